@@ -1,0 +1,48 @@
+/**
+ * The array engine: `@jax-js/jax` on its Wasm backend (runtime gaps filled by ./polyfills.ts).
+ */
+import "./polyfills.js";
+import { init, numpy as np } from "@jax-js/jax";
+
+export { numpy as np, lax, nn, random, grad, jit, valueAndGrad, blockUntilReady } from "@jax-js/jax";
+export type { Array as JaxArray, DType } from "@jax-js/jax";
+
+/** Copies an array's values to the host as float64 (takes ownership). */
+export function toFloat64(x: np.Array): Float64Array {
+  const data: ArrayLike<number> = x.dataSync();
+  return Float64Array.from(data);
+}
+
+/**
+ * A host array as an engine array of the given dtype and shape (jax-js requires the typed array
+ * to match the dtype: Float32Array for float32, Float64Array for float64).
+ */
+export function fromHost(data: ArrayLike<number>, shape: number[], dtype: np.DType): np.Array {
+  const typed =
+    dtype === np.float64
+      ? Float64Array.from(data)
+      : dtype === np.int32
+        ? Int32Array.from(data)
+        : Float32Array.from(data);
+  return np.array(typed, { dtype }).reshape(shape);
+}
+
+let ready: Promise<void> | undefined;
+
+/**
+ * Starts the Wasm backend once; every entry point that touches arrays awaits it.
+ * (jax-js's `init()` with no argument also probes WebGPU, which needs `navigator` and fails on Node.)
+ */
+export function initEngine(): Promise<void> {
+  ready ??= init("wasm").then((devices) => {
+    if (!devices.includes("wasm")) throw new Error("the jax-js Wasm backend could not start");
+  });
+  return ready;
+}
+
+/** The floating dtypes the classical methods accept. */
+export type FloatDType = "float32" | "float64";
+
+export function dtypeOf(name: FloatDType): np.DType {
+  return name === "float64" ? np.float64 : np.float32;
+}

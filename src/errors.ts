@@ -1,0 +1,31 @@
+/**
+ * An input problem reported to the user as one line: what is wrong, and how to fix it.
+ * The CLI prints `error: <message>` and exits non-zero for these; anything else is a bug.
+ */
+export class LocalistError extends Error {
+  override readonly name = "LocalistError";
+}
+
+/** Throws a LocalistError unless `condition` holds. */
+export function check(condition: unknown, message: string | (() => string)): asserts condition {
+  if (!condition) throw new LocalistError(typeof message === "string" ? message : message());
+}
+
+/** A positive finite number, else an error naming the parameter and the value received. */
+export function checkPositive(name: string, value: number): number {
+  check(
+    Number.isFinite(value) && value > 0,
+    `${name} must be a positive number, got ${String(value)}`,
+  );
+  return value;
+}
+
+/** An integer in [min, max], else an error naming the parameter, the range and the value. */
+export function checkInteger(name: string, value: number, min: number, max = Infinity): number {
+  check(
+    Number.isInteger(value) && value >= min && value <= max,
+    () =>
+      `${name} must be an integer in [${min}, ${max === Infinity ? "∞" : max}], got ${String(value)}`,
+  );
+  return value;
+}

@@ -1,0 +1,106 @@
+/**
+ * Radial localization kernels K(q, k) = κ(u) with u = ‖(q − k) / h‖, h a bandwidth (one value,
+ * or one per feature). Normalizing constants are dropped: they cancel in every local mean.
+ */
+import { check } from "../errors.js";
+import { np, type JaxArray } from "../engine.js";
+import type { LogKernel } from "./logKernel.js";
+
+export const DISTANCE_PROFILES = [
+  "gaussian",
+  "epanechnikov",
+  "tricube",
+  "uniform",
+  "laplacian",
+  "cosine",
+] as const;
+export type DistanceProfile = (typeof DISTANCE_PROFILES)[number];
+
+/** A bandwidth: one positive number, or one per feature column. */
+export type Bandwidth = number | readonly number[];
+
+export function checkBandwidth(bandwidth: Bandwidth, features?: number): void {
+  const values = typeof bandwidth === "number" ? [bandwidth] : bandwidth;
+  check(values.length > 0, "bandwidth must not be empty");
+  for (const h of values) {
+    check(Number.isFinite(h) && h > 0, `bandwidth must be > 0, got ${String(h)}`);
+  }
+  if (typeof bandwidth !== "number" && features !== undefined) {
+    check(
+      bandwidth.length === features,
+      `bandwidth has ${bandwidth.length} values but the data has ${features} feature columns`,
+    );
+  }
+}
+
+/** Divides each feature column by its bandwidth. x: (M, D) → (M, D). */
+export function scaleByBandwidth(x: JaxArray, bandwidth: Bandwidth): JaxArray {
+  if (typeof bandwidth === "number") return x.div(bandwidth);
+  const inverse = np.array(
+    bandwidth.map((h) => 1 / h),
+    { dtype: x.dtype },
+  );
+  return x.mul(inverse);
+}
+
+/**
+ * Squared Euclidean distances ‖q_i − k_j‖² = ‖q_i‖² + ‖k_j‖² − 2 q_i·k_j, clipped at 0
+ * (the expansion turns the cost into one matrix product). q: (Q, D), k: (N, D) → (Q, N).
+ */
+export function squaredDistances(queries: JaxArray, keys: JaxArray): JaxArray {
+  const queryNorms = np.square(queries.ref).sum(1, { keepdims: true }); // (Q, 1)
+  const keyNorms = np.square(keys.ref).sum(1).reshape([1, -1]); // (1, N)
+  const cross = np.matmul(queries, keys.transpose()); // (Q, N)
+  return np.maximum(queryNorms.add(keyNorms).sub(cross.mul(2)), 0);
+}
+
+/** log κ as a function of u² (avoids a square root where the profile allows). */
+function logProfile(profile: DistanceProfile, u2: JaxArray): JaxArray {
+  const inside = (): JaxArray => np.less(u2.ref, 1);
+  switch (profile) {
+    case "gaussian": // κ(u) = exp(−u²/2)
+      return u2.mul(-0.5);
+    case "laplacian": // κ(u) = exp(−u)
+      return np.sqrt(u2).mul(-1);
+    case "uniform": // κ(u) = 1{u ≤ 1}
+      return np.where(np.lessEqual(u2, 1), 0, -Infinity);
+    case "epanechnikov": {
+      // κ(u) = (1 − u²)₊
+      const mask = inside();
+      return np.where(mask, np.log(np.maximum(np.negative(u2).add(1), 1e-300)), -Infinity);
+    }
+    case "tricube": {
+      // κ(u) = ((1 − u³)₊)³
+      const mask = inside();
+      const u3 = np.power(u2, 1.5);
+      return np.where(mask, np.log(np.maximum(np.negative(u3).add(1), 1e-300)).mul(3), -Infinity);
+    }
+    case "cosine": {
+      // κ(u) = cos(πu/2) for u < 1
+      const mask = inside();
+      const u = np.sqrt(u2);
+      return np.where(mask, np.log(np.maximum(np.cos(u.mul(Math.PI / 2)), 1e-300)), -Infinity);
+    }
+  }
+}
+
+/** A radial kernel with the given profile and bandwidth. */
+export function distanceKernel(profile: DistanceProfile, bandwidth: Bandwidth): LogKernel {
+  check(
+    (DISTANCE_PROFILES as readonly string[]).includes(profile),
+    `unknown kernel '${profile}'; expected one of ${DISTANCE_PROFILES.join(", ")}`,
+  );
+  checkBandwidth(bandwidth);
+  const shown =
+    typeof bandwidth === "number" ? String(bandwidth) : `[${bandwidth.map(String).join(", ")}]`;
+  return {
+    name: `${profile}(h=${shown})`,
+    logWeights(queries, keys) {
+      const u2 = squaredDistances(
+        scaleByBandwidth(queries, bandwidth),
+        scaleByBandwidth(keys, bandwidth),
+      );
+      return logProfile(profile, u2);
+    },
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * Localization kernels as log-weights.
+ *
+ * A kernel K(q, k) ≥ 0 is represented by ℓ(i, j) = log K(q_i, k_j), with −∞ for "excluded".
+ * Then a product of kernels is a sum of log-weights, a power K^λ is λ·ℓ, and a local mean is
+ * softmax(ℓ) @ V (DESIGN.md §1) — one code path for smoothers, neighbours and attention.
+ *
+ * Shapes: Q queries, N keys, D features.
+ */
+import { np, type JaxArray } from "../engine.js";
+
+export interface LogKernel {
+  /** A readable description, e.g. "gaussian(h=0.5)". */
+  readonly name: string;
+  /**
+   * ℓ(i, j) = log K(queries_i, keys_j).
+   * Takes ownership of both arguments (jax-js convention: pass `.ref` to keep yours).
+   * @param queries (Q, D)
+   * @param keys (N, D)
+   * @returns (Q, N)
+   */
+  logWeights(queries: JaxArray, keys: JaxArray): JaxArray;
+}
+
+/** Product of kernels: ℓ = Σ_k ℓ_k (each factor sees the same queries and keys). */
+export function productKernel(...factors: LogKernel[]): LogKernel {
+  if (factors.length === 0) throw new Error("productKernel needs at least one factor");
+  return {
+    name: factors.map((f) => f.name).join(" × "),
+    logWeights(queries, keys) {
+      let total: JaxArray | undefined;
+      for (const [index, factor] of factors.entries()) {
+        const last = index === factors.length - 1;
+        const term = factor.logWeights(last ? queries : queries.ref, last ? keys : keys.ref);
+        total = total === undefined ? term : total.add(term);
+      }
+      return total as JaxArray;
+    },
+  };
+}
+
+/**
+ * Power of a kernel: K^λ, i.e. ℓ ↦ λ·ℓ, used as a dial (λ = 0 flattens, λ = 1 is K itself).
+ * Excluded pairs (ℓ = −∞) stay excluded for λ > 0; for λ = 0 every pair gets weight 1, since
+ * 0·(−∞) is undefined and "dial off" means no localization at all.
+ */
+export function powerKernel(kernel: LogKernel, exponent: number): LogKernel {
+  if (!(Number.isFinite(exponent) && exponent >= 0)) {
+    throw new Error(`kernel exponent must be a finite number ≥ 0, got ${exponent}`);
+  }
+  return {
+    name: `(${kernel.name})^${exponent}`,
+    logWeights(queries, keys) {
+      const logW = kernel.logWeights(queries, keys);
+      if (exponent === 0) return np.zerosLike(logW);
+      if (exponent === 1) return logW;
+      return np.where(np.isneginf(logW.ref), -Infinity, logW.mul(exponent));
+    },
+  };
+}
+
+/** Applies `kernel` to a subset of feature columns (e.g. a block kernel on a label column). */
+export function onColumns(kernel: LogKernel, columns: readonly number[]): LogKernel {
+  const index = np.array(Int32Array.from(columns), { dtype: np.int32 });
+  return {
+    name: `${kernel.name}[cols ${columns.join(",")}]`,
+    logWeights(queries, keys) {
+      return kernel.logWeights(np.take(queries, index.ref, 1), np.take(keys, index.ref, 1));
+    },
+  };
+}
