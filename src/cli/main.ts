@@ -1,0 +1,59 @@
+/**
+ * The `localist` command: dispatches subcommands, prints one-line errors, returns the exit code
+ * (0 success, 1 a problem with the input, 2 a command-line mistake).
+ */
+import { readFileSync } from "node:fs";
+import { initEngine } from "../engine.js";
+import { LocalistError } from "../errors.js";
+import { UsageError } from "./flags.js";
+import { runLocal } from "./local.js";
+
+const COMMANDS: Record<string, string> = {
+  local: "classical local methods (Nadaraya–Watson, local polynomial, k-NN, MeanShift, LLE) on CSV",
+};
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+export function mainHelp(): string {
+  return [
+    "usage: localist <command> [options]",
+    "",
+    "localist: localization kernels, local means and the methods built on them.",
+    "",
+    "commands:",
+    ...Object.entries(COMMANDS).map(([name, text]) => `  ${name.padEnd(10)} ${text}`),
+    "",
+    "Run 'localist <command> --help' for a command's options; 'localist --version' for the version.",
+  ].join("\n");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+      process.stdout.write(mainHelp() + "\n");
+      return 0;
+    }
+    if (command === "--version") {
+      process.stdout.write(version() + "\n");
+      return 0;
+    }
+    await initEngine();
+    if (command === "local") {
+      process.stdout.write(runLocal(rest).replace(/\n?$/, "\n"));
+      return 0;
+    }
+    throw new UsageError(`unknown command '${command}'; expected one of ${Object.keys(COMMANDS).join(", ")} (see 'localist --help')`);
+  } catch (error) {
+    if (error instanceof LocalistError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      return error instanceof UsageError ? 2 : 1;
+    }
+    throw error;
+  }
+}
