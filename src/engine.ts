@@ -4,7 +4,16 @@
 import "./polyfills.js";
 import { init, numpy as np } from "@jax-js/jax";
 
-export { numpy as np, lax, nn, random, grad, jit, valueAndGrad, blockUntilReady } from "@jax-js/jax";
+export {
+  numpy as np,
+  lax,
+  nn,
+  random,
+  grad,
+  jit,
+  valueAndGrad,
+  blockUntilReady,
+} from "@jax-js/jax";
 export type { Array as JaxArray, DType } from "@jax-js/jax";
 
 /** Copies an array's values to the host as float64 (takes ownership). */

@@ -59,7 +59,8 @@ export function parseCsv(text: string, path: string): Table {
 
 export function readCsv(path: string): Table {
   if (!existsSync(path)) throw new LocalistError(`${path} does not exist`);
-  if (statSync(path).isDirectory()) throw new LocalistError(`${path} is a directory, not a CSV file`);
+  if (statSync(path).isDirectory())
+    throw new LocalistError(`${path} is a directory, not a CSV file`);
   return parseCsv(readFileSync(path, "utf8"), path);
 }
 
@@ -76,7 +77,12 @@ export function numericColumns(table: Table, columns: readonly string[]): Float6
       const cell = row[at];
       const value = cell === "" ? NaN : Number(cell);
       if (!Number.isFinite(value)) {
-        const why = cell === "" ? "is empty" : /^[-+]?(nan|inf(inity)?)$/i.test(cell) ? "is not finite" : "is not a number";
+        const why =
+          cell === ""
+            ? "is empty"
+            : /^[-+]?(nan|inf(inity)?)$/i.test(cell)
+              ? "is not finite"
+              : "is not a number";
         throw new LocalistError(
           `${table.path} row ${r + 2}, column '${columns[c]}': '${cell}' ${why}; every feature cell must be a finite number`,
         );
@@ -88,7 +94,10 @@ export function numericColumns(table: Table, columns: readonly string[]): Float6
 }
 
 /** Formats rows of values as CSV text with a header. */
-export function formatCsv(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+export function formatCsv(
+  header: readonly string[],
+  rows: readonly (readonly (string | number)[])[],
+): string {
   const escape = (cell: string | number) => {
     const text = typeof cell === "number" ? formatNumber(cell) : cell;
     return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;

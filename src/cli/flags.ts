@@ -28,7 +28,11 @@ export interface ParsedArgs {
 }
 
 /** Parses `--name value`, `--name=value` and boolean `--name` against `specs`. */
-export function parseFlags(args: string[], specs: readonly FlagSpec[], command: string): ParsedArgs {
+export function parseFlags(
+  args: string[],
+  specs: readonly FlagSpec[],
+  command: string,
+): ParsedArgs {
   const byName = new Map(specs.map((s) => [s.name, s]));
   const flags: FlagValues = {};
   for (const spec of specs) flags[spec.name] = spec.default;
@@ -87,7 +91,9 @@ export function formatHelp(usage: string, description: string, specs: readonly F
     const left = `  --${spec.name}${spec.kind === "boolean" ? "" : ` ${spec.value ?? spec.kind.toUpperCase()}`}`;
     const extra = [
       spec.choices ? `one of ${spec.choices.join(", ")}` : "",
-      spec.default !== undefined && spec.kind !== "boolean" ? `default ${String(spec.default)}` : "",
+      spec.default !== undefined && spec.kind !== "boolean"
+        ? `default ${String(spec.default)}`
+        : "",
     ]
       .filter(Boolean)
       .join("; ");

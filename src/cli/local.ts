@@ -10,8 +10,18 @@ import { checkSupported, localMean, localMode } from "../local/localMean.js";
 import { localize } from "../local/localize.js";
 import { weightedPolynomialModel } from "../local/polynomial.js";
 import { weightedLogisticModel } from "../local/logistic.js";
-import { knnClassify, knnRegress, NEIGHBOUR_WEIGHTS, type NeighbourWeighting } from "../local/neighbours.js";
-import { estimateMeanShiftBandwidth, MEAN_SHIFT_KERNELS, meanShift, type MeanShiftKernel } from "../local/meanShift.js";
+import {
+  knnClassify,
+  knnRegress,
+  NEIGHBOUR_WEIGHTS,
+  type NeighbourWeighting,
+} from "../local/neighbours.js";
+import {
+  estimateMeanShiftBandwidth,
+  MEAN_SHIFT_KERNELS,
+  meanShift,
+  type MeanShiftKernel,
+} from "../local/meanShift.js";
 import { locallyLinearEmbedding } from "../local/lle.js";
 import { crossValidatedBandwidth } from "../local/bandwidthSelection.js";
 import { formatCsv, numericColumns, readCsv, type Table } from "./csv.js";
@@ -31,8 +41,19 @@ type Method = keyof typeof LOCAL_METHODS;
 
 const common: FlagSpec[] = [
   { name: "train", kind: "string", value: "FILE", help: "training CSV with a header row" },
-  { name: "query", kind: "string", value: "FILE", help: "query CSV (default: the training features)" },
-  { name: "target", kind: "string", value: "COLUMN", help: "target column; every other column is a feature" },
+  {
+    name: "query",
+    kind: "string",
+    value: "FILE",
+    help: "query CSV (default: the training features)",
+  },
+  { name: "target", kind: "string", value: "COLUMN", help: "target column" },
+  {
+    name: "features",
+    kind: "string",
+    value: "COLS",
+    help: "feature columns, comma-separated (default: all but the target)",
+  },
 ];
 const kernelFlag: FlagSpec = {
   name: "kernel",
@@ -78,7 +99,13 @@ const methodFlags: Record<Method, FlagSpec[]> = {
   "knn-classify": [...common, kFlag(5), weightsFlag],
   meanshift: [
     common[0],
-    { name: "target", kind: "string", value: "COLUMN", help: "a column to leave out of the features" },
+    {
+      name: "target",
+      kind: "string",
+      value: "COLUMN",
+      help: "a column to leave out of the features",
+    },
+    common[3],
     { ...kernelFlag, choices: MEAN_SHIFT_KERNELS, default: "flat", help: "MeanShift kernel" },
     {
       name: "bandwidth",
@@ -90,10 +117,21 @@ const methodFlags: Record<Method, FlagSpec[]> = {
   ],
   lle: [
     common[0],
-    { name: "target", kind: "string", value: "COLUMN", help: "a column to leave out of the features" },
+    {
+      name: "target",
+      kind: "string",
+      value: "COLUMN",
+      help: "a column to leave out of the features",
+    },
+    common[3],
     kFlag(5),
     { name: "components", kind: "integer", default: 2, help: "embedding dimensions" },
-    { name: "reg", kind: "number", default: 1e-3, help: "regularization of the local Gram matrices" },
+    {
+      name: "reg",
+      kind: "number",
+      default: 1e-3,
+      help: "regularization of the local Gram matrices",
+    },
   ],
 };
 
@@ -118,11 +156,18 @@ interface Data {
   table: Table;
 }
 
-function featureData(table: Table, target: string | undefined): Data {
-  if (target !== undefined) {
-    check(table.header.includes(target), `${table.path} has no column '${target}' (columns: ${table.header.join(", ")})`);
+function featureData(table: Table, target: string | undefined, chosen: string | undefined): Data {
+  const columns = `(columns: ${table.header.join(", ")})`;
+  if (target !== undefined)
+    check(table.header.includes(target), `${table.path} has no column '${target}' ${columns}`);
+  const features =
+    chosen === undefined
+      ? table.header.filter((name) => name !== target)
+      : chosen.split(",").map((c) => c.trim());
+  for (const name of features) {
+    check(table.header.includes(name), `${table.path} has no column '${name}' ${columns}`);
+    check(name !== target, `the target column '${name}' cannot also be a feature`);
   }
-  const features = table.header.filter((name) => name !== target);
   check(features.length > 0, `${table.path} has no feature columns besides the target '${target}'`);
   return { features, x: numericColumns(table, features), rows: table.rows.length, table };
 }
@@ -133,7 +178,8 @@ function asMatrix(data: Float64Array, rows: number, cols: number): JaxArray {
 
 function requireTarget(flags: FlagValues, method: string): string {
   const target = flags.target as string | undefined;
-  if (target === undefined) throw new UsageError(`'localist local ${method}' needs --target COLUMN`);
+  if (target === undefined)
+    throw new UsageError(`'localist local ${method}' needs --target COLUMN`);
   return target;
 }
 
@@ -141,7 +187,9 @@ function requireTarget(flags: FlagValues, method: string): string {
 function classLabels(table: Table, target: string): { labels: Int32Array; classes: string[] } {
   const at = table.header.indexOf(target);
   const cells = table.rows.map((row) => row[at]);
-  cells.forEach((cell, r) => check(cell !== "", `${table.path} row ${r + 2}, column '${target}': the label is empty`));
+  cells.forEach((cell, r) =>
+    check(cell !== "", `${table.path} row ${r + 2}, column '${target}': the label is empty`),
+  );
   const distinct = [...new Set(cells)];
   const numeric = distinct.every((c) => Number.isFinite(Number(c)));
   distinct.sort(numeric ? (a, b) => Number(a) - Number(b) : undefined);
@@ -149,7 +197,12 @@ function classLabels(table: Table, target: string): { labels: Int32Array; classe
   return { labels: Int32Array.from(cells, (c) => index.get(c) as number), classes: distinct };
 }
 
-function resolveBandwidth(spec: string, train: Data, targets: Float64Array | undefined, profile: DistanceProfile): number[] | number {
+function resolveBandwidth(
+  spec: string,
+  train: Data,
+  targets: Float64Array | undefined,
+  profile: DistanceProfile,
+): number[] | number {
   const x = asMatrix(train.x, train.rows, train.features.length);
   try {
     if (spec === "scott") return scottBandwidth(x);
@@ -159,12 +212,16 @@ function resolveBandwidth(spec: string, train: Data, targets: Float64Array | und
       const y = asMatrix(targets, train.rows, 1);
       const result = crossValidatedBandwidth(profile, x, y);
       y.dispose();
-      process.stderr.write(`cross-validated bandwidth: ${result.bandwidth.map((h) => h.toPrecision(6)).join(", ")}\n`);
+      process.stderr.write(
+        `cross-validated bandwidth: ${result.bandwidth.map((h) => h.toPrecision(6)).join(", ")}\n`,
+      );
       return result.bandwidth;
     }
     const values = spec.split(",").map((part) => (part.trim() === "" ? NaN : Number(part)));
     if (values.some((h) => !Number.isFinite(h))) {
-      throw new UsageError(`--bandwidth must be a number, a comma-separated list, scott, silverman or cv; got '${spec}'`);
+      throw new UsageError(
+        `--bandwidth must be a number, a comma-separated list, scott, silverman or cv; got '${spec}'`,
+      );
     }
     values.forEach((h) => {
       if (h <= 0) throw new UsageError(`--bandwidth must be > 0, got ${h}`);
@@ -185,7 +242,9 @@ export function runLocal(args: string[]): string {
   const [method, ...rest] = args;
   if (method === undefined || method === "--help" || method === "-h") return localHelp();
   if (!(method in LOCAL_METHODS)) {
-    throw new UsageError(`unknown method '${method}'; expected one of ${Object.keys(LOCAL_METHODS).join(", ")}`);
+    throw new UsageError(
+      `unknown method '${method}'; expected one of ${Object.keys(LOCAL_METHODS).join(", ")}`,
+    );
   }
   const m = method as Method;
   const specs = methodFlags[m];
@@ -194,13 +253,18 @@ export function runLocal(args: string[]): string {
     return formatHelp(`${command} --train FILE [options]`, LOCAL_METHODS[m], specs);
   }
   const { flags, positionals } = parseFlags(rest, specs, command);
-  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}' for '${command}'`);
+  if (positionals.length > 0)
+    throw new UsageError(`unexpected argument '${positionals[0]}' for '${command}'`);
   const trainPath = flags.train as string | undefined;
   if (trainPath === undefined) throw new UsageError(`'${command}' needs --train FILE`);
   const table = readCsv(trainPath);
 
   if (m === "meanshift" || m === "lle") {
-    const data = featureData(table, flags.target as string | undefined);
+    const data = featureData(
+      table,
+      flags.target as string | undefined,
+      flags.features as string | undefined,
+    );
     const x = asMatrix(data.x, data.rows, data.features.length);
     try {
       if (m === "meanshift") {
@@ -214,22 +278,36 @@ export function runLocal(args: string[]): string {
           `the estimated bandwidth is 0 (${data.rows} rows are too few for quantile 0.3); give --bandwidth H`,
         );
         const result = meanShift(x, { bandwidth, kernel: flags.kernel as MeanShiftKernel });
-        process.stderr.write(`meanshift: ${result.clusterCount} clusters (bandwidth ${bandwidth.toPrecision(6)})\n`);
-        return formatCsv(["label"], Array.from(result.labels, (label) => [label]));
+        process.stderr.write(
+          `meanshift: ${result.clusterCount} clusters (bandwidth ${bandwidth.toPrecision(6)})\n`,
+        );
+        return formatCsv(
+          ["label"],
+          Array.from(result.labels, (label) => [label]),
+        );
       }
       const components = flags.components as number;
       const embedding = toFloat64(
-        locallyLinearEmbedding(x, { neighbours: flags.k as number, components, regularization: flags.reg as number }),
+        locallyLinearEmbedding(x, {
+          neighbours: flags.k as number,
+          components,
+          regularization: flags.reg as number,
+        }),
       );
       const header = Array.from({ length: components }, (_, c) => `component${c + 1}`);
-      return formatCsv(header, Array.from({ length: data.rows }, (_, r) => Array.from(embedding.subarray(r * components, (r + 1) * components))));
+      return formatCsv(
+        header,
+        Array.from({ length: data.rows }, (_, r) =>
+          Array.from(embedding.subarray(r * components, (r + 1) * components)),
+        ),
+      );
     } finally {
       x.dispose();
     }
   }
 
   const target = requireTarget(flags, m);
-  const train = featureData(table, target);
+  const train = featureData(table, target, flags.features as string | undefined);
   const d = train.features.length;
   const queryTable = flags.query === undefined ? table : readCsv(flags.query as string);
   const queryX = numericColumns(queryTable, train.features);
@@ -245,7 +323,10 @@ export function runLocal(args: string[]): string {
         k: flags.k as number,
         weights: flags.weights as NeighbourWeighting,
       });
-      return formatCsv([target], Array.from(result.classes, (c) => [classes[c]]));
+      return formatCsv(
+        [target],
+        Array.from(result.classes, (c) => [classes[c]]),
+      );
     }
     const profile = flags.kernel as DistanceProfile;
     const bandwidth = resolveBandwidth(flags.bandwidth as string, train, undefined, profile);
@@ -253,14 +334,23 @@ export function runLocal(args: string[]): string {
     if (m === "mode") {
       const result = localMode(kernel, keys(), labels, classes.length, queries());
       checkSupported(toFloat64(result.probabilities), classes.length, kernel.name);
-      return formatCsv([target], Array.from(result.classes, (c) => [classes[c]]));
+      return formatCsv(
+        [target],
+        Array.from(result.classes, (c) => [classes[c]]),
+      );
     }
-    check(classes.length === 2, `local logistic regression needs exactly 2 classes in '${target}', found ${classes.length}`);
+    check(
+      classes.length === 2,
+      `local logistic regression needs exactly 2 classes in '${target}', found ${classes.length}`,
+    );
     const model = weightedLogisticModel(keys(), labels);
     const probabilities = toFloat64(localize(model, kernel, keys(), queries()));
     model.dispose();
     checkSupported(probabilities, 1, kernel.name);
-    return formatCsv([`P(${target}=${classes[1]})`], Array.from(probabilities, (p) => [p]));
+    return formatCsv(
+      [`P(${target}=${classes[1]})`],
+      Array.from(probabilities, (p) => [p]),
+    );
   }
 
   const y = numericColumns(table, [target]);
@@ -279,14 +369,23 @@ export function runLocal(args: string[]): string {
     if (m === "mean") {
       predictions = toFloat64(localMean(kernel, keys(), asMatrix(y, train.rows, 1), queries()));
     } else {
-      const model = weightedPolynomialModel(keys(), asMatrix(y, train.rows, 1), flags.degree as number);
+      const model = weightedPolynomialModel(
+        keys(),
+        asMatrix(y, train.rows, 1),
+        flags.degree as number,
+      );
       predictions = toFloat64(localize(model, kernel, keys(), queries()));
       model.dispose();
     }
     checkSupported(predictions, 1, kernel.name);
   }
   if (predictions.some((v) => !Number.isFinite(v))) {
-    throw new LocalistError("the fit is singular for some query (too few distinct points nearby); increase the bandwidth or lower --degree");
+    throw new LocalistError(
+      "the fit is singular for some query (too few distinct points nearby); increase the bandwidth or lower --degree",
+    );
   }
-  return formatCsv([target], Array.from(predictions, (v) => [v]));
+  return formatCsv(
+    [target],
+    Array.from(predictions, (v) => [v]),
+  );
 }

@@ -13,7 +13,9 @@ const COMMANDS: Record<string, string> = {
 };
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {
+  const pkg = JSON.parse(
+    readFileSync(new URL("../../../package.json", import.meta.url), "utf8"),
+  ) as {
     version: string;
   };
   return pkg.version;
@@ -48,7 +50,9 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(runLocal(rest).replace(/\n?$/, "\n"));
       return 0;
     }
-    throw new UsageError(`unknown command '${command}'; expected one of ${Object.keys(COMMANDS).join(", ")} (see 'localist --help')`);
+    throw new UsageError(
+      `unknown command '${command}'; expected one of ${Object.keys(COMMANDS).join(", ")} (see 'localist --help')`,
+    );
   } catch (error) {
     if (error instanceof LocalistError) {
       process.stderr.write(`error: ${error.message}\n`);

@@ -4,7 +4,7 @@
  */
 import { check } from "../errors.js";
 import { np, type JaxArray } from "../engine.js";
-import type { LogKernel } from "./logKernel.js";
+import { indicatorLogWeights, type LogKernel } from "./logKernel.js";
 
 export const DISTANCE_PROFILES = [
   "gaussian",
@@ -66,6 +66,7 @@ export function accurateLog(x: JaxArray): JaxArray {
 
 /** log κ as a function of u² (avoids a square root where the profile allows). */
 function logProfile(profile: DistanceProfile, u2: JaxArray): JaxArray {
+  const dtype = u2.dtype;
   const inside = (): JaxArray => np.less(u2.ref, 1);
   switch (profile) {
     case "gaussian": // κ(u) = exp(−u²/2)
@@ -73,7 +74,7 @@ function logProfile(profile: DistanceProfile, u2: JaxArray): JaxArray {
     case "laplacian": // κ(u) = exp(−u)
       return np.sqrt(u2).mul(-1);
     case "uniform": // κ(u) = 1{u ≤ 1}
-      return np.where(np.lessEqual(u2, 1), 0, -Infinity);
+      return indicatorLogWeights(np.lessEqual(u2, 1), dtype);
     case "epanechnikov": {
       // κ(u) = (1 − u²)₊
       const mask = inside();
@@ -83,14 +84,22 @@ function logProfile(profile: DistanceProfile, u2: JaxArray): JaxArray {
       // κ(u) = ((1 − u³)₊)³
       const mask = inside();
       const u3 = u2.ref.mul(np.sqrt(u2)); // u²·√u² (exact ops; np.power goes through exp∘log)
-      return np.where(mask, accurateLog(np.maximum(np.negative(u3).add(1), 1e-300)).mul(3), -Infinity);
+      return np.where(
+        mask,
+        accurateLog(np.maximum(np.negative(u3).add(1), 1e-300)).mul(3),
+        -Infinity,
+      );
     }
     case "cosine": {
       // κ(u) = cos(πu/2) = sin(π(1 − u)/2) for u < 1; the sine form keeps relative accuracy
       // near the edge of the support, where the value is small.
       const mask = inside();
       const rest = np.negative(np.sqrt(u2)).add(1);
-      return np.where(mask, accurateLog(np.maximum(np.sin(rest.mul(Math.PI / 2)), 1e-300)), -Infinity);
+      return np.where(
+        mask,
+        accurateLog(np.maximum(np.sin(rest.mul(Math.PI / 2)), 1e-300)),
+        -Infinity,
+      );
     }
   }
 }

@@ -22,6 +22,14 @@ export interface LogKernel {
   logWeights(queries: JaxArray, keys: JaxArray): JaxArray;
 }
 
+/**
+ * Log-weights of an indicator kernel: 0 where `mask` holds, −∞ elsewhere, in `dtype` (a `where`
+ * of two plain numbers would otherwise come out float32). Takes ownership of mask.
+ */
+export function indicatorLogWeights(mask: JaxArray, dtype: np.DType): JaxArray {
+  return np.where(mask, 0, -Infinity).astype(dtype);
+}
+
 /** Product of kernels: ℓ = Σ_k ℓ_k (each factor sees the same queries and keys). */
 export function productKernel(...factors: LogKernel[]): LogKernel {
   if (factors.length === 0) throw new Error("productKernel needs at least one factor");

@@ -64,7 +64,11 @@ export function nearestNeighbours(queries: JaxArray, keys: JaxArray, k: number):
 }
 
 /** Turns neighbour lists into log-weights: 0 for the k nearest, −∞ elsewhere. → (Q, N) */
-export function neighbourLogWeights(neighbours: Neighbours, keys: number, dtype: np.DType): JaxArray {
+export function neighbourLogWeights(
+  neighbours: Neighbours,
+  keys: number,
+  dtype: np.DType,
+): JaxArray {
   const logW = new Float64Array(neighbours.queries * keys).fill(-Infinity);
   for (let row = 0; row < neighbours.queries; row++) {
     for (let slot = 0; slot < neighbours.k; slot++) {

@@ -4,7 +4,7 @@
  */
 import { checkInteger, checkPositive } from "../errors.js";
 import { np, type JaxArray } from "../engine.js";
-import type { LogKernel } from "./logKernel.js";
+import { indicatorLogWeights, type LogKernel } from "./logKernel.js";
 
 /** i − j for positions in column 0. queries: (Q, ≥1), keys: (N, ≥1) → (Q, N). */
 function positionOffsets(queries: JaxArray, keys: JaxArray): JaxArray {
@@ -43,6 +43,7 @@ export function positionalWindowKernel(width: number, options: WindowOptions = {
   return {
     name: `window(w=${width}${causal ? (strict ? ", strict causal" : ", causal") : ""})`,
     logWeights(queries, keys) {
+      const dtype = queries.dtype;
       const offset = positionOffsets(queries, keys); // i − j
       let inside: JaxArray;
       if (causal) {
@@ -51,7 +52,7 @@ export function positionalWindowKernel(width: number, options: WindowOptions = {
       } else {
         inside = np.lessEqual(np.absolute(offset), width);
       }
-      return np.where(inside, 0, -Infinity);
+      return indicatorLogWeights(inside, dtype);
     },
   };
 }
@@ -72,8 +73,9 @@ export function blockKernel(): LogKernel {
   return {
     name: "block",
     logWeights(queries, keys) {
+      const dtype = queries.dtype;
       const same = np.equal(queries.slice([], [0, 1]), keys.slice([], [0, 1]).reshape([1, -1]));
-      return np.where(same, 0, -Infinity);
+      return indicatorLogWeights(same, dtype);
     },
   };
 }

@@ -68,11 +68,20 @@ export function crossValidatedBandwidth(
   const objective = (logScale: number): number => {
     evaluations++;
     const scale = Math.exp(logScale);
-    return crossValidationError(profile, base.map((h) => h * scale), x, y, options);
+    return crossValidationError(
+      profile,
+      base.map((h) => h * scale),
+      x,
+      y,
+      options,
+    );
   };
   const lo = Math.log(0.05);
   const hi = Math.log(20);
-  const grid = Array.from({ length: gridPoints }, (_, i) => lo + ((hi - lo) * i) / (gridPoints - 1));
+  const grid = Array.from(
+    { length: gridPoints },
+    (_, i) => lo + ((hi - lo) * i) / (gridPoints - 1),
+  );
   const values = grid.map(objective);
   let best = 0;
   values.forEach((v, i) => {

@@ -1,4 +1,10 @@
-export { localMean, localMode, localWeights, checkSupported, type LocalModeResult } from "./localMean.js";
+export {
+  localMean,
+  localMode,
+  localWeights,
+  checkSupported,
+  type LocalModeResult,
+} from "./localMean.js";
 export { localize, type WeightedModel } from "./localize.js";
 export { weightedPolynomialModel } from "./polynomial.js";
 export { weightedLogisticModel, type LogisticOptions } from "./logistic.js";

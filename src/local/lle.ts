@@ -31,7 +31,8 @@ export function locallyLinearEmbedding(x: JaxArray, options: LleOptions = {}): J
   // k + 1 nearest, dropping the first (each point is its own nearest neighbour).
   const found = nearestNeighbours(x.ref, x.ref, k + 1);
   const neighbourIndex = new Int32Array(n * k);
-  for (let i = 0; i < n; i++) neighbourIndex.set(found.indices.subarray(i * (k + 1) + 1, (i + 1) * (k + 1)), i * k);
+  for (let i = 0; i < n; i++)
+    neighbourIndex.set(found.indices.subarray(i * (k + 1) + 1, (i + 1) * (k + 1)), i * k);
 
   const index = np.array(neighbourIndex, { dtype: np.int32 });
   const offsets = np
@@ -45,7 +46,9 @@ export function locallyLinearEmbedding(x: JaxArray, options: LleOptions = {}): J
     [n, 1, 1],
     x.dtype,
   );
-  const regularized = gram.add(np.eye(k, undefined, { dtype: x.dtype }).reshape([1, k, k]).mul(shift));
+  const regularized = gram.add(
+    np.eye(k, undefined, { dtype: x.dtype }).reshape([1, k, k]).mul(shift),
+  );
   const raw = np.linalg.solve(regularized, np.ones([n, k, 1], { dtype: x.dtype })).reshape([n, k]);
   const weights = raw.ref.div(raw.sum(1, { keepdims: true })).dataSync(); // (N, k)
 

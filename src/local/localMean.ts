@@ -13,9 +13,19 @@ import { nn, np, type JaxArray } from "../engine.js";
 import type { LogKernel } from "../kernels/logKernel.js";
 import { mapQueryChunks, rowsPerChunk, type ChunkOptions } from "./chunks.js";
 
-/** Normalized weights softmax(ℓ) row by row: (Q, N) → (Q, N). */
+/**
+ * Unnormalized stable weights e_ij = exp(ℓ_ij − max_j ℓ_ij): (Q, N) → (Q, N). A row that is −∞
+ * throughout becomes NaN (−∞ − (−∞)), which marks "no support".
+ */
+export function shiftedWeights(logWeights: JaxArray): JaxArray {
+  const rowMax = np.max(logWeights.ref, 1, { keepdims: true });
+  return np.exp(logWeights.sub(rowMax));
+}
+
+/** Normalized weights softmax(ℓ) row by row: (Q, N) → (Q, N), each row summing to 1. */
 export function localWeights(logWeights: JaxArray): JaxArray {
-  return nn.softmax(logWeights, -1);
+  const e = shiftedWeights(logWeights);
+  return e.ref.div(e.sum(1, { keepdims: true }));
 }
 
 /**
@@ -42,9 +52,12 @@ export function localMean(
     queries.shape[1] === keys.shape[1],
     `queries have ${queries.shape[1]} features but the training data has ${keys.shape[1]}`,
   );
-  const means = mapQueryChunks(queries, rowsPerChunk(n, options), (chunk) =>
-    np.matmul(localWeights(kernel.logWeights(chunk, keys.ref)), values.ref),
-  );
+  // Normalizing after the product, (e @ V) / Σe, divides (Q, M) numbers instead of (Q, N), and a
+  // constant V comes back exactly (both sums see the same weights).
+  const means = mapQueryChunks(queries, rowsPerChunk(n, options), (chunk) => {
+    const e = shiftedWeights(kernel.logWeights(chunk, keys.ref)); // (C, N)
+    return np.matmul(e.ref, values.ref).div(e.sum(1, { keepdims: true })); // (C, M)
+  });
   keys.dispose();
   values.dispose();
   return means;
@@ -76,7 +89,11 @@ export function localMode(
 }
 
 /** Throws if any row of a (Q, M) result is NaN, naming the first such query row. */
-export function checkSupported(result: Float64Array | Float32Array, columns: number, kernel: string) {
+export function checkSupported(
+  result: Float64Array | Float32Array,
+  columns: number,
+  kernel: string,
+) {
   for (let index = 0; index < result.length; index++) {
     if (Number.isNaN(result[index])) {
       const row = Math.floor(index / columns);

@@ -40,7 +40,10 @@ export function localize(
   options: ChunkOptions = {},
 ): JaxArray {
   const [n, d] = keys.shape;
-  check(n === model.trainingRows, `the kernel keys have ${n} rows, the model ${model.trainingRows}`);
+  check(
+    n === model.trainingRows,
+    `the kernel keys have ${n} rows, the model ${model.trainingRows}`,
+  );
   check(
     queries.shape[1] === d,
     `queries have ${queries.shape[1]} features but the training data has ${d}`,

@@ -38,7 +38,10 @@ export function weightedLogisticModel(
   const [n, d] = x.shape;
   check(labels.length === n, `labels have ${labels.length} rows but inputs have ${n}`);
   for (let i = 0; i < n; i++) {
-    check(labels[i] === 0 || labels[i] === 1, `logistic labels must be 0 or 1, row ${i + 1} has ${labels[i]}`);
+    check(
+      labels[i] === 0 || labels[i] === 1,
+      `logistic labels must be 0 or 1, row ${i + 1} has ${labels[i]}`,
+    );
   }
   const standardizer = fitStandardizer(x);
   const phi = polynomialFeatures(standardize(x, standardizer), 1); // (N, P)
@@ -62,10 +65,7 @@ export function weightedLogisticModel(
         const residual = weights.ref.mul(y.ref.sub(prob.ref)); // (C, N)
         const gradient = np.matmul(residual, phi.ref).sub(beta.ref.mul(penalty.ref)); // (C, P)
         const curvature = weights.ref.mul(prob.ref.mul(np.negative(prob).add(1))); // (C, N)
-        const hessian = np
-          .matmul(curvature, outer.ref)
-          .reshape([c, p, p])
-          .add(ridgeDiagonal.ref);
+        const hessian = np.matmul(curvature, outer.ref).reshape([c, p, p]).add(ridgeDiagonal.ref);
         const stepVector = np.linalg.solve(hessian, gradient.reshape([c, p, 1])).reshape([c, p]);
         beta = beta.add(stepVector);
       }

@@ -11,6 +11,7 @@ import { check, checkInteger, checkPositive } from "../errors.js";
 import { fromHost, np, toFloat64, type JaxArray } from "../engine.js";
 import { nearestNeighbours } from "../kernels/nearest.js";
 import { squaredDistances } from "../kernels/distance.js";
+import { indicatorLogWeights } from "../kernels/logKernel.js";
 import { localWeights } from "./localMean.js";
 
 export const MEAN_SHIFT_KERNELS = ["flat", "gaussian"] as const;
@@ -42,7 +43,8 @@ export function estimateMeanShiftBandwidth(x: JaxArray, quantile = 0.3): number 
   const k = Math.max(1, Math.floor(n * quantile));
   const neighbours = nearestNeighbours(x.ref, x.ref, k);
   let total = 0;
-  for (let row = 0; row < n; row++) total += Math.sqrt(neighbours.squaredDistances[row * k + k - 1]);
+  for (let row = 0; row < n; row++)
+    total += Math.sqrt(neighbours.squaredDistances[row * k + k - 1]);
   return total / n;
 }
 
@@ -56,7 +58,7 @@ export function meanShift(x: JaxArray, options: MeanShiftOptions): MeanShiftResu
     `unknown MeanShift kernel '${kernel}'; expected flat or gaussian`,
   );
   const [n, d] = x.shape;
-    const radius2 = bandwidth * bandwidth;
+  const radius2 = bandwidth * bandwidth;
   const stopDistance = 1e-3 * bandwidth;
 
   const means = toFloat64(x.ref); // one seed per point
@@ -72,8 +74,14 @@ export function meanShift(x: JaxArray, options: MeanShiftOptions): MeanShiftResu
     const d2 = squaredDistances(current, x.ref); // (A, N)
     const within = np.lessEqual(d2.ref, radius2);
     const counts = within.ref.astype(np.int32).sum(1).dataSync();
-    const logW = kernel === "flat" ? np.where(within, 0, -Infinity) : (within.dispose(), d2.ref.mul(-0.5 / radius2));
-    d2.dispose();
+    let logW: JaxArray;
+    if (kernel === "flat") {
+      logW = indicatorLogWeights(within, x.dtype);
+      d2.dispose();
+    } else {
+      within.dispose();
+      logW = d2.mul(-0.5 / radius2);
+    }
     const next = toFloat64(np.matmul(localWeights(logW), x.ref)); // (A, D)
     const stillActive: number[] = [];
     active.forEach((seed, row) => {

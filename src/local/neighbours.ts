@@ -17,7 +17,10 @@ export interface NeighbourOptions extends ChunkOptions {
 }
 
 /** Per-neighbour weights (Q·k), each query's k weights summing to 1. */
-export function neighbourWeights(neighbours: Neighbours, weighting: NeighbourWeighting): Float64Array {
+export function neighbourWeights(
+  neighbours: Neighbours,
+  weighting: NeighbourWeighting,
+): Float64Array {
   const { queries, k } = neighbours;
   const weights = new Float64Array(queries * k);
   for (let row = 0; row < queries; row++) {
@@ -27,7 +30,8 @@ export function neighbourWeights(neighbours: Neighbours, weighting: NeighbourWei
       continue;
     }
     let exact = 0;
-    for (let slot = 0; slot < k; slot++) if (neighbours.squaredDistances[base + slot] === 0) exact++;
+    for (let slot = 0; slot < k; slot++)
+      if (neighbours.squaredDistances[base + slot] === 0) exact++;
     let total = 0;
     for (let slot = 0; slot < k; slot++) {
       const d2 = neighbours.squaredDistances[base + slot];
@@ -43,7 +47,10 @@ export function neighbourWeights(neighbours: Neighbours, weighting: NeighbourWei
 function validate(keys: JaxArray, queries: JaxArray, rows: number, k: number, weights: string) {
   const [n, d] = keys.shape;
   check(rows === n, `targets have ${rows} rows but the training inputs have ${n}; they must match`);
-  check(queries.shape[1] === d, `queries have ${queries.shape[1]} features but the training data has ${d}`);
+  check(
+    queries.shape[1] === d,
+    `queries have ${queries.shape[1]} features but the training data has ${d}`,
+  );
   checkInteger("k", k, 1);
   check(k <= n, `k = ${k} is larger than the ${n} training rows; choose k ≤ ${n}`);
   if (!(NEIGHBOUR_WEIGHTS as readonly string[]).includes(weights)) {
@@ -108,7 +115,10 @@ export function knnClassify(
     const neighbours = nearestNeighbours(queries.ref.slice([start, end]), keys.ref, k);
     const w = neighbourWeights(neighbours, weights);
     for (let row = 0; row < end - start; row++) {
-      const votes = probabilities.subarray((start + row) * classCount, (start + row + 1) * classCount);
+      const votes = probabilities.subarray(
+        (start + row) * classCount,
+        (start + row + 1) * classCount,
+      );
       for (let slot = 0; slot < k; slot++) {
         votes[labels[neighbours.indices[row * k + slot]]] += w[row * k + slot];
       }

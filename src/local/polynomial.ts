@@ -31,7 +31,10 @@ export function weightedPolynomialModel(x: JaxArray, y: JaxArray, degree: number
   const phi = polynomialFeatures(standardize(x, standardizer), degree); // (N, P)
   const p = phi.shape[1];
   const gramTerms = rowOuterProducts(phi.ref); // (N, P·P)
-  const momentTerms = phi.reshape([n, p, 1]).mul(y.reshape([n, 1, targets])).reshape([n, -1]); // (N, P·M)
+  const momentTerms = phi
+    .reshape([n, p, 1])
+    .mul(y.reshape([n, 1, targets]))
+    .reshape([n, -1]); // (N, P·M)
   return {
     trainingRows: n,
     features: d,

@@ -11,6 +11,14 @@ export function seededRandom(seed: number): () => number {
 }
 
 /** rows × cols uniform numbers in [lo, hi). */
-export function uniformRows(random: () => number, rows: number, cols: number, lo = -1, hi = 1): number[][] {
-  return Array.from({ length: rows }, () => Array.from({ length: cols }, () => lo + (hi - lo) * random()));
+export function uniformRows(
+  random: () => number,
+  rows: number,
+  cols: number,
+  lo = -1,
+  hi = 1,
+): number[][] {
+  return Array.from({ length: rows }, () =>
+    Array.from({ length: cols }, () => lo + (hi - lo) * random()),
+  );
 }

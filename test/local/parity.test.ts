@@ -101,7 +101,9 @@ test("MeanShift matches scikit-learn (centres and labels up to relabelling)", ()
   const mapping = new Map<number, number>();
   for (let c = 0; c < result.clusterCount; c++) {
     const ours = Array.from(result.centers.subarray(c * d, c * d + d));
-    const match = f.centers.findIndex((ref) => ref.every((v, k) => Math.abs(v - ours[k]) <= 1e-5 * Math.abs(v) + 1e-8));
+    const match = f.centers.findIndex((ref) =>
+      ref.every((v, k) => Math.abs(v - ours[k]) <= 1e-5 * Math.abs(v) + 1e-8),
+    );
     assert.ok(match >= 0, `centre ${ours.join(", ")} has no match in ${JSON.stringify(f.centers)}`);
     mapping.set(c, match);
   }
@@ -112,9 +114,13 @@ test("MeanShift matches scikit-learn (centres and labels up to relabelling)", ()
 });
 
 test("LLE matches LocallyLinearEmbedding (up to sign per component)", () => {
-  const f = fixture<{ x: number[][]; k: number; components: number; reg: number; embedding: number[][] }>(
-    "lle",
-  );
+  const f = fixture<{
+    x: number[][];
+    k: number;
+    components: number;
+    reg: number;
+    embedding: number[][];
+  }>("lle");
   const embedding = toFloat64(
     locallyLinearEmbedding(matrix(f.x), {
       neighbours: f.k,
@@ -136,9 +142,12 @@ test("LLE matches LocallyLinearEmbedding (up to sign per component)", () => {
 });
 
 test("local logistic regression with a huge bandwidth is the global fit (sklearn, no penalty)", () => {
-  const f = fixture<{ x: number[][]; labels: number[]; query_x: number[][]; probabilities: number[] }>(
-    "logistic",
-  );
+  const f = fixture<{
+    x: number[][];
+    labels: number[];
+    query_x: number[][];
+    probabilities: number[];
+  }>("logistic");
   const model = weightedLogisticModel(matrix(f.x), f.labels, { ridge: 0, iterations: 30 });
   const kernel = distanceKernel("gaussian", 1e6);
   assertClose(localize(model, kernel, matrix(f.x), matrix(f.query_x)), f.probabilities, {
