@@ -1,0 +1,188 @@
+/**
+ * Causal attention as a local mean (DESIGN.md §1–2): each query's output is the softmax-weighted
+ * mean of the values, with log-weights
+ *
+ *   ℓ_ij = q_i·k_j / √d + b_ij   (b an optional additive log-bias; −∞ outside the mask).
+ *
+ * Shapes: B batch, H heads, T positions, E head width; nb = ⌈T/W⌉ blocks of W positions.
+ *
+ * - Global causal: keys m ≤ n (or m < n when strict). Cost O(T²).
+ * - W-local causal: keys n − W ≤ m ≤ n (strict: n − W ≤ m < n). Computed in blocks: the W queries
+ *   of block b see the 2W keys of blocks b−1 and b, so time and memory are O(T·W), not O(T²).
+ *
+ * A strict row with no allowed key (the first position) has no local mean; its output is 0 and
+ * its weights are all 0 (it attends to nothing), rather than NaN.
+ */
+import { np, type JaxArray } from "../engine.js";
+
+export interface AttentionOptions {
+  /** Exclude the query's own position (keys m < n). */
+  strict: boolean;
+}
+
+export interface AttentionResult {
+  /** (B, H, T, E) */
+  output: JaxArray;
+  /** Global: (B, H, T, T). Local: (B, H, nb, W, 2W) in block layout (see `denseLocalWeights`). */
+  weights?: JaxArray;
+}
+
+/** exp(ℓ − max ℓ) / Σ, with fully masked rows giving all-zero weights instead of NaN. */
+function maskedSoftmax(logits: JaxArray, allowed: JaxArray): JaxArray {
+  const dtype = logits.dtype;
+  const masked = np.where(allowed.ref, logits, -1e30).astype(dtype);
+  const rowMax = np.max(masked.ref, -1, { keepdims: true });
+  const e = np.exp(masked.sub(rowMax)).mul(allowed.astype(dtype));
+  const total = e.ref.sum(-1, { keepdims: true });
+  return e.div(np.maximum(total, 1e-30));
+}
+
+/** (T, T) boolean: key m allowed for query n. Host-built, a constant under jit. */
+export function causalMask(length: number, strict: boolean): JaxArray {
+  const allowed = new Int32Array(length * length);
+  for (let n = 0; n < length; n++) {
+    for (let m = 0; m <= n; m++) if (!strict || m < n) allowed[n * length + m] = 1;
+  }
+  return np.array(allowed, { dtype: np.int32 }).reshape([length, length]).astype(np.bool);
+}
+
+/**
+ * Global causal attention. q, k, v: (B, H, T, E); bias: broadcastable to (B, H, T, T).
+ * Takes ownership of q, k, v and bias.
+ */
+export function globalCausalAttention(
+  q: JaxArray,
+  k: JaxArray,
+  v: JaxArray,
+  options: AttentionOptions & { bias?: JaxArray; returnWeights?: boolean },
+): AttentionResult {
+  const [, , t, e] = q.shape;
+  let logits = np.matmul(q, k.transpose([0, 1, 3, 2])).mul(1 / Math.sqrt(e)); // (B, H, T, T)
+  if (options.bias) logits = logits.add(options.bias);
+  const weights = maskedSoftmax(logits, causalMask(t, options.strict));
+  const output = np.matmul(weights.ref, v); // (B, H, T, E)
+  if (options.returnWeights) return { output, weights };
+  weights.dispose();
+  return { output };
+}
+
+/** Number of blocks and padded length for window W. */
+export function blockLayout(length: number, window: number): { blocks: number; padded: number } {
+  const blocks = Math.ceil(length / window);
+  return { blocks, padded: blocks * window };
+}
+
+/**
+ * (nb, W, 2W) boolean mask of the block layout: query i of block b (position bW + i) may see key
+ * j of the block pair (position (b−1)W + j) when 0 ≤ offset ≤ W (strict: 1 ≤ offset ≤ W), with
+ * offset = W + i − j, and the key position is ≥ 0.
+ */
+export function localBlockMask(length: number, window: number, strict: boolean): JaxArray {
+  const { blocks } = blockLayout(length, window);
+  const w = window;
+  const allowed = new Int32Array(blocks * w * 2 * w);
+  for (let b = 0; b < blocks; b++) {
+    for (let i = 0; i < w; i++) {
+      for (let j = 0; j < 2 * w; j++) {
+        const offset = w + i - j;
+        const keyPosition = (b - 1) * w + j;
+        const ok = offset >= (strict ? 1 : 0) && offset <= w && keyPosition >= 0;
+        if (ok) allowed[(b * w + i) * 2 * w + j] = 1;
+      }
+    }
+  }
+  return np
+    .array(allowed, { dtype: np.int32 })
+    .reshape([blocks, w, 2 * w])
+    .astype(np.bool);
+}
+
+/** Pads axis 2 (positions) of (B, H, T, ·) with zeros to `padded`. Takes ownership. */
+function padPositions(x: JaxArray, padded: number): JaxArray {
+  const t = x.shape[2];
+  if (padded === t) return x;
+  return np.pad(x, [
+    [0, 0],
+    [0, 0],
+    [0, padded - t],
+    [0, 0],
+  ]);
+}
+
+/**
+ * Per-key tensor (B, H, T, F) in the local block layout (B, H, nb, 2W, F): block b holds the keys of
+ * blocks b−1 and b (zeros before the start). Takes ownership.
+ */
+export function localKeyBlocks(x: JaxArray, window: number): JaxArray {
+  const [b, h, t, f] = x.shape;
+  const { blocks, padded } = blockLayout(t, window);
+  const current = padPositions(x, padded).reshape([b, h, blocks, window, f]);
+  const previous = np.pad(current.ref, [
+    [0, 0],
+    [0, 0],
+    [1, 0],
+    [0, 0],
+    [0, 0],
+  ]).slice([], [], [0, blocks]); // block b−1 at index b
+  return np.concatenate([previous, current], 3); // (B, H, nb, 2W, F)
+}
+
+/** Per-query tensor (B, H, T, F) in block layout (B, H, nb, W, F). Takes ownership. */
+export function localQueryBlocks(x: JaxArray, window: number): JaxArray {
+  const [b, h, t, f] = x.shape;
+  const { blocks, padded } = blockLayout(t, window);
+  return padPositions(x, padded).reshape([b, h, blocks, window, f]);
+}
+
+/**
+ * W-local causal attention in O(T·W). q, k, v: (B, H, T, E); bias in block layout, broadcastable
+ * to (B, H, nb, W, 2W). Takes ownership of q, k, v and bias.
+ */
+export function localCausalAttention(
+  q: JaxArray,
+  k: JaxArray,
+  v: JaxArray,
+  options: AttentionOptions & { window: number; bias?: JaxArray; returnWeights?: boolean },
+): AttentionResult {
+  const [b, h, t, e] = q.shape;
+  const w = options.window;
+  const { padded } = blockLayout(t, w);
+  const qb = localQueryBlocks(q, w); // (B, H, nb, W, E)
+  const kb = localKeyBlocks(k, w); // (B, H, nb, 2W, E)
+  const vb = localKeyBlocks(v, w); // (B, H, nb, 2W, E)
+  let logits = np.matmul(qb, kb.transpose([0, 1, 2, 4, 3])).mul(1 / Math.sqrt(e)); // (B, H, nb, W, 2W)
+  if (options.bias) logits = logits.add(options.bias);
+  const weights = maskedSoftmax(logits, localBlockMask(t, w, options.strict));
+  let output = np.matmul(weights.ref, vb).reshape([b, h, padded, e]); // (B, H, T', E)
+  if (padded !== t) output = output.slice([], [], [0, t]);
+  if (options.returnWeights) return { output, weights };
+  weights.dispose();
+  return { output };
+}
+
+/**
+ * Expands block-layout weights (nb, W, 2W) of one row set to dense (T, T) on the host.
+ * weights: a host copy of (B, H, nb, W, 2W); returns (B, H, T, T) row-major.
+ */
+export function denseLocalWeights(
+  weights: ArrayLike<number>,
+  shape: { batch: number; heads: number; length: number; window: number },
+): Float64Array {
+  const { batch, heads, length: t, window: w } = shape;
+  const { blocks } = blockLayout(t, w);
+  const dense = new Float64Array(batch * heads * t * t);
+  for (let bh = 0; bh < batch * heads; bh++) {
+    for (let blk = 0; blk < blocks; blk++) {
+      for (let i = 0; i < w; i++) {
+        const n = blk * w + i;
+        if (n >= t) continue;
+        for (let j = 0; j < 2 * w; j++) {
+          const m = (blk - 1) * w + j;
+          if (m < 0 || m >= t) continue;
+          dense[(bh * t + n) * t + m] = weights[((bh * blocks + blk) * w + i) * 2 * w + j];
+        }
+      }
+    }
+  }
+  return dense;
+}

@@ -1,0 +1,85 @@
+/**
+ * The transformer's configuration: frozen, typed, saved inside every checkpoint, and validated once
+ * on entry with messages that name the field, the allowed values and the value received.
+ */
+import { check, checkInteger } from "../errors.js";
+
+export const POSITIONAL_ENCODINGS = ["none", "learned", "sinusoidal", "rotary"] as const;
+export type PositionalEncoding = (typeof POSITIONAL_ENCODINGS)[number];
+
+/** Attention per layer: all heads global, all W-local, or hybrid (first ⌈H/2⌉ heads local). */
+export type AttentionSpec =
+  | { kind: "global" }
+  | { kind: "local"; window: number }
+  | { kind: "hybrid"; window: number };
+
+export interface ModelConfig {
+  readonly vocabSize: number;
+  readonly context: number;
+  readonly layers: number;
+  readonly heads: number;
+  readonly dModel: number;
+  readonly dMlp: number;
+  readonly attention: AttentionSpec;
+  readonly positional: PositionalEncoding;
+  /** Strict causal masking: a query sees only earlier positions. */
+  readonly strict: boolean;
+  /** When set, a recognizer: a classification head with this many classes reads the last position. */
+  readonly classes?: number;
+}
+
+/** Parses `global`, `local:K` or `hybrid:K`. */
+export function parseAttentionSpec(text: string): AttentionSpec {
+  if (text === "global") return { kind: "global" };
+  const match = /^(local|hybrid):(\d+)$/.exec(text);
+  check(match !== null, `attention must be global, local:K or hybrid:K (K a positive integer), got '${text}'`);
+  const window = Number(match[2]);
+  check(window >= 1, `the attention window K must be ≥ 1, got ${window}`);
+  return { kind: match[1] as "local" | "hybrid", window };
+}
+
+export function formatAttentionSpec(spec: AttentionSpec): string {
+  return spec.kind === "global" ? "global" : `${spec.kind}:${spec.window}`;
+}
+
+/** Which heads of a layer are local: the first ⌈H/2⌉ for hybrid, all for local, none for global. */
+export function localHeadCount(config: Pick<ModelConfig, "attention" | "heads">): number {
+  switch (config.attention.kind) {
+    case "global":
+      return 0;
+    case "local":
+      return config.heads;
+    case "hybrid":
+      return Math.ceil(config.heads / 2);
+  }
+}
+
+/** Validates a config (from flags or from a checkpoint) and returns it frozen. */
+export function validateModelConfig(config: ModelConfig): Readonly<ModelConfig> {
+  checkInteger("vocabSize", config.vocabSize, 2);
+  checkInteger("context", config.context, 1);
+  checkInteger("layers", config.layers, 1);
+  checkInteger("heads", config.heads, 1);
+  checkInteger("dModel", config.dModel, 1);
+  checkInteger("dMlp", config.dMlp, 1);
+  check(
+    config.dModel % config.heads === 0,
+    `d-model (${config.dModel}) must be divisible by heads (${config.heads})`,
+  );
+  check(
+    (POSITIONAL_ENCODINGS as readonly string[]).includes(config.positional),
+    `positional encoding must be one of ${POSITIONAL_ENCODINGS.join(", ")}, got '${config.positional}'`,
+  );
+  if (config.positional === "rotary") {
+    check(
+      (config.dModel / config.heads) % 2 === 0,
+      `rotary encoding needs an even head width, got d-model/heads = ${config.dModel / config.heads}`,
+    );
+  }
+  if (config.attention.kind !== "global") checkInteger("attention window", config.attention.window, 1);
+  if (config.attention.kind === "hybrid") {
+    check(config.heads >= 2, `hybrid attention needs at least 2 heads (some local, some global), got ${config.heads}`);
+  }
+  if (config.classes !== undefined) checkInteger("classes", config.classes, 2);
+  return Object.freeze({ ...config, attention: Object.freeze({ ...config.attention }) });
+}

@@ -1,0 +1,177 @@
+/**
+ * The language-model training loop: seeded batches, AdamW with warm-up and cosine decay, global
+ * gradient clipping, a JSON-lines metrics log, progress on the terminal, atomic checkpoints, exact
+ * resumption, and a stop with the last good checkpoint kept when the loss becomes NaN.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { LocalistError } from "../errors.js";
+import { fromHost, jit, np, valueAndGrad, type JaxArray } from "../engine.js";
+import type { CharTokenizer, WordTokenizer } from "../data/tokenizer.js";
+import type { ModelConfig } from "../model/config.js";
+import {
+  crossEntropy,
+  embedTokens,
+  flattenParams,
+  forwardFromEmbeddings,
+  initParams,
+  parameterShapes,
+  unflattenParams,
+  type ModelParams,
+} from "../model/transformer.js";
+import { sampleBatch } from "./batches.js";
+import { evaluateStream, makeEvaluator, refParams, type Evaluation } from "./evaluate.js";
+import { MetricsLog } from "./metricsLog.js";
+import { initAdamW, learningRateAt, makeAdamWUpdate, type AdamWState, type ParamMap } from "./optimizer.js";
+import { createProgress, type ProgressStream } from "./progress.js";
+import { saveModel, type TrainSettings } from "./modelCheckpoint.js";
+
+export interface TrainingData {
+  tokenizer: WordTokenizer | CharTokenizer;
+  train: Int32Array;
+  valid: Int32Array;
+}
+
+export interface TrainStart {
+  config: Readonly<ModelConfig>;
+  settings: TrainSettings;
+  /** Resume from these (loaded from the output folder); otherwise start from seeded init. */
+  resume?: { params: ParamMap; optimizer: AdamWState; step: number };
+}
+
+export interface TrainOptions {
+  out: string;
+  /** Where progress goes (default stderr); null for none. */
+  progress?: ProgressStream | null;
+  /** Windows of the validation split for the final evaluation (default: all). */
+  validWindows?: number;
+}
+
+export interface TrainSummary {
+  steps: number;
+  finalLoss: number;
+  seconds: number;
+  tokensPerSecond: number;
+  valid?: Evaluation;
+}
+
+/**
+ * Adds the gradient of the embedding lookup, ∂L/∂E[v] = Σ_{p: token_p = v} ∂L/∂x₀[p], computed on
+ * the host from ∂L/∂x₀ (B·T, D). Returns a dense (V, D) array.
+ */
+function embeddingGradient(gradX0: JaxArray, tokens: Int32Array, vocab: number, width: number): JaxArray {
+  const g: ArrayLike<number> = gradX0.dataSync();
+  const dense = new Float32Array(vocab * width);
+  for (let p = 0; p < tokens.length; p++) {
+    const row = tokens[p] * width;
+    const from = p * width;
+    for (let d = 0; d < width; d++) dense[row + d] += g[from + d];
+  }
+  return fromHost(dense, [vocab, width], np.float32);
+}
+
+export function trainLanguageModel(start: TrainStart, data: TrainingData, options: TrainOptions): TrainSummary {
+  const { config, settings } = start;
+  const shapes = parameterShapes(config);
+  let params: ParamMap = start.resume?.params ?? flattenParams(initParams(config, settings.seed));
+  let optimizer: AdamWState = start.resume?.optimizer ?? initAdamW(params);
+  let step = start.resume?.step ?? 0;
+  const update = makeAdamWUpdate(shapes, {
+    beta1: 0.9,
+    beta2: 0.95,
+    epsilon: 1e-8,
+    weightDecay: settings.weightDecay,
+    clipNorm: settings.clipNorm,
+  });
+  const lossAndGrad = jit(
+    valueAndGrad(
+      (p: ModelParams, x0: JaxArray, targets: JaxArray) =>
+        crossEntropy(forwardFromEmbeddings(p, x0, config).logits, targets),
+      { argnums: [0, 1] },
+    ),
+  );
+  mkdirSync(options.out, { recursive: true });
+  const log = MetricsLog.open(join(options.out, "metrics.jsonl"), { append: start.resume !== undefined });
+  const progress =
+    options.progress === null
+      ? undefined
+      : createProgress({ total: settings.steps, label: "train", stream: options.progress ?? process.stderr });
+  const save = () =>
+    saveModel(options.out, {
+      config,
+      settings,
+      tokenizer: data.tokenizer,
+      params,
+      optimizer,
+      step,
+    });
+
+  const { batch } = settings;
+  const t = config.context;
+  const began = performance.now();
+  const firstStep = step;
+  let lastLoss = NaN;
+  let lastSaved = step;
+  try {
+    while (step < settings.steps) {
+      const { inputs, targets } = sampleBatch(data.train, batch, t, settings.seed, step);
+      const embedded = embedTokens(params.tokenEmbedding.ref, fromHost(inputs, [batch, t], np.int32));
+      const [loss, [gradTree, gradX0]] = lossAndGrad(
+        unflattenParams(refParams(params), config),
+        embedded,
+        fromHost(targets, [batch, t], np.int32),
+      ) as unknown as [JaxArray, [ModelParams, JaxArray]];
+      const lossValue = loss.dataSync()[0];
+      const grads = flattenParams(gradTree);
+      if (!Number.isFinite(lossValue)) {
+        gradX0.dispose();
+        for (const g of Object.values(grads)) g.dispose();
+        throw new LocalistError(
+          `the training loss became ${lossValue} at step ${step + 1}; stopped, and the last good checkpoint (step ${lastSaved}) is kept in ${options.out}; lower --lr`,
+        );
+      }
+      grads.tokenEmbedding = grads.tokenEmbedding.add(
+        embeddingGradient(gradX0, inputs, config.vocabSize, config.dModel),
+      );
+      const learningRate = learningRateAt(step, {
+        peak: settings.learningRate,
+        warmup: settings.warmup,
+        total: settings.steps,
+      });
+      const result = update(params, grads, optimizer, learningRate);
+      params = result.params;
+      optimizer = result.state;
+      const gradNorm = result.gradNorm.dataSync()[0];
+      step++;
+      lastLoss = lossValue;
+      const seconds = (performance.now() - began) / 1000;
+      const tokensPerSecond = ((step - firstStep) * batch * t) / seconds;
+      log.write({ step, loss: lossValue, lr: learningRate, gradNorm, tokensPerSecond, seconds });
+      progress?.update(step, { loss: lossValue, "tok/s": Math.round(tokensPerSecond) });
+      if (step % settings.checkpointEvery === 0 || step === settings.steps) {
+        save();
+        lastSaved = step;
+      }
+    }
+    const seconds = (performance.now() - began) / 1000;
+    progress?.finish(`loss ${lastLoss.toFixed(4)}`);
+    let valid: Evaluation | undefined;
+    if (data.valid.length > t) {
+      valid = evaluateStream(params, config, data.valid, { maxWindows: options.validWindows }, makeEvaluator(config));
+      log.write({ step, split: "valid", ...valid });
+    }
+    return {
+      steps: step,
+      finalLoss: lastLoss,
+      seconds,
+      tokensPerSecond: ((step - firstStep) * batch * t) / Math.max(seconds, 1e-9),
+      valid,
+    };
+  } finally {
+    log.close();
+    for (const p of Object.values(params)) p.dispose();
+    for (const m of Object.values(optimizer.m)) m.dispose();
+    for (const v of Object.values(optimizer.v)) v.dispose();
+    lossAndGrad.dispose();
+  }
+}
