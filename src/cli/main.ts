@@ -7,9 +7,20 @@ import { initEngine } from "../engine.js";
 import { LocalistError } from "../errors.js";
 import { UsageError } from "./flags.js";
 import { runLocal } from "./local.js";
+import { runEval, runGenerate, runTrain } from "./lm.js";
 
 const COMMANDS: Record<string, string> = {
   local: "classical local methods (Nadaraya–Watson, local polynomial, k-NN, MeanShift, LLE) on CSV",
+  train: "train a transformer language model (default: the Brown corpus)",
+  eval: "perplexity and accuracy of a trained model, beside unigram and bigram baselines",
+  generate: "continue a prompt with a trained model",
+};
+
+const RUNNERS: Record<string, (args: string[]) => string> = {
+  local: runLocal,
+  train: runTrain,
+  eval: runEval,
+  generate: runGenerate,
 };
 
 function version(): string {
@@ -46,8 +57,9 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     await initEngine();
-    if (command === "local") {
-      process.stdout.write(runLocal(rest).replace(/\n?$/, "\n"));
+    const runner = RUNNERS[command];
+    if (runner) {
+      process.stdout.write(runner(rest).replace(/\n?$/, "\n"));
       return 0;
     }
     throw new UsageError(

@@ -1,0 +1,85 @@
+/**
+ * Sampling from a trained language model: at each step the model reads the last T tokens
+ * (right-padded to a fixed length T, so one compiled graph serves every step; causal attention
+ * makes the padding invisible), and the next token is drawn from softmax(z / temperature)
+ * restricted to the k most likely tokens, with a seeded generator.
+ */
+import { check } from "../errors.js";
+import { fromHost, jit, np, type JaxArray } from "../engine.js";
+import type { ModelConfig } from "./config.js";
+import { forward, unflattenParams } from "./transformer.js";
+
+export interface SampleOptions {
+  tokens: number;
+  temperature: number;
+  /** 0 = no restriction. */
+  topK: number;
+  seed: number;
+  /** Called with each new token id. */
+  onToken?: (id: number) => void;
+}
+
+/** mulberry32: a small seeded generator of uniforms in [0, 1). */
+export function seededUniform(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Draws an index from logits with temperature and top-k. */
+export function sampleLogits(logits: ArrayLike<number>, temperature: number, topK: number, uniform: () => number): number {
+  const n = logits.length;
+  const order = Array.from({ length: n }, (_, i) => i);
+  if (temperature === 0) return order.reduce((best, i) => (logits[i] > logits[best] ? i : best), 0);
+  order.sort((a, b) => logits[b] - logits[a]);
+  const keep = topK > 0 ? order.slice(0, Math.min(topK, n)) : order;
+  const top = logits[keep[0]];
+  const weights = keep.map((i) => Math.exp((logits[i] - top) / temperature));
+  const total = weights.reduce((a, b) => a + b, 0);
+  let u = uniform() * total;
+  for (let r = 0; r < keep.length; r++) {
+    u -= weights[r];
+    if (u <= 0) return keep[r];
+  }
+  return keep[keep.length - 1];
+}
+
+/** Continues `prompt` (token ids) by `options.tokens` sampled tokens; returns the new ids. */
+export function generateTokens(
+  params: Record<string, JaxArray>,
+  config: ModelConfig,
+  prompt: Int32Array,
+  options: SampleOptions,
+): Int32Array {
+  check(prompt.length > 0, "the prompt is empty; give at least one token of text");
+  check(options.temperature >= 0, `temperature must be ≥ 0, got ${options.temperature}`);
+  const t = config.context;
+  const step = jit((p: Record<string, JaxArray>, tokens: JaxArray) => forward(unflattenParams(p, config), tokens, config).logits);
+  const uniform = seededUniform(options.seed);
+  const sequence = Array.from(prompt);
+  const produced: number[] = [];
+  try {
+    for (let i = 0; i < options.tokens; i++) {
+      const window = sequence.slice(-t);
+      const padded = new Int32Array(t);
+      padded.set(window);
+      const refs = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v.ref]));
+      const logits = step(refs, fromHost(padded, [1, t], np.int32)); // (1, T, V)
+      const v = config.vocabSize;
+      const row = logits.slice(0, window.length - 1).dataSync() as ArrayLike<number>; // (V)
+      check(row.length === v, "unexpected logits shape");
+      const next = sampleLogits(row, options.temperature, options.topK, uniform);
+      sequence.push(next);
+      produced.push(next);
+      options.onToken?.(next);
+    }
+  } finally {
+    step.dispose();
+  }
+  return Int32Array.from(produced);
+}
