@@ -117,13 +117,15 @@ export function localKeyBlocks(x: JaxArray, window: number): JaxArray {
   const [b, h, t, f] = x.shape;
   const { blocks, padded } = blockLayout(t, window);
   const current = padPositions(x, padded).reshape([b, h, blocks, window, f]);
-  const previous = np.pad(current.ref, [
-    [0, 0],
-    [0, 0],
-    [1, 0],
-    [0, 0],
-    [0, 0],
-  ]).slice([], [], [0, blocks]); // block b−1 at index b
+  const previous = np
+    .pad(current.ref, [
+      [0, 0],
+      [0, 0],
+      [1, 0],
+      [0, 0],
+      [0, 0],
+    ])
+    .slice([], [], [0, blocks]); // block b−1 at index b
   return np.concatenate([previous, current], 3); // (B, H, nb, 2W, F)
 }
 

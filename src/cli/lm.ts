@@ -28,19 +28,59 @@ import { formatHelp, parseFlags, UsageError, type FlagSpec, type FlagValues } fr
 const ATTENTION_MEMORY_LIMIT = 2 * 2 ** 30;
 
 const TRAIN_FLAGS: FlagSpec[] = [
-  { name: "out", kind: "string", value: "DIR", help: "folder for the checkpoint and metrics.jsonl (required)" },
-  { name: "resume", kind: "boolean", help: "continue the run saved in --out exactly where it stopped" },
-  { name: "corpus", kind: "string", value: "brown|FILES", default: "brown", help: "the Brown corpus, or comma-separated text files" },
-  { name: "tokenizer", kind: "string", choices: ["word", "char"], default: "word", value: "KIND", help: "tokenizer" },
-  { name: "vocab", kind: "integer", default: 10000, help: "vocabulary cap, special tokens included" },
+  {
+    name: "out",
+    kind: "string",
+    value: "DIR",
+    help: "folder for the checkpoint and metrics.jsonl (required)",
+  },
+  {
+    name: "resume",
+    kind: "boolean",
+    help: "continue the run saved in --out exactly where it stopped",
+  },
+  {
+    name: "corpus",
+    kind: "string",
+    value: "brown|FILES",
+    default: "brown",
+    help: "the Brown corpus, or comma-separated text files",
+  },
+  {
+    name: "tokenizer",
+    kind: "string",
+    choices: ["word", "char"],
+    default: "word",
+    value: "KIND",
+    help: "tokenizer",
+  },
+  {
+    name: "vocab",
+    kind: "integer",
+    default: 10000,
+    help: "vocabulary cap, special tokens included",
+  },
   { name: "min-count", kind: "integer", default: 1, help: "drop words seen fewer times" },
   { name: "layers", kind: "integer", default: 2, help: "transformer blocks" },
   { name: "heads", kind: "integer", default: 4, help: "attention heads per block" },
   { name: "d-model", kind: "integer", default: 128, help: "model width" },
   { name: "d-mlp", kind: "integer", help: "MLP width (default 4 × d-model)" },
   { name: "context", kind: "integer", default: 64, help: "tokens per training window" },
-  { name: "attention", kind: "string", value: "KIND", default: "global", help: "global, local:K or hybrid:K" },
-  { name: "pos", kind: "string", choices: POSITIONAL_ENCODINGS, default: "learned", value: "KIND", help: "position encoding" },
+  {
+    name: "attention",
+    kind: "string",
+    value: "KIND",
+    default: "global",
+    help: "global, local:K or hybrid:K",
+  },
+  {
+    name: "pos",
+    kind: "string",
+    choices: POSITIONAL_ENCODINGS,
+    default: "learned",
+    value: "KIND",
+    help: "position encoding",
+  },
   { name: "strict", kind: "boolean", help: "strict causal masking (a token does not see itself)" },
   { name: "steps", kind: "integer", default: 800, help: "optimizer steps" },
   { name: "batch", kind: "integer", default: 16, help: "windows per step" },
@@ -52,14 +92,24 @@ const TRAIN_FLAGS: FlagSpec[] = [
   { name: "checkpoint-every", kind: "integer", default: 100, help: "save every N steps" },
 ];
 
-const TRAIN_ONLY_FLAGS = TRAIN_FLAGS.map((f) => f.name).filter((n) => n !== "out" && n !== "resume");
+const TRAIN_ONLY_FLAGS = TRAIN_FLAGS.map((f) => f.name).filter(
+  (n) => n !== "out" && n !== "resume",
+);
 
-function helpOr(args: string[], usage: string, description: string, specs: FlagSpec[]): string | undefined {
-  return args.includes("--help") || args.includes("-h") ? formatHelp(usage, description, specs) : undefined;
+function helpOr(
+  args: string[],
+  usage: string,
+  description: string,
+  specs: FlagSpec[],
+): string | undefined {
+  return args.includes("--help") || args.includes("-h")
+    ? formatHelp(usage, description, specs)
+    : undefined;
 }
 
 function noPositionals(positionals: string[], command: string): void {
-  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}' for '${command}'`);
+  if (positionals.length > 0)
+    throw new UsageError(`unexpected argument '${positionals[0]}' for '${command}'`);
 }
 
 function requireFlag(flags: FlagValues, name: string, command: string): string {
@@ -75,7 +125,10 @@ function positive(flags: FlagValues, name: string): number {
 }
 
 /** The model config and training settings from flags, validated once. */
-function configFromFlags(flags: FlagValues, vocabSize: number): { config: Readonly<ModelConfig>; settings: TrainSettings } {
+function configFromFlags(
+  flags: FlagValues,
+  vocabSize: number,
+): { config: Readonly<ModelConfig>; settings: TrainSettings } {
   const dModel = positive(flags, "d-model");
   let attention;
   try {
@@ -122,19 +175,30 @@ function configFromFlags(flags: FlagValues, vocabSize: number): { config: Readon
 
 export function runTrain(args: string[]): string {
   const command = "localist train";
-  const help = helpOr(args, `${command} --out DIR [options]`, "Train a transformer language model (default: the Brown corpus).", TRAIN_FLAGS);
+  const help = helpOr(
+    args,
+    `${command} --out DIR [options]`,
+    "Train a transformer language model (default: the Brown corpus).",
+    TRAIN_FLAGS,
+  );
   if (help) return help;
   const { flags, positionals } = parseFlags(args, TRAIN_FLAGS, command);
   noPositionals(positionals, command);
   const out = requireFlag(flags, "out", command);
   if (flags.resume) {
-    const given = TRAIN_ONLY_FLAGS.filter((name) => args.some((a) => a === `--${name}` || a.startsWith(`--${name}=`)));
+    const given = TRAIN_ONLY_FLAGS.filter((name) =>
+      args.some((a) => a === `--${name}` || a.startsWith(`--${name}=`)),
+    );
     if (given.length > 0) {
-      throw new UsageError(`--resume continues the run in ${out} with its saved settings; drop --${given.join(", --")}`);
+      throw new UsageError(
+        `--resume continues the run in ${out} with its saved settings; drop --${given.join(", --")}`,
+      );
     }
     const saved = loadModel(out, { withOptimizer: true });
     if (saved.step >= saved.settings.steps) {
-      throw new LocalistError(`the run in ${out} already finished its ${saved.settings.steps} steps; nothing to resume`);
+      throw new LocalistError(
+        `the run in ${out} already finished its ${saved.settings.steps} steps; nothing to resume`,
+      );
     }
     const data = encodeWith(saved);
     process.stderr.write(`resuming ${out} at step ${saved.step} of ${saved.settings.steps}\n`);
@@ -142,7 +206,11 @@ export function runTrain(args: string[]): string {
       {
         config: saved.config,
         settings: saved.settings,
-        resume: { params: saved.params, optimizer: saved.optimizer as NonNullable<SavedModel["optimizer"]>, step: saved.step },
+        resume: {
+          params: saved.params,
+          optimizer: saved.optimizer as NonNullable<SavedModel["optimizer"]>,
+          step: saved.step,
+        },
       },
       data,
       { out },
@@ -150,7 +218,9 @@ export function runTrain(args: string[]): string {
     return trainReport(out, summary);
   }
   if (existsSync(join(out, CHECKPOINT_FILES.config))) {
-    throw new LocalistError(`${out} already holds a model; use --resume to continue it, or choose another --out`);
+    throw new LocalistError(
+      `${out} already holds a model; use --resume to continue it, or choose another --out`,
+    );
   }
   const corpus = loadLmCorpus({
     corpus: flags.corpus as string,
@@ -177,14 +247,21 @@ function trainReport(out: string, summary: ReturnType<typeof trainLanguageModel>
     `trained ${summary.steps} steps in ${summary.seconds.toFixed(0)} s (${Math.round(summary.tokensPerSecond)} tokens/s); last loss ${summary.finalLoss.toFixed(4)}`,
   ];
   if (summary.valid) {
-    lines.push(`validation: perplexity ${summary.valid.perplexity.toFixed(2)}, accuracy ${(100 * summary.valid.accuracy).toFixed(2)}%`);
+    lines.push(
+      `validation: perplexity ${summary.valid.perplexity.toFixed(2)}, accuracy ${(100 * summary.valid.accuracy).toFixed(2)}%`,
+    );
   }
   lines.push(`model saved in ${out}`);
   return lines.join("\n");
 }
 
 /** Re-encodes the model's corpus with its saved tokenizer. */
-function encodeWith(saved: SavedModel): { tokenizer: SavedModel["tokenizer"]; train: Int32Array; valid: Int32Array; test: Int32Array } {
+function encodeWith(saved: SavedModel): {
+  tokenizer: SavedModel["tokenizer"];
+  train: Int32Array;
+  valid: Int32Array;
+  test: Int32Array;
+} {
   const sentences = corpusSentences(saved.settings.corpus);
   return {
     tokenizer: saved.tokenizer,
@@ -196,14 +273,26 @@ function encodeWith(saved: SavedModel): { tokenizer: SavedModel["tokenizer"]; tr
 
 const EVAL_FLAGS: FlagSpec[] = [
   { name: "model", kind: "string", value: "DIR", help: "a trained model folder (required)" },
-  { name: "split", kind: "string", choices: ["valid", "test"], default: "test", value: "SPLIT", help: "which split" },
+  {
+    name: "split",
+    kind: "string",
+    choices: ["valid", "test"],
+    default: "test",
+    value: "SPLIT",
+    help: "which split",
+  },
   { name: "batch", kind: "integer", default: 16, help: "windows per evaluation batch" },
   { name: "json", kind: "boolean", help: "print JSON instead of a table" },
 ];
 
 export function runEval(args: string[]): string {
   const command = "localist eval";
-  const help = helpOr(args, `${command} --model DIR [options]`, "Perplexity and next-token accuracy of a trained model, beside unigram and bigram baselines.", EVAL_FLAGS);
+  const help = helpOr(
+    args,
+    `${command} --model DIR [options]`,
+    "Perplexity and next-token accuracy of a trained model, beside unigram and bigram baselines.",
+    EVAL_FLAGS,
+  );
   if (help) return help;
   const { flags, positionals } = parseFlags(args, EVAL_FLAGS, command);
   noPositionals(positionals, command);
@@ -251,13 +340,23 @@ const GENERATE_FLAGS: FlagSpec[] = [
   { name: "prompt", kind: "string", value: "TEXT", help: "text to continue (required)" },
   { name: "tokens", kind: "integer", default: 30, help: "tokens to generate" },
   { name: "temperature", kind: "number", default: 1, help: "sampling temperature (0 = greedy)" },
-  { name: "top-k", kind: "integer", default: 0, help: "sample among the k most likely tokens (0 = all)" },
+  {
+    name: "top-k",
+    kind: "integer",
+    default: 0,
+    help: "sample among the k most likely tokens (0 = all)",
+  },
   { name: "seed", kind: "integer", default: 0, help: "sampling seed" },
 ];
 
 export function runGenerate(args: string[]): string {
   const command = "localist generate";
-  const help = helpOr(args, `${command} --model DIR --prompt TEXT [options]`, "Continue a prompt with a trained language model.", GENERATE_FLAGS);
+  const help = helpOr(
+    args,
+    `${command} --model DIR --prompt TEXT [options]`,
+    "Continue a prompt with a trained language model.",
+    GENERATE_FLAGS,
+  );
   if (help) return help;
   const { flags, positionals } = parseFlags(args, GENERATE_FLAGS, command);
   noPositionals(positionals, command);
@@ -271,8 +370,12 @@ export function runGenerate(args: string[]): string {
   if (topK < 0) throw new UsageError(`--top-k must be ≥ 0, got ${topK}`);
   const saved = loadModel(dir);
   const tokenizer = saved.tokenizer;
-  const promptIds = tokenizer.kind === "word" ? tokenizer.encode(tokenizeWords(prompt)) : tokenizer.encodeText(prompt);
-  if (promptIds.length === 0) throw new LocalistError("the prompt has no tokens; give some text with --prompt");
+  const promptIds =
+    tokenizer.kind === "word"
+      ? tokenizer.encode(tokenizeWords(prompt))
+      : tokenizer.encodeText(prompt);
+  if (promptIds.length === 0)
+    throw new LocalistError("the prompt has no tokens; give some text with --prompt");
   const produced = generateTokens(saved.params, saved.config, promptIds, {
     tokens,
     temperature,

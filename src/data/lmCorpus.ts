@@ -25,7 +25,11 @@ export interface LmCorpusOptions extends TokenizerOptions {
 }
 
 /** Sentences (word lists) of each split of the named corpus. */
-export function corpusSentences(corpus: string): { train: string[][]; valid: string[][]; test: string[][] } {
+export function corpusSentences(corpus: string): {
+  train: string[][];
+  valid: string[][];
+  test: string[][];
+} {
   if (corpus === "brown") {
     const split = splitBrownDocuments(loadBrown());
     return {
@@ -34,13 +38,19 @@ export function corpusSentences(corpus: string): { train: string[][]; valid: str
       test: brownSentenceWords(split.test),
     };
   }
-  const paths = corpus.split(",").map((p) => p.trim()).filter(Boolean);
+  const paths = corpus
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean);
   const text = loadTextCorpus(paths);
   return { train: text.train, valid: text.valid, test: text.test };
 }
 
 /** Encodes sentences with a tokenizer: words for a word tokenizer, characters for a char one. */
-export function encodeSentences(tokenizer: WordTokenizer | CharTokenizer, sentences: readonly string[][]): Int32Array {
+export function encodeSentences(
+  tokenizer: WordTokenizer | CharTokenizer,
+  sentences: readonly string[][],
+): Int32Array {
   if (tokenizer.kind === "word") return tokenizer.encodeSentences(sentences);
   const parts: number[] = [];
   for (const sentence of sentences) {

@@ -2,8 +2,7 @@
  * Query chunking: a (Q, N) weight matrix never exists whole. Queries are processed in row blocks
  * sized so that one block's (rows × N) intermediates fit a memory budget; the keys stay resident.
  */
-import type { JaxArray } from "../engine.js";
-import { np } from "../engine.js";
+import { fromHost, np, type JaxArray } from "../engine.js";
 
 /** Default budget for one block of (rows × keys) intermediates, in array elements. */
 export const DEFAULT_CHUNK_ELEMENTS = 1 << 22; // 4 Mi elements: 32 MiB in float64
@@ -20,8 +19,11 @@ export function rowsPerChunk(keys: number, options: ChunkOptions = {}): number {
 }
 
 /**
- * Maps `block` over consecutive row blocks of `queries` (Q, ·) and concatenates the results along
- * axis 0. Takes ownership of `queries`; `block` owns the slice it receives.
+ * Maps `block` over consecutive row blocks of `queries` (Q, ·) and stacks the results along axis 0.
+ * Each block's result is read back to the host before the next block is built: jax-js evaluates
+ * lazily, so without that every block's (rows × N) intermediates would be alive at once and the
+ * chunking would bound nothing. The results are small ((rows, M)), so the round trip is cheap.
+ * Takes ownership of `queries`; `block` owns the slice it receives.
  */
 export function mapQueryChunks(
   queries: JaxArray,
@@ -29,13 +31,25 @@ export function mapQueryChunks(
   block: (chunk: JaxArray, start: number) => JaxArray,
 ): JaxArray {
   const [total] = queries.shape;
-  const parts: JaxArray[] = [];
+  const parts: ArrayLike<number>[] = [];
+  let trailing: number[] = [];
+  let dtype = queries.dtype;
   for (let start = 0; start < total; start += rows) {
     const end = Math.min(total, start + rows);
     const chunk = total <= rows ? queries.ref : queries.ref.slice([start, end]);
-    parts.push(block(chunk, start));
+    const result = block(chunk, start);
+    trailing = result.shape.slice(1);
+    dtype = result.dtype;
+    parts.push(result.dataSync());
   }
   queries.dispose();
-  if (parts.length === 1) return parts[0];
-  return np.concatenate(parts, 0);
+  const width = trailing.reduce((a, b) => a * b, 1);
+  const stacked =
+    dtype === np.float64 ? new Float64Array(total * width) : new Float32Array(total * width);
+  let offset = 0;
+  for (const part of parts) {
+    stacked.set(part, offset);
+    offset += part.length;
+  }
+  return fromHost(stacked, [total, ...trailing], dtype);
 }

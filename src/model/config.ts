@@ -9,9 +9,7 @@ export type PositionalEncoding = (typeof POSITIONAL_ENCODINGS)[number];
 
 /** Attention per layer: all heads global, all W-local, or hybrid (first ⌈H/2⌉ heads local). */
 export type AttentionSpec =
-  | { kind: "global" }
-  | { kind: "local"; window: number }
-  | { kind: "hybrid"; window: number };
+  { kind: "global" } | { kind: "local"; window: number } | { kind: "hybrid"; window: number };
 
 export interface ModelConfig {
   readonly vocabSize: number;
@@ -32,7 +30,10 @@ export interface ModelConfig {
 export function parseAttentionSpec(text: string): AttentionSpec {
   if (text === "global") return { kind: "global" };
   const match = /^(local|hybrid):(\d+)$/.exec(text);
-  check(match !== null, `attention must be global, local:K or hybrid:K (K a positive integer), got '${text}'`);
+  check(
+    match !== null,
+    `attention must be global, local:K or hybrid:K (K a positive integer), got '${text}'`,
+  );
   const window = Number(match[2]);
   check(window >= 1, `the attention window K must be ≥ 1, got ${window}`);
   return { kind: match[1] as "local" | "hybrid", window };
@@ -76,9 +77,13 @@ export function validateModelConfig(config: ModelConfig): Readonly<ModelConfig> 
       `rotary encoding needs an even head width, got d-model/heads = ${config.dModel / config.heads}`,
     );
   }
-  if (config.attention.kind !== "global") checkInteger("attention window", config.attention.window, 1);
+  if (config.attention.kind !== "global")
+    checkInteger("attention window", config.attention.window, 1);
   if (config.attention.kind === "hybrid") {
-    check(config.heads >= 2, `hybrid attention needs at least 2 heads (some local, some global), got ${config.heads}`);
+    check(
+      config.heads >= 2,
+      `hybrid attention needs at least 2 heads (some local, some global), got ${config.heads}`,
+    );
   }
   if (config.classes !== undefined) checkInteger("classes", config.classes, 2);
   return Object.freeze({ ...config, attention: Object.freeze({ ...config.attention }) });

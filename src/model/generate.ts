@@ -32,7 +32,12 @@ export function seededUniform(seed: number): () => number {
 }
 
 /** Draws an index from logits with temperature and top-k. */
-export function sampleLogits(logits: ArrayLike<number>, temperature: number, topK: number, uniform: () => number): number {
+export function sampleLogits(
+  logits: ArrayLike<number>,
+  temperature: number,
+  topK: number,
+  uniform: () => number,
+): number {
   const n = logits.length;
   const order = Array.from({ length: n }, (_, i) => i);
   if (temperature === 0) return order.reduce((best, i) => (logits[i] > logits[best] ? i : best), 0);
@@ -59,7 +64,10 @@ export function generateTokens(
   check(prompt.length > 0, "the prompt is empty; give at least one token of text");
   check(options.temperature >= 0, `temperature must be ≥ 0, got ${options.temperature}`);
   const t = config.context;
-  const step = jit((p: Record<string, JaxArray>, tokens: JaxArray) => forward(unflattenParams(p, config), tokens, config).logits);
+  const step = jit(
+    (p: Record<string, JaxArray>, tokens: JaxArray) =>
+      forward(unflattenParams(p, config), tokens, config).logits,
+  );
   const uniform = seededUniform(options.seed);
   const sequence = Array.from(prompt);
   const produced: number[] = [];

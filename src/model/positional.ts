@@ -33,7 +33,10 @@ export function rotaryTables(length: number, headWidth: number): { cos: JaxArray
       sin[p * half + i] = Math.sin(angle);
     }
   }
-  return { cos: fromHost(cos, [length, half], np.float32), sin: fromHost(sin, [length, half], np.float32) };
+  return {
+    cos: fromHost(cos, [length, half], np.float32),
+    sin: fromHost(sin, [length, half], np.float32),
+  };
 }
 
 /** Rotates x (B, H, T, E) by position, pairing the two halves of E. Takes ownership of x. */

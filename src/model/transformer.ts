@@ -215,13 +215,25 @@ function attentionBlock(
     const window = (config.attention as { window: number }).window;
     const pick = (a: JaxArray) => (local === h ? a.ref : a.ref.slice([], [0, local]));
     run(
-      localCausalAttention(pick(q), pick(k), pick(v), { window, strict, bias: bias?.local, returnWeights }),
+      localCausalAttention(pick(q), pick(k), pick(v), {
+        window,
+        strict,
+        bias: bias?.local,
+        returnWeights,
+      }),
       "local",
     );
   } else bias?.local?.dispose();
   if (local < h) {
     const pick = (a: JaxArray) => (local === 0 ? a.ref : a.ref.slice([], [local, h]));
-    run(globalCausalAttention(pick(q), pick(k), pick(v), { strict, bias: bias?.global, returnWeights }), "global");
+    run(
+      globalCausalAttention(pick(q), pick(k), pick(v), {
+        strict,
+        bias: bias?.global,
+        returnWeights,
+      }),
+      "global",
+    );
   } else bias?.global?.dispose();
   q.dispose();
   k.dispose();
@@ -285,7 +297,9 @@ export function forwardFromEmbeddings(
     );
     x = x.add(out);
     allWeights.push(weights);
-    const hidden = nn.gelu(np.matmul(layerNorm(x.ref, layer.ln2Scale, layer.ln2Bias), layer.w1).add(layer.b1));
+    const hidden = nn.gelu(
+      np.matmul(layerNorm(x.ref, layer.ln2Scale, layer.ln2Bias), layer.w1).add(layer.b1),
+    );
     x = x.add(np.matmul(hidden, layer.w2).add(layer.b2));
   });
   rotary?.cos.dispose();
@@ -297,7 +311,9 @@ export function forwardFromEmbeddings(
   } else {
     params.tokenEmbedding.dispose();
     const last = x.slice([], t - 1); // (B, D)
-    logits = np.matmul(last, params.classifierWeight as JaxArray).add(params.classifierBias as JaxArray);
+    logits = np
+      .matmul(last, params.classifierWeight as JaxArray)
+      .add(params.classifierBias as JaxArray);
   }
   return options.returnWeights ? { logits, weights: allWeights } : { logits };
 }
@@ -312,6 +328,9 @@ export function crossEntropy(logits: JaxArray, targets: JaxArray): JaxArray {
   // mean logsumexp(z) − mean z_target; the target logit is picked by a one-hot mask, not a
   // gather, because a gather's gradient (a scatter) cannot be jit-compiled in jax-js 0.1.25.
   const logNormalizer = nn.logsumexp(logits.ref, -1).mean();
-  const targetLogits = logits.mul(nn.oneHot(targets, v)).sum().mul(1 / (b * t));
+  const targetLogits = logits
+    .mul(nn.oneHot(targets, v))
+    .sum()
+    .mul(1 / (b * t));
   return logNormalizer.sub(targetLogits);
 }

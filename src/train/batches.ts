@@ -7,7 +7,8 @@ import { check } from "../errors.js";
 
 /** A 32-bit mix of (seed, step, i) — splitmix-style, so nearby steps give unrelated numbers. */
 function hash32(seed: number, step: number, i: number): number {
-  let h = (seed ^ Math.imul(step + 0x9e3779b9, 0x85ebca6b) ^ Math.imul(i + 0x7f4a7c15, 0xc2b2ae35)) >>> 0;
+  let h =
+    (seed ^ Math.imul(step + 0x9e3779b9, 0x85ebca6b) ^ Math.imul(i + 0x7f4a7c15, 0xc2b2ae35)) >>> 0;
   h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
   h = Math.imul(h ^ (h >>> 15), 0x846ca68b) >>> 0;
   return (h ^ (h >>> 16)) >>> 0;
@@ -30,7 +31,13 @@ export function checkStreamLength(ids: Int32Array, context: number, what: string
 }
 
 /** The batch for `step`: window starts uniform in [0, N − T − 1]. */
-export function sampleBatch(ids: Int32Array, batch: number, context: number, seed: number, step: number): TokenBatch {
+export function sampleBatch(
+  ids: Int32Array,
+  batch: number,
+  context: number,
+  seed: number,
+  step: number,
+): TokenBatch {
   checkStreamLength(ids, context, "training");
   const span = ids.length - context;
   const inputs = new Int32Array(batch * context);

@@ -40,7 +40,11 @@ export function evaluateStream(
   params: ParamMap,
   config: ModelConfig,
   ids: Int32Array,
-  options: { batch?: number; maxWindows?: number; onBatch?: (done: number, total: number) => void } = {},
+  options: {
+    batch?: number;
+    maxWindows?: number;
+    onBatch?: (done: number, total: number) => void;
+  } = {},
   evaluator = makeEvaluator(config),
 ): Evaluation {
   const t = config.context;

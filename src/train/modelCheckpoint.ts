@@ -8,7 +8,12 @@ import { fromHost, np, type JaxArray } from "../engine.js";
 import { tokenizerFromJSON, type CharTokenizer, type WordTokenizer } from "../data/tokenizer.js";
 import { parameterShapes } from "../model/transformer.js";
 import { validateModelConfig, type ModelConfig } from "../model/config.js";
-import { checkWeightsMatch, loadCheckpoint, saveCheckpoint, type HostTensor } from "./checkpoint.js";
+import {
+  checkWeightsMatch,
+  loadCheckpoint,
+  saveCheckpoint,
+  type HostTensor,
+} from "./checkpoint.js";
 import type { AdamWState, ParamMap } from "./optimizer.js";
 
 /** How the model was trained: stored in config.json so `--resume` continues the same run. */
@@ -57,11 +62,19 @@ export function saveModel(dir: string, model: SavedModel): void {
   let optimizer: Record<string, HostTensor> | undefined;
   if (model.optimizer) {
     optimizer = {};
-    for (const [name, m] of Object.entries(model.optimizer.m)) optimizer[`m.${name}`] = toHostTensor(m.ref);
-    for (const [name, v] of Object.entries(model.optimizer.v)) optimizer[`v.${name}`] = toHostTensor(v.ref);
+    for (const [name, m] of Object.entries(model.optimizer.m))
+      optimizer[`m.${name}`] = toHostTensor(m.ref);
+    for (const [name, v] of Object.entries(model.optimizer.v))
+      optimizer[`v.${name}`] = toHostTensor(v.ref);
   }
   saveCheckpoint(dir, {
-    config: { format: "localist-lm", version: 1, model: model.config, training: model.settings, step: model.step },
+    config: {
+      format: "localist-lm",
+      version: 1,
+      model: model.config,
+      training: model.settings,
+      step: model.step,
+    },
     tokenizer: model.tokenizer.toJSON(),
     weights,
     optimizer,
@@ -72,15 +85,28 @@ export function saveModel(dir: string, model: SavedModel): void {
 /** Loads a model saved by `saveModel`, checking the config, the tokenizer and every tensor's shape. */
 export function loadModel(dir: string, options: { withOptimizer?: boolean } = {}): SavedModel {
   const checkpoint = loadCheckpoint(dir);
-  const stored = checkpoint.config as { format?: string; model?: ModelConfig; training?: TrainSettings; step?: number };
-  if (stored.format !== "localist-lm" || typeof stored.model !== "object" || typeof stored.training !== "object") {
-    throw new LocalistError(`${dir}/config.json is not a localist language-model config; retrain or restore it`);
+  const stored = checkpoint.config as {
+    format?: string;
+    model?: ModelConfig;
+    training?: TrainSettings;
+    step?: number;
+  };
+  if (
+    stored.format !== "localist-lm" ||
+    typeof stored.model !== "object" ||
+    typeof stored.training !== "object"
+  ) {
+    throw new LocalistError(
+      `${dir}/config.json is not a localist language-model config; retrain or restore it`,
+    );
   }
   let config: Readonly<ModelConfig>;
   try {
     config = validateModelConfig(stored.model);
   } catch (error) {
-    throw new LocalistError(`${dir}/config.json has an invalid model config: ${(error as Error).message}`);
+    throw new LocalistError(
+      `${dir}/config.json has an invalid model config: ${(error as Error).message}`,
+    );
   }
   let tokenizer: WordTokenizer | CharTokenizer;
   try {
@@ -97,10 +123,17 @@ export function loadModel(dir: string, options: { withOptimizer?: boolean } = {}
   checkWeightsMatch(checkpoint.weights, shapes, dir);
   const params: ParamMap = {};
   for (const name of Object.keys(shapes)) params[name] = fromHostTensor(checkpoint.weights[name]);
-  const model: SavedModel = { config, settings: stored.training, tokenizer, params, step: stored.step ?? 0 };
+  const model: SavedModel = {
+    config,
+    settings: stored.training,
+    tokenizer,
+    params,
+    step: stored.step ?? 0,
+  };
   if (options.withOptimizer) {
     const moments = checkpoint.optimizer;
-    if (!moments) throw new LocalistError(`checkpoint ${dir} has no optimizer state to resume from`);
+    if (!moments)
+      throw new LocalistError(`checkpoint ${dir} has no optimizer state to resume from`);
     const expected: Record<string, number[]> = {};
     for (const [name, shape] of Object.entries(shapes)) {
       expected[`m.${name}`] = shape;

@@ -22,7 +22,13 @@ import {
 import { sampleBatch } from "./batches.js";
 import { evaluateStream, makeEvaluator, refParams, type Evaluation } from "./evaluate.js";
 import { MetricsLog } from "./metricsLog.js";
-import { initAdamW, learningRateAt, makeAdamWUpdate, type AdamWState, type ParamMap } from "./optimizer.js";
+import {
+  initAdamW,
+  learningRateAt,
+  makeAdamWUpdate,
+  type AdamWState,
+  type ParamMap,
+} from "./optimizer.js";
 import { createProgress, type ProgressStream } from "./progress.js";
 import { saveModel, type TrainSettings } from "./modelCheckpoint.js";
 
@@ -59,7 +65,12 @@ export interface TrainSummary {
  * Adds the gradient of the embedding lookup, ∂L/∂E[v] = Σ_{p: token_p = v} ∂L/∂x₀[p], computed on
  * the host from ∂L/∂x₀ (B·T, D). Returns a dense (V, D) array.
  */
-function embeddingGradient(gradX0: JaxArray, tokens: Int32Array, vocab: number, width: number): JaxArray {
+function embeddingGradient(
+  gradX0: JaxArray,
+  tokens: Int32Array,
+  vocab: number,
+  width: number,
+): JaxArray {
   const g: ArrayLike<number> = gradX0.dataSync();
   const dense = new Float32Array(vocab * width);
   for (let p = 0; p < tokens.length; p++) {
@@ -70,7 +81,11 @@ function embeddingGradient(gradX0: JaxArray, tokens: Int32Array, vocab: number, 
   return fromHost(dense, [vocab, width], np.float32);
 }
 
-export function trainLanguageModel(start: TrainStart, data: TrainingData, options: TrainOptions): TrainSummary {
+export function trainLanguageModel(
+  start: TrainStart,
+  data: TrainingData,
+  options: TrainOptions,
+): TrainSummary {
   const { config, settings } = start;
   const shapes = parameterShapes(config);
   let params: ParamMap = start.resume?.params ?? flattenParams(initParams(config, settings.seed));
@@ -91,11 +106,17 @@ export function trainLanguageModel(start: TrainStart, data: TrainingData, option
     ),
   );
   mkdirSync(options.out, { recursive: true });
-  const log = MetricsLog.open(join(options.out, "metrics.jsonl"), { append: start.resume !== undefined });
+  const log = MetricsLog.open(join(options.out, "metrics.jsonl"), {
+    append: start.resume !== undefined,
+  });
   const progress =
     options.progress === null
       ? undefined
-      : createProgress({ total: settings.steps, label: "train", stream: options.progress ?? process.stderr });
+      : createProgress({
+          total: settings.steps,
+          label: "train",
+          stream: options.progress ?? process.stderr,
+        });
   const save = () =>
     saveModel(options.out, {
       config,
@@ -115,7 +136,10 @@ export function trainLanguageModel(start: TrainStart, data: TrainingData, option
   try {
     while (step < settings.steps) {
       const { inputs, targets } = sampleBatch(data.train, batch, t, settings.seed, step);
-      const embedded = embedTokens(params.tokenEmbedding.ref, fromHost(inputs, [batch, t], np.int32));
+      const embedded = embedTokens(
+        params.tokenEmbedding.ref,
+        fromHost(inputs, [batch, t], np.int32),
+      );
       const [loss, [gradTree, gradX0]] = lossAndGrad(
         unflattenParams(refParams(params), config),
         embedded,
@@ -157,7 +181,13 @@ export function trainLanguageModel(start: TrainStart, data: TrainingData, option
     progress?.finish(`loss ${lastLoss.toFixed(4)}`);
     let valid: Evaluation | undefined;
     if (data.valid.length > t) {
-      valid = evaluateStream(params, config, data.valid, { maxWindows: options.validWindows }, makeEvaluator(config));
+      valid = evaluateStream(
+        params,
+        config,
+        data.valid,
+        { maxWindows: options.validWindows },
+        makeEvaluator(config),
+      );
       log.write({ step, split: "valid", ...valid });
     }
     return {

@@ -32,10 +32,23 @@ for (const strict of [false, true]) {
   ]) {
     test(`chunked ${w}-local equals dense masked attention (T=${t}, strict=${strict})`, () => {
       const [q, k, v] = qkv(t * w + (strict ? 1 : 0), [2, 3, t, 8]);
-      const local = localCausalAttention(q.ref, k.ref, v.ref, { window: w, strict, returnWeights: true });
-      const dense = globalCausalAttention(q, k, v, { strict, bias: windowBias(t, w), returnWeights: true });
+      const local = localCausalAttention(q.ref, k.ref, v.ref, {
+        window: w,
+        strict,
+        returnWeights: true,
+      });
+      const dense = globalCausalAttention(q, k, v, {
+        strict,
+        bias: windowBias(t, w),
+        returnWeights: true,
+      });
       assertClose(local.output, toFloat64(dense.output), { rtol: 1e-5, atol: 1e-6 });
-      const expanded = denseLocalWeights(toFloat64(local.weights as JaxArray), { batch: 2, heads: 3, length: t, window: w });
+      const expanded = denseLocalWeights(toFloat64(local.weights as JaxArray), {
+        batch: 2,
+        heads: 3,
+        length: t,
+        window: w,
+      });
       assertClose(expanded, toFloat64(dense.weights as JaxArray), { rtol: 1e-5, atol: 1e-6 });
     });
   }
@@ -49,7 +62,9 @@ test("gradients of chunked local attention equal those of dense masked attention
   const lossLocal = (a: JaxArray, b: JaxArray, c: JaxArray) =>
     localCausalAttention(a, b, c, { window: w, strict: false }).output.mul(probe.ref).sum();
   const lossDense = (a: JaxArray, b: JaxArray, c: JaxArray) =>
-    globalCausalAttention(a, b, c, { strict: false, bias: windowBias(t, w) }).output.mul(probe.ref).sum();
+    globalCausalAttention(a, b, c, { strict: false, bias: windowBias(t, w) })
+      .output.mul(probe.ref)
+      .sum();
   const gLocal = grad(lossLocal, { argnums: [0, 1, 2] })(q.ref, k.ref, v.ref) as JaxArray[];
   const gDense = grad(lossDense, { argnums: [0, 1, 2] })(q, k, v) as JaxArray[];
   gLocal.forEach((g, i) => assertClose(g, toFloat64(gDense[i]), { rtol: 1e-5, atol: 1e-6 }));
@@ -73,7 +88,10 @@ test("global causal attention is the dot-product local mean over earlier keys (p
     const total = weights.reduce((a, b) => a + b, 0);
     for (let c = 0; c < e; c++) {
       const expected = weights.reduce((s, wgt, m) => s + (wgt / total) * vh[m * e + c], 0);
-      assert.ok(Math.abs(out[n * e + c] - expected) < 1e-5, `row ${n}: ${out[n * e + c]} vs ${expected}`);
+      assert.ok(
+        Math.abs(out[n * e + c] - expected) < 1e-5,
+        `row ${n}: ${out[n * e + c]} vs ${expected}`,
+      );
     }
   }
 });

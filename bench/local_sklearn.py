@@ -1,0 +1,121 @@
+"""scikit-learn peer for bench/local.bench.ts.
+
+Usage:
+    /usr/bin/python3 bench/local_sklearn.py DATA N_TRAIN N_QUERY DIMS K SEED [REPEATS] [H] [CHUNK_ELEMENTS]
+
+DATA is a little-endian float64 file written by the TypeScript side: the training inputs
+(N_TRAIN x DIMS, row-major), the training targets (N_TRAIN) and the queries (N_QUERY x DIMS).
+SEED is only echoed back (the data already fixes everything). Each method is timed with
+time.perf_counter, best of REPEATS (default 3); one JSON line goes to stdout with the timings in
+seconds and the checksums (sums of the predictions) so the caller can check that both sides
+computed the same thing.
+"""
+
+import json
+import resource
+import sys
+import time
+
+import numpy as np
+import sklearn
+from sklearn.metrics.pairwise import rbf_kernel
+from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+
+
+def best_of(repeats, fn):
+    best = float("inf")
+    result = None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def nadaraya_watson(x, y, q, h, rows):
+    """Gaussian-kernel Nadaraya-Watson, query chunk by query chunk (the scikit-learn way)."""
+    gamma = 1.0 / (2.0 * h * h)
+    out = np.empty(q.shape[0])
+    min_mass = float("inf")
+    for start in range(0, q.shape[0], rows):
+        w = rbf_kernel(q[start : start + rows], x, gamma=gamma)
+        mass = w.sum(1)
+        min_mass = min(min_mass, float(mass.min()))
+        out[start : start + rows] = (w @ y) / mass
+    return out, min_mass
+
+
+def thread_summary():
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return None
+    return [
+        {
+            "user_api": pool.get("user_api"),
+            "internal_api": pool.get("internal_api"),
+            "num_threads": pool.get("num_threads"),
+        }
+        for pool in threadpool_info()
+    ]
+
+
+def main(argv):
+    if len(argv) < 7:
+        sys.exit(__doc__)
+    path = argv[1]
+    n, m, d, k, seed = (int(a) for a in argv[2:7])
+    repeats = int(argv[7]) if len(argv) > 7 else 3
+    h = float(argv[8]) if len(argv) > 8 else 0.2
+    chunk_elements = int(argv[9]) if len(argv) > 9 else 1 << 22
+    rows = max(1, chunk_elements // max(1, n))
+
+    data = np.fromfile(path, dtype="<f8")
+    expected = n * d + n + m * d
+    if data.size != expected:
+        sys.exit(f"{path} holds {data.size} float64 values, expected {expected}")
+    x = data[: n * d].reshape(n, d)
+    y = data[n * d : n * d + n].copy()
+    q = data[n * d + n :].reshape(m, d)
+    labels = (y > np.median(y)).astype(np.int64)
+
+    timings = {}
+    checksums = {}
+
+    timings["nw"], (pred, min_mass) = best_of(repeats, lambda: nadaraya_watson(x, y, q, h, rows))
+    checksums["nw"] = float(pred.sum())
+
+    for name, algorithm in (("knnRegress", "auto"), ("knnRegressBrute", "brute")):
+        model = lambda: KNeighborsRegressor(n_neighbors=k, algorithm=algorithm)  # noqa: E731
+        timings[name], pred = best_of(repeats, lambda: model().fit(x, y).predict(q))
+        checksums[name] = float(pred.sum())
+
+    for name, algorithm in (("knnClassify", "auto"), ("knnClassifyBrute", "brute")):
+        model = lambda: KNeighborsClassifier(n_neighbors=k, algorithm=algorithm)  # noqa: E731
+        timings[name], pred = best_of(repeats, lambda: model().fit(x, labels).predict(q))
+        checksums[name] = float(pred.sum())
+
+    # Which tree 'auto' picked (it depends on the data size, dimension and k).
+    auto = KNeighborsRegressor(n_neighbors=k).fit(x, y)
+    result = {
+        "sizes": {"train": n, "query": m, "dims": d, "k": k, "seed": seed, "h": h},
+        "repeats": repeats,
+        "nwChunkRows": rows,
+        "nwMinWeightMass": min_mass,
+        "autoAlgorithm": auto._fit_method,
+        "timings": timings,
+        "checksums": checksums,
+        "labelsPositive": int(labels.sum()),
+        "threads": thread_summary(),
+        "peakRssMiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "versions": {
+            "python": sys.version.split()[0],
+            "numpy": np.__version__,
+            "sklearn": sklearn.__version__,
+        },
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main(sys.argv)
