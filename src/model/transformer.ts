@@ -277,7 +277,7 @@ export function forwardFromEmbeddings(
   config: ModelConfig,
   options: ForwardOptions = {},
 ): ForwardResult {
-  const [b, t] = embedded.shape;
+  const t = embedded.shape[1];
   const d = config.dModel;
   const tied = config.classes === undefined;
   let x = embedded; // (B, T, D)

@@ -1,0 +1,13 @@
+import { initEngine } from "./dist/src/engine.js";
+import { loadLmCorpus } from "./dist/src/data/lmCorpus.js";
+import { validateModelConfig } from "./dist/src/model/config.js";
+import { trainLanguageModel } from "./dist/src/train/trainer.js";
+await initEngine();
+let t0 = performance.now();
+const corpus = loadLmCorpus({ corpus: "brown", tokenizer: "word", maxVocab: 10000 });
+console.log("corpus", (performance.now()-t0).toFixed(0), "ms", corpus.train.length);
+const B = +process.argv[2] || 16, T = +process.argv[3] || 64, steps = +process.argv[4] || 10;
+const config = validateModelConfig({ vocabSize: corpus.tokenizer.vocabSize, context: T, layers: 2, heads: 4, dModel: 128, dMlp: 512, attention: { kind: "global" }, positional: "learned", strict: false });
+const settings = { corpus: "brown", tokenizer: "word", maxVocab: 10000, minCount: 1, lowercase: true, steps, batch: B, learningRate: 3e-3, warmup: 20, seed: 1, weightDecay: 0.1, clipNorm: 1, checkpointEvery: 1000 };
+const s = trainLanguageModel({ config, settings }, corpus, { out: "/tmp/lm-test", validWindows: 50 });
+console.log(s);
