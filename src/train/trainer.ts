@@ -49,8 +49,10 @@ export interface TrainOptions {
   out: string;
   /** Where progress goes (default stderr); null for none. */
   progress?: ProgressStream | null;
-  /** Windows of the validation split for the final evaluation (default: all). */
+  /** Windows of the validation split for the final evaluation (default: all; 0 skips it). */
   validWindows?: number;
+  /** Called after every step (for monitors and tests). */
+  onStep?: (step: number, loss: number) => void;
 }
 
 export interface TrainSummary {
@@ -172,6 +174,7 @@ export function trainLanguageModel(
       const tokensPerSecond = ((step - firstStep) * batch * t) / seconds;
       log.write({ step, loss: lossValue, lr: learningRate, gradNorm, tokensPerSecond, seconds });
       progress?.update(step, { loss: lossValue, "tok/s": Math.round(tokensPerSecond) });
+      options.onStep?.(step, lossValue);
       if (step % settings.checkpointEvery === 0 || step === settings.steps) {
         save();
         lastSaved = step;
@@ -180,7 +183,7 @@ export function trainLanguageModel(
     const seconds = (performance.now() - began) / 1000;
     progress?.finish(`loss ${lastLoss.toFixed(4)}`);
     let valid: Evaluation | undefined;
-    if (data.valid.length > t) {
+    if (data.valid.length > t && options.validWindows !== 0) {
       valid = evaluateStream(
         params,
         config,
