@@ -25,6 +25,14 @@ export interface AttentionResult {
   output: JaxArray;
   /** Global: (B, H, T, T). Local: (B, H, nb, W, 2W) in block layout (see `denseLocalWeights`). */
   weights?: JaxArray;
+  /** Content scores q·k/√E before any bias, in the same layout as `weights`. */
+  scores?: JaxArray;
+}
+
+export interface InspectOptions {
+  bias?: JaxArray;
+  returnWeights?: boolean;
+  returnScores?: boolean;
 }
 
 /** exp(ℓ − max ℓ) / Σ, with fully masked rows giving all-zero weights instead of NaN. */
@@ -54,16 +62,28 @@ export function globalCausalAttention(
   q: JaxArray,
   k: JaxArray,
   v: JaxArray,
-  options: AttentionOptions & { bias?: JaxArray; returnWeights?: boolean },
+  options: AttentionOptions & InspectOptions,
 ): AttentionResult {
   const [, , t, e] = q.shape;
   let logits = np.matmul(q, k.transpose([0, 1, 3, 2])).mul(1 / Math.sqrt(e)); // (B, H, T, T)
+  const scores = options.returnScores ? logits.ref : undefined;
   if (options.bias) logits = logits.add(options.bias);
   const weights = maskedSoftmax(logits, causalMask(t, options.strict));
   const output = np.matmul(weights.ref, v); // (B, H, T, E)
-  if (options.returnWeights) return { output, weights };
-  weights.dispose();
-  return { output };
+  return finish(output, weights, scores, options.returnWeights);
+}
+
+function finish(
+  output: JaxArray,
+  weights: JaxArray,
+  scores: JaxArray | undefined,
+  returnWeights: boolean | undefined,
+): AttentionResult {
+  const result: AttentionResult = { output };
+  if (returnWeights) result.weights = weights;
+  else weights.dispose();
+  if (scores) result.scores = scores;
+  return result;
 }
 
 /** Number of blocks and padded length for window W. */
@@ -144,7 +164,7 @@ export function localCausalAttention(
   q: JaxArray,
   k: JaxArray,
   v: JaxArray,
-  options: AttentionOptions & { window: number; bias?: JaxArray; returnWeights?: boolean },
+  options: AttentionOptions & InspectOptions & { window: number },
 ): AttentionResult {
   const [b, h, t, e] = q.shape;
   const w = options.window;
@@ -153,13 +173,12 @@ export function localCausalAttention(
   const kb = localKeyBlocks(k, w); // (B, H, nb, 2W, E)
   const vb = localKeyBlocks(v, w); // (B, H, nb, 2W, E)
   let logits = np.matmul(qb, kb.transpose([0, 1, 2, 4, 3])).mul(1 / Math.sqrt(e)); // (B, H, nb, W, 2W)
+  const scores = options.returnScores ? logits.ref : undefined;
   if (options.bias) logits = logits.add(options.bias);
   const weights = maskedSoftmax(logits, localBlockMask(t, w, options.strict));
   let output = np.matmul(weights.ref, vb).reshape([b, h, padded, e]); // (B, H, T', E)
   if (padded !== t) output = output.slice([], [], [0, t]);
-  if (options.returnWeights) return { output, weights };
-  weights.dispose();
-  return { output };
+  return finish(output, weights, scores, options.returnWeights);
 }
 
 /**

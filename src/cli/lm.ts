@@ -23,6 +23,14 @@ import { trainLanguageModel } from "../train/trainer.js";
 import { CHECKPOINT_FILES } from "../train/checkpoint.js";
 import { createProgress } from "../train/progress.js";
 import { formatHelp, parseFlags, UsageError, type FlagSpec, type FlagValues } from "./flags.js";
+import {
+  DIAL_FLAG,
+  dialFromFlags,
+  LOCALIST_TRAIN_FLAGS,
+  localistFromFlags,
+  SCHEDULE_FLAG,
+} from "./localistFlags.js";
+import type { Tokenizer } from "../data/tokenizer.js";
 
 /** Attention weights of one step may use at most this many bytes (B·H·T²·4 for global heads). */
 const ATTENTION_MEMORY_LIMIT = 2 * 2 ** 30;
@@ -90,6 +98,7 @@ const TRAIN_FLAGS: FlagSpec[] = [
   { name: "clip", kind: "number", default: 1, help: "global gradient-norm clip" },
   { name: "seed", kind: "integer", default: 1, help: "seed for initialization and batches" },
   { name: "checkpoint-every", kind: "integer", default: 100, help: "save every N steps" },
+  ...LOCALIST_TRAIN_FLAGS,
 ];
 
 const TRAIN_ONLY_FLAGS = TRAIN_FLAGS.map((f) => f.name).filter(
@@ -127,8 +136,10 @@ function positive(flags: FlagValues, name: string): number {
 /** The model config and training settings from flags, validated once. */
 function configFromFlags(
   flags: FlagValues,
-  vocabSize: number,
+  args: string[],
+  tokenizer: Tokenizer,
 ): { config: Readonly<ModelConfig>; settings: TrainSettings } {
+  const vocabSize = tokenizer.vocabSize;
   const dModel = positive(flags, "d-model");
   let attention;
   try {
@@ -136,16 +147,20 @@ function configFromFlags(
   } catch (error) {
     throw new UsageError(`--${(error as Error).message}`);
   }
+  const heads = positive(flags, "heads");
+  const context = positive(flags, "context");
+  const localist = localistFromFlags(flags, args, tokenizer, heads, context);
   const config = validateModelConfig({
     vocabSize,
-    context: positive(flags, "context"),
+    context,
     layers: positive(flags, "layers"),
-    heads: positive(flags, "heads"),
+    heads,
     dModel,
     dMlp: flags["d-mlp"] === undefined ? 4 * dModel : positive(flags, "d-mlp"),
     attention,
     positional: flags.pos as PositionalEncoding,
     strict: flags.strict === true,
+    ...(localist ? { localist: localist.structure } : {}),
   });
   const batch = positive(flags, "batch");
   const globalHeads = config.heads - localHeadCount(config);
@@ -170,6 +185,7 @@ function configFromFlags(
     clipNorm: positive(flags, "clip"),
     checkpointEvery: positive(flags, "checkpoint-every"),
   };
+  if (localist) settings.localist = localist.training;
   return { config, settings };
 }
 
@@ -229,7 +245,7 @@ export function runTrain(args: string[]): string {
     minCount: positive(flags, "min-count"),
     lowercase: flags.tokenizer === "word",
   });
-  const { config, settings } = configFromFlags(flags, corpus.tokenizer.vocabSize);
+  const { config, settings } = configFromFlags(flags, args, corpus.tokenizer);
   check(
     corpus.train.length > config.context,
     `the training split of ${settings.corpus} has ${corpus.train.length} tokens, fewer than --context + 1 = ${config.context + 1}; use a smaller --context or a larger corpus`,
@@ -302,8 +318,11 @@ export function runEval(args: string[]): string {
   const split = flags.split as "valid" | "test";
   const ids = data[split];
   const progress = createProgress({ total: 1, label: "eval" });
+  const dial = dialFromFlags(flags, saved.config, dir);
   const result = evaluateStream(saved.params, saved.config, ids, {
     batch: positive(flags, "batch"),
+    stride: flags.stride === undefined ? undefined : positive(flags, "stride"),
+    dial,
     onBatch: (done, total) => progress.update(done / total),
   });
   progress.finish();
@@ -347,6 +366,8 @@ const GENERATE_FLAGS: FlagSpec[] = [
     help: "sample among the k most likely tokens (0 = all)",
   },
   { name: "seed", kind: "integer", default: 0, help: "sampling seed" },
+  DIAL_FLAG,
+  SCHEDULE_FLAG,
 ];
 
 export function runGenerate(args: string[]): string {
@@ -378,6 +399,7 @@ export function runGenerate(args: string[]): string {
     throw new LocalistError("the prompt has no tokens; give some text with --prompt");
   const produced = generateTokens(saved.params, saved.config, promptIds, {
     tokens,
+    dial: dialFromFlags(flags, saved.config, dir),
     temperature,
     topK,
     seed: flags.seed as number,

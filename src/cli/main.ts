@@ -8,12 +8,14 @@ import { LocalistError } from "../errors.js";
 import { UsageError } from "./flags.js";
 import { runLocal } from "./local.js";
 import { runEval, runGenerate, runTrain } from "./lm.js";
+import { runExpressivity } from "./expressivity.js";
 
 const COMMANDS: Record<string, string> = {
   local: "classical local methods (Nadaraya–Watson, local polynomial, k-NN, MeanShift, LLE) on CSV",
   train: "train a transformer language model (default: the Brown corpus)",
   eval: "perplexity and accuracy of a trained model, beside unigram and bigram baselines",
   generate: "continue a prompt with a trained model",
+  expressivity: "local vs hybrid vs global attention recognizers of regular languages",
 };
 
 const RUNNERS: Record<string, (args: string[]) => string> = {
@@ -21,6 +23,7 @@ const RUNNERS: Record<string, (args: string[]) => string> = {
   train: runTrain,
   eval: runEval,
   generate: runGenerate,
+  expressivity: runExpressivity,
 };
 
 function version(): string {

@@ -3,6 +3,8 @@
  * on entry with messages that name the field, the allowed values and the value received.
  */
 import { check, checkInteger } from "../errors.js";
+import type { BlockSpec } from "../localist/blocks.js";
+import type { Routing } from "../localist/routing.js";
 
 export const POSITIONAL_ENCODINGS = ["none", "learned", "sinusoidal", "rotary"] as const;
 export type PositionalEncoding = (typeof POSITIONAL_ENCODINGS)[number];
@@ -24,6 +26,16 @@ export interface ModelConfig {
   readonly strict: boolean;
   /** When set, a recognizer: a classification head with this many classes reads the last position. */
   readonly classes?: number;
+  /** When set, a localist model: semantic blocks, routing and the dial's margin (DESIGN.md §3). */
+  readonly localist?: LocalistStructure;
+}
+
+/** The localist structure of a model; kept here as plain data so configs stay JSON. */
+export interface LocalistStructure {
+  readonly blocks: BlockSpec;
+  readonly routing: Routing;
+  /** Margin m of the dial bias b = −m outside the relevant set. */
+  readonly margin: number;
 }
 
 /** Parses `global`, `local:K` or `hybrid:K`. */
@@ -86,5 +98,23 @@ export function validateModelConfig(config: ModelConfig): Readonly<ModelConfig> 
     );
   }
   if (config.classes !== undefined) checkInteger("classes", config.classes, 2);
+  if (config.localist) {
+    const { blocks, routing, margin } = config.localist;
+    check(Number.isFinite(margin) && margin > 0, `the dial margin m must be > 0, got ${margin}`);
+    const g =
+      blocks.kind === "tokens" ? blocks.names.length : Math.ceil(config.context / blocks.width);
+    check(
+      routing.heads === config.heads,
+      `the routing has ${routing.heads} heads but the model has ${config.heads}`,
+    );
+    check(routing.blocks === g, `the routing covers ${routing.blocks} blocks but there are ${g}`);
+    check(routing.targets.length === g * g * config.heads, "the routing table has the wrong size");
+    if (blocks.kind === "tokens") {
+      check(
+        blocks.tokenBlocks.length === config.vocabSize,
+        `the block map covers ${blocks.tokenBlocks.length} tokens but the vocabulary has ${config.vocabSize}`,
+      );
+    }
+  }
   return Object.freeze({ ...config, attention: Object.freeze({ ...config.attention }) });
 }

@@ -7,10 +7,13 @@
 import { check } from "../errors.js";
 import { fromHost, jit, np, type JaxArray } from "../engine.js";
 import type { ModelConfig } from "./config.js";
-import { forward, unflattenParams } from "./transformer.js";
+import { embedTokens, forward, unflattenParams } from "./transformer.js";
+import { blockArray, dialArray, localistForward } from "../localist/forward.js";
 
 export interface SampleOptions {
   tokens: number;
+  /** (L, H) dial of a localist model (ignored for a plain model). */
+  dial?: number[][];
   temperature: number;
   /** 0 = no restriction. */
   topK: number;
@@ -65,9 +68,25 @@ export function generateTokens(
   check(options.temperature >= 0, `temperature must be ≥ 0, got ${options.temperature}`);
   const t = config.context;
   const step = jit(
-    (p: Record<string, JaxArray>, tokens: JaxArray) =>
-      forward(unflattenParams(p, config), tokens, config).logits,
+    (p: Record<string, JaxArray>, tokens: JaxArray, blocks: JaxArray, dial: JaxArray) => {
+      const tree = unflattenParams(p, config);
+      if (!config.localist) {
+        blocks.dispose();
+        dial.dispose();
+        return forward(tree, tokens, config).logits;
+      }
+      return localistForward(
+        tree,
+        embedTokens(tree.tokenEmbedding.ref, tokens),
+        config,
+        blocks,
+        dial,
+      ).logits;
+    },
   );
+  const dialMatrixValue =
+    options.dial ??
+    Array.from({ length: config.layers }, () => new Array<number>(config.heads).fill(0));
   const uniform = seededUniform(options.seed);
   const sequence = Array.from(prompt);
   const produced: number[] = [];
@@ -77,7 +96,15 @@ export function generateTokens(
       const padded = new Int32Array(t);
       padded.set(window);
       const refs = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v.ref]));
-      const logits = step(refs, fromHost(padded, [1, t], np.int32)); // (1, T, V)
+      const blocks = config.localist
+        ? blockArray(config, padded, 1)
+        : np.zeros([1, t], { dtype: np.int32 });
+      const logits = step(
+        refs,
+        fromHost(padded, [1, t], np.int32),
+        blocks,
+        dialArray(dialMatrixValue),
+      ); // (1, T, V)
       const v = config.vocabSize;
       const row = logits.slice(0, window.length - 1).dataSync() as ArrayLike<number>; // (V)
       check(row.length === v, "unexpected logits shape");

@@ -165,6 +165,8 @@ export interface LayerBias {
 export interface ForwardOptions {
   /** Return attention weights per layer (global heads dense, local heads in block layout). */
   returnWeights?: boolean;
+  /** Also return the content scores q·k/√E (before any bias), in the same layouts. */
+  returnScores?: boolean;
   /** Per-layer additive log-bias; the arrays are consumed. */
   bias?: (layer: number) => LayerBias | undefined;
 }
@@ -172,6 +174,8 @@ export interface ForwardOptions {
 export interface LayerWeights {
   global?: JaxArray; // (B, H_global, T, T)
   local?: JaxArray; // (B, H_local, nb, W, 2W)
+  globalScores?: JaxArray; // (B, H_global, T, T)
+  localScores?: JaxArray; // (B, H_local, nb, W, 2W)
 }
 
 export interface ForwardResult {
@@ -192,7 +196,7 @@ function attentionBlock(
   config: ModelConfig,
   rotary: { cos: JaxArray; sin: JaxArray } | undefined,
   bias: LayerBias | undefined,
-  returnWeights: boolean,
+  inspect: { returnWeights: boolean; returnScores: boolean },
 ): { out: JaxArray; weights: LayerWeights } {
   const [b, t, d] = x.shape;
   const h = config.heads;
@@ -210,6 +214,7 @@ function attentionBlock(
   const run = (result: AttentionResult, key: "local" | "global") => {
     parts.push(result.output);
     if (result.weights) weights[key] = result.weights;
+    if (result.scores) weights[key === "local" ? "localScores" : "globalScores"] = result.scores;
   };
   if (local > 0) {
     const window = (config.attention as { window: number }).window;
@@ -219,7 +224,7 @@ function attentionBlock(
         window,
         strict,
         bias: bias?.local,
-        returnWeights,
+        ...inspect,
       }),
       "local",
     );
@@ -230,7 +235,7 @@ function attentionBlock(
       globalCausalAttention(pick(q), pick(k), pick(v), {
         strict,
         bias: bias?.global,
-        returnWeights,
+        ...inspect,
       }),
       "global",
     );
@@ -287,14 +292,10 @@ export function forwardFromEmbeddings(
   const allWeights: LayerWeights[] = [];
   params.layers.forEach((layer, l) => {
     const normed = layerNorm(x.ref, layer.ln1Scale, layer.ln1Bias);
-    const { out, weights } = attentionBlock(
-      normed,
-      layer,
-      config,
-      rotary,
-      options.bias?.(l),
-      options.returnWeights ?? false,
-    );
+    const { out, weights } = attentionBlock(normed, layer, config, rotary, options.bias?.(l), {
+      returnWeights: options.returnWeights ?? false,
+      returnScores: options.returnScores ?? false,
+    });
     x = x.add(out);
     allWeights.push(weights);
     const hidden = nn.gelu(
@@ -315,7 +316,9 @@ export function forwardFromEmbeddings(
       .matmul(last, params.classifierWeight as JaxArray)
       .add(params.classifierBias as JaxArray);
   }
-  return options.returnWeights ? { logits, weights: allWeights } : { logits };
+  return options.returnWeights || options.returnScores
+    ? { logits, weights: allWeights }
+    : { logits };
 }
 
 /**

@@ -6,7 +6,7 @@
 import { check } from "../errors.js";
 
 /** A 32-bit mix of (seed, step, i) — splitmix-style, so nearby steps give unrelated numbers. */
-function hash32(seed: number, step: number, i: number): number {
+export function hash32(seed: number, step: number, i: number): number {
   let h =
     (seed ^ Math.imul(step + 0x9e3779b9, 0x85ebca6b) ^ Math.imul(i + 0x7f4a7c15, 0xc2b2ae35)) >>> 0;
   h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;

@@ -15,6 +15,7 @@ import {
   type HostTensor,
 } from "./checkpoint.js";
 import type { AdamWState, ParamMap } from "./optimizer.js";
+import type { DialValue, Schedule } from "../localist/dial.js";
 
 /** How the model was trained: stored in config.json so `--resume` continues the same run. */
 export interface TrainSettings {
@@ -31,6 +32,14 @@ export interface TrainSettings {
   weightDecay: number;
   clipNorm: number;
   checkpointEvery: number;
+  /** Localist training (DESIGN.md §3): penalty weight γ, the dial (fixed or a range sampled per batch), the schedule. */
+  localist?: LocalistTraining;
+}
+
+export interface LocalistTraining {
+  penalty: number;
+  dial: DialValue | { range: [number, number] };
+  schedule: Schedule;
 }
 
 export interface SavedModel {

@@ -19,7 +19,9 @@ import {
   unflattenParams,
   type ModelParams,
 } from "../model/transformer.js";
-import { sampleBatch } from "./batches.js";
+import { hash32, sampleBatch } from "./batches.js";
+import { blockArray, dialArray, localistForward } from "../localist/forward.js";
+import { dialMatrix } from "../localist/dial.js";
 import { evaluateStream, makeEvaluator, refParams, type Evaluation } from "./evaluate.js";
 import { MetricsLog } from "./metricsLog.js";
 import {
@@ -100,13 +102,44 @@ export function trainLanguageModel(
     weightDecay: settings.weightDecay,
     clipNorm: settings.clipNorm,
   });
+  const structure = config.localist;
+  const localist = settings.localist;
+  const gamma = localist?.penalty ?? 0;
+  // One signature for both kinds of model: a plain model gets (and ignores) dummy block ids and
+  // dial. The auxiliary outputs are the cross-entropy and the penalty, logged separately.
   const lossAndGrad = jit(
     valueAndGrad(
-      (p: ModelParams, x0: JaxArray, targets: JaxArray) =>
-        crossEntropy(forwardFromEmbeddings(p, x0, config).logits, targets),
-      { argnums: [0, 1] },
+      (p: ModelParams, x0: JaxArray, targets: JaxArray, blocks: JaxArray, dial: JaxArray) => {
+        let logits: JaxArray;
+        let penalty: JaxArray;
+        if (structure) {
+          const out = localistForward(p, x0, config, blocks, dial, { penalty: gamma > 0 });
+          logits = out.logits;
+          penalty = out.penalty ?? np.zeros([]);
+        } else {
+          blocks.dispose();
+          dial.dispose();
+          logits = forwardFromEmbeddings(p, x0, config).logits;
+          penalty = np.zeros([]);
+        }
+        const ce = crossEntropy(logits, targets);
+        const total = gamma > 0 ? ce.ref.add(penalty.ref.mul(gamma)) : ce.ref;
+        return [total, [ce, penalty]] as [JaxArray, [JaxArray, JaxArray]];
+      },
+      { argnums: [0, 1], hasAux: true },
     ),
   );
+  /** The dial of a step: fixed, or uniform in the training range (keyed by seed and step). */
+  const dialForStep = (s: number): JaxArray => {
+    if (!structure || !localist) return np.zeros([1, 1]);
+    const value =
+      typeof localist.dial === "object" && !Array.isArray(localist.dial)
+        ? localist.dial.range[0] +
+          (localist.dial.range[1] - localist.dial.range[0]) *
+            (hash32(settings.seed ^ 0x5bd1e995, s, 0) / 2 ** 32)
+        : localist.dial;
+    return dialArray(dialMatrix(value, localist.schedule, config.layers, config.heads));
+  };
   mkdirSync(options.out, { recursive: true });
   const log = MetricsLog.open(join(options.out, "metrics.jsonl"), {
     append: start.resume !== undefined,
@@ -142,12 +175,19 @@ export function trainLanguageModel(
         params.tokenEmbedding.ref,
         fromHost(inputs, [batch, t], np.int32),
       );
-      const [loss, [gradTree, gradX0]] = lossAndGrad(
+      const blocks = structure
+        ? blockArray(config, inputs, batch)
+        : np.zeros([batch, t], { dtype: np.int32 });
+      const [[loss, [crossEntropyLoss, penaltyValue]], [gradTree, gradX0]] = lossAndGrad(
         unflattenParams(refParams(params), config),
         embedded,
         fromHost(targets, [batch, t], np.int32),
-      ) as unknown as [JaxArray, [ModelParams, JaxArray]];
+        blocks,
+        dialForStep(step),
+      ) as unknown as [[JaxArray, [JaxArray, JaxArray]], [ModelParams, JaxArray]];
       const lossValue = loss.dataSync()[0];
+      const crossEntropyValue = crossEntropyLoss.dataSync()[0];
+      const penaltyNumber = penaltyValue.dataSync()[0];
       const grads = flattenParams(gradTree);
       if (!Number.isFinite(lossValue)) {
         gradX0.dispose();
@@ -172,8 +212,22 @@ export function trainLanguageModel(
       lastLoss = lossValue;
       const seconds = (performance.now() - began) / 1000;
       const tokensPerSecond = ((step - firstStep) * batch * t) / seconds;
-      log.write({ step, loss: lossValue, lr: learningRate, gradNorm, tokensPerSecond, seconds });
-      progress?.update(step, { loss: lossValue, "tok/s": Math.round(tokensPerSecond) });
+      const record: Record<string, number> = {
+        step,
+        loss: lossValue,
+        lr: learningRate,
+        gradNorm,
+        tokensPerSecond,
+        seconds,
+      };
+      if (structure)
+        Object.assign(record, { crossEntropy: crossEntropyValue, penalty: penaltyNumber });
+      log.write(record);
+      progress?.update(step, {
+        loss: lossValue,
+        ...(structure && gamma > 0 ? { penalty: penaltyNumber } : {}),
+        "tok/s": Math.round(tokensPerSecond),
+      });
       options.onStep?.(step, lossValue);
       if (step % settings.checkpointEvery === 0 || step === settings.steps) {
         save();

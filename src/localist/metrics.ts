@@ -1,0 +1,154 @@
+/**
+ * Attention metrics and the certified bound (DESIGN.md §3), per attention row, on the host.
+ *
+ *   entropy   H(a_i) = −Σ_j a_ij log₂ a_ij   (bits)
+ *   fidelity  PF(i) = Σ_{j ∈ R(i)} a_ij,     leak ε_i = 1 − PF(i)
+ *   bound     ε_i ≤ 1 / (1 + (n_in / n_out) · exp(λm − Δ_i)),
+ *             Δ_i = max_{j ∉ R} c_ij − min_{j ∈ R} c_ij  over allowed keys, c = q·k/√d
+ *   entropy   H(a_i) ≤ h₂(ε_i) + (1 − ε_i) log₂ n_in + ε_i log₂ n_out
+ *   threshold λ* = (Δ_i + ln(n_out / n_in) + ln((1 − δ) / δ)) / m  gives PF(i) ≥ 1 − δ.
+ *
+ * Proof of the bound: with the bias −λm off R, the leaked mass is
+ * Σ_out e^{c−λm} / (Σ_in e^c + Σ_out e^{c−λm}); bounding Σ_out e^c ≤ n_out e^{max_out c} and
+ * Σ_in e^c ≥ n_in e^{min_in c} gives it. Rows with an empty relevant set are left out of fidelity
+ * and bound means (their fidelity is undefined); rows with no allowed key are left out entirely.
+ */
+
+export interface RowInput {
+  /** Attention weights over the T keys of the row. */
+  weights: ArrayLike<number>;
+  /** Content scores c_ij over the same keys. */
+  scores: ArrayLike<number>;
+  /** 1 where key j is allowed by the mask. */
+  allowed: ArrayLike<number>;
+  /** 1 where key j is in the relevant set (a subset of allowed). */
+  relevant: ArrayLike<number>;
+  /** λ·m for this row's layer and head. */
+  strength: number;
+}
+
+export interface RowMetrics {
+  entropy: number;
+  /** NaN when the relevant set is empty. */
+  fidelity: number;
+  /** Certified upper bound on the leak (NaN when the relevant set is empty). */
+  leakBound: number;
+  entropyBound: number;
+  nIn: number;
+  nOut: number;
+  /** Δ_i (−Infinity when nothing is outside R). */
+  spread: number;
+}
+
+function log2(x: number): number {
+  return Math.log(x) / Math.LN2;
+}
+
+/** Binary entropy h₂(ε) in bits. */
+export function binaryEntropy(e: number): number {
+  if (e <= 0 || e >= 1) return 0;
+  return -e * log2(e) - (1 - e) * log2(1 - e);
+}
+
+/** The certified leak bound from n_in, n_out, Δ and λm. */
+export function leakBound(nIn: number, nOut: number, spread: number, strength: number): number {
+  if (nOut === 0) return 0;
+  return 1 / (1 + (nIn / nOut) * Math.exp(strength - spread));
+}
+
+/** The dial λ* at which the bound guarantees fidelity ≥ 1 − δ (may exceed 1). */
+export function dialThreshold(
+  nIn: number,
+  nOut: number,
+  spread: number,
+  margin: number,
+  delta: number,
+): number {
+  if (nOut === 0) return 0;
+  return Math.max(0, (spread + Math.log(nOut / nIn) + Math.log((1 - delta) / delta)) / margin);
+}
+
+export function rowMetrics(row: RowInput): RowMetrics | undefined {
+  const n = row.weights.length;
+  let entropy = 0;
+  let fidelity = 0;
+  let nIn = 0;
+  let nOut = 0;
+  let maxOut = -Infinity;
+  let minIn = Infinity;
+  for (let j = 0; j < n; j++) {
+    if (!row.allowed[j]) continue;
+    const a = row.weights[j];
+    if (a > 0) entropy -= a * log2(a);
+    if (row.relevant[j]) {
+      nIn++;
+      fidelity += a;
+      minIn = Math.min(minIn, row.scores[j]);
+    } else {
+      nOut++;
+      maxOut = Math.max(maxOut, row.scores[j]);
+    }
+  }
+  if (nIn + nOut === 0) return undefined;
+  if (nIn === 0) {
+    return {
+      entropy,
+      fidelity: NaN,
+      leakBound: NaN,
+      entropyBound: log2(nOut),
+      nIn,
+      nOut,
+      spread: NaN,
+    };
+  }
+  const spread = nOut === 0 ? -Infinity : maxOut - minIn;
+  const leak = Math.min(1, Math.max(0, 1 - fidelity));
+  const entropyBound =
+    binaryEntropy(leak) + (1 - leak) * log2(nIn) + (nOut > 0 ? leak * log2(nOut) : 0);
+  return {
+    entropy,
+    fidelity: Math.min(1, fidelity),
+    leakBound: leakBound(nIn, nOut, spread, row.strength),
+    entropyBound,
+    nIn,
+    nOut,
+    spread,
+  };
+}
+
+/** Running means of row metrics. */
+export class MetricTotals {
+  rows = 0;
+  entropy = 0;
+  scoredRows = 0;
+  fidelity = 0;
+  certified = 0;
+  /** Rows where the measured leak exceeds the certified bound (by more than float32 rounding). */
+  violations = 0;
+
+  add(m: RowMetrics): void {
+    this.rows++;
+    this.entropy += m.entropy;
+    if (Number.isNaN(m.fidelity)) return;
+    this.scoredRows++;
+    this.fidelity += m.fidelity;
+    this.certified += 1 - m.leakBound;
+    if (1 - m.fidelity > m.leakBound + 1e-4) this.violations++;
+  }
+
+  summary(): {
+    rows: number;
+    entropy: number;
+    fidelity: number;
+    certifiedFidelity: number;
+    violations: number;
+  } {
+    return {
+      rows: this.rows,
+      entropy: this.entropy / Math.max(1, this.rows),
+      fidelity: this.fidelity / Math.max(1, this.scoredRows),
+      certifiedFidelity: this.certified / Math.max(1, this.scoredRows),
+      violations: this.violations,
+    };
+  }
+}

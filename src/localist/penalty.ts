@@ -1,0 +1,50 @@
+/**
+ * Group-sparsity penalty on attention (DESIGN.md §3): for an attention row a_i grouped by the
+ * key blocks g,
+ *
+ *   Ω(a_i) = Σ_{g ∉ T(i)} ‖a_{i,g}‖₂,   ‖a_{i,g}‖₂ = √(Σ_{j: g(x_j) = g} a_ij²)
+ *
+ * (a group lasso on the off-target blocks), averaged over rows, heads and layers. The norm is
+ * smoothed as √(s + ε) − √ε so that its gradient stays finite at s = 0 and empty groups cost 0.
+ */
+import { np, type JaxArray } from "../engine.js";
+import type { LayerWeights } from "../model/transformer.js";
+import type { Relevance } from "./relevance.js";
+
+const EPSILON = 1e-10;
+
+function groupNorms(squaredMass: JaxArray): JaxArray {
+  return np.sqrt(squaredMass.add(EPSILON)).sub(Math.sqrt(EPSILON));
+}
+
+/**
+ * Σ over rows and heads of Ω for one layer, divided by B·H·T. Takes ownership of the layer's
+ * weight arrays; borrows `rel`.
+ */
+export function layerPenalty(
+  weights: LayerWeights,
+  rel: Relevance,
+  length: number,
+  heads: number,
+): JaxArray {
+  let total: JaxArray | undefined;
+  const add = (x: JaxArray) => (total = total === undefined ? x : total.add(x));
+  if (weights.global && rel.globalTargets) {
+    const mass = np.matmul(np.square(weights.global), rel.keys.ref); // (B, Hg, T, G)
+    add(groupNorms(mass).mul(np.negative(rel.globalTargets.ref).add(1)).sum());
+  }
+  if (weights.local && rel.localTargets && rel.localKeys) {
+    const mass = np.matmul(np.square(weights.local), rel.localKeys.ref); // (B, Hl, nb, W, G)
+    const [b, hl, nb, w, g] = mass.shape;
+    const off = np.negative(rel.localTargets.ref).add(1);
+    const rows = groupNorms(mass)
+      .mul(off)
+      .reshape([b, hl, nb * w, g])
+      .slice([], [], [0, length]);
+    add(rows.sum());
+  }
+  weights.globalScores?.dispose();
+  weights.localScores?.dispose();
+  const batch = rel.keys.shape[0];
+  return (total as JaxArray).mul(1 / (batch * heads * length));
+}

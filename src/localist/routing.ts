@@ -1,0 +1,102 @@
+/**
+ * Routing (DESIGN.md §3): per head h, the target blocks T_h(a) that a query of block a attends
+ * to. Stored as a 0/1 tensor targets[h][a][b] (H, G, G).
+ *
+ * Default for named blocks: head h is "the ORDER[h mod G] head" — every query points at that
+ * block (head 0 at nouns, head 1 at verbs, …), so a verb's query in head 0 finds its nouns. For
+ * positional windows every head points at the query's own window.
+ *
+ * A routing file: { "heads": [ { "verb": ["noun"], "*": ["noun", "verb"] }, … ] } with one entry
+ * per head; "*" covers the query blocks not named.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { check, LocalistError } from "../errors.js";
+
+export interface Routing {
+  heads: number;
+  blocks: number;
+  /** (H·G·G) row-major: targets[(h·G + a)·G + b]. */
+  targets: number[];
+}
+
+const PREFERRED_ORDER = [
+  "noun",
+  "verb",
+  "adjective-adverb",
+  "determiner-pronoun",
+  "preposition-conjunction",
+  "punctuation",
+  "other",
+];
+
+export function defaultRouting(
+  names: readonly string[],
+  heads: number,
+  positional: boolean,
+): Routing {
+  const g = names.length;
+  const targets = new Array<number>(heads * g * g).fill(0);
+  const order = [
+    ...PREFERRED_ORDER.filter((n) => names.includes(n)),
+    ...names.filter((n) => !PREFERRED_ORDER.includes(n)),
+  ];
+  for (let h = 0; h < heads; h++) {
+    for (let a = 0; a < g; a++) {
+      const b = positional ? a : names.indexOf(order[h % order.length]);
+      targets[(h * g + a) * g + b] = 1;
+    }
+  }
+  return { heads, blocks: g, targets };
+}
+
+export function routingFromFile(path: string, names: readonly string[], heads: number): Routing {
+  if (!existsSync(path)) throw new LocalistError(`routing file ${path} does not exist`);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new LocalistError(
+      `routing file ${path} is not valid JSON: ${(error as Error).message.split("\n")[0]}`,
+    );
+  }
+  const list = (json as { heads?: unknown }).heads;
+  check(
+    Array.isArray(list),
+    `routing file ${path} must be {"heads": [ {query block: [target blocks]}, … ]}`,
+  );
+  check(
+    list.length === heads,
+    `routing file ${path} routes ${list.length} heads but the model has ${heads}`,
+  );
+  const g = names.length;
+  const known = (name: string, where: string) => {
+    const at = names.indexOf(name);
+    if (at < 0) {
+      throw new LocalistError(
+        `routing file ${path}: ${where} names unknown block '${name}'; the blocks are ${names.join(", ")}`,
+      );
+    }
+    return at;
+  };
+  const targets = new Array<number>(heads * g * g).fill(0);
+  list.forEach((entry, h) => {
+    check(
+      typeof entry === "object" && entry !== null && !Array.isArray(entry),
+      `routing file ${path}: head ${h} must be an object`,
+    );
+    const map = entry as Record<string, unknown>;
+    const fallback = map["*"];
+    for (let a = 0; a < g; a++) {
+      const chosen = map[names[a]] ?? fallback;
+      if (chosen === undefined) continue;
+      check(
+        Array.isArray(chosen),
+        `routing file ${path}: head ${h}, block '${names[a]}' must map to a list of blocks`,
+      );
+      for (const target of chosen)
+        targets[(h * g + a) * g + known(String(target), `head ${h}`)] = 1;
+    }
+    for (const name of Object.keys(map)) if (name !== "*") known(name, `head ${h}`);
+  });
+  return { heads, blocks: g, targets };
+}
