@@ -8,6 +8,7 @@ import { LocalistError } from "../errors.js";
 import { UsageError } from "./flags.js";
 import { runLocal } from "./local.js";
 import { runEval, runGenerate, runTrain } from "./lm.js";
+import { runDemo, runExplain, runSweep } from "./localist.js";
 import { runExpressivity } from "./expressivity.js";
 
 const COMMANDS: Record<string, string> = {
@@ -16,6 +17,9 @@ const COMMANDS: Record<string, string> = {
   eval: "perplexity and accuracy of a trained model, beside unigram and bigram baselines",
   generate: "continue a prompt with a trained model",
   expressivity: "local vs hybrid vs global attention recognizers of regular languages",
+  sweep: "entropy, pointer fidelity, certified fidelity and perplexity across the locality dial",
+  explain: "where each token attends, per layer and head, with a heatmap and the certified bound",
+  demo: "the main job: train a small localist model on Brown, sweep the dial, write model and plot",
 };
 
 const RUNNERS: Record<string, (args: string[]) => string> = {
@@ -24,6 +28,9 @@ const RUNNERS: Record<string, (args: string[]) => string> = {
   eval: runEval,
   generate: runGenerate,
   expressivity: runExpressivity,
+  sweep: runSweep,
+  explain: runExplain,
+  demo: runDemo,
 };
 
 function version(): string {
