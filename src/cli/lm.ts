@@ -298,6 +298,13 @@ const EVAL_FLAGS: FlagSpec[] = [
     help: "which split",
   },
   { name: "batch", kind: "integer", default: 16, help: "windows per evaluation batch" },
+  {
+    name: "stride",
+    kind: "integer",
+    help: "sliding-window stride S: every scored token has ≥ T − S tokens of context (default T/2)",
+  },
+  DIAL_FLAG,
+  SCHEDULE_FLAG,
   { name: "json", kind: "boolean", help: "print JSON instead of a table" },
 ];
 
