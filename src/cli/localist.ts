@@ -356,7 +356,7 @@ const DEMO_FLAGS: FlagSpec[] = [
     default: "localist-demo",
     help: "where the model, sweep.json and sweep.svg go",
   },
-  { name: "steps", kind: "integer", default: 500, help: "training steps" },
+  { name: "steps", kind: "integer", default: 800, help: "training steps" },
   { name: "seed", kind: "integer", default: 1, help: "seed" },
 ];
 
@@ -421,7 +421,7 @@ export function runDemo(args: string[]): string {
   const saved = loadLocalist(modelDir);
   const ids = splitIds(saved, "valid");
   const dials = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
-  const rows = sweepModel(saved, ids, dials, "uniform", { windows: 150, inspectWindows: 12 });
+  const rows = sweepModel(saved, ids, dials, "uniform", { windows: 400, inspectWindows: 12 });
   for (const p of Object.values(saved.params)) p.dispose();
   writeFileAtomic(
     join(out, "sweep.json"),
