@@ -217,7 +217,7 @@ const failures: [string, string[], number, string][] = [
     "unknown command",
     ["fly"],
     2,
-    "error: unknown command 'fly'; expected one of local (see 'localist --help')",
+    "error: unknown command 'fly'; expected one of local, train, eval, generate, expressivity, sweep, explain, demo (see 'localist --help')",
   ],
   [
     "unknown method",

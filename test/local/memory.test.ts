@@ -28,7 +28,8 @@ test("resident memory stays flat over repeated local means, k-NN and local fits"
     toFloat64(knnRegress(keys.ref, values.ref, keys.ref, { k: 5 }));
     toFloat64(localize(model, kernel, keys.ref, keys.ref));
   };
-  for (let i = 0; i < 20; i++) step();
+  // Warm-up: compile every kernel and let V8 tier the Wasm code up (a one-time growth).
+  for (let i = 0; i < 150; i++) step();
   const warm = process.memoryUsage().rss;
   for (let i = 0; i < 120; i++) step();
   const after = process.memoryUsage().rss;
