@@ -14,7 +14,11 @@ import {
   runBenchmark,
   type LengthRange,
 } from "../expressivity/benchmark.js";
-import { DEFAULT_RECOGNIZER, type RecognizerSettings } from "../expressivity/recognizer.js";
+import {
+  DEFAULT_RECOGNIZER,
+  recognizerConfig,
+  type RecognizerSettings,
+} from "../expressivity/recognizer.js";
 import { compileRegex } from "../expressivity/regex.js";
 import { formatHelp, parseFlags, UsageError, type FlagSpec, type FlagValues } from "./flags.js";
 
@@ -93,6 +97,11 @@ const FLAGS: FlagSpec[] = [
     default: 10,
     help: "test lengths evenly spaced over the test range",
   },
+  {
+    name: "no-end-token",
+    kind: "boolean",
+    help: "read the classifier at the last letter instead of an appended end-of-string token",
+  },
   { name: "json", kind: "boolean", help: "print every run and the summary as JSON" },
   { name: "markdown", kind: "boolean", help: "print the table as Markdown" },
 ];
@@ -132,6 +141,16 @@ function steps(flags: FlagValues): number {
   return value;
 }
 
+function asUsageError(action: () => void): void {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof LocalistError && !(error instanceof UsageError))
+      throw new UsageError(error.message);
+    throw error;
+  }
+}
+
 export function runExpressivity(args: string[]): string {
   const command = "localist expressivity";
   if (args.includes("--help") || args.includes("-h")) {
@@ -148,15 +167,9 @@ export function runExpressivity(args: string[]): string {
   if (flags.json && flags.markdown) throw new UsageError("choose one of --json and --markdown");
   const languages = list(flags, "languages");
   const models = list(flags, "models");
-  for (const m of models) {
-    try {
-      parseModelKind(m);
-    } catch (error) {
-      if (error instanceof LocalistError) throw new UsageError(`--models: ${error.message}`);
-      throw error;
-    }
-  }
-  for (const pattern of languages) compileRegex(pattern); // a bad expression fails before training
+  // Flag values are checked before any training; a malformed one is a usage error (exit 2).
+  asUsageError(() => models.forEach((m) => parseModelKind(m)));
+  asUsageError(() => languages.forEach((pattern) => compileRegex(pattern)));
   const heads = positiveInteger(flags, "heads");
   const dModel = positiveInteger(flags, "d-model");
   const lr = flags.lr as number;
@@ -171,10 +184,14 @@ export function runExpressivity(args: string[]): string {
     dModel,
     dMlp: 2 * dModel,
     positional: flags.pos as PositionalEncoding,
+    endToken: flags["no-end-token"] !== true,
   };
   settings.warmup = Math.min(DEFAULT_RECOGNIZER.warmup, Math.floor(settings.steps / 10));
   const train = lengthRange(flags, "train-lengths");
   const test = lengthRange(flags, "test-lengths");
+  asUsageError(() =>
+    models.forEach((m) => recognizerConfig(parseModelKind(m), settings, test.max)),
+  );
   const result = runBenchmark({
     languages,
     models,

@@ -2,13 +2,13 @@
  * Transformer recognizers of formal languages over {a, b}: a `classes: 2` model read at the last
  * position, trained with AdamW on batches of equal length (no padding), scored by accuracy.
  *
- * Input encoding: the string's symbols (a = 0, b = 1) followed by an end-of-string token (2), so
- * the position the classifier reads is always the same fixed symbol and everything it knows about
- * the string must come through attention. Without it the last position would carry its own letter
- * in the residual stream, and a global-only model could decide Σ*a from that letter alone — the
- * published setting (strict masking, NoPE, read at the final position) has global models fail
- * Σ*a, which is what the end token reproduces. No beginning token is added: under strict masking
- * the first position attends to nothing, which is what lets global heads find the start.
+ * Input encoding (chosen: an end token): the string's symbols (a = 0, b = 1) followed by an
+ * end-of-string token (2), so the position the classifier reads is always the same fixed symbol
+ * and everything it knows about the string comes through attention. Without it the last position
+ * would carry its own letter in the residual stream, and a global-only model could read Σ*a off
+ * that letter, while the published global models fail Σ*a. `endToken: false` reads the last
+ * letter instead, for comparison. No beginning token is added: under strict masking the first
+ * position attends to nothing, which is what lets global heads find the start (aΣ*).
  *
  * The embedding is a one-hot product (tokens (B, T) → (B, T, 3) · E (3, D)), not a gather: the
  * gradient of a gather cannot be jit-compiled in jax-js 0.1.25, and with a 3-token vocabulary the
@@ -63,6 +63,8 @@ export interface RecognizerSettings {
   clipNorm: number;
   /** Strings per evaluation call (groups are padded up to a multiple of it: one shape per length). */
   evalBatch: number;
+  /** Append the end-of-string token and read the classifier there (default); else read the last letter. */
+  endToken: boolean;
 }
 
 /**
@@ -84,6 +86,7 @@ export const DEFAULT_RECOGNIZER: RecognizerSettings = {
   weightDecay: 0.01,
   clipNorm: 1,
   evalBatch: 16,
+  endToken: true,
 };
 
 /** The recognizer's model config for strings up to `maxLength` (context = maxLength + 1). */
@@ -106,15 +109,19 @@ export function recognizerConfig(
   });
 }
 
-/** Token ids (rows × (n + 1)) of equal-length strings, each followed by the end token. */
-export function encodeStrings(texts: readonly string[]): Int32Array {
+/**
+ * Token ids, rows × (n + 1), of equal-length strings each followed by the end token; rows × n
+ * without it (`endToken` false).
+ */
+export function encodeStrings(texts: readonly string[], endToken = true): Int32Array {
   const n = texts.length === 0 ? 0 : texts[0].length;
-  const ids = new Int32Array(texts.length * (n + 1));
+  const width = n + (endToken ? 1 : 0);
+  const ids = new Int32Array(texts.length * width);
   texts.forEach((text, r) => {
     check(text.length === n, `a batch needs strings of one length, got ${n} and ${text.length}`);
-    const row = r * (n + 1);
+    const row = r * width;
     for (let i = 0; i < n; i++) ids[row + i] = text[i] === "a" ? 0 : 1;
-    ids[row + n] = END_TOKEN;
+    if (endToken) ids[row + n] = END_TOKEN;
   });
   return ids;
 }
@@ -242,9 +249,14 @@ export function trainRecognizer(
     const n = pick(pool).text.length;
     const group = groups.get(n) as Example[];
     const rows = Array.from({ length: settings.batch }, () => pick(group));
+    const width = n + (settings.endToken ? 1 : 0);
+    check(width >= 1, "strings must be non-empty when no end token is appended");
     const tokens = fromHost(
-      encodeStrings(rows.map((e) => e.text)),
-      [settings.batch, n + 1],
+      encodeStrings(
+        rows.map((e) => e.text),
+        settings.endToken,
+      ),
+      [settings.batch, width],
       np.int32,
     );
     const labels = fromHost(

@@ -109,7 +109,10 @@ export function languageSamplers(dfa: Dfa, maxLength: number): LanguageSamplers 
 }
 
 function describeLengths(options: DatasetOptions): string {
-  if (!options.lengths) return `of length ${options.minLength}–${options.maxLength}`;
+  if (!options.lengths) {
+    const { minLength: min, maxLength: max } = options;
+    return `of length ${min === max ? min : `${min}–${max}`}`;
+  }
   const shown = options.lengths.slice(0, 6).join(", ");
   return `at lengths ${shown}${options.lengths.length > 6 ? ", …" : ""}`;
 }
