@@ -23,7 +23,6 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { fromHost, initEngine, np, toFloat64, type JaxArray } from "../src/engine.js";
 import { distanceKernel } from "../src/kernels/distance.js";
-import { rowsPerChunk } from "../src/local/chunks.js";
 import { localMean } from "../src/local/localMean.js";
 import { knnClassify, knnRegress } from "../src/local/neighbours.js";
 
@@ -221,8 +220,6 @@ function runPeer(options: Options, path: string): PeerResult {
 const PARTS = [
   "nw",
   "nwFloat32",
-  "nwBlocked",
-  "nwBlockedFloat32",
   "knnRegress",
   "knnRegressFloat32",
   "knnClassify",
@@ -273,24 +270,6 @@ function partRunner(part: Part, options: Options, data: Data): () => [number, Ar
       return timed(({ keys, values, queries }) =>
         toFloat64(localMean(kernel, keys, values, queries)),
       );
-    case "nwBlocked":
-    case "nwBlockedFloat32":
-      // localMean called once per block of queries, each block's result read back before the
-      // next block is built (the block size is localMean's own default chunk).
-      return timed(({ keys, values, queries }) => {
-        const rows = rowsPerChunk(train);
-        const out = new Float64Array(query);
-        for (let start = 0; start < query; start += rows) {
-          const end = Math.min(query, start + rows);
-          const block = queries.ref.slice([start, end]);
-          out.set(toFloat64(localMean(kernel, keys.ref, values.ref, block)), start);
-          sampleRss();
-        }
-        keys.dispose();
-        values.dispose();
-        queries.dispose();
-        return out;
-      });
     case "knnRegress":
     case "knnRegressFloat32":
       return timed(({ keys, values, queries }) =>
@@ -387,25 +366,12 @@ interface Row {
 }
 
 function rowsFor(options: Options, peer: PeerResult): Row[] {
-  const { k, bandwidth, train } = options;
+  const { k, bandwidth } = options;
   const auto = peer.autoAlgorithm;
-  const block = rowsPerChunk(train);
   const nw = `Nadaraya–Watson, gaussian h=${bandwidth}`;
   return [
     { method: `${nw}: localMean, float64`, localist: "nw", sklearn: "nw", rtol: 1e-6 },
     { method: `${nw}: localMean, float32`, localist: "nwFloat32", sklearn: "nw", rtol: 1e-3 },
-    {
-      method: `${nw}: localMean per ${block}-query block, float64`,
-      localist: "nwBlocked",
-      sklearn: "nw",
-      rtol: 1e-6,
-    },
-    {
-      method: `${nw}: localMean per ${block}-query block, float32`,
-      localist: "nwBlockedFloat32",
-      sklearn: "nw",
-      rtol: 1e-3,
-    },
     {
       method: `k-NN regression k=${k}, float64 vs sklearn auto (${auto})`,
       localist: "knnRegress",
