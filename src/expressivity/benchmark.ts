@@ -132,6 +132,13 @@ export function runBenchmark(options: BenchmarkOptions): BenchmarkResult {
   check(options.languages.length > 0, "no languages given");
   check(options.models.length > 0, "no model kinds given");
   check(Number.isInteger(seeds) && seeds >= 1, `the number of seeds must be ≥ 1, got ${seeds}`);
+  for (const [what, items] of [
+    ["language", options.languages],
+    ["model kind", options.models],
+  ] as const) {
+    const twice = items.find((x, i) => items.indexOf(x) !== i);
+    check(twice === undefined, () => `${what} '${twice}' is listed twice`);
+  }
   const kinds = options.models.map((m) => ({ name: m, spec: parseModelKind(m) }));
   for (const kind of kinds) recognizerConfig(kind.spec, settings, test.max); // validates sizes
   const grid = lengthGrid(test, options.testLengths);
@@ -210,7 +217,7 @@ export function runBenchmark(options: BenchmarkOptions): BenchmarkResult {
         );
       }
     }
-  });
+  }
 
   const summary: Summary[] = [];
   for (const { pattern } of languages) {

@@ -131,7 +131,8 @@ export function trainLanguageModel(
   );
   /** The dial of a step: fixed, or uniform in the training range (keyed by seed and step). */
   const dialForStep = (s: number): JaxArray => {
-    if (!structure || !localist) return np.zeros([1, 1]);
+    if (!structure) return np.zeros([1, 1]);
+    if (!localist) return dialArray(dialMatrix(0, "uniform", config.layers, config.heads));
     const value =
       typeof localist.dial === "object" && !Array.isArray(localist.dial)
         ? localist.dial.range[0] +
