@@ -23,6 +23,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { fromHost, initEngine, np, toFloat64, type JaxArray } from "../src/engine.js";
 import { distanceKernel } from "../src/kernels/distance.js";
+import { seededUniform } from "../src/random.js";
 import { localMean } from "../src/local/localMean.js";
 import { knnClassify, knnRegress } from "../src/local/neighbours.js";
 
@@ -92,18 +93,6 @@ function readOptions(): Options {
   return options;
 }
 
-/** mulberry32: a small, fast, seeded 32-bit PRNG returning floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Data {
   x: Float64Array; // (train, dims)
   y: Float64Array; // (train)
@@ -114,7 +103,7 @@ interface Data {
 /** Inputs uniform on [0, 1]^D; y = 2 + sin(2π x₀) + x₁² + 0.1·N(0, 1). */
 function makeData(options: Options): Data {
   const { train, query, dims, seed } = options;
-  const random = mulberry32(seed);
+  const random = seededUniform(seed);
   const normal = (): number => {
     const u = 1 - random(); // (0, 1]
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
@@ -217,13 +206,7 @@ function runPeer(options: Options, path: string): PeerResult {
 
 // ---------------------------------------------------------------- localist parts (child side)
 
-const PARTS = [
-  "nw",
-  "nwFloat32",
-  "knnRegress",
-  "knnRegressFloat32",
-  "knnClassify",
-] as const;
+const PARTS = ["nw", "nwFloat32", "knnRegress", "knnRegressFloat32", "knnClassify"] as const;
 type Part = (typeof PARTS)[number];
 
 interface PartResult {

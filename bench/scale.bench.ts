@@ -8,24 +8,16 @@
 import { distanceKernel } from "../src/kernels/distance.js";
 import { localMean } from "../src/local/localMean.js";
 import { fromHost, initEngine, np, toFloat64 } from "../src/engine.js";
+import { seededUniform } from "../src/random.js";
 
 function argument(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
   return at >= 0 ? process.argv[at + 1] : fallback;
 }
 
-/** mulberry32 uniforms. */
 function uniforms(count: number, seed: number): Float64Array {
-  let state = seed >>> 0;
-  const out = new Float64Array(count);
-  for (let i = 0; i < count; i++) {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  return out;
+  const uniform = seededUniform(seed);
+  return Float64Array.from({ length: count }, () => uniform());
 }
 
 await initEngine();

@@ -102,3 +102,29 @@ export function formatHelp(usage: string, description: string, specs: readonly F
   lines.push(`  --help                     show this help`);
   return lines.join("\n");
 }
+
+/** The help text when `args` asks for it (`--help` or `-h`), else undefined. */
+export function helpIfAsked(
+  args: string[],
+  usage: string,
+  description: string,
+  specs: readonly FlagSpec[],
+): string | undefined {
+  return args.includes("--help") || args.includes("-h")
+    ? formatHelp(usage, description, specs)
+    : undefined;
+}
+
+/** Rejects positional arguments for commands that take none. */
+export function noPositionals(positionals: string[], command: string): void {
+  if (positionals.length > 0) {
+    throw new UsageError(`unexpected argument '${positionals[0]}' for '${command}'`);
+  }
+}
+
+/** The value of a required flag, or a UsageError naming it. */
+export function requireFlag(flags: FlagValues, name: string, command: string): string {
+  const value = flags[name];
+  if (value === undefined) throw new UsageError(`'${command}' needs --${name}`);
+  return String(value);
+}

@@ -22,7 +22,15 @@ import { loadModel, type SavedModel, type TrainSettings } from "../train/modelCh
 import { trainLanguageModel } from "../train/trainer.js";
 import { CHECKPOINT_FILES } from "../train/checkpoint.js";
 import { createProgress } from "../train/progress.js";
-import { formatHelp, parseFlags, UsageError, type FlagSpec, type FlagValues } from "./flags.js";
+import {
+  helpIfAsked,
+  noPositionals,
+  parseFlags,
+  requireFlag,
+  UsageError,
+  type FlagSpec,
+  type FlagValues,
+} from "./flags.js";
 import {
   DIAL_FLAG,
   dialFromFlags,
@@ -105,28 +113,6 @@ const TRAIN_ONLY_FLAGS = TRAIN_FLAGS.map((f) => f.name).filter(
   (n) => n !== "out" && n !== "resume",
 );
 
-function helpOr(
-  args: string[],
-  usage: string,
-  description: string,
-  specs: FlagSpec[],
-): string | undefined {
-  return args.includes("--help") || args.includes("-h")
-    ? formatHelp(usage, description, specs)
-    : undefined;
-}
-
-function noPositionals(positionals: string[], command: string): void {
-  if (positionals.length > 0)
-    throw new UsageError(`unexpected argument '${positionals[0]}' for '${command}'`);
-}
-
-function requireFlag(flags: FlagValues, name: string, command: string): string {
-  const value = flags[name];
-  if (value === undefined) throw new UsageError(`'${command}' needs --${name}`);
-  return String(value);
-}
-
 function positive(flags: FlagValues, name: string): number {
   const value = flags[name] as number;
   if (!(value > 0)) throw new UsageError(`--${name} must be > 0, got ${value}`);
@@ -191,7 +177,7 @@ function configFromFlags(
 
 export function runTrain(args: string[]): string {
   const command = "localist train";
-  const help = helpOr(
+  const help = helpIfAsked(
     args,
     `${command} --out DIR [options]`,
     "Train a transformer language model (default: the Brown corpus).",
@@ -310,7 +296,7 @@ const EVAL_FLAGS: FlagSpec[] = [
 
 export function runEval(args: string[]): string {
   const command = "localist eval";
-  const help = helpOr(
+  const help = helpIfAsked(
     args,
     `${command} --model DIR [options]`,
     "Perplexity and next-token accuracy of a trained model, beside unigram and bigram baselines.",
@@ -379,7 +365,7 @@ const GENERATE_FLAGS: FlagSpec[] = [
 
 export function runGenerate(args: string[]): string {
   const command = "localist generate";
-  const help = helpOr(
+  const help = helpIfAsked(
     args,
     `${command} --model DIR --prompt TEXT [options]`,
     "Continue a prompt with a trained language model.",

@@ -16,25 +16,9 @@ import { evaluateStream, makeEvaluator } from "../train/evaluate.js";
 import { loadModel, type SavedModel } from "../train/modelCheckpoint.js";
 import { writeFileAtomic } from "../train/atomicWrite.js";
 import { createProgress } from "../train/progress.js";
-import { formatHelp, parseFlags, UsageError, type FlagSpec, type FlagValues } from "./flags.js";
+import { helpIfAsked, parseFlags, requireFlag, UsageError, type FlagSpec } from "./flags.js";
 import { DIAL_FLAG, dialFromFlags, SCHEDULE_FLAG } from "./localistFlags.js";
 import { runTrain } from "./lm.js";
-
-function help(
-  args: string[],
-  usage: string,
-  description: string,
-  specs: FlagSpec[],
-): string | undefined {
-  return args.includes("--help") || args.includes("-h")
-    ? formatHelp(usage, description, specs)
-    : undefined;
-}
-
-function required(flags: FlagValues, name: string, command: string): string {
-  if (flags[name] === undefined) throw new UsageError(`'${command}' needs --${name}`);
-  return String(flags[name]);
-}
 
 function loadLocalist(dir: string): SavedModel {
   const saved = loadModel(dir);
@@ -185,7 +169,7 @@ const SWEEP_FLAGS: FlagSpec[] = [
 
 export function runSweep(args: string[]): string {
   const command = "localist sweep";
-  const text = help(
+  const text = helpIfAsked(
     args,
     `${command} --model DIR [options]`,
     "Entropy, pointer fidelity, certified fidelity, perplexity and accuracy across the locality dial.",
@@ -193,7 +177,7 @@ export function runSweep(args: string[]): string {
   );
   if (text) return text;
   const { flags } = parseFlags(args, SWEEP_FLAGS, command);
-  const dir = required(flags, "model", command);
+  const dir = requireFlag(flags, "model", command);
   let dials: number[];
   try {
     dials = parseDialList(flags.dials as string);
@@ -255,7 +239,7 @@ function describeHead(config: ModelConfig, names: string[], head: number): strin
 
 export function runExplain(args: string[]): string {
   const command = "localist explain";
-  const text = help(
+  const text = helpIfAsked(
     args,
     `${command} --model DIR --text TEXT [options]`,
     "Where each token attends, per layer and head, with a heatmap and the certified bound.",
@@ -263,8 +247,8 @@ export function runExplain(args: string[]): string {
   );
   if (text) return text;
   const { flags } = parseFlags(args, EXPLAIN_FLAGS, command);
-  const dir = required(flags, "model", command);
-  const input = required(flags, "text", command);
+  const dir = requireFlag(flags, "model", command);
+  const input = requireFlag(flags, "text", command);
   const saved = loadLocalist(dir);
   const { config, tokenizer } = saved;
   const words = tokenizer.kind === "word" ? tokenizeWords(input) : Array.from(input);
@@ -363,7 +347,7 @@ const DEMO_FLAGS: FlagSpec[] = [
 /** The main job: train a small localist model on Brown, sweep the dial, write the results. */
 export function runDemo(args: string[]): string {
   const command = "localist demo";
-  const text = help(
+  const text = helpIfAsked(
     args,
     `${command} [--out DIR]`,
     "Train a small localist model on the Brown corpus (about 10 minutes), sweep the locality dial, and write the model, sweep.json and sweep.svg.",

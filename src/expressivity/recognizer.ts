@@ -25,7 +25,7 @@ import {
   type ModelConfig,
   type PositionalEncoding,
 } from "../model/config.js";
-import { seededUniform } from "../model/generate.js";
+import { seededUniform } from "../random.js";
 import {
   flattenParams,
   forwardFromEmbeddings,

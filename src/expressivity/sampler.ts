@@ -9,7 +9,7 @@
  * Rejected strings are the accepted strings of the complement DFA.
  */
 import { check, checkInteger } from "../errors.js";
-import { seededUniform } from "../model/generate.js";
+import { seededUniform } from "../random.js";
 import { complement, type Dfa } from "./regex.js";
 
 /** x / y as a float64 for non-negative BigInts (y > 0), accurate even when both exceed 2^1024. */

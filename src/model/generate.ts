@@ -7,6 +7,7 @@
 import { check } from "../errors.js";
 import { fromHost, jit, np, type JaxArray } from "../engine.js";
 import type { ModelConfig } from "./config.js";
+import { seededUniform } from "../random.js";
 import { embedTokens, forward, unflattenParams } from "./transformer.js";
 import { blockArray, dialArray, localistForward } from "../localist/forward.js";
 
@@ -20,18 +21,6 @@ export interface SampleOptions {
   seed: number;
   /** Called with each new token id. */
   onToken?: (id: number) => void;
-}
-
-/** mulberry32: a small seeded generator of uniforms in [0, 1). */
-export function seededUniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Draws an index from logits with temperature and top-k. */

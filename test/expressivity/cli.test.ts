@@ -69,6 +69,7 @@ const ERRORS: [string[], number, string][] = [
     1,
     "language 'Σ*ab' has no positive strings of length 1; choose another language or length range",
   ],
+  [["--models", "global,local:1,global"], 1, "model kind 'global' is listed twice"],
   [["--steps", "many"], 2, "--steps must be a positive integer or small, got 'many'"],
   [["--seeds", "0"], 2, "--seeds must be a positive integer, got 0"],
   [["--pos", "alibi"], 2, "--pos must be one of none, learned, sinusoidal, rotary, got 'alibi'"],

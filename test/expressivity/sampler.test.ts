@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { accepts, compileRegex, complement } from "../../src/expressivity/regex.js";
 import { balancedDataset, countByLength, StringSampler } from "../../src/expressivity/sampler.js";
-import { seededUniform } from "../../src/model/generate.js";
+import { seededUniform } from "../../src/random.js";
 import { allStrings, oracle, PATTERNS } from "./oracle.js";
 
 const words = allStrings(10);
