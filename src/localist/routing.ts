@@ -11,6 +11,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { check, LocalistError } from "../errors.js";
+import { COARSE_CLASSES } from "../data/brown.js";
 
 export interface Routing {
   heads: number;
@@ -19,15 +20,8 @@ export interface Routing {
   targets: number[];
 }
 
-const PREFERRED_ORDER = [
-  "noun",
-  "verb",
-  "adjective-adverb",
-  "determiner-pronoun",
-  "preposition-conjunction",
-  "punctuation",
-  "other",
-];
+/** Named blocks are assigned to heads in the order of the coarse part-of-speech classes. */
+const PREFERRED_ORDER: readonly string[] = COARSE_CLASSES;
 
 export function defaultRouting(
   names: readonly string[],
