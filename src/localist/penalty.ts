@@ -11,10 +11,10 @@ import { np, type JaxArray } from "../engine.js";
 import type { LayerWeights } from "../model/transformer.js";
 import type { Relevance } from "./relevance.js";
 
-const EPSILON = 1e-10;
+export const PENALTY_EPSILON = 1e-12;
 
 function groupNorms(squaredMass: JaxArray): JaxArray {
-  return np.sqrt(squaredMass.add(EPSILON)).sub(Math.sqrt(EPSILON));
+  return np.sqrt(squaredMass.add(PENALTY_EPSILON)).sub(Math.sqrt(PENALTY_EPSILON));
 }
 
 /**
