@@ -82,13 +82,13 @@ export function lineChart(xs: number[], series: Series[], options: ChartOptions)
       const [px, py] = point.split(",");
       parts.push(`<circle cx="${px}" cy="${py}" r="3" fill="${s.color}"/>`);
     }
-    const ly = margin.top + 16 + index * 16;
+    // Legend in the lower right, where sweep curves (falling entropy, rising fidelities) are not.
+    const ly = margin.top + plotH - 12 - (series.length - 1 - index) * 16;
+    const lx = margin.left + plotW - 230;
     parts.push(
-      `<line x1="${margin.left + 10}" y1="${ly - 4}" x2="${margin.left + 30}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"/>`,
+      `<line x1="${lx}" y1="${ly - 4}" x2="${lx + 20}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"/>`,
     );
-    parts.push(
-      `<text x="${margin.left + 36}" y="${ly}">${escapeXml(`${s.name} (${s.axis} axis)`)}</text>`,
-    );
+    parts.push(`<text x="${lx + 26}" y="${ly}">${escapeXml(`${s.name} (${s.axis} axis)`)}</text>`);
   });
   parts.push("</svg>");
   return parts.join("\n") + "\n";
