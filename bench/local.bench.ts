@@ -15,6 +15,7 @@
  * and a part that exhausts jax-js's 4 GiB Wasm memory (whose buffers are never returned after a
  * failed allocation) cannot spoil the parts after it.
  */
+import { lastJsonLine } from "./peer.js";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -147,16 +148,6 @@ function sum(values: ArrayLike<number>): number {
   let total = 0;
   for (let i = 0; i < values.length; i++) total += values[i];
   return total;
-}
-
-/** The last line of a child's stdout as JSON. */
-function lastJsonLine<T>(stdout: string): T | undefined {
-  const lines = stdout.trim().split("\n");
-  try {
-    return JSON.parse(lines[lines.length - 1]) as T;
-  } catch {
-    return undefined;
-  }
 }
 
 // ---------------------------------------------------------------- the scikit-learn peer

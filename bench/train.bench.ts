@@ -13,6 +13,7 @@
  * cumulative `seconds` field of the metrics.jsonl it writes. Both sides leave the first 2 steps
  * (jit compilation, allocator warm-up) out of the rate.
  */
+import { lastJsonLine } from "./peer.js";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -77,16 +78,6 @@ function readOptions(): Options {
 
 function progress(message: string): void {
   process.stderr.write(`[train.bench] ${message}\n`);
-}
-
-/** The last line of a child's stdout as JSON. */
-function lastJsonLine<T>(stdout: string): T | undefined {
-  const lines = stdout.trim().split("\n");
-  try {
-    return JSON.parse(lines[lines.length - 1]) as T;
-  } catch {
-    return undefined;
-  }
 }
 
 interface SideResult {
