@@ -68,16 +68,18 @@ export interface RecognizerSettings {
 }
 
 /**
- * 2 layers × 2 heads × width 32 (MLP 64): enough for every default language's construction
+ * 2 layers × 2 heads × width 64 (MLP 128): enough for every default language's construction
  * (e.g. (ab)*: layer 1 marks the first position and adjacent equal letters, layer 2 asks a
  * global head whether any violation occurred) and small enough for 126 runs on two CPU cores.
- * With 2 heads, hybrid:K has one K-local head and one global head per layer.
+ * With 2 heads, hybrid:K has one K-local head and one global head per layer. Width 32 was enough
+ * to fit every language but not to generalize in length on every seed: hybrid:1 on aΣ* went
+ * 90.1 ± 17.1 over 3 seeds at width 32, 100.0 ± 0.0 over 5 seeds at width 64.
  */
 export const DEFAULT_RECOGNIZER: RecognizerSettings = {
   layers: 2,
   heads: 2,
-  dModel: 32,
-  dMlp: 64,
+  dModel: 64,
+  dMlp: 128,
   positional: "none",
   steps: 300,
   batch: 32,
