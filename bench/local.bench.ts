@@ -15,7 +15,7 @@
  * and a part that exhausts jax-js's 4 GiB Wasm memory (whose buffers are never returned after a
  * failed allocation) cannot spoil the parts after it.
  */
-import { lastJsonLine } from "./peer.js";
+import { lastJsonLine, runPythonPeer } from "./peer.js";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -179,20 +179,11 @@ function runPeer(options: Options, path: string): PeerResult {
     String(options.repeats),
     String(options.bandwidth),
   ];
-  const run = spawnSync(options.python, args, {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-    maxBuffer: 1 << 24,
-  });
-  if (run.error) throw new Error(`could not start ${options.python}: ${run.error.message}`);
-  const result = run.status === 0 ? lastJsonLine<PeerResult>(run.stdout) : undefined;
-  if (result === undefined) {
-    throw new Error(
-      `${options.python} ${script} exited with status ${String(run.status)}` +
-        ` (it needs scikit-learn: apt-get install -y python3-sklearn)`,
-    );
-  }
-  return result;
+  return runPythonPeer<PeerResult>(
+    options.python,
+    args,
+    "scikit-learn: apt-get install -y python3-sklearn",
+  );
 }
 
 // ---------------------------------------------------------------- localist parts (child side)

@@ -13,8 +13,7 @@
  * cumulative `seconds` field of the metrics.jsonl it writes. Both sides leave the first 2 steps
  * (jit compilation, allocator warm-up) out of the rate.
  */
-import { lastJsonLine } from "./peer.js";
-import { spawnSync } from "node:child_process";
+import { runPythonPeer } from "./peer.js";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -159,20 +158,11 @@ function runPeer(options: Options, config: Readonly<ModelConfig>, path: string):
     ...["--lr", "3e-3", "--warmup", "5", "--weight-decay", "0.1", "--clip", "1", "--seed", "1"],
     ...["--warm-up-steps", String(WARM_UP_STEPS)],
   ];
-  const run = spawnSync(options.python, args, {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-    maxBuffer: 1 << 24,
-  });
-  if (run.error) throw new Error(`could not start ${options.python}: ${run.error.message}`);
-  const result = run.status === 0 ? lastJsonLine<PeerResult>(run.stdout) : undefined;
-  if (result === undefined) {
-    throw new Error(
-      `${options.python} ${script} exited with status ${String(run.status)}` +
-        ` (it needs PyTorch: apt-get install -y python3-torch libopenblas0-pthread)`,
-    );
-  }
-  return result;
+  return runPythonPeer<PeerResult>(
+    options.python,
+    args,
+    "PyTorch: apt-get install -y python3-torch libopenblas0-pthread",
+  );
 }
 
 function fixed(value: number, digits: number): string {

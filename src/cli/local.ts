@@ -85,6 +85,14 @@ const weightsFlag: FlagSpec = {
   help: "neighbour weights",
 };
 
+/** For the unsupervised methods: --target only names a column to leave out. */
+const excludedColumnFlag: FlagSpec = {
+  name: "target",
+  kind: "string",
+  value: "COLUMN",
+  help: "a column to leave out of the features",
+};
+
 const methodFlags: Record<Method, FlagSpec[]> = {
   mean: [...common, kernelFlag, bandwidthFlag],
   poly: [
@@ -99,12 +107,7 @@ const methodFlags: Record<Method, FlagSpec[]> = {
   "knn-classify": [...common, kFlag(5), weightsFlag],
   meanshift: [
     common[0],
-    {
-      name: "target",
-      kind: "string",
-      value: "COLUMN",
-      help: "a column to leave out of the features",
-    },
+    excludedColumnFlag,
     common[3],
     { ...kernelFlag, choices: MEAN_SHIFT_KERNELS, default: "flat", help: "MeanShift kernel" },
     {
@@ -117,12 +120,7 @@ const methodFlags: Record<Method, FlagSpec[]> = {
   ],
   lle: [
     common[0],
-    {
-      name: "target",
-      kind: "string",
-      value: "COLUMN",
-      help: "a column to leave out of the features",
-    },
+    excludedColumnFlag,
     common[3],
     kFlag(5),
     { name: "components", kind: "integer", default: 2, help: "embedding dimensions" },
