@@ -9,7 +9,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { grad, initEngine, random, toFloat64, type JaxArray } from "../src/engine.js";
+import { grad, initEngine, random, toFloat64, type JaxArray } from "../src/engine/engine.js";
 import { globalCausalAttention, localCausalAttention } from "../src/attention/causal.js";
 
 interface Measurement {

@@ -22,11 +22,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { fromHost, initEngine, np, toFloat64, type JaxArray } from "../src/engine.js";
+import { fromHost, initEngine, np, toFloat64, type JaxArray } from "../src/engine/engine.js";
 import { distanceKernel } from "../src/kernels/distance.js";
-import { seededUniform } from "../src/random.js";
-import { localMean } from "../src/local/localMean.js";
-import { knnClassify, knnRegress } from "../src/local/neighbours.js";
+import { seededUniform } from "../src/engine/random.js";
+import { localMean } from "../src/classical/localMean.js";
+import { knnClassify, knnRegress } from "../src/classical/neighbours.js";
 
 interface Options {
   train: number;

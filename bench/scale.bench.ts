@@ -6,9 +6,9 @@
  *   npm run build && node dist/bench/scale.bench.js [--train 100000] [--query 100000] [--dtype float32]
  */
 import { distanceKernel } from "../src/kernels/distance.js";
-import { localMean } from "../src/local/localMean.js";
-import { fromHost, initEngine, np, toFloat64 } from "../src/engine.js";
-import { seededUniform } from "../src/random.js";
+import { localMean } from "../src/classical/localMean.js";
+import { fromHost, initEngine, np, toFloat64 } from "../src/engine/engine.js";
+import { seededUniform } from "../src/engine/random.js";
 
 function argument(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);

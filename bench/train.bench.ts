@@ -19,11 +19,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { initEngine } from "../src/engine.js";
+import { initEngine } from "../src/engine/engine.js";
 import { loadLmCorpus } from "../src/data/lmCorpus.js";
 import { validateModelConfig, type ModelConfig } from "../src/model/config.js";
 import { sampleBatch } from "../src/train/batches.js";
-import type { TrainSettings } from "../src/train/modelCheckpoint.js";
+import type { TrainSettings } from "../src/io/savedModel.js";
 import { trainLanguageModel, type TrainingData } from "../src/train/trainer.js";
 
 /** Steps left out of the rate on both sides (the first includes jit compilation). */

@@ -3,12 +3,12 @@
  * transformers whose attention is a kernel local mean, with the locality dial. This file is the
  * whole public API.
  */
-export { initEngine, np, fromHost, toFloat64, type JaxArray, type FloatDType } from "./engine.js";
-export { LocalistError } from "./errors.js";
+export { initEngine, np, fromHost, toFloat64, type JaxArray, type FloatDType } from "./engine/engine.js";
+export { LocalistError } from "./engine/errors.js";
 
 // Kernels and classical local methods.
 export * from "./kernels/index.js";
-export * from "./local/index.js";
+export * from "./classical/index.js";
 
 // Data: the Brown corpus, tokenizers, corpora, n-gram baselines.
 export * as data from "./data/index.js";
@@ -52,7 +52,7 @@ export {
   loadModel,
   type SavedModel,
   type TrainSettings,
-} from "./train/modelCheckpoint.js";
+} from "./io/savedModel.js";
 export { learningRateAt, makeAdamWUpdate, initAdamW } from "./train/optimizer.js";
 
 // The localist model: blocks, routing, dial, metrics and the certified bound.

@@ -13,7 +13,7 @@
  * A strict row with no allowed key (the first position) has no local mean; its output is 0 and
  * its weights are all 0 (it attends to nothing), rather than NaN.
  */
-import { np, type JaxArray } from "../engine.js";
+import { np, type JaxArray } from "../engine/engine.js";
 
 export interface AttentionOptions {
   /** Exclude the query's own position (keys m < n). */

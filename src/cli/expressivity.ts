@@ -3,7 +3,7 @@
  * hybrid and global attention trained on short strings of regular languages over {a, b} and tested
  * on longer ones; a table of test accuracy (language × model) on stdout, progress on stderr.
  */
-import { LocalistError } from "../errors.js";
+import { LocalistError } from "../engine/errors.js";
 import { POSITIONAL_ENCODINGS, type PositionalEncoding } from "../model/config.js";
 import {
   DEFAULT_LANGUAGES,
@@ -13,13 +13,13 @@ import {
   parseModelKind,
   runBenchmark,
   type LengthRange,
-} from "../expressivity/benchmark.js";
+} from "../workflows/expressivity/benchmark.js";
 import {
   DEFAULT_RECOGNIZER,
   recognizerConfig,
   type RecognizerSettings,
-} from "../expressivity/recognizer.js";
-import { compileRegex } from "../expressivity/regex.js";
+} from "../workflows/expressivity/recognizer.js";
+import { compileRegex } from "../data/languages/regex.js";
 import { formatHelp, parseFlags, UsageError, type FlagSpec, type FlagValues } from "./flags.js";
 
 /** `--steps small`: a quick run for smoke tests. */

@@ -3,7 +3,7 @@
  * once, and a wrong flag or value becomes a one-line UsageError that names the flag, what was
  * expected and what was given.
  */
-import { LocalistError } from "../errors.js";
+import { LocalistError } from "../engine/errors.js";
 
 /** A command-line mistake (exit code 2). */
 export class UsageError extends LocalistError {}

@@ -3,7 +3,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { check, LocalistError } from "../errors.js";
+import { check, LocalistError } from "../engine/errors.js";
 import { corpusSentences, encodeSentences, loadLmCorpus } from "../data/lmCorpus.js";
 import { tokenizeWords } from "../data/textCorpus.js";
 import { bigramModel, unigramModel } from "../data/ngram.js";
@@ -18,10 +18,10 @@ import {
 } from "../model/config.js";
 import { generateTokens } from "../model/generate.js";
 import { evaluateStream } from "../train/evaluate.js";
-import { loadModel, type SavedModel, type TrainSettings } from "../train/modelCheckpoint.js";
+import { loadModel, type SavedModel, type TrainSettings } from "../io/savedModel.js";
 import { trainLanguageModel } from "../train/trainer.js";
-import { CHECKPOINT_FILES } from "../train/checkpoint.js";
-import { createProgress } from "../train/progress.js";
+import { CHECKPOINT_FILES } from "../io/checkpoint.js";
+import { createProgress } from "../io/progress.js";
 import {
   helpIfAsked,
   noPositionals,

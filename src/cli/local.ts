@@ -2,29 +2,29 @@
  * `localist local <method>`: the classical local methods on CSV files.
  * Everything is computed before anything is written, so a failure prints nothing on stdout.
  */
-import { check, LocalistError } from "../errors.js";
-import { fromHost, np, toFloat64, type JaxArray } from "../engine.js";
+import { check, LocalistError } from "../engine/errors.js";
+import { fromHost, np, toFloat64, type JaxArray } from "../engine/engine.js";
 import { DISTANCE_PROFILES, distanceKernel, type DistanceProfile } from "../kernels/distance.js";
 import { scottBandwidth, silvermanBandwidth } from "../kernels/bandwidthRules.js";
-import { checkSupported, localMean, localMode } from "../local/localMean.js";
-import { localize } from "../local/localize.js";
-import { weightedPolynomialModel } from "../local/polynomial.js";
-import { weightedLogisticModel } from "../local/logistic.js";
+import { checkSupported, localMean, localMode } from "../classical/localMean.js";
+import { localize } from "../classical/localize.js";
+import { weightedPolynomialModel } from "../classical/polynomial.js";
+import { weightedLogisticModel } from "../classical/logistic.js";
 import {
   knnClassify,
   knnRegress,
   NEIGHBOUR_WEIGHTS,
   type NeighbourWeighting,
-} from "../local/neighbours.js";
+} from "../classical/neighbours.js";
 import {
   estimateMeanShiftBandwidth,
   MEAN_SHIFT_KERNELS,
   meanShift,
   type MeanShiftKernel,
-} from "../local/meanShift.js";
-import { locallyLinearEmbedding } from "../local/lle.js";
-import { crossValidatedBandwidth } from "../local/bandwidthSelection.js";
-import { formatCsv, numericColumns, readCsv, type Table } from "./csv.js";
+} from "../classical/meanShift.js";
+import { locallyLinearEmbedding } from "../classical/lle.js";
+import { crossValidatedBandwidth } from "../classical/bandwidthSelection.js";
+import { formatCsv, numericColumns, readCsv, type Table } from "../io/csv.js";
 import { formatHelp, parseFlags, UsageError, type FlagSpec, type FlagValues } from "./flags.js";
 
 export const LOCAL_METHODS = {

@@ -3,19 +3,19 @@
  */
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { LocalistError } from "../errors.js";
+import { LocalistError } from "../engine/errors.js";
 import { corpusSentences, encodeSentences } from "../data/lmCorpus.js";
 import { tokenizeWords } from "../data/textCorpus.js";
 import { blockNames } from "../localist/blocks.js";
 import { dialMatrix, parseDialList, type Schedule } from "../localist/dial.js";
 import { attentionMaps, measureAttention, rowOf } from "../localist/inspect.js";
 import { heatmap } from "../localist/heatmap.js";
-import { lineChart } from "../localist/plot.js";
+import { lineChart } from "../io/lineChart.js";
 import { localHeadCount, type ModelConfig } from "../model/config.js";
 import { evaluateStream, makeEvaluator } from "../train/evaluate.js";
-import { loadModel, type SavedModel } from "../train/modelCheckpoint.js";
-import { writeFileAtomic } from "../train/atomicWrite.js";
-import { createProgress } from "../train/progress.js";
+import { loadModel, type SavedModel } from "../io/savedModel.js";
+import { writeFileAtomic } from "../io/atomicWrite.js";
+import { createProgress } from "../io/progress.js";
 import { helpIfAsked, parseFlags, requireFlag, UsageError, type FlagSpec } from "./flags.js";
 import { DIAL_FLAG, dialFromFlags, SCHEDULE_FLAG } from "./localistFlags.js";
 import { runTrain } from "./lm.js";

@@ -2,13 +2,13 @@
  * Flags shared by the commands that touch the locality dial, and their translation into the
  * model's localist structure and training settings (validated once, here).
  */
-import { LocalistError } from "../errors.js";
+import { LocalistError } from "../engine/errors.js";
 import type { Tokenizer } from "../data/tokenizer.js";
 import { blockNames, resolveBlocks } from "../localist/blocks.js";
 import { dialMatrix, parseDial, SCHEDULES, type Schedule } from "../localist/dial.js";
 import { defaultRouting, routingFromFile } from "../localist/routing.js";
 import type { LocalistStructure, ModelConfig } from "../model/config.js";
-import type { LocalistTraining } from "../train/modelCheckpoint.js";
+import type { LocalistTraining } from "../io/savedModel.js";
 import { UsageError, type FlagSpec, type FlagValues } from "./flags.js";
 
 export const SCHEDULE_FLAG: FlagSpec = {

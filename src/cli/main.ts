@@ -3,8 +3,8 @@
  * (0 success, 1 a problem with the input, 2 a command-line mistake).
  */
 import { readFileSync } from "node:fs";
-import { initEngine } from "../engine.js";
-import { LocalistError } from "../errors.js";
+import { initEngine } from "../engine/engine.js";
+import { LocalistError } from "../engine/errors.js";
 import { UsageError } from "./flags.js";
 import { runLocal } from "./local.js";
 import { runEval, runGenerate, runTrain } from "./lm.js";

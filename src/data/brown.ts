@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { check, LocalistError } from "../errors.js";
+import { check, LocalistError } from "../engine/errors.js";
 
 /** One tagged token of the Brown corpus, e.g. `The/at` → `{ word: "The", tag: "at" }`. */
 export interface BrownToken {

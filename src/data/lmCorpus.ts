@@ -2,7 +2,7 @@
  * A language-modelling corpus: a tokenizer fitted on the training split and the three splits as
  * id streams (each sentence followed by `<eos>`).
  */
-import { check } from "../errors.js";
+import { check } from "../engine/errors.js";
 import { brownSentenceWords, loadBrown, splitBrownDocuments } from "./brown.js";
 import { loadTextCorpus } from "./textCorpus.js";
 import { CharTokenizer, EOS_ID, WordTokenizer, type TokenizerOptions } from "./tokenizer.js";

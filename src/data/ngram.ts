@@ -3,7 +3,7 @@
  * `<eos>` = 1): an add-one unigram model and an interpolated bigram model. A transformer's
  * perplexity means something next to these.
  */
-import { check } from "../errors.js";
+import { check } from "../engine/errors.js";
 
 /** A next-token model over ids 0 … vocabSize − 1. */
 export interface NgramModel {

@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from "node:fs";
-import { check, LocalistError } from "../errors.js";
+import { check, LocalistError } from "../engine/errors.js";
 import { resolveSplitFractions, type CorpusSplit, type SplitFractions } from "./brown.js";
 
 /** A user's plain-text corpus: its files, all sentences as word lists, and a train/valid/test split. */

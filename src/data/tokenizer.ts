@@ -1,4 +1,4 @@
-import { check, LocalistError } from "../errors.js";
+import { check, LocalistError } from "../engine/errors.js";
 
 /** Id of `<unk>`, the token for anything outside the vocabulary. */
 export const UNK_ID = 0;

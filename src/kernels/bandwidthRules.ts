@@ -4,8 +4,8 @@
  *   Scott:     c = n^(−1/(d+4))
  *   Silverman: c = (n·(d+2)/4)^(−1/(d+4))
  */
-import { check } from "../errors.js";
-import { np, toFloat64, type JaxArray } from "../engine.js";
+import { check } from "../engine/errors.js";
+import { np, toFloat64, type JaxArray } from "../engine/engine.js";
 
 /** Sample standard deviation (ddof = 1) of each column of x: (N, D) → D numbers. Borrows x. */
 export function columnStandardDeviations(x: JaxArray): number[] {

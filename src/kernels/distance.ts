@@ -2,8 +2,8 @@
  * Radial localization kernels K(q, k) = κ(u) with u = ‖(q − k) / h‖, h a bandwidth (one value,
  * or one per feature). Normalizing constants are dropped: they cancel in every local mean.
  */
-import { check } from "../errors.js";
-import { np, type JaxArray } from "../engine.js";
+import { check } from "../engine/errors.js";
+import { np, type JaxArray } from "../engine/engine.js";
 import { indicatorLogWeights, type LogKernel } from "./logKernel.js";
 
 export const DISTANCE_PROFILES = [

@@ -7,7 +7,7 @@
  *
  * Shapes: Q queries, N keys, D features.
  */
-import { np, type JaxArray } from "../engine.js";
+import { np, type JaxArray } from "../engine/engine.js";
 
 export interface LogKernel {
   /** A readable description, e.g. "gaussian(h=0.5)". */

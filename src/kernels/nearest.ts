@@ -6,8 +6,8 @@
  * host over the distance rows, because a bounded insertion pass over each row is O(N·k) and, on
  * the Wasm backend, an order of magnitude faster than `lax.topK` (a full sort per row).
  */
-import { checkInteger } from "../errors.js";
-import { fromHost, np, type JaxArray } from "../engine.js";
+import { checkInteger } from "../engine/errors.js";
+import { fromHost, np, type JaxArray } from "../engine/engine.js";
 import { squaredDistances } from "./distance.js";
 import type { LogKernel } from "./logKernel.js";
 

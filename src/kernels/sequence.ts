@@ -2,8 +2,8 @@
  * Kernels on token positions and labels, and the content kernel of attention.
  * Positional kernels read column 0 of queries and keys as a position (or a block id).
  */
-import { checkInteger, checkPositive } from "../errors.js";
-import { np, type JaxArray } from "../engine.js";
+import { checkInteger, checkPositive } from "../engine/errors.js";
+import { np, type JaxArray } from "../engine/engine.js";
 import { indicatorLogWeights, type LogKernel } from "./logKernel.js";
 
 /** i − j for positions in column 0. queries: (Q, ≥1), keys: (N, ≥1) → (Q, N). */

@@ -7,7 +7,7 @@
  *  - a user's JSON map { "token": "block", … } covering every vocabulary token.
  */
 import { readFileSync, existsSync } from "node:fs";
-import { check, LocalistError } from "../errors.js";
+import { check, LocalistError } from "../engine/errors.js";
 import { COARSE_CLASSES, coarseTag, loadBrown, splitBrownDocuments } from "../data/brown.js";
 import { EOS_ID, UNK_ID, type Tokenizer } from "../data/tokenizer.js";
 

@@ -6,7 +6,7 @@
  *
  * λ lives only in the attention logits, so it changes at evaluation time without retraining.
  */
-import { LocalistError } from "../errors.js";
+import { LocalistError } from "../engine/errors.js";
 
 export const SCHEDULES = ["uniform", "linear", "cubic", "quintic"] as const;
 export type Schedule = (typeof SCHEDULES)[number];

@@ -2,8 +2,8 @@
  * The localist model's forward pass: the transformer with the dial bias λ·b on every attention
  * logit, and optionally the group-sparsity penalty of its attention (DESIGN.md §3).
  */
-import { fromHost, np, type JaxArray } from "../engine.js";
-import { check } from "../errors.js";
+import { fromHost, np, type JaxArray } from "../engine/engine.js";
+import { check } from "../engine/errors.js";
 import type { ModelConfig } from "../model/config.js";
 import {
   forwardFromEmbeddings,

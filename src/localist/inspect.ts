@@ -3,8 +3,8 @@
  * real text, as dense (T × T) host matrices per layer and head (local heads expanded from the
  * chunked layout), and the metrics of DESIGN.md §3 aggregated per layer, per head and overall.
  */
-import { fromHost, np, toFloat64, type JaxArray } from "../engine.js";
-import { check } from "../errors.js";
+import { fromHost, np, toFloat64, type JaxArray } from "../engine/engine.js";
+import { check } from "../engine/errors.js";
 import { denseLocalWeights } from "../attention/causal.js";
 import { localHeadCount, type ModelConfig } from "../model/config.js";
 import { embedTokens, unflattenParams } from "../model/transformer.js";

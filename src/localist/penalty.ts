@@ -7,7 +7,7 @@
  * (a group lasso on the off-target blocks), averaged over rows, heads and layers. The norm is
  * smoothed as √(s + ε) − √ε so that its gradient stays finite at s = 0 and empty groups cost 0.
  */
-import { np, type JaxArray } from "../engine.js";
+import { np, type JaxArray } from "../engine/engine.js";
 import type { LayerWeights } from "../model/transformer.js";
 import type { Relevance } from "./relevance.js";
 

@@ -10,7 +10,7 @@
  *
  * Shapes: B batch, T positions, G blocks, Hg global heads, Hl local heads, nb blocks of W.
  */
-import { nn, np, fromHost, type JaxArray } from "../engine.js";
+import { nn, np, fromHost, type JaxArray } from "../engine/engine.js";
 import { localKeyBlocks, localQueryBlocks } from "../attention/causal.js";
 import { localHeadCount, type ModelConfig } from "../model/config.js";
 import type { LayerBias } from "../model/transformer.js";

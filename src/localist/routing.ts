@@ -10,7 +10,7 @@
  * per head; "*" covers the query blocks not named.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { check, LocalistError } from "../errors.js";
+import { check, LocalistError } from "../engine/errors.js";
 import { COARSE_CLASSES } from "../data/brown.js";
 
 export interface Routing {

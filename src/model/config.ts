@@ -2,7 +2,7 @@
  * The transformer's configuration: frozen, typed, saved inside every checkpoint, and validated once
  * on entry with messages that name the field, the allowed values and the value received.
  */
-import { check, checkInteger } from "../errors.js";
+import { check, checkInteger } from "../engine/errors.js";
 import type { BlockSpec } from "../localist/blocks.js";
 import type { Routing } from "../localist/routing.js";
 

@@ -4,10 +4,10 @@
  * makes the padding invisible), and the next token is drawn from softmax(z / temperature)
  * restricted to the k most likely tokens, with a seeded generator.
  */
-import { check } from "../errors.js";
-import { fromHost, jit, np, type JaxArray } from "../engine.js";
+import { check } from "../engine/errors.js";
+import { fromHost, jit, np, type JaxArray } from "../engine/engine.js";
 import type { ModelConfig } from "./config.js";
-import { seededUniform } from "../random.js";
+import { seededUniform } from "../engine/random.js";
 import { embedTokens, forward, unflattenParams } from "./transformer.js";
 import { blockArray, dialArray, localistForward } from "../localist/forward.js";
 

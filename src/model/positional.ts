@@ -6,7 +6,7 @@
  *
  * Tables are built on the host and enter jit-compiled code as constants.
  */
-import { fromHost, np, type JaxArray } from "../engine.js";
+import { fromHost, np, type JaxArray } from "../engine/engine.js";
 
 /** (T, D) sinusoidal table. */
 export function sinusoidalTable(length: number, width: number): JaxArray {

@@ -6,7 +6,7 @@
  *
  * Shapes: B batch, T positions, D width, H heads, E = D/H head width, V vocabulary, F MLP width.
  */
-import { nn, np, random, type JaxArray } from "../engine.js";
+import { nn, np, random, type JaxArray } from "../engine/engine.js";
 import {
   globalCausalAttention,
   localCausalAttention,

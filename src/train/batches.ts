@@ -3,7 +3,7 @@
  * drawn from a counter-based generator keyed by (seed, step). A batch depends only on the seed and
  * the step number, so a resumed run sees exactly the batches the uninterrupted run would have.
  */
-import { check } from "../errors.js";
+import { check } from "../engine/errors.js";
 
 /** A 32-bit mix of (seed, step, i) — splitmix-style, so nearby steps give unrelated numbers. */
 export function hash32(seed: number, step: number, i: number): number {

@@ -7,8 +7,8 @@
  *   perplexity = exp(−(1/n) Σ log p(target | preceding tokens in its window)),
  *   accuracy   = (1/n) Σ 1{argmax p = target}.
  */
-import { jit, nn, np, fromHost, type JaxArray } from "../engine.js";
-import { check } from "../errors.js";
+import { jit, nn, np, fromHost, type JaxArray } from "../engine/engine.js";
+import { check } from "../engine/errors.js";
 import { embedTokens, forward, unflattenParams } from "../model/transformer.js";
 import { blockArray, dialArray, localistForward } from "../localist/forward.js";
 import { dialMatrix } from "../localist/dial.js";

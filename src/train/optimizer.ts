@@ -9,7 +9,7 @@
  * Weight decay λ applies to matrices only (not to LayerNorm parameters, biases or the position
  * table), as in GPT-2 training.
  */
-import { jit, np, type JaxArray } from "../engine.js";
+import { jit, np, type JaxArray } from "../engine/engine.js";
 
 export interface AdamWOptions {
   beta1: number;

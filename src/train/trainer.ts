@@ -5,8 +5,8 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { LocalistError } from "../errors.js";
-import { fromHost, jit, np, valueAndGrad, type JaxArray } from "../engine.js";
+import { LocalistError } from "../engine/errors.js";
+import { fromHost, jit, np, valueAndGrad, type JaxArray } from "../engine/engine.js";
 import type { CharTokenizer, WordTokenizer } from "../data/tokenizer.js";
 import type { ModelConfig } from "../model/config.js";
 import {
@@ -23,7 +23,7 @@ import { hash32, sampleBatch } from "./batches.js";
 import { blockArray, dialArray, localistForward } from "../localist/forward.js";
 import { dialMatrix } from "../localist/dial.js";
 import { evaluateStream, makeEvaluator, refParams, type Evaluation } from "./evaluate.js";
-import { MetricsLog } from "./metricsLog.js";
+import { MetricsLog } from "../io/metricsLog.js";
 import {
   initAdamW,
   learningRateAt,
@@ -31,8 +31,8 @@ import {
   type AdamWState,
   type ParamMap,
 } from "./optimizer.js";
-import { createProgress, type ProgressStream } from "./progress.js";
-import { saveModel, type TrainSettings } from "./modelCheckpoint.js";
+import { createProgress, type ProgressStream } from "../io/progress.js";
+import { saveModel, type TrainSettings } from "../io/savedModel.js";
 
 export interface TrainingData {
   tokenizer: WordTokenizer | CharTokenizer;

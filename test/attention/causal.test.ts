@@ -1,7 +1,7 @@
 /** Chunked W-local attention against dense masked attention; values, weights and gradients. */
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
-import { grad, np, random, toFloat64, type JaxArray } from "../../src/engine.js";
+import { grad, np, random, toFloat64, type JaxArray } from "../../src/engine/engine.js";
 import {
   denseLocalWeights,
   globalCausalAttention,

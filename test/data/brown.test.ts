@@ -10,7 +10,7 @@ import {
   parseBrownDocument,
   splitBrownDocuments,
 } from "../../src/data/brown.js";
-import { LocalistError } from "../../src/errors.js";
+import { LocalistError } from "../../src/engine/errors.js";
 
 const corpus = loadBrown();
 

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { brownSentenceWords, loadBrown, splitBrownDocuments } from "../../src/data/brown.js";
 import { bigramModel, unigramModel } from "../../src/data/ngram.js";
 import { WordTokenizer } from "../../src/data/tokenizer.js";
-import { LocalistError } from "../../src/errors.js";
+import { LocalistError } from "../../src/engine/errors.js";
 
 const ids = (...values: number[]) => Int32Array.from(values);
 const close = (actual: number, expected: number, what = "") =>

@@ -9,7 +9,7 @@ import {
   tokenizeText,
   tokenizeWords,
 } from "../../src/data/textCorpus.js";
-import { LocalistError } from "../../src/errors.js";
+import { LocalistError } from "../../src/engine/errors.js";
 
 const folder = fs.mkdtempSync(path.join(os.tmpdir(), "localist-text-"));
 process.on("exit", () => fs.rmSync(folder, { recursive: true, force: true }));

@@ -8,7 +8,7 @@ import {
   UNK_ID,
   WordTokenizer,
 } from "../../src/data/tokenizer.js";
-import { LocalistError } from "../../src/errors.js";
+import { LocalistError } from "../../src/engine/errors.js";
 
 const sentences = [
   ["The", "cat", "sat", "."],

@@ -9,8 +9,8 @@ import {
   minimize,
   parseRegex,
   thompson,
-} from "../../src/expressivity/regex.js";
-import { LocalistError } from "../../src/errors.js";
+} from "../../src/data/languages/regex.js";
+import { LocalistError } from "../../src/engine/errors.js";
 import { allStrings, oracle, PATTERNS } from "./oracle.js";
 
 const words = allStrings(10);

@@ -1,9 +1,9 @@
 /** Counting and sampling: exact counts, uniform draws of each class, balanced datasets, errors. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { accepts, compileRegex, complement } from "../../src/expressivity/regex.js";
-import { balancedDataset, countByLength, StringSampler } from "../../src/expressivity/sampler.js";
-import { seededUniform } from "../../src/random.js";
+import { accepts, compileRegex, complement } from "../../src/data/languages/regex.js";
+import { balancedDataset, countByLength, StringSampler } from "../../src/data/languages/sampler.js";
+import { seededUniform } from "../../src/engine/random.js";
 import { allStrings, oracle, PATTERNS } from "./oracle.js";
 
 const words = allStrings(10);

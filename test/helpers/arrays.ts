@@ -1,7 +1,7 @@
 /** Shared test helpers: fixture loading, matrices, tolerant comparison. */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { initEngine, np, toFloat64, type JaxArray } from "../../src/engine.js";
+import { initEngine, np, toFloat64, type JaxArray } from "../../src/engine/engine.js";
 
 export const ready = initEngine();
 

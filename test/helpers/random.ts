@@ -1,5 +1,5 @@
 /** Seeded pseudo-random test data: the same seed gives the same data. */
-export { seededUniform as seededRandom } from "../../src/random.js";
+export { seededUniform as seededRandom } from "../../src/engine/random.js";
 
 /** rows × cols uniform numbers in [lo, hi). */
 export function uniformRows(

@@ -1,7 +1,7 @@
 /** Kernel log-weights against plain-JS formulas, and the algebra of composition. */
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
-import { toFloat64 } from "../../src/engine.js";
+import { toFloat64 } from "../../src/engine/engine.js";
 import {
   DISTANCE_PROFILES,
   distanceKernel,

@@ -1,7 +1,7 @@
 /** The group-sparsity penalty and the dial bias against plain-JS oracles. */
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
-import { fromHost, nn, np, random, toFloat64 } from "../../src/engine.js";
+import { fromHost, nn, np, random, toFloat64 } from "../../src/engine/engine.js";
 import { validateModelConfig } from "../../src/model/config.js";
 import { layerPenalty, PENALTY_EPSILON } from "../../src/localist/penalty.js";
 import { dialBias, relevance } from "../../src/localist/relevance.js";

@@ -13,7 +13,7 @@ import { dialMatrix } from "../../src/localist/dial.js";
 import { measureAttention } from "../../src/localist/inspect.js";
 import { defaultRouting } from "../../src/localist/routing.js";
 import { validateModelConfig } from "../../src/model/config.js";
-import { loadModel } from "../../src/train/modelCheckpoint.js";
+import { loadModel } from "../../src/io/savedModel.js";
 import { trainLanguageModel } from "../../src/train/trainer.js";
 import { ready } from "../helpers/arrays.js";
 

@@ -1,7 +1,7 @@
 /** The transformer: shapes, causality for every attention kind and position encoding, recognizer. */
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
-import { np, toFloat64 } from "../../src/engine.js";
+import { np, toFloat64 } from "../../src/engine/engine.js";
 import {
   validateModelConfig,
   type ModelConfig,

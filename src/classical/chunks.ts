@@ -1,0 +1,55 @@
+/**
+ * Query chunking: a (Q, N) weight matrix never exists whole. Queries are processed in row blocks
+ * sized so that one block's (rows × N) intermediates fit a memory budget; the keys stay resident.
+ */
+import { fromHost, np, type JaxArray } from "../engine/engine.js";
+
+/** Default budget for one block of (rows × keys) intermediates, in array elements. */
+export const DEFAULT_CHUNK_ELEMENTS = 1 << 22; // 4 Mi elements: 32 MiB in float64
+
+export interface ChunkOptions {
+  /** Upper bound on rows × keys per block (elements, not bytes). */
+  chunkElements?: number;
+}
+
+/** Rows per block for `keys` keys: ⌊budget / keys⌋, at least 1. */
+export function rowsPerChunk(keys: number, options: ChunkOptions = {}): number {
+  const budget = options.chunkElements ?? DEFAULT_CHUNK_ELEMENTS;
+  return Math.max(1, Math.floor(budget / Math.max(1, keys)));
+}
+
+/**
+ * Maps `block` over consecutive row blocks of `queries` (Q, ·) and stacks the results along axis 0.
+ * Each block's result is read back to the host before the next block is built: jax-js evaluates
+ * lazily, so without that every block's (rows × N) intermediates would be alive at once and the
+ * chunking would bound nothing. The results are small ((rows, M)), so the round trip is cheap.
+ * Takes ownership of `queries`; `block` owns the slice it receives.
+ */
+export function mapQueryChunks(
+  queries: JaxArray,
+  rows: number,
+  block: (chunk: JaxArray, start: number) => JaxArray,
+): JaxArray {
+  const [total] = queries.shape;
+  const parts: ArrayLike<number>[] = [];
+  let trailing: number[] = [];
+  let dtype = queries.dtype;
+  for (let start = 0; start < total; start += rows) {
+    const end = Math.min(total, start + rows);
+    const chunk = total <= rows ? queries.ref : queries.ref.slice([start, end]);
+    const result = block(chunk, start);
+    trailing = result.shape.slice(1);
+    dtype = result.dtype;
+    parts.push(result.dataSync());
+  }
+  queries.dispose();
+  const width = trailing.reduce((a, b) => a * b, 1);
+  const stacked =
+    dtype === np.float64 ? new Float64Array(total * width) : new Float32Array(total * width);
+  let offset = 0;
+  for (const part of parts) {
+    stacked.set(part, offset);
+    offset += part.length;
+  }
+  return fromHost(stacked, [total, ...trailing], dtype);
+}

@@ -1,0 +1,56 @@
+/**
+ * The localization trick (DESIGN.md §1): any model fitted by weighted empirical risk becomes a
+ * local model by refitting it, for every target x*, with the kernel weights of x*:
+ *
+ *   θ̂(x*) = argmin_θ Σ_i K(x*, x_i) · l(x_i, θ),   prediction f(x*; θ̂(x*)).
+ *
+ * A `WeightedModel` fits a whole block of weighted problems at once (one per query row), so the
+ * trick runs batched on the engine, chunked over queries.
+ */
+import { check } from "../engine/errors.js";
+import { type JaxArray } from "../engine/engine.js";
+import type { LogKernel } from "../kernels/logKernel.js";
+import { mapQueryChunks, rowsPerChunk, type ChunkOptions } from "./chunks.js";
+import { localWeights } from "./localMean.js";
+
+export interface WeightedModel {
+  /** Number of training rows N the model was built on. */
+  readonly trainingRows: number;
+  /** Number of input features D. */
+  readonly features: number;
+  /**
+   * Fits one problem per row of `weights` (C, N), rows summing to 1, and predicts at the matching
+   * row of `queries` (C, D). Takes ownership of both. Returns (C, M).
+   */
+  fitPredict(weights: JaxArray, queries: JaxArray): JaxArray;
+  /** Releases the training data the model holds. */
+  dispose(): void;
+}
+
+/**
+ * Localizes `model` with `kernel`: predictions at `queries` (Q, D) from per-query weighted fits.
+ * Takes ownership of `keys` (the model's training inputs, (N, D)) and `queries`; the model stays
+ * owned by the caller.
+ */
+export function localize(
+  model: WeightedModel,
+  kernel: LogKernel,
+  keys: JaxArray,
+  queries: JaxArray,
+  options: ChunkOptions = {},
+): JaxArray {
+  const [n, d] = keys.shape;
+  check(
+    n === model.trainingRows,
+    `the kernel keys have ${n} rows, the model ${model.trainingRows}`,
+  );
+  check(
+    queries.shape[1] === d,
+    `queries have ${queries.shape[1]} features but the training data has ${d}`,
+  );
+  const predictions = mapQueryChunks(queries, rowsPerChunk(n, options), (chunk) =>
+    model.fitPredict(localWeights(kernel.logWeights(chunk.ref, keys.ref)), chunk),
+  );
+  keys.dispose();
+  return predictions;
+}

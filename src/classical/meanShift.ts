@@ -1,0 +1,164 @@
+/**
+ * MeanShift clustering: every seed climbs to a mode of the kernel density by repeating the
+ * self-local mean x ← m(x) = Σ_j K(x, x_j) x_j / Σ_j K(x, x_j) (DESIGN.md §1).
+ *
+ * The flat kernel follows scikit-learn's MeanShift exactly: seeds are the data points; a seed
+ * stops when it moves ≤ 10⁻³·h or after `maxIterations`; modes are ranked by how many points lie
+ * within h of them and a mode within h of a stronger one is dropped; every point is labelled with
+ * its nearest mode. The gaussian kernel (K = exp(−‖x − x_j‖²/2h²)) uses the same procedure.
+ */
+import { check, checkInteger, checkPositive } from "../engine/errors.js";
+import { fromHost, np, toFloat64, type JaxArray } from "../engine/engine.js";
+import { nearestNeighbours } from "../kernels/nearest.js";
+import { squaredDistances } from "../kernels/distance.js";
+import { indicatorLogWeights } from "../kernels/logKernel.js";
+import { localWeights } from "./localMean.js";
+
+export const MEAN_SHIFT_KERNELS = ["flat", "gaussian"] as const;
+export type MeanShiftKernel = (typeof MEAN_SHIFT_KERNELS)[number];
+
+export interface MeanShiftOptions {
+  bandwidth: number;
+  kernel?: MeanShiftKernel;
+  maxIterations?: number;
+}
+
+export interface MeanShiftResult {
+  /** (K·D) cluster centres, row-major, strongest first. */
+  centers: Float64Array;
+  clusterCount: number;
+  /** (N) index of the nearest centre for each point. */
+  labels: Int32Array;
+  /** Iterations taken by the slowest seed. */
+  iterations: number;
+}
+
+/**
+ * scikit-learn's `estimate_bandwidth`: the mean over points of the distance to their
+ * ⌊quantile·N⌋-th nearest neighbour (the point itself counted first). Borrows x.
+ */
+export function estimateMeanShiftBandwidth(x: JaxArray, quantile = 0.3): number {
+  const [n] = x.shape;
+  check(quantile > 0 && quantile <= 1, `quantile must be in (0, 1], got ${quantile}`);
+  const k = Math.max(1, Math.floor(n * quantile));
+  const neighbours = nearestNeighbours(x.ref, x.ref, k);
+  let total = 0;
+  for (let row = 0; row < n; row++)
+    total += Math.sqrt(neighbours.squaredDistances[row * k + k - 1]);
+  return total / n;
+}
+
+/** Runs MeanShift on x (N, D). Borrows x. */
+export function meanShift(x: JaxArray, options: MeanShiftOptions): MeanShiftResult {
+  const { bandwidth, kernel = "flat", maxIterations = 300 } = options;
+  checkPositive("bandwidth", bandwidth);
+  checkInteger("maxIterations", maxIterations, 1);
+  check(
+    (MEAN_SHIFT_KERNELS as readonly string[]).includes(kernel),
+    `unknown MeanShift kernel '${kernel}'; expected flat or gaussian`,
+  );
+  const [n, d] = x.shape;
+  const radius2 = bandwidth * bandwidth;
+  const stopDistance = 1e-3 * bandwidth;
+
+  const means = toFloat64(x.ref); // one seed per point
+  const intensity = new Int32Array(n);
+  const seedIterations = new Int32Array(n);
+  let active = Array.from({ length: n }, (_, i) => i);
+  while (active.length > 0) {
+    const current = fromHost(
+      active.length === n ? means : gatherRows(means, active, d),
+      [active.length, d],
+      x.dtype,
+    );
+    const d2 = squaredDistances(current, x.ref); // (A, N)
+    const within = np.lessEqual(d2.ref, radius2);
+    const counts = within.ref.astype(np.int32).sum(1).dataSync();
+    let logW: JaxArray;
+    if (kernel === "flat") {
+      logW = indicatorLogWeights(within, x.dtype);
+      d2.dispose();
+    } else {
+      within.dispose();
+      logW = d2.mul(-0.5 / radius2);
+    }
+    const next = toFloat64(np.matmul(localWeights(logW), x.ref)); // (A, D)
+    const stillActive: number[] = [];
+    active.forEach((seed, row) => {
+      intensity[seed] = counts[row];
+      if (counts[row] === 0) return; // nothing within h: this seed is dropped, as in scikit-learn
+      let shift2 = 0;
+      for (let k = 0; k < d; k++) {
+        const delta = next[row * d + k] - means[seed * d + k];
+        shift2 += delta * delta;
+        means[seed * d + k] = next[row * d + k];
+      }
+      if (Math.sqrt(shift2) <= stopDistance || seedIterations[seed] === maxIterations) return;
+      seedIterations[seed]++;
+      stillActive.push(seed);
+    });
+    active = stillActive;
+  }
+
+  const centers = distinctModes(means, intensity, n, d, radius2);
+  check(
+    centers.length > 0,
+    `no point was within bandwidth ${bandwidth} of any seed; increase the bandwidth`,
+  );
+  const clusterCount = centers.length / d;
+  const centerArray = fromHost(centers, [clusterCount, d], x.dtype);
+  const nearest = nearestNeighbours(x.ref, centerArray, 1);
+  return {
+    centers,
+    clusterCount,
+    labels: Int32Array.from(nearest.indices),
+    iterations: Math.max(0, ...seedIterations),
+  };
+}
+
+function gatherRows(data: Float64Array, rows: number[], d: number): Float64Array {
+  const out = new Float64Array(rows.length * d);
+  rows.forEach((r, i) => out.set(data.subarray(r * d, r * d + d), i * d));
+  return out;
+}
+
+/**
+ * Modes ranked by intensity (then by coordinates, descending, as scikit-learn sorts them); a mode
+ * within h of a stronger kept one is suppressed.
+ */
+function distinctModes(
+  means: Float64Array,
+  intensity: Int32Array,
+  n: number,
+  d: number,
+  radius2: number,
+): Float64Array {
+  const byKey = new Map<string, number>();
+  for (let seed = 0; seed < n; seed++) {
+    if (intensity[seed] === 0) continue;
+    byKey.set(Array.from(means.subarray(seed * d, seed * d + d)).join(","), seed);
+  }
+  const order = [...byKey.values()].sort((a, b) => {
+    if (intensity[a] !== intensity[b]) return intensity[b] - intensity[a];
+    for (let k = 0; k < d; k++) {
+      const diff = means[b * d + k] - means[a * d + k];
+      if (diff !== 0) return diff;
+    }
+    return 0;
+  });
+  const kept: number[] = [];
+  const suppressed = new Uint8Array(order.length);
+  order.forEach((seed, i) => {
+    if (suppressed[i]) return;
+    kept.push(seed);
+    for (let j = i + 1; j < order.length; j++) {
+      let dist2 = 0;
+      for (let k = 0; k < d; k++) {
+        const delta = means[seed * d + k] - means[order[j] * d + k];
+        dist2 += delta * delta;
+      }
+      if (dist2 <= radius2) suppressed[j] = 1;
+    }
+  });
+  return gatherRows(means, kept, d);
+}

@@ -1,0 +1,355 @@
+/**
+ * Transformer recognizers of formal languages over {a, b}: a `classes: 2` model read at the last
+ * position, trained with AdamW on batches of equal length (no padding), scored by accuracy.
+ *
+ * Input encoding (chosen: an end token): the string's symbols (a = 0, b = 1) followed by an
+ * end-of-string token (2), so the position the classifier reads is always the same fixed symbol
+ * and everything it knows about the string comes through attention. Without it the last position
+ * would carry its own letter in the residual stream, and a global-only model could read Σ*a off
+ * that letter, while the published global models fail Σ*a. `endToken: false` reads the last
+ * letter instead, for comparison. No beginning token is added: under strict masking the first
+ * position attends to nothing, which is what lets global heads find the start (aΣ*).
+ *
+ * The embedding is a one-hot product (tokens (B, T) → (B, T, 3) · E (3, D)), not a gather: the
+ * gradient of a gather cannot be jit-compiled in jax-js 0.1.25, and with a 3-token vocabulary the
+ * product is negligible next to the rest of the model.
+ *
+ * Compiled kernels are cached per model configuration (and jax-js caches per input shape), so
+ * every language and seed of a benchmark reuses the compilations of the first.
+ */
+import { fromHost, jit, nn, np, valueAndGrad, type JaxArray } from "../../engine/engine.js";
+import { check } from "../../engine/errors.js";
+import {
+  validateModelConfig,
+  type AttentionSpec,
+  type ModelConfig,
+  type PositionalEncoding,
+} from "../../model/config.js";
+import { seededUniform } from "../../engine/random.js";
+import {
+  flattenParams,
+  forwardFromEmbeddings,
+  initParams,
+  parameterShapes,
+  unflattenParams,
+} from "../../model/transformer.js";
+import { refParams } from "../../train/evaluate.js";
+import {
+  initAdamW,
+  learningRateAt,
+  makeAdamWUpdate,
+  type AdamWState,
+  type ParamMap,
+} from "../../train/optimizer.js";
+import type { Example } from "../../data/languages/sampler.js";
+
+/** The end-of-string token appended to every input; a and b are 0 and 1. */
+export const END_TOKEN = 2;
+export const VOCAB_SIZE = 3;
+
+export interface RecognizerSettings {
+  layers: number;
+  heads: number;
+  dModel: number;
+  dMlp: number;
+  positional: PositionalEncoding;
+  /** Optimizer steps, one batch of equal-length strings each. */
+  steps: number;
+  batch: number;
+  learningRate: number;
+  /** Linear warm-up steps, then cosine decay to a tenth of the peak. */
+  warmup: number;
+  weightDecay: number;
+  clipNorm: number;
+  /** Strings per evaluation call (groups are padded up to a multiple of it: one shape per length). */
+  evalBatch: number;
+  /** Append the end-of-string token and read the classifier there (default); else read the last letter. */
+  endToken: boolean;
+}
+
+/**
+ * 2 layers × 2 heads × width 64 (MLP 128): enough for every default language's construction
+ * (e.g. (ab)*: layer 1 marks the first position and adjacent equal letters, layer 2 asks a
+ * global head whether any violation occurred) and small enough for 126 runs on two CPU cores.
+ * With 2 heads, hybrid:K has one K-local head and one global head per layer. Width 32 was enough
+ * to fit every language but not to generalize in length on every seed: hybrid:1 on aΣ* went
+ * 90.1 ± 17.1 over 3 seeds at width 32, 100.0 ± 0.0 over 5 seeds at width 64.
+ */
+export const DEFAULT_RECOGNIZER: RecognizerSettings = {
+  layers: 2,
+  heads: 2,
+  dModel: 64,
+  dMlp: 128,
+  positional: "none",
+  steps: 300,
+  batch: 32,
+  learningRate: 3e-3,
+  warmup: 30,
+  weightDecay: 0.01,
+  clipNorm: 1,
+  evalBatch: 16,
+  endToken: true,
+};
+
+/** The recognizer's model config for strings up to `maxLength` (context = maxLength + 1). */
+export function recognizerConfig(
+  attention: AttentionSpec,
+  settings: RecognizerSettings,
+  maxLength: number,
+): Readonly<ModelConfig> {
+  return validateModelConfig({
+    vocabSize: VOCAB_SIZE,
+    context: maxLength + 1,
+    layers: settings.layers,
+    heads: settings.heads,
+    dModel: settings.dModel,
+    dMlp: settings.dMlp,
+    attention,
+    positional: settings.positional,
+    strict: true,
+    classes: 2,
+  });
+}
+
+/**
+ * Token ids, rows × (n + 1), of equal-length strings each followed by the end token; rows × n
+ * without it (`endToken` false).
+ */
+export function encodeStrings(texts: readonly string[], endToken = true): Int32Array {
+  const n = texts.length === 0 ? 0 : texts[0].length;
+  const width = n + (endToken ? 1 : 0);
+  const ids = new Int32Array(texts.length * width);
+  texts.forEach((text, r) => {
+    check(text.length === n, `a batch needs strings of one length, got ${n} and ${text.length}`);
+    const row = r * width;
+    for (let i = 0; i < n; i++) ids[row + i] = text[i] === "a" ? 0 : 1;
+    if (endToken) ids[row + n] = END_TOKEN;
+  });
+  return ids;
+}
+
+/** Class logits (B, 2) from flat parameters and token ids (B, T); consumes its arguments. */
+function logitsOf(params: ParamMap, tokens: JaxArray, config: ModelConfig): JaxArray {
+  const embedded = np.matmul(
+    nn.oneHot(tokens, VOCAB_SIZE).astype(np.float32),
+    params.tokenEmbedding.ref,
+  );
+  return forwardFromEmbeddings(unflattenParams(params, config), embedded, config).logits;
+}
+
+/** Mean cross-entropy of logits (B, 2) against labels (B) int32; consumes both. */
+function classLoss(logits: JaxArray, labels: JaxArray): JaxArray {
+  const b = labels.shape[0];
+  const normalizer = nn.logsumexp(logits.ref, -1).mean();
+  return normalizer.sub(
+    logits
+      .mul(nn.oneHot(labels, 2))
+      .sum()
+      .mul(1 / b),
+  );
+}
+
+type LossAndGrad = ((
+  params: ParamMap,
+  tokens: JaxArray,
+  labels: JaxArray,
+) => [JaxArray, ParamMap]) & { dispose(): void };
+type Logits = ((params: ParamMap, tokens: JaxArray) => JaxArray) & { dispose(): void };
+
+interface Kernels {
+  lossAndGrad: LossAndGrad;
+  logits: Logits;
+  update: ReturnType<typeof makeAdamWUpdate>;
+}
+
+const kernelCache = new Map<string, Kernels>();
+
+function kernelsFor(config: Readonly<ModelConfig>, settings: RecognizerSettings): Kernels {
+  const key = JSON.stringify([config, settings.weightDecay, settings.clipNorm]);
+  let kernels = kernelCache.get(key);
+  if (!kernels) {
+    kernels = {
+      lossAndGrad: jit(
+        valueAndGrad((p: ParamMap, tokens: JaxArray, labels: JaxArray) =>
+          classLoss(logitsOf(p, tokens, config), labels),
+        ),
+      ) as unknown as LossAndGrad,
+      logits: jit((p: ParamMap, tokens: JaxArray) =>
+        logitsOf(p, tokens, config),
+      ) as unknown as Logits,
+      update: makeAdamWUpdate(parameterShapes(config), {
+        beta1: 0.9,
+        beta2: 0.98,
+        epsilon: 1e-8,
+        weightDecay: settings.weightDecay,
+        clipNorm: settings.clipNorm,
+      }),
+    };
+    kernelCache.set(key, kernels);
+  }
+  return kernels;
+}
+
+/** Releases every cached compiled kernel (they are otherwise kept for the process). */
+export function clearRecognizerKernels(): void {
+  for (const k of kernelCache.values()) {
+    k.lossAndGrad.dispose();
+    k.logits.dispose();
+  }
+  kernelCache.clear();
+}
+
+/** Examples grouped by string length, lengths ascending. */
+export function groupByLength(examples: readonly Example[]): Map<number, Example[]> {
+  const groups = new Map<number, Example[]>();
+  for (const e of [...examples].sort((x, y) => x.text.length - y.text.length)) {
+    const group = groups.get(e.text.length);
+    if (group) group.push(e);
+    else groups.set(e.text.length, [e]);
+  }
+  return groups;
+}
+
+export interface Recognizer {
+  config: Readonly<ModelConfig>;
+  settings: RecognizerSettings;
+  params: ParamMap;
+}
+
+export interface TrainResult {
+  recognizer: Recognizer;
+  /** Mean loss over the last tenth of the steps. */
+  finalLoss: number;
+  seconds: number;
+}
+
+/**
+ * Trains a recognizer on a labelled pool. Each step draws one pool example, takes its length n,
+ * and fills the batch with pool strings of length n drawn uniformly with replacement, so batches
+ * need no padding and lengths follow the pool's distribution. Deterministic given the seed (which
+ * also seeds the initialization).
+ */
+export function trainRecognizer(
+  pool: readonly Example[],
+  attention: AttentionSpec,
+  settings: RecognizerSettings,
+  options: { seed: number; maxLength: number; onStep?: (step: number, loss: number) => void },
+): TrainResult {
+  check(pool.length > 0, "the training pool is empty");
+  const config = recognizerConfig(attention, settings, options.maxLength);
+  const { lossAndGrad, update } = kernelsFor(config, settings);
+  const groups = groupByLength(pool);
+  const uniform = seededUniform(options.seed ^ 0x5bd1e995);
+  const pick = <T>(items: readonly T[]): T =>
+    items[Math.min(items.length - 1, Math.floor(uniform() * items.length))];
+  let params: ParamMap = flattenParams(initParams(config, options.seed));
+  let state: AdamWState = initAdamW(params);
+  const began = performance.now();
+  const tail: number[] = [];
+  const tailLength = Math.max(1, Math.floor(settings.steps / 10));
+  for (let step = 0; step < settings.steps; step++) {
+    const n = pick(pool).text.length;
+    const group = groups.get(n) as Example[];
+    const rows = Array.from({ length: settings.batch }, () => pick(group));
+    const width = n + (settings.endToken ? 1 : 0);
+    check(width >= 1, "strings must be non-empty when no end token is appended");
+    const tokens = fromHost(
+      encodeStrings(
+        rows.map((e) => e.text),
+        settings.endToken,
+      ),
+      [settings.batch, width],
+      np.int32,
+    );
+    const labels = fromHost(
+      rows.map((e) => e.label),
+      [settings.batch],
+      np.int32,
+    );
+    const [loss, grads] = lossAndGrad(refParams(params), tokens, labels);
+    const lossValue = loss.dataSync()[0];
+    if (!Number.isFinite(lossValue)) {
+      for (const g of Object.values(grads)) g.dispose();
+      disposeParams(params, state);
+      throw new Error(`recognizer training diverged (loss ${lossValue} at step ${step + 1})`);
+    }
+    const rate = learningRateAt(step, {
+      peak: settings.learningRate,
+      warmup: settings.warmup,
+      total: settings.steps,
+    });
+    const result = update(params, grads, state, rate);
+    result.gradNorm.dispose();
+    params = result.params;
+    state = result.state;
+    tail.push(lossValue);
+    if (tail.length > tailLength) tail.shift();
+    options.onStep?.(step + 1, lossValue);
+  }
+  for (const m of Object.values(state.m)) m.dispose();
+  for (const v of Object.values(state.v)) v.dispose();
+  return {
+    recognizer: { config, settings, params },
+    finalLoss: tail.reduce((a, b) => a + b, 0) / Math.max(1, tail.length),
+    seconds: (performance.now() - began) / 1000,
+  };
+}
+
+function disposeParams(params: ParamMap, state?: AdamWState): void {
+  for (const p of Object.values(params)) p.dispose();
+  if (state) {
+    for (const m of Object.values(state.m)) m.dispose();
+    for (const v of Object.values(state.v)) v.dispose();
+  }
+}
+
+/** Frees a recognizer's parameters. */
+export function disposeRecognizer(recognizer: Recognizer): void {
+  disposeParams(recognizer.params);
+}
+
+/** Predicted class (1 = in the language) of each example, in order. */
+export function predict(recognizer: Recognizer, examples: readonly Example[]): Uint8Array {
+  const { config, settings, params } = recognizer;
+  const { logits } = kernelsFor(config, settings);
+  const index = new Map<Example, number[]>();
+  examples.forEach((e, i) => {
+    const at = index.get(e);
+    if (at) at.push(i);
+    else index.set(e, [i]);
+  });
+  const out = new Uint8Array(examples.length);
+  const size = settings.evalBatch;
+  for (const [n, group] of groupByLength(examples)) {
+    check(
+      n + 1 <= config.context,
+      `a string of length ${n} is longer than the model's ${config.context - 1}`,
+    );
+    for (let start = 0; start < group.length; start += size) {
+      const chunk = group.slice(start, start + size);
+      const rows = [...chunk];
+      while (rows.length < size) rows.push(chunk[0]); // pad to one shape per length
+      const result = logits(
+        refParams(params),
+        fromHost(encodeStrings(rows.map((e) => e.text)), [size, n + 1], np.int32),
+      );
+      const values: ArrayLike<number> = result.dataSync();
+      chunk.forEach((e, r) => {
+        const predicted = values[2 * r + 1] > values[2 * r] ? 1 : 0;
+        for (const i of index.get(e) as number[]) out[i] = predicted;
+      });
+    }
+  }
+  return out;
+}
+
+/** Fraction of examples classified correctly. */
+export function accuracy(recognizer: Recognizer, examples: readonly Example[]): number {
+  if (examples.length === 0) return NaN;
+  const predicted = predict(recognizer, examples);
+  let correct = 0;
+  examples.forEach((e, i) => {
+    if (predicted[i] === e.label) correct++;
+  });
+  return correct / examples.length;
+}
