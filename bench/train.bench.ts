@@ -23,8 +23,8 @@ import { initEngine } from "../src/engine/engine.js";
 import { loadLmCorpus } from "../src/data/lmCorpus.js";
 import { validateModelConfig, type ModelConfig } from "../src/model/config.js";
 import { sampleBatch } from "../src/train/batches.js";
-import type { TrainSettings } from "../src/io/savedModel.js";
-import { trainLanguageModel, type TrainingData } from "../src/train/trainer.js";
+import type { TrainSettings } from "../src/train/settings.js";
+import { trainLanguageModel, type TrainingData } from "../src/train/languageModel.js";
 
 /** Steps left out of the rate on both sides (the first includes jit compilation). */
 const WARM_UP_STEPS = 2;
@@ -129,7 +129,7 @@ function runLocalist(
   data: TrainingData,
   out: string,
 ): SideResult {
-  trainLanguageModel({ config, settings }, data, { out, progress: null, validWindows: 1 });
+  trainLanguageModel({ config, settings, data }, { out, progress: null, validWindows: 1 });
   const records = readFileSync(join(out, "metrics.jsonl"), "utf8")
     .trim()
     .split("\n")
@@ -192,11 +192,6 @@ async function main(): Promise<void> {
     strict: false,
   });
   const settings: TrainSettings = {
-    corpus: "brown",
-    tokenizer: "word",
-    maxVocab: options.vocab,
-    minCount: 1,
-    lowercase: true,
     steps,
     batch,
     learningRate: 3e-3,
@@ -219,7 +214,17 @@ async function main(): Promise<void> {
     writeBatches(batches, corpus.train, options);
     await initEngine();
     progress(`localist (trainLanguageModel, jax-js Wasm) training ${steps} steps…`);
-    localist = runLocalist(config, settings, corpus, join(folder, "out"));
+    const data = {
+      ...corpus,
+      corpus: {
+        corpus: "brown",
+        tokenizer: "word",
+        maxVocab: options.vocab,
+        minCount: 1,
+        lowercase: true,
+      } as const,
+    };
+    localist = runLocalist(config, settings, data, join(folder, "out"));
     progress(
       `localist done: ${fixed(localist.msPerStep, 1)} ms/step, ${fixed(localist.tokensPerSecond, 0)} tokens/s`,
     );

@@ -1,18 +1,53 @@
 /**
  * localist: localization kernels, local means, the classical methods built on them, and
  * transformers whose attention is a kernel local mean, with the locality dial. This file is the
- * whole public API.
+ * whole public API: every name is chosen here, and test/api.test.ts lists them, so a change to the
+ * API is a visible change. The folders below it are internal.
  */
-export { initEngine, np, fromHost, toFloat64, type JaxArray, type FloatDType } from "./engine/engine.js";
+
+// The engine (jax-js on Wasm) and errors.
+export {
+  initEngine,
+  np,
+  tree,
+  fromHost,
+  toFloat64,
+  type JaxArray,
+  type FloatDType,
+} from "./engine/engine.js";
 export { LocalistError } from "./engine/errors.js";
 
-// Kernels and classical local methods.
-export * from "./kernels/index.js";
-export * from "./classical/index.js";
+// Localization kernels as log-weights, and the one weighted mean.
+export { productKernel, powerKernel, onColumns, type LogKernel } from "./kernels/logKernel.js";
+export {
+  distanceKernel,
+  DISTANCE_PROFILES,
+  type DistanceProfile,
+  type Bandwidth,
+} from "./kernels/distance.js";
+export { nearestNeighbourKernel } from "./kernels/nearest.js";
+export {
+  dotProductKernel,
+  positionalWindowKernel,
+  distanceDecayKernel,
+  blockKernel,
+} from "./kernels/sequence.js";
+export { scottBandwidth, silvermanBandwidth } from "./kernels/bandwidthRules.js";
+export { kernelWeights, weightedMean } from "./kernels/weightedMean.js";
 
-// Data: the Brown corpus, tokenizers, corpora, n-gram baselines.
-export * as data from "./data/index.js";
+// Classical local methods.
+export { localMean, localMode, localWeights } from "./classical/localMean.js";
+export { localize, type WeightedModel } from "./classical/localize.js";
+export { weightedPolynomialModel } from "./classical/polynomial.js";
+export { weightedLogisticModel } from "./classical/logistic.js";
+export { knnRegress, knnClassify } from "./classical/neighbours.js";
+export { meanShift, estimateMeanShiftBandwidth } from "./classical/meanShift.js";
+export { locallyLinearEmbedding } from "./classical/lle.js";
+export { crossValidatedBandwidth } from "./classical/bandwidthSelection.js";
+
+// Data: corpora, tokenizers, n-gram baselines.
 export { loadLmCorpus, type LmCorpus, type LmCorpusOptions } from "./data/lmCorpus.js";
+export { WordTokenizer, CharTokenizer, tokenizerFromJSON } from "./data/tokenizer.js";
 export { unigramModel, bigramModel, type NgramModel } from "./data/ngram.js";
 
 // Attention and the transformer.
@@ -29,34 +64,42 @@ export {
   type AttentionSpec,
   type PositionalEncoding,
 } from "./model/config.js";
-export {
-  initParams,
-  forward,
-  flattenParams,
-  unflattenParams,
-  crossEntropy,
-  type ModelParams,
-} from "./model/transformer.js";
+export { initParams, parameterShapes, type ParamMap } from "./model/params.js";
+export { forward } from "./model/transformer.js";
+export { crossEntropy } from "./model/loss.js";
+export type {
+  AttentionHooks,
+  HookSource,
+  LayerBias,
+  LayerAttention,
+  AuxiliaryTerm,
+  TokenBatch,
+} from "./model/hooks.js";
 export { generateTokens, type SampleOptions } from "./model/generate.js";
+export { attentionMaps, type AttentionMaps } from "./model/inspect.js";
 
-// Training, evaluation, checkpoints.
+// Checkpoints.
+export { saveModel, loadModel, type SavedModel } from "./io/savedModel.js";
+
+// Training and evaluation.
+export { adamw, type Optimizer, type OptimizerState } from "./train/optimizer.js";
+export { warmupCosine } from "./train/schedule.js";
+export { runTrainingLoop, type TrainingLoop, type StepRecord } from "./train/loop.js";
 export {
   trainLanguageModel,
-  type TrainStart,
-  type TrainOptions,
+  type LanguageModelRun,
   type TrainSummary,
-} from "./train/trainer.js";
-export { evaluateStream, type Evaluation } from "./train/evaluate.js";
-export {
-  saveModel,
-  loadModel,
-  type SavedModel,
-  type TrainSettings,
-} from "./io/savedModel.js";
-export { learningRateAt, makeAdamWUpdate, initAdamW } from "./train/optimizer.js";
+} from "./train/languageModel.js";
+export type { TrainSettings } from "./train/settings.js";
+export { evaluateStream, createEvaluator, type Evaluation } from "./train/evaluate.js";
 
-// The localist model: blocks, routing, dial, metrics and the certified bound.
-export { posBlocks, fileBlocks, resolveBlocks, type BlockSpec } from "./localist/blocks.js";
+// The localist model: blocks, routing, the dial as an attention hook, metrics and the bound.
+export {
+  buildLocalistStructure,
+  type LocalistStructure,
+  type LocalistEntry,
+} from "./localist/structure.js";
+export { posBlocks, fileBlocks, type BlockSpec } from "./localist/blocks.js";
 export { defaultRouting, routingFromFile, type Routing } from "./localist/routing.js";
 export {
   dialMatrix,
@@ -65,8 +108,9 @@ export {
   type Schedule,
   type DialValue,
 } from "./localist/dial.js";
-export { localistForward } from "./localist/forward.js";
-export { measureAttention, attentionMaps, type AttentionReport } from "./localist/inspect.js";
+export { dialHook, zeroDial } from "./localist/hook.js";
+export { measureAttention, type AttentionReport } from "./localist/inspect.js";
+export { explainText, formatExplanation, type Explanation } from "./localist/explain.js";
 export {
   rowMetrics,
   leakBound,
@@ -74,3 +118,18 @@ export {
   binaryEntropy,
   type RowMetrics,
 } from "./localist/metrics.js";
+
+// Workflows: saved models with their hooks, training from a description, the sweep, the demo,
+// the expressivity benchmark.
+export {
+  openModel,
+  openLocalistModel,
+  closeModel,
+  modelHooks,
+  modelSplits,
+  type LoadedModel,
+} from "./workflows/savedModels.js";
+export { trainNewModel, resumeTraining, type NewModel } from "./workflows/training.js";
+export { sweepDial, type SweepRow } from "./workflows/sweep.js";
+export { runDemo, demoModel } from "./workflows/demo.js";
+export { runBenchmark } from "./workflows/expressivity/benchmark.js";

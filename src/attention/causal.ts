@@ -14,6 +14,7 @@
  * its weights are all 0 (it attends to nothing), rather than NaN.
  */
 import { np, type JaxArray } from "../engine/engine.js";
+import { kernelWeights } from "../kernels/weightedMean.js";
 
 export interface AttentionOptions {
   /** Exclude the query's own position (keys m < n). */
@@ -35,14 +36,11 @@ export interface InspectOptions {
   returnScores?: boolean;
 }
 
-/** exp(ℓ − max ℓ) / Σ, with fully masked rows giving all-zero weights instead of NaN. */
+/** softmax over the allowed keys (the project's one weighted mean); an empty row is all 0. */
 function maskedSoftmax(logits: JaxArray, allowed: JaxArray): JaxArray {
-  const dtype = logits.dtype;
-  const masked = np.where(allowed.ref, logits, -1e30).astype(dtype);
-  const rowMax = np.max(masked.ref, -1, { keepdims: true });
-  const e = np.exp(masked.sub(rowMax)).mul(allowed.astype(dtype));
-  const total = e.ref.sum(-1, { keepdims: true });
-  return e.div(np.maximum(total, 1e-30));
+  const { weights, mass } = kernelWeights(logits, { allowed });
+  mass.dispose();
+  return weights;
 }
 
 /** (T, T) boolean: key m allowed for query n. Host-built, a constant under jit. */

@@ -1,31 +1,29 @@
 /**
- * The local mean and the local mode (DESIGN.md §1):
+ * The local mean and the local mode (docs/math.md#the-local-mean):
  *
  *   m(x*) = Σ_j K(x*, x_j) v_j / Σ_j K(x*, x_j) = softmax_j(ℓ(x*, x_j)) @ V
  *
  * With a distance kernel this is Nadaraya–Watson regression; with the dot-product kernel at
- * τ = √d it is softmax attention. A query whose kernel gives every key weight 0 (ℓ = −∞ on the
- * whole row, e.g. a compact kernel with no key inside the bandwidth) has no local mean: its row
- * is NaN, and the estimators below turn that into an error naming the row.
+ * τ = √d it is softmax attention. Both go through the one weighted mean of kernels/weightedMean.ts.
+ * The classical rule on top of it: a query whose kernel gives every key weight 0 (ℓ = −∞ on the
+ * whole row, e.g. a compact kernel with no key inside the bandwidth) has no local mean, and its
+ * row is NaN, which the estimators below turn into an error naming the row.
  */
 import { check } from "../engine/errors.js";
 import { nn, np, type JaxArray } from "../engine/engine.js";
 import type { LogKernel } from "../kernels/logKernel.js";
+import { kernelWeights, weightedMean } from "../kernels/weightedMean.js";
 import { mapQueryChunks, rowsPerChunk, type ChunkOptions } from "./chunks.js";
 
-/**
- * Unnormalized stable weights e_ij = exp(ℓ_ij − max_j ℓ_ij): (Q, N) → (Q, N). A row that is −∞
- * throughout becomes NaN (−∞ − (−∞)), which marks "no support".
- */
-export function shiftedWeights(logWeights: JaxArray): JaxArray {
-  const rowMax = np.max(logWeights.ref, 1, { keepdims: true });
-  return np.exp(logWeights.sub(rowMax));
+/** `x` (Q, ·) with the rows of zero kernel mass (Q, 1) set to NaN. Takes ownership of both. */
+function markUnsupported(x: JaxArray, mass: JaxArray): JaxArray {
+  return np.where(np.greater(mass, 0), x, NaN).astype(x.dtype);
 }
 
-/** Normalized weights softmax(ℓ) row by row: (Q, N) → (Q, N), each row summing to 1. */
+/** Normalized weights softmax(ℓ) row by row: (Q, N) → (Q, N), each row summing to 1; NaN rows where nothing has weight. */
 export function localWeights(logWeights: JaxArray): JaxArray {
-  const e = shiftedWeights(logWeights);
-  return e.ref.div(e.sum(1, { keepdims: true }));
+  const { weights, mass } = kernelWeights(logWeights);
+  return markUnsupported(weights, mass);
 }
 
 /**
@@ -52,11 +50,9 @@ export function localMean(
     queries.shape[1] === keys.shape[1],
     `queries have ${queries.shape[1]} features but the training data has ${keys.shape[1]}`,
   );
-  // Normalizing after the product, (e @ V) / Σe, divides (Q, M) numbers instead of (Q, N), and a
-  // constant V comes back exactly (both sums see the same weights).
   const means = mapQueryChunks(queries, rowsPerChunk(n, options), (chunk) => {
-    const e = shiftedWeights(kernel.logWeights(chunk, keys.ref)); // (C, N)
-    return np.matmul(e.ref, values.ref).div(e.sum(1, { keepdims: true })); // (C, M)
+    const { mean, mass } = weightedMean(kernel.logWeights(chunk, keys.ref), values.ref); // (C, M)
+    return markUnsupported(mean, mass);
   });
   keys.dispose();
   values.dispose();

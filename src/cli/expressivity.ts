@@ -3,8 +3,8 @@
  * hybrid and global attention trained on short strings of regular languages over {a, b} and tested
  * on longer ones; a table of test accuracy (language × model) on stdout, progress on stderr.
  */
-import { LocalistError } from "../engine/errors.js";
 import { POSITIONAL_ENCODINGS, type PositionalEncoding } from "../model/config.js";
+import { compileRegex } from "../data/languages/regex.js";
 import {
   DEFAULT_LANGUAGES,
   DEFAULT_MODELS,
@@ -19,8 +19,15 @@ import {
   recognizerConfig,
   type RecognizerSettings,
 } from "../workflows/expressivity/recognizer.js";
-import { compileRegex } from "../data/languages/regex.js";
-import { formatHelp, parseFlags, UsageError, type FlagSpec, type FlagValues } from "./flags.js";
+import type { Command } from "./command.js";
+import {
+  asUsageError,
+  POSITIVE,
+  POSITIVE_INTEGER,
+  UsageError,
+  type FlagSpec,
+  type FlagValues,
+} from "./flags.js";
 
 /** `--steps small`: a quick run for smoke tests. */
 const SMALL_STEPS = 60;
@@ -40,7 +47,13 @@ const FLAGS: FlagSpec[] = [
     default: DEFAULT_MODELS.join(","),
     help: "model kinds: local:K (all heads K-local), hybrid:K (half K-local, half global), global",
   },
-  { name: "seeds", kind: "integer", default: 3, help: "training runs per cell (seeds 1…N)" },
+  {
+    name: "seeds",
+    kind: "integer",
+    constraint: POSITIVE_INTEGER,
+    default: 3,
+    help: "training runs per cell (seeds 1…N)",
+  },
   {
     name: "pos",
     kind: "string",
@@ -56,21 +69,41 @@ const FLAGS: FlagSpec[] = [
     default: String(DEFAULT_RECOGNIZER.steps),
     help: `optimizer steps per run; small = ${SMALL_STEPS}`,
   },
-  { name: "batch", kind: "integer", default: DEFAULT_RECOGNIZER.batch, help: "strings per step" },
+  {
+    name: "batch",
+    kind: "integer",
+    constraint: POSITIVE_INTEGER,
+    default: DEFAULT_RECOGNIZER.batch,
+    help: "strings per step",
+  },
   {
     name: "lr",
     kind: "number",
+    constraint: POSITIVE,
     default: DEFAULT_RECOGNIZER.learningRate,
     help: "peak learning rate",
   },
   {
     name: "layers",
     kind: "integer",
+    constraint: POSITIVE_INTEGER,
     default: DEFAULT_RECOGNIZER.layers,
     help: "transformer blocks",
   },
-  { name: "heads", kind: "integer", default: DEFAULT_RECOGNIZER.heads, help: "attention heads" },
-  { name: "d-model", kind: "integer", default: DEFAULT_RECOGNIZER.dModel, help: "model width" },
+  {
+    name: "heads",
+    kind: "integer",
+    constraint: POSITIVE_INTEGER,
+    default: DEFAULT_RECOGNIZER.heads,
+    help: "attention heads",
+  },
+  {
+    name: "d-model",
+    kind: "integer",
+    constraint: POSITIVE_INTEGER,
+    default: DEFAULT_RECOGNIZER.dModel,
+    help: "model width",
+  },
   {
     name: "train-lengths",
     kind: "string",
@@ -88,12 +121,14 @@ const FLAGS: FlagSpec[] = [
   {
     name: "test-strings",
     kind: "integer",
+    constraint: POSITIVE_INTEGER,
     default: 320,
     help: "balanced test strings per run, spread over the test grid",
   },
   {
     name: "test-grid",
     kind: "integer",
+    constraint: POSITIVE_INTEGER,
     default: 10,
     help: "test lengths evenly spaced over the test range",
   },
@@ -105,13 +140,6 @@ const FLAGS: FlagSpec[] = [
   { name: "json", kind: "boolean", help: "print every run and the summary as JSON" },
   { name: "markdown", kind: "boolean", help: "print the table as Markdown" },
 ];
-
-function positiveInteger(flags: FlagValues, name: string): number {
-  const value = flags[name] as number;
-  if (!(Number.isInteger(value) && value >= 1))
-    throw new UsageError(`--${name} must be a positive integer, got ${value}`);
-  return value;
-}
 
 function lengthRange(flags: FlagValues, name: string): LengthRange {
   const text = flags[name] as string;
@@ -141,46 +169,21 @@ function steps(flags: FlagValues): number {
   return value;
 }
 
-function asUsageError(action: () => void): void {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof LocalistError && !(error instanceof UsageError))
-      throw new UsageError(error.message);
-    throw error;
-  }
-}
-
-export function runExpressivity(args: string[]): string {
-  const command = "localist expressivity";
-  if (args.includes("--help") || args.includes("-h")) {
-    return formatHelp(
-      `${command} [--languages REGEX,…] [--models KIND,…] [--seeds N] [--pos KIND] [--steps N] [--json | --markdown]`,
-      "Train transformer recognizers (strict causal masking, read at an end-of-string token) on strings of\n" +
-        "length 1–40 and report their accuracy on balanced strings of length 41–500, per language and model.",
-      FLAGS,
-    );
-  }
-  const { flags, positionals } = parseFlags(args, FLAGS, command);
-  if (positionals.length > 0)
-    throw new UsageError(`unexpected argument '${positionals[0]}' for '${command}'`);
+function run({ flags }: { flags: FlagValues }): string {
   if (flags.json && flags.markdown) throw new UsageError("choose one of --json and --markdown");
   const languages = list(flags, "languages");
   const models = list(flags, "models");
   // Flag values are checked before any training; a malformed one is a usage error (exit 2).
   asUsageError(() => models.forEach((m) => parseModelKind(m)));
   asUsageError(() => languages.forEach((pattern) => compileRegex(pattern)));
-  const heads = positiveInteger(flags, "heads");
-  const dModel = positiveInteger(flags, "d-model");
-  const lr = flags.lr as number;
-  if (!(lr > 0)) throw new UsageError(`--lr must be > 0, got ${lr}`);
+  const dModel = flags["d-model"] as number;
   const settings: RecognizerSettings = {
     ...DEFAULT_RECOGNIZER,
     steps: steps(flags),
-    batch: positiveInteger(flags, "batch"),
-    learningRate: lr,
-    layers: positiveInteger(flags, "layers"),
-    heads,
+    batch: flags.batch as number,
+    learningRate: flags.lr as number,
+    layers: flags.layers as number,
+    heads: flags.heads as number,
     dModel,
     dMlp: 2 * dModel,
     positional: flags.pos as PositionalEncoding,
@@ -195,13 +198,24 @@ export function runExpressivity(args: string[]): string {
   const result = runBenchmark({
     languages,
     models,
-    seeds: positiveInteger(flags, "seeds"),
+    seeds: flags.seeds as number,
     settings,
     train,
     test,
-    testStrings: positiveInteger(flags, "test-strings"),
-    testLengths: positiveInteger(flags, "test-grid"),
+    testStrings: flags["test-strings"] as number,
+    testLengths: flags["test-grid"] as number,
   });
   if (flags.json) return JSON.stringify(result, null, 2);
   return flags.markdown ? formatMarkdown(result) : formatTable(result);
 }
+
+export const EXPRESSIVITY: Command = {
+  summary: "local vs hybrid vs global attention recognizers of regular languages",
+  usage:
+    "localist expressivity [--languages REGEX,…] [--models KIND,…] [--seeds N] [--pos KIND] [--steps N] [--json | --markdown]",
+  description:
+    "Train transformer recognizers (strict causal masking, read at an end-of-string token) on strings of\n" +
+    "length 1–40 and report their accuracy on balanced strings of length 41–500, per language and model.",
+  flags: FLAGS,
+  run,
+};

@@ -1,12 +1,25 @@
 /**
- * A small declarative flag parser: every flag is described once (type, default, help), parsed
- * once, and a wrong flag or value becomes a one-line UsageError that names the flag, what was
- * expected and what was given.
+ * Flags as data: every flag is described once (type, constraint, default, help), parsed by
+ * `node:util`'s `parseArgs` in strict mode, checked once, and every mistake becomes a one-line
+ * UsageError that names the flag, what was expected and what was given. Every command therefore
+ * rejects unknown flags and stray arguments the same way.
  */
+import { parseArgs } from "node:util";
 import { LocalistError } from "../engine/errors.js";
 
 /** A command-line mistake (exit code 2). */
 export class UsageError extends LocalistError {}
+
+/** A condition on a number flag, and how the error states it ("> 0", "≥ 0", …). */
+export interface Constraint {
+  ok(value: number): boolean;
+  expected: string;
+}
+
+export const POSITIVE: Constraint = { ok: (v) => v > 0, expected: "> 0" };
+export const NON_NEGATIVE: Constraint = { ok: (v) => v >= 0, expected: "≥ 0" };
+export const AT_LEAST_ONE: Constraint = { ok: (v) => v >= 1, expected: "≥ 1" };
+export const POSITIVE_INTEGER: Constraint = { ok: (v) => v >= 1, expected: "a positive integer" };
 
 export interface FlagSpec {
   /** Flag name without dashes, e.g. "bandwidth". */
@@ -15,6 +28,8 @@ export interface FlagSpec {
   help: string;
   /** Allowed values for a string flag. */
   choices?: readonly string[];
+  /** For number and integer flags. */
+  constraint?: Constraint;
   default?: string | number | boolean;
   /** Placeholder shown in help, e.g. FILE. */
   value?: string;
@@ -22,45 +37,11 @@ export interface FlagSpec {
 
 export type FlagValues = Record<string, string | number | boolean | undefined>;
 
-export interface ParsedArgs {
+export interface ParsedFlags {
+  /** Every flag's value: as given, else its default. */
   flags: FlagValues;
-  positionals: string[];
-}
-
-/** Parses `--name value`, `--name=value` and boolean `--name` against `specs`. */
-export function parseFlags(
-  args: string[],
-  specs: readonly FlagSpec[],
-  command: string,
-): ParsedArgs {
-  const byName = new Map(specs.map((s) => [s.name, s]));
-  const flags: FlagValues = {};
-  for (const spec of specs) flags[spec.name] = spec.default;
-  const positionals: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (!arg.startsWith("--")) {
-      positionals.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf("=");
-    const name = arg.slice(2, eq === -1 ? undefined : eq);
-    const spec = byName.get(name);
-    if (!spec) {
-      throw new UsageError(`unknown flag --${name} for '${command}'; run '${command} --help'`);
-    }
-    if (spec.kind === "boolean") {
-      if (eq !== -1) throw new UsageError(`--${name} takes no value`);
-      flags[name] = true;
-      continue;
-    }
-    let raw: string | undefined;
-    if (eq !== -1) raw = arg.slice(eq + 1);
-    else raw = args[++i];
-    if (raw === undefined) throw new UsageError(`--${name} needs a value (${expected(spec)})`);
-    flags[name] = convert(spec, raw);
-  }
-  return { flags, positionals };
+  /** The flags the user typed. */
+  given: ReadonlySet<string>;
 }
 
 function expected(spec: FlagSpec): string {
@@ -72,15 +53,80 @@ function expected(spec: FlagSpec): string {
 
 function convert(spec: FlagSpec, raw: string): string | number {
   if (spec.kind === "string") {
-    if (spec.choices && !spec.choices.includes(raw)) {
+    if (spec.choices && !spec.choices.includes(raw))
       throw new UsageError(`--${spec.name} must be ${expected(spec)}, got '${raw}'`);
-    }
     return raw;
   }
   const value = raw.trim() === "" ? NaN : Number(raw);
   const ok = Number.isFinite(value) && (spec.kind === "number" || Number.isInteger(value));
   if (!ok) throw new UsageError(`--${spec.name} must be ${expected(spec)}, got '${raw}'`);
+  if (spec.constraint && !spec.constraint.ok(value))
+    throw new UsageError(`--${spec.name} must be ${spec.constraint.expected}, got ${value}`);
   return value;
+}
+
+/** A negative number is a flag's value, not a flag: `--dial -1` becomes `--dial=-1`. */
+function joinNegativeValues(args: readonly string[], specs: readonly FlagSpec[]): string[] {
+  const valued = new Set(specs.filter((s) => s.kind !== "boolean").map((s) => `--${s.name}`));
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const next = args[i + 1];
+    if (valued.has(args[i]) && next !== undefined && /^-(\d|\.\d|Infinity)/.test(next)) {
+      out.push(`${args[i]}=${next}`);
+      i++;
+    } else out.push(args[i]);
+  }
+  return out;
+}
+
+/** The UsageError for one of `parseArgs`'s own errors, in this command line's words. */
+function usageError(error: unknown, specs: readonly FlagSpec[], command: string): UsageError {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string }).code;
+  const option = /'(-{1,2}[^' ]+)/.exec(message)?.[1] ?? "";
+  const spec = specs.find((s) => `--${s.name}` === option);
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION")
+    return new UsageError(`unknown flag ${option} for '${command}'; run '${command} --help'`);
+  if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") {
+    const argument = /argument '([^']*)'/.exec(message)?.[1] ?? "";
+    return new UsageError(`unexpected argument '${argument}' for '${command}'`);
+  }
+  if (spec?.kind === "boolean") return new UsageError(`${option} takes no value`);
+  if (spec) return new UsageError(`${option} needs a value (${expected(spec)})`);
+  return new UsageError(`${message.split("\n")[0]} (see '${command} --help')`);
+}
+
+/** Parses `--name value`, `--name=value` and boolean `--name` against `specs`; no positionals. */
+export function parseFlags(
+  args: readonly string[],
+  specs: readonly FlagSpec[],
+  command: string,
+): ParsedFlags {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({
+      args: joinNegativeValues(args, specs),
+      options: Object.fromEntries(
+        specs.map((s) => [s.name, { type: s.kind === "boolean" ? "boolean" : "string" }]),
+      ) as Record<string, { type: "string" | "boolean" }>,
+      strict: true,
+      allowPositionals: false,
+    }).values as Record<string, string | boolean | undefined>;
+  } catch (error) {
+    throw usageError(error, specs, command);
+  }
+  const flags: FlagValues = {};
+  for (const spec of specs) {
+    const raw = values[spec.name];
+    flags[spec.name] =
+      raw === undefined ? spec.default : typeof raw === "boolean" ? raw : convert(spec, raw);
+  }
+  return { flags, given: new Set(Object.keys(values)) };
+}
+
+/** Whether the arguments ask for help. */
+export function asksForHelp(args: readonly string[]): boolean {
+  return args.includes("--help") || args.includes("-h");
 }
 
 /** Help text: usage line, description, then one line per flag. */
@@ -103,28 +149,20 @@ export function formatHelp(usage: string, description: string, specs: readonly F
   return lines.join("\n");
 }
 
-/** The help text when `args` asks for it (`--help` or `-h`), else undefined. */
-export function helpIfAsked(
-  args: string[],
-  usage: string,
-  description: string,
-  specs: readonly FlagSpec[],
-): string | undefined {
-  return args.includes("--help") || args.includes("-h")
-    ? formatHelp(usage, description, specs)
-    : undefined;
-}
-
-/** Rejects positional arguments for commands that take none. */
-export function noPositionals(positionals: string[], command: string): void {
-  if (positionals.length > 0) {
-    throw new UsageError(`unexpected argument '${positionals[0]}' for '${command}'`);
-  }
-}
-
 /** The value of a required flag, or a UsageError naming it. */
 export function requireFlag(flags: FlagValues, name: string, command: string): string {
   const value = flags[name];
   if (value === undefined) throw new UsageError(`'${command}' needs --${name}`);
   return String(value);
+}
+
+/** Runs `action`, turning an input error it throws into a command-line mistake (exit 2). */
+export function asUsageError<T>(action: () => T): T {
+  try {
+    return action();
+  } catch (error) {
+    if (error instanceof LocalistError && !(error instanceof UsageError))
+      throw new UsageError(error.message);
+    throw error;
+  }
 }

@@ -1,61 +1,37 @@
-/**
- * `localist local <method>`: the classical local methods on CSV files.
- * Everything is computed before anything is written, so a failure prints nothing on stdout.
- */
-import { check, LocalistError } from "../engine/errors.js";
-import { fromHost, np, toFloat64, type JaxArray } from "../engine/engine.js";
-import { DISTANCE_PROFILES, distanceKernel, type DistanceProfile } from "../kernels/distance.js";
-import { scottBandwidth, silvermanBandwidth } from "../kernels/bandwidthRules.js";
-import { checkSupported, localMean, localMode } from "../classical/localMean.js";
-import { localize } from "../classical/localize.js";
-import { weightedPolynomialModel } from "../classical/polynomial.js";
-import { weightedLogisticModel } from "../classical/logistic.js";
-import {
-  knnClassify,
-  knnRegress,
-  NEIGHBOUR_WEIGHTS,
-  type NeighbourWeighting,
-} from "../classical/neighbours.js";
-import {
-  estimateMeanShiftBandwidth,
-  MEAN_SHIFT_KERNELS,
-  meanShift,
-  type MeanShiftKernel,
-} from "../classical/meanShift.js";
-import { locallyLinearEmbedding } from "../classical/lle.js";
-import { crossValidatedBandwidth } from "../classical/bandwidthSelection.js";
-import { formatCsv, numericColumns, readCsv, type Table } from "../io/csv.js";
-import { formatHelp, parseFlags, UsageError, type FlagSpec, type FlagValues } from "./flags.js";
+/** `localist local <method>`: the classical local methods on CSV files, predictions on stdout. */
+import { DISTANCE_PROFILES, type DistanceProfile } from "../kernels/distance.js";
+import { NEIGHBOUR_WEIGHTS, type NeighbourWeighting } from "../classical/neighbours.js";
+import { MEAN_SHIFT_KERNELS, type MeanShiftKernel } from "../classical/meanShift.js";
+import { formatCsv, readCsv } from "../io/csv.js";
+import { LOCAL_METHODS, runLocalMethod, type BandwidthChoice } from "../workflows/localMethods.js";
+import type { Command } from "./command.js";
+import { UsageError, type FlagSpec, type FlagValues } from "./flags.js";
 
-export const LOCAL_METHODS = {
-  mean: "Nadaraya–Watson regression: the kernel-weighted mean of the target",
-  poly: "local polynomial regression (degree 0, 1 or 2) by kernel-weighted least squares",
-  mode: "kernel classification: the class with the largest kernel mass",
-  logistic: "local logistic regression (two classes): P(second class) per query",
-  "knn-regress": "k-nearest-neighbour regression",
-  "knn-classify": "k-nearest-neighbour classification",
-  meanshift: "MeanShift clustering: a cluster label per training row",
-  lle: "locally linear embedding: coordinates per training row",
-} as const;
-type Method = keyof typeof LOCAL_METHODS;
-
-const common: FlagSpec[] = [
-  { name: "train", kind: "string", value: "FILE", help: "training CSV with a header row" },
-  {
-    name: "query",
-    kind: "string",
-    value: "FILE",
-    help: "query CSV (default: the training features)",
-  },
-  { name: "target", kind: "string", value: "COLUMN", help: "target column" },
-  {
-    name: "features",
-    kind: "string",
-    value: "COLS",
-    help: "feature columns, comma-separated (default: all but the target)",
-  },
-];
-const kernelFlag: FlagSpec = {
+const TRAIN_FLAG: FlagSpec = {
+  name: "train",
+  kind: "string",
+  value: "FILE",
+  help: "training CSV with a header row",
+};
+const QUERY_FLAG: FlagSpec = {
+  name: "query",
+  kind: "string",
+  value: "FILE",
+  help: "query CSV (default: the training features)",
+};
+const TARGET_FLAG: FlagSpec = {
+  name: "target",
+  kind: "string",
+  value: "COLUMN",
+  help: "target column",
+};
+const FEATURES_FLAG: FlagSpec = {
+  name: "features",
+  kind: "string",
+  value: "COLS",
+  help: "feature columns, comma-separated (default: all but the target)",
+};
+const KERNEL_FLAG: FlagSpec = {
   name: "kernel",
   kind: "string",
   value: "NAME",
@@ -63,7 +39,7 @@ const kernelFlag: FlagSpec = {
   default: "gaussian",
   help: "localization kernel",
 };
-const bandwidthFlag: FlagSpec = {
+const BANDWIDTH_FLAG: FlagSpec = {
   name: "bandwidth",
   kind: "string",
   value: "H",
@@ -76,7 +52,7 @@ const kFlag = (fallback: number): FlagSpec => ({
   default: fallback,
   help: "number of neighbours",
 });
-const weightsFlag: FlagSpec = {
+const WEIGHTS_FLAG: FlagSpec = {
   name: "weights",
   kind: "string",
   value: "NAME",
@@ -84,32 +60,32 @@ const weightsFlag: FlagSpec = {
   default: "uniform",
   help: "neighbour weights",
 };
-
 /** For the unsupervised methods: --target only names a column to leave out. */
-const excludedColumnFlag: FlagSpec = {
+const EXCLUDED_COLUMN_FLAG: FlagSpec = {
   name: "target",
   kind: "string",
   value: "COLUMN",
   help: "a column to leave out of the features",
 };
 
-const methodFlags: Record<Method, FlagSpec[]> = {
-  mean: [...common, kernelFlag, bandwidthFlag],
+const SUPERVISED = [TRAIN_FLAG, QUERY_FLAG, TARGET_FLAG, FEATURES_FLAG];
+const UNSUPERVISED = [TRAIN_FLAG, EXCLUDED_COLUMN_FLAG, FEATURES_FLAG];
+
+const METHOD_FLAGS: Record<string, FlagSpec[]> = {
+  mean: [...SUPERVISED, KERNEL_FLAG, BANDWIDTH_FLAG],
   poly: [
-    ...common,
-    kernelFlag,
-    bandwidthFlag,
+    ...SUPERVISED,
+    KERNEL_FLAG,
+    BANDWIDTH_FLAG,
     { name: "degree", kind: "integer", default: 1, help: "polynomial degree: 0, 1 or 2" },
   ],
-  mode: [...common, kernelFlag, bandwidthFlag],
-  logistic: [...common, kernelFlag, bandwidthFlag],
-  "knn-regress": [...common, kFlag(5), weightsFlag],
-  "knn-classify": [...common, kFlag(5), weightsFlag],
+  mode: [...SUPERVISED, KERNEL_FLAG, BANDWIDTH_FLAG],
+  logistic: [...SUPERVISED, KERNEL_FLAG, BANDWIDTH_FLAG],
+  "knn-regress": [...SUPERVISED, kFlag(5), WEIGHTS_FLAG],
+  "knn-classify": [...SUPERVISED, kFlag(5), WEIGHTS_FLAG],
   meanshift: [
-    common[0],
-    excludedColumnFlag,
-    common[3],
-    { ...kernelFlag, choices: MEAN_SHIFT_KERNELS, default: "flat", help: "MeanShift kernel" },
+    ...UNSUPERVISED,
+    { ...KERNEL_FLAG, choices: MEAN_SHIFT_KERNELS, default: "flat", help: "MeanShift kernel" },
     {
       name: "bandwidth",
       kind: "string",
@@ -119,9 +95,7 @@ const methodFlags: Record<Method, FlagSpec[]> = {
     },
   ],
   lle: [
-    common[0],
-    excludedColumnFlag,
-    common[3],
+    ...UNSUPERVISED,
     kFlag(5),
     { name: "components", kind: "integer", default: 2, help: "embedding dimensions" },
     {
@@ -133,6 +107,76 @@ const methodFlags: Record<Method, FlagSpec[]> = {
   ],
 };
 
+/** `--bandwidth` of the kernel methods. */
+function bandwidthChoice(text: string): BandwidthChoice {
+  if (text === "scott" || text === "silverman" || text === "cv") return text;
+  const values = text.split(",").map((part) => (part.trim() === "" ? NaN : Number(part)));
+  if (values.some((h) => !Number.isFinite(h)))
+    throw new UsageError(
+      `--bandwidth must be a number, a comma-separated list, scott, silverman or cv; got '${text}'`,
+    );
+  values.forEach((h) => {
+    if (h <= 0) throw new UsageError(`--bandwidth must be > 0, got ${h}`);
+  });
+  return values.length === 1 ? values[0] : values;
+}
+
+/** `--bandwidth` of MeanShift. */
+function meanShiftBandwidth(text: string): number | "estimate" {
+  if (text === "estimate") return text;
+  const h = Number(text);
+  if (!(text.trim() !== "" && Number.isFinite(h) && h > 0))
+    throw new UsageError(`--bandwidth must be a positive number or estimate, got '${text}'`);
+  return h;
+}
+
+function runMethod(method: string, flags: FlagValues): string {
+  const command = `localist local ${method}`;
+  const trainPath = flags.train as string | undefined;
+  if (trainPath === undefined) throw new UsageError(`'${command}' needs --train FILE`);
+  const { supervised } = LOCAL_METHODS[method];
+  const target = flags.target as string | undefined;
+  if (supervised && target === undefined)
+    throw new UsageError(`'${command}' needs --target COLUMN`);
+  const isMeanShift = method === "meanshift";
+  const bandwidth = flags.bandwidth as string | undefined;
+  const options = {
+    target,
+    features: (flags.features as string | undefined)?.split(",").map((c) => c.trim()),
+    kernel: (isMeanShift ? "gaussian" : (flags.kernel ?? "gaussian")) as DistanceProfile,
+    bandwidth: !isMeanShift && bandwidth !== undefined ? bandwidthChoice(bandwidth) : "scott",
+    degree: (flags.degree as number | undefined) ?? 1,
+    k: (flags.k as number | undefined) ?? 5,
+    weights: (flags.weights ?? "uniform") as NeighbourWeighting,
+    meanShiftKernel: (isMeanShift ? flags.kernel : "flat") as MeanShiftKernel,
+    meanShiftBandwidth: isMeanShift ? meanShiftBandwidth(bandwidth as string) : "estimate",
+    components: (flags.components as number | undefined) ?? 2,
+    regularization: (flags.reg as number | undefined) ?? 1e-3,
+  } as const;
+  const train = readCsv(trainPath);
+  const query = flags.query === undefined ? undefined : readCsv(flags.query as string);
+  const result = runLocalMethod(method, train, query, options);
+  for (const note of result.notes) process.stderr.write(`${note}\n`);
+  return formatCsv(result.header, result.rows);
+}
+
+/** One command per method: `localist local mean`, … */
+export const LOCAL_COMMANDS: Record<string, Command> = Object.fromEntries(
+  Object.entries(LOCAL_METHODS).map(([method, { description }]) => [
+    method,
+    {
+      summary: description,
+      usage: `localist local ${method} --train FILE [options]`,
+      description,
+      flags: METHOD_FLAGS[method],
+      run: ({ flags }) => runMethod(method, flags),
+    },
+  ]),
+);
+
+export const LOCAL_SUMMARY =
+  "classical local methods (Nadaraya–Watson, local polynomial, k-NN, MeanShift, LLE) on CSV";
+
 export function localHelp(): string {
   const width = Math.max(...Object.keys(LOCAL_METHODS).map((m) => m.length));
   return [
@@ -141,249 +185,10 @@ export function localHelp(): string {
     "Classical local methods on CSV data; predictions are written as CSV on stdout.",
     "",
     "methods:",
-    ...Object.entries(LOCAL_METHODS).map(([m, text]) => `  ${m.padEnd(width)}  ${text}`),
+    ...Object.entries(LOCAL_METHODS).map(
+      ([m, { description }]) => `  ${m.padEnd(width)}  ${description}`,
+    ),
     "",
     "Run 'localist local <method> --help' for a method's options.",
   ].join("\n");
-}
-
-interface Data {
-  features: string[];
-  x: Float64Array;
-  rows: number;
-  table: Table;
-}
-
-function featureData(table: Table, target: string | undefined, chosen: string | undefined): Data {
-  const columns = `(columns: ${table.header.join(", ")})`;
-  if (target !== undefined)
-    check(table.header.includes(target), `${table.path} has no column '${target}' ${columns}`);
-  const features =
-    chosen === undefined
-      ? table.header.filter((name) => name !== target)
-      : chosen.split(",").map((c) => c.trim());
-  for (const name of features) {
-    check(table.header.includes(name), `${table.path} has no column '${name}' ${columns}`);
-    check(name !== target, `the target column '${name}' cannot also be a feature`);
-  }
-  check(features.length > 0, `${table.path} has no feature columns besides the target '${target}'`);
-  return { features, x: numericColumns(table, features), rows: table.rows.length, table };
-}
-
-function asMatrix(data: Float64Array, rows: number, cols: number): JaxArray {
-  return fromHost(data, [rows, cols], np.float64);
-}
-
-function requireTarget(flags: FlagValues, method: string): string {
-  const target = flags.target as string | undefined;
-  if (target === undefined)
-    throw new UsageError(`'localist local ${method}' needs --target COLUMN`);
-  return target;
-}
-
-/** Class labels of the target column: distinct values sorted (numerically if all numbers). */
-function classLabels(table: Table, target: string): { labels: Int32Array; classes: string[] } {
-  const at = table.header.indexOf(target);
-  const cells = table.rows.map((row) => row[at]);
-  cells.forEach((cell, r) =>
-    check(cell !== "", `${table.path} row ${r + 2}, column '${target}': the label is empty`),
-  );
-  const distinct = [...new Set(cells)];
-  const numeric = distinct.every((c) => Number.isFinite(Number(c)));
-  distinct.sort(numeric ? (a, b) => Number(a) - Number(b) : undefined);
-  const index = new Map(distinct.map((c, i) => [c, i]));
-  return { labels: Int32Array.from(cells, (c) => index.get(c) as number), classes: distinct };
-}
-
-function resolveBandwidth(
-  spec: string,
-  train: Data,
-  targets: Float64Array | undefined,
-  profile: DistanceProfile,
-): number[] | number {
-  const x = asMatrix(train.x, train.rows, train.features.length);
-  try {
-    if (spec === "scott") return scottBandwidth(x);
-    if (spec === "silverman") return silvermanBandwidth(x);
-    if (spec === "cv") {
-      check(targets !== undefined, "--bandwidth cv needs a numeric target to cross-validate");
-      const y = asMatrix(targets, train.rows, 1);
-      const result = crossValidatedBandwidth(profile, x, y);
-      y.dispose();
-      process.stderr.write(
-        `cross-validated bandwidth: ${result.bandwidth.map((h) => h.toPrecision(6)).join(", ")}\n`,
-      );
-      return result.bandwidth;
-    }
-    const values = spec.split(",").map((part) => (part.trim() === "" ? NaN : Number(part)));
-    if (values.some((h) => !Number.isFinite(h))) {
-      throw new UsageError(
-        `--bandwidth must be a number, a comma-separated list, scott, silverman or cv; got '${spec}'`,
-      );
-    }
-    values.forEach((h) => {
-      if (h <= 0) throw new UsageError(`--bandwidth must be > 0, got ${h}`);
-    });
-    if (values.length === 1) return values[0];
-    check(
-      values.length === train.features.length,
-      `--bandwidth has ${values.length} values but there are ${train.features.length} feature columns`,
-    );
-    return values;
-  } finally {
-    x.dispose();
-  }
-}
-
-/** Runs `localist local …`; returns the CSV text to print. */
-export function runLocal(args: string[]): string {
-  const [method, ...rest] = args;
-  if (method === undefined || method === "--help" || method === "-h") return localHelp();
-  if (!(method in LOCAL_METHODS)) {
-    throw new UsageError(
-      `unknown method '${method}'; expected one of ${Object.keys(LOCAL_METHODS).join(", ")}`,
-    );
-  }
-  const m = method as Method;
-  const specs = methodFlags[m];
-  const command = `localist local ${m}`;
-  if (rest.includes("--help") || rest.includes("-h")) {
-    return formatHelp(`${command} --train FILE [options]`, LOCAL_METHODS[m], specs);
-  }
-  const { flags, positionals } = parseFlags(rest, specs, command);
-  if (positionals.length > 0)
-    throw new UsageError(`unexpected argument '${positionals[0]}' for '${command}'`);
-  const trainPath = flags.train as string | undefined;
-  if (trainPath === undefined) throw new UsageError(`'${command}' needs --train FILE`);
-  const table = readCsv(trainPath);
-
-  if (m === "meanshift" || m === "lle") {
-    const data = featureData(
-      table,
-      flags.target as string | undefined,
-      flags.features as string | undefined,
-    );
-    const x = asMatrix(data.x, data.rows, data.features.length);
-    try {
-      if (m === "meanshift") {
-        const spec = flags.bandwidth as string;
-        const bandwidth = spec === "estimate" ? estimateMeanShiftBandwidth(x) : Number(spec);
-        if (spec !== "estimate" && !(Number.isFinite(bandwidth) && bandwidth > 0)) {
-          throw new UsageError(`--bandwidth must be a positive number or estimate, got '${spec}'`);
-        }
-        check(
-          bandwidth > 0,
-          `the estimated bandwidth is 0 (${data.rows} rows are too few for quantile 0.3); give --bandwidth H`,
-        );
-        const result = meanShift(x, { bandwidth, kernel: flags.kernel as MeanShiftKernel });
-        process.stderr.write(
-          `meanshift: ${result.clusterCount} clusters (bandwidth ${bandwidth.toPrecision(6)})\n`,
-        );
-        return formatCsv(
-          ["label"],
-          Array.from(result.labels, (label) => [label]),
-        );
-      }
-      const components = flags.components as number;
-      const embedding = toFloat64(
-        locallyLinearEmbedding(x, {
-          neighbours: flags.k as number,
-          components,
-          regularization: flags.reg as number,
-        }),
-      );
-      const header = Array.from({ length: components }, (_, c) => `component${c + 1}`);
-      return formatCsv(
-        header,
-        Array.from({ length: data.rows }, (_, r) =>
-          Array.from(embedding.subarray(r * components, (r + 1) * components)),
-        ),
-      );
-    } finally {
-      x.dispose();
-    }
-  }
-
-  const target = requireTarget(flags, m);
-  const train = featureData(table, target, flags.features as string | undefined);
-  const d = train.features.length;
-  const queryTable = flags.query === undefined ? table : readCsv(flags.query as string);
-  const queryX = numericColumns(queryTable, train.features);
-  const q = queryTable.rows.length;
-  const keys = () => asMatrix(train.x, train.rows, d);
-  const queries = () => asMatrix(queryX, q, d);
-  const classifier = m === "mode" || m === "knn-classify" || m === "logistic";
-
-  if (classifier) {
-    const { labels, classes } = classLabels(table, target);
-    if (m === "knn-classify") {
-      const result = knnClassify(keys(), labels, classes.length, queries(), {
-        k: flags.k as number,
-        weights: flags.weights as NeighbourWeighting,
-      });
-      return formatCsv(
-        [target],
-        Array.from(result.classes, (c) => [classes[c]]),
-      );
-    }
-    const profile = flags.kernel as DistanceProfile;
-    const bandwidth = resolveBandwidth(flags.bandwidth as string, train, undefined, profile);
-    const kernel = distanceKernel(profile, bandwidth);
-    if (m === "mode") {
-      const result = localMode(kernel, keys(), labels, classes.length, queries());
-      checkSupported(toFloat64(result.probabilities), classes.length, kernel.name);
-      return formatCsv(
-        [target],
-        Array.from(result.classes, (c) => [classes[c]]),
-      );
-    }
-    check(
-      classes.length === 2,
-      `local logistic regression needs exactly 2 classes in '${target}', found ${classes.length}`,
-    );
-    const model = weightedLogisticModel(keys(), labels);
-    const probabilities = toFloat64(localize(model, kernel, keys(), queries()));
-    model.dispose();
-    checkSupported(probabilities, 1, kernel.name);
-    return formatCsv(
-      [`P(${target}=${classes[1]})`],
-      Array.from(probabilities, (p) => [p]),
-    );
-  }
-
-  const y = numericColumns(table, [target]);
-  let predictions: Float64Array;
-  if (m === "knn-regress") {
-    predictions = toFloat64(
-      knnRegress(keys(), asMatrix(y, train.rows, 1), queries(), {
-        k: flags.k as number,
-        weights: flags.weights as NeighbourWeighting,
-      }),
-    );
-  } else {
-    const profile = flags.kernel as DistanceProfile;
-    const bandwidth = resolveBandwidth(flags.bandwidth as string, train, y, profile);
-    const kernel = distanceKernel(profile, bandwidth);
-    if (m === "mean") {
-      predictions = toFloat64(localMean(kernel, keys(), asMatrix(y, train.rows, 1), queries()));
-    } else {
-      const model = weightedPolynomialModel(
-        keys(),
-        asMatrix(y, train.rows, 1),
-        flags.degree as number,
-      );
-      predictions = toFloat64(localize(model, kernel, keys(), queries()));
-      model.dispose();
-    }
-    checkSupported(predictions, 1, kernel.name);
-  }
-  if (predictions.some((v) => !Number.isFinite(v))) {
-    throw new LocalistError(
-      "the fit is singular for some query (too few distinct points nearby); increase the bandwidth or lower --degree",
-    );
-  }
-  return formatCsv(
-    [target],
-    Array.from(predictions, (v) => [v]),
-  );
 }

@@ -1,15 +1,17 @@
 /**
  * Flags shared by the commands that touch the locality dial, and their translation into the
- * model's localist structure and training settings (validated once, here).
+ * library's dial, structure and training settings.
  */
-import { LocalistError } from "../engine/errors.js";
-import type { Tokenizer } from "../data/tokenizer.js";
-import { blockNames, resolveBlocks } from "../localist/blocks.js";
-import { dialMatrix, parseDial, SCHEDULES, type Schedule } from "../localist/dial.js";
-import { defaultRouting, routingFromFile } from "../localist/routing.js";
-import type { LocalistStructure, ModelConfig } from "../model/config.js";
-import type { LocalistTraining } from "../io/savedModel.js";
-import { UsageError, type FlagSpec, type FlagValues } from "./flags.js";
+import {
+  dialMatrix,
+  parseDial,
+  parseDialList,
+  SCHEDULES,
+  type Schedule,
+} from "../localist/dial.js";
+import type { LocalistTraining, StructureSpec } from "../localist/structure.js";
+import { requireLocalist, type LoadedModel } from "../workflows/savedModels.js";
+import { NON_NEGATIVE, POSITIVE, UsageError, type FlagSpec, type ParsedFlags } from "./flags.js";
 
 export const SCHEDULE_FLAG: FlagSpec = {
   name: "schedule",
@@ -46,10 +48,17 @@ export const LOCALIST_TRAIN_FLAGS: FlagSpec[] = [
     value: "FILE",
     help: "JSON routing of query blocks to target blocks per head",
   },
-  { name: "penalty", kind: "number", default: 0.1, help: "group-sparsity penalty weight γ" },
+  {
+    name: "penalty",
+    kind: "number",
+    constraint: NON_NEGATIVE,
+    default: 0.1,
+    help: "group-sparsity penalty weight γ",
+  },
   {
     name: "margin",
     kind: "number",
+    constraint: POSITIVE,
     default: 8,
     help: "dial margin m (bias −m off the relevant set at λ = 1)",
   },
@@ -65,7 +74,40 @@ export const LOCALIST_TRAIN_FLAGS: FlagSpec[] = [
 
 const LOCALIST_ONLY = ["blocks", "routing", "penalty", "margin", "dial", "dial-range", "schedule"];
 
-function parseDialFlag(text: string): ReturnType<typeof parseDial> {
+/** The localist part of a new model from `train`'s flags, or undefined without --localist. */
+export function localistFromFlags({
+  flags,
+  given,
+}: ParsedFlags): (StructureSpec & { training: LocalistTraining }) | undefined {
+  if (!flags.localist) {
+    const stray = LOCALIST_ONLY.find((name) => given.has(name));
+    if (stray) throw new UsageError(`--${stray} needs --localist`);
+    return undefined;
+  }
+  if (flags.dial !== undefined && flags["dial-range"] !== undefined)
+    throw new UsageError("give either --dial or --dial-range, not both");
+  let dial: LocalistTraining["dial"];
+  if (flags.dial !== undefined) dial = dialValue(flags.dial as string);
+  else {
+    const text = String(flags["dial-range"] ?? "0,1");
+    const range = text.split(",").map((part) => Number(part));
+    if (
+      range.length !== 2 ||
+      !range.every((v) => Number.isFinite(v) && v >= 0 && v <= 1) ||
+      range[0] > range[1]
+    )
+      throw new UsageError(`--dial-range must be a,b with 0 ≤ a ≤ b ≤ 1, got '${text}'`);
+    dial = { range: [range[0], range[1]] };
+  }
+  return {
+    blocks: flags.blocks as string,
+    ...(flags.routing === undefined ? {} : { routing: flags.routing as string }),
+    margin: flags.margin as number,
+    training: { penalty: flags.penalty as number, dial, schedule: flags.schedule as Schedule },
+  };
+}
+
+function dialValue(text: string): ReturnType<typeof parseDial> {
   try {
     return parseDial(text);
   } catch (error) {
@@ -73,74 +115,23 @@ function parseDialFlag(text: string): ReturnType<typeof parseDial> {
   }
 }
 
-/** The localist structure and training settings from flags, or undefined without --localist. */
-export function localistFromFlags(
-  flags: FlagValues,
-  args: string[],
-  tokenizer: Tokenizer,
-  heads: number,
-  context: number,
-): { structure: LocalistStructure; training: LocalistTraining } | undefined {
-  if (!flags.localist) {
-    const given = LOCALIST_ONLY.filter((name) =>
-      args.some((a) => a === `--${name}` || a.startsWith(`--${name}=`)),
-    );
-    if (given.length > 0) throw new UsageError(`--${given[0]} needs --localist`);
-    return undefined;
+/** The dial values of `--dials` for a sweep. */
+export function dialListFromFlag(text: string): number[] {
+  try {
+    return parseDialList(text);
+  } catch (error) {
+    throw new UsageError(`--dials: ${(error as Error).message}`);
   }
-  const vocabulary = tokenizer.toJSON().tokens;
-  const blocks = resolveBlocks(flags.blocks as string, tokenizer, vocabulary);
-  const names = blockNames(blocks, context);
-  const routing =
-    flags.routing === undefined
-      ? defaultRouting(names, heads, blocks.kind === "window")
-      : routingFromFile(flags.routing as string, names, heads);
-  const margin = flags.margin as number;
-  if (!(margin > 0)) throw new UsageError(`--margin must be > 0, got ${margin}`);
-  const penalty = flags.penalty as number;
-  if (!(penalty >= 0)) throw new UsageError(`--penalty must be ≥ 0, got ${penalty}`);
-  let dial: LocalistTraining["dial"];
-  if (flags.dial !== undefined && flags["dial-range"] !== undefined) {
-    throw new UsageError("give either --dial or --dial-range, not both");
-  }
-  if (flags.dial !== undefined) dial = parseDialFlag(flags.dial as string);
-  else {
-    const range = String(flags["dial-range"] ?? "0,1")
-      .split(",")
-      .map((part) => Number(part));
-    if (
-      range.length !== 2 ||
-      !range.every((v) => Number.isFinite(v) && v >= 0 && v <= 1) ||
-      range[0] > range[1]
-    ) {
-      throw new UsageError(
-        `--dial-range must be a,b with 0 ≤ a ≤ b ≤ 1, got '${String(flags["dial-range"])}'`,
-      );
-    }
-    dial = { range: [range[0], range[1]] };
-  }
-  return {
-    structure: { blocks, routing, margin },
-    training: { penalty, dial, schedule: flags.schedule as Schedule },
-  };
 }
 
-/** The (L, H) dial for `--dial`/`--schedule` on a trained model; an error for a plain model. */
+/** The (L, H) dial of `--dial` and `--schedule` for a loaded model; undefined without --dial. */
 export function dialFromFlags(
-  flags: FlagValues,
-  config: ModelConfig,
-  model: string,
+  flags: ParsedFlags["flags"],
+  model: LoadedModel,
 ): number[][] | undefined {
   if (flags.dial === undefined) return undefined;
-  if (!config.localist) {
-    throw new LocalistError(
-      `${model} was trained without blocks, so it has no dial; train a model with --localist`,
-    );
-  }
-  return dialMatrix(
-    parseDialFlag(flags.dial as string),
-    (flags.schedule as Schedule) ?? "uniform",
-    config.layers,
-    config.heads,
-  );
+  const value = dialValue(flags.dial as string);
+  requireLocalist(model);
+  const { layers, heads } = model.config;
+  return dialMatrix(value, (flags.schedule as Schedule) ?? "uniform", layers, heads);
 }

@@ -1,44 +1,42 @@
 /**
- * The `localist` command: dispatches subcommands, prints one-line errors, returns the exit code
- * (0 success, 1 a problem with the input, 2 a command-line mistake).
+ * The `localist` command: a table of commands, each a flag spec plus a call into the library.
+ * Errors are one line on stderr; the exit code is 0 on success, 1 for a problem with the input,
+ * 2 for a command-line mistake.
  */
 import { readFileSync } from "node:fs";
 import { initEngine } from "../engine/engine.js";
 import { LocalistError } from "../engine/errors.js";
+import { runCommand, type Command } from "./command.js";
+import { EXPRESSIVITY } from "./expressivity.js";
 import { UsageError } from "./flags.js";
-import { runLocal } from "./local.js";
-import { runEval, runGenerate, runTrain } from "./lm.js";
-import { runDemo, runExplain, runSweep } from "./localist.js";
-import { runExpressivity } from "./expressivity.js";
+import { LOCAL_COMMANDS, LOCAL_SUMMARY, localHelp } from "./local.js";
+import { DEMO, EXPLAIN, SWEEP } from "./localist.js";
+import { EVAL, GENERATE, TRAIN } from "./lm.js";
 
-const COMMANDS: Record<string, string> = {
-  local: "classical local methods (Nadaraya–Watson, local polynomial, k-NN, MeanShift, LLE) on CSV",
-  train: "train a transformer language model (default: the Brown corpus)",
-  eval: "perplexity and accuracy of a trained model, beside unigram and bigram baselines",
-  generate: "continue a prompt with a trained model",
-  expressivity: "local vs hybrid vs global attention recognizers of regular languages",
-  sweep: "entropy, pointer fidelity, certified fidelity and perplexity across the locality dial",
-  explain: "where each token attends, per layer and head, with a heatmap and the certified bound",
-  demo: "the main job: train a small localist model on Brown, sweep the dial, write model and plot",
-};
+/** A command with methods of its own: `localist local <method>`. */
+interface CommandGroup {
+  summary: string;
+  help(): string;
+  members: Record<string, Command>;
+  /** What the members are called in messages. */
+  memberKind: string;
+}
 
-const RUNNERS: Record<string, (args: string[]) => string> = {
-  local: runLocal,
-  train: runTrain,
-  eval: runEval,
-  generate: runGenerate,
-  expressivity: runExpressivity,
-  sweep: runSweep,
-  explain: runExplain,
-  demo: runDemo,
+const COMMANDS: Record<string, Command | CommandGroup> = {
+  local: { summary: LOCAL_SUMMARY, help: localHelp, members: LOCAL_COMMANDS, memberKind: "method" },
+  train: TRAIN,
+  eval: EVAL,
+  generate: GENERATE,
+  expressivity: EXPRESSIVITY,
+  sweep: SWEEP,
+  explain: EXPLAIN,
+  demo: DEMO,
 };
 
 function version(): string {
   const pkg = JSON.parse(
     readFileSync(new URL("../../../package.json", import.meta.url), "utf8"),
-  ) as {
-    version: string;
-  };
+  ) as { version: string };
   return pkg.version;
 }
 
@@ -49,32 +47,41 @@ export function mainHelp(): string {
     "localist: localization kernels, local means and the methods built on them.",
     "",
     "commands:",
-    ...Object.entries(COMMANDS).map(([name, text]) => `  ${name.padEnd(10)} ${text}`),
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`),
     "",
     "Run 'localist <command> --help' for a command's options; 'localist --version' for the version.",
   ].join("\n");
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  try {
-    if (command === undefined || command === "--help" || command === "-h" || command === "help") {
-      process.stdout.write(mainHelp() + "\n");
-      return 0;
-    }
-    if (command === "--version") {
-      process.stdout.write(version() + "\n");
-      return 0;
-    }
-    await initEngine();
-    const runner = RUNNERS[command];
-    if (runner) {
-      process.stdout.write(runner(rest).replace(/\n?$/, "\n"));
-      return 0;
-    }
+/** Runs the command line `argv` (without the program name); returns stdout text. */
+function dispatch(argv: readonly string[]): string {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help")
+    return mainHelp();
+  if (name === "--version") return version();
+  const entry = COMMANDS[name];
+  if (!entry)
     throw new UsageError(
-      `unknown command '${command}'; expected one of ${Object.keys(COMMANDS).join(", ")} (see 'localist --help')`,
+      `unknown command '${name}'; expected one of ${Object.keys(COMMANDS).join(", ")} (see 'localist --help')`,
     );
+  if (!("members" in entry)) return runCommand(entry, `localist ${name}`, rest);
+  const [member, ...args] = rest;
+  if (member === undefined || member === "--help" || member === "-h") return entry.help();
+  const command = entry.members[member];
+  if (!command)
+    throw new UsageError(
+      `unknown ${entry.memberKind} '${member}'; expected one of ${Object.keys(entry.members).join(", ")}`,
+    );
+  return runCommand(command, `localist ${name} ${member}`, args);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const [name] = argv;
+    const quick = name === undefined || ["--help", "-h", "help", "--version"].includes(name);
+    if (!quick) await initEngine();
+    process.stdout.write(dispatch(argv).replace(/\n?$/, "\n"));
+    return 0;
   } catch (error) {
     if (error instanceof LocalistError) {
       process.stderr.write(`error: ${error.message}\n`);

@@ -2,7 +2,7 @@
  * A language-modelling corpus: a tokenizer fitted on the training split and the three splits as
  * id streams (each sentence followed by `<eos>`).
  */
-import { check } from "../engine/errors.js";
+import { check, LocalistError } from "../engine/errors.js";
 import { brownSentenceWords, loadBrown, splitBrownDocuments } from "./brown.js";
 import { loadTextCorpus } from "./textCorpus.js";
 import { CharTokenizer, EOS_ID, WordTokenizer, type TokenizerOptions } from "./tokenizer.js";
@@ -58,6 +58,45 @@ export function encodeSentences(
     parts.push(EOS_ID);
   }
   return Int32Array.from(parts);
+}
+
+/** The splits of a corpus encoded with an existing tokenizer (a saved model's). */
+export function encodeCorpus(
+  corpus: string,
+  tokenizer: WordTokenizer | CharTokenizer,
+): { train: Int32Array; valid: Int32Array; test: Int32Array } {
+  const sentences = corpusSentences(corpus);
+  return {
+    train: encodeSentences(tokenizer, sentences.train),
+    valid: encodeSentences(tokenizer, sentences.valid),
+    test: encodeSentences(tokenizer, sentences.test),
+  };
+}
+
+/**
+ * Corpus options as stored in a checkpoint, checked field by field; errors name `where`.
+ */
+export function parseCorpusOptions(value: unknown, where: string): LmCorpusOptions {
+  const o = (typeof value === "object" && value !== null ? value : {}) as Record<string, unknown>;
+  const fail = (field: string, expected: string) => {
+    throw new LocalistError(
+      `${where}: corpus.${field} must be ${expected}, got ${JSON.stringify(o[field]) ?? "nothing"}`,
+    );
+  };
+  if (typeof o.corpus !== "string" || o.corpus === "") fail("corpus", "'brown' or file paths");
+  if (o.tokenizer !== "word" && o.tokenizer !== "char") fail("tokenizer", "'word' or 'char'");
+  if (!Number.isInteger(o.maxVocab) || (o.maxVocab as number) < 1)
+    fail("maxVocab", "an integer ≥ 1");
+  if (!Number.isInteger(o.minCount) || (o.minCount as number) < 1)
+    fail("minCount", "an integer ≥ 1");
+  if (typeof o.lowercase !== "boolean") fail("lowercase", "true or false");
+  return {
+    corpus: o.corpus as string,
+    tokenizer: o.tokenizer as TokenizerKind,
+    maxVocab: o.maxVocab as number,
+    minCount: o.minCount as number,
+    lowercase: o.lowercase as boolean,
+  };
 }
 
 /** Loads a corpus, fits the tokenizer on its training split and encodes every split. */

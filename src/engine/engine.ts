@@ -13,6 +13,7 @@ export {
   jit,
   valueAndGrad,
   blockUntilReady,
+  tree,
 } from "@jax-js/jax";
 export type { Array as JaxArray, DType } from "@jax-js/jax";
 

@@ -29,3 +29,8 @@ export function checkInteger(name: string, value: number, min: number, max = Inf
   );
   return value;
 }
+
+/** The message of an error on one line (for wrapping system errors into a LocalistError). */
+export function oneLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, " ").trim();
+}

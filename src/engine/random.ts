@@ -14,3 +14,12 @@ export function seededUniform(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** A 32-bit mix of (seed, step, i) — splitmix-style, so nearby steps give unrelated numbers. */
+export function hash32(seed: number, step: number, i: number): number {
+  let h =
+    (seed ^ Math.imul(step + 0x9e3779b9, 0x85ebca6b) ^ Math.imul(i + 0x7f4a7c15, 0xc2b2ae35)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b) >>> 0;
+  return (h ^ (h >>> 16)) >>> 0;
+}

@@ -1,21 +1,8 @@
-/** Crash-safe file writes and one-line errors for reading JSON files. */
+/** Crash-safe file writes. */
 import { randomBytes } from "node:crypto";
-import {
-  closeSync,
-  fsyncSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from "node:fs";
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
-import { LocalistError } from "../engine/errors.js";
-
-/** The message of an error on one line. */
-function oneLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, " ").trim();
-}
+import { LocalistError, oneLine } from "../engine/errors.js";
 
 /**
  * Writes `data` to `path` so that `path` holds either its old content or all of the new one, never
@@ -61,26 +48,5 @@ function syncDirectory(folder: string): void {
     // some platforms and file systems cannot fsync a folder; the rename is still atomic
   } finally {
     if (fd !== undefined) closeSync(fd);
-  }
-}
-
-/**
- * The parsed JSON content of a file. `what` names the file in errors (e.g. `model config`), which
- * are one line: `model config out/config.json does not exist`, `… is not valid JSON: …`.
- */
-export function readJsonFile<T = unknown>(path: string, what: string): T {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new LocalistError(`${what} ${path} does not exist`);
-    if (code === "EISDIR") throw new LocalistError(`${what} ${path} is a folder, not a file`);
-    throw new LocalistError(`cannot read ${what} ${path}: ${oneLine(error)}`);
-  }
-  try {
-    return JSON.parse(text) as T;
-  } catch (error) {
-    throw new LocalistError(`${what} ${path} is not valid JSON: ${oneLine(error)}`);
   }
 }

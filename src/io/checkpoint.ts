@@ -10,7 +10,8 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { LocalistError } from "../engine/errors.js";
-import { readJsonFile, writeFileAtomic } from "./atomicWrite.js";
+import { writeFileAtomic } from "./atomicWrite.js";
+import { readJsonFile } from "./json.js";
 import { decodeSafetensors, encodeSafetensors, type HostTensor } from "./safetensors.js";
 
 export type { HostTensor } from "./safetensors.js";

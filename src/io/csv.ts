@@ -1,9 +1,11 @@
 /**
- * CSV tables for the command line: a header row, then rows of cells. Quoted cells ("a,b", with
- * "" for a quote) are supported. Errors name the file, the row (1-based, counting the header as
- * row 1) and the column.
+ * CSV tables for the command line: a header row, then rows of cells, read by `csv-parse`: quoted
+ * cells ("a,b", with "" for a quote, and line breaks inside quotes), CRLF line ends and a
+ * byte-order mark are handled; cells are trimmed; blank lines are skipped. Errors name the file, the
+ * row (1-based, counting the header as row 1) and the column.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
+import { parse } from "csv-parse/sync";
 import { check, LocalistError } from "../engine/errors.js";
 
 export interface Table {
@@ -12,47 +14,40 @@ export interface Table {
   rows: string[][];
 }
 
-function splitLine(line: string): string[] {
-  const cells: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") {
-      cells.push(cell.trim());
-      cell = "";
-    } else cell += ch;
-  }
-  cells.push(cell.trim());
-  return cells;
-}
-
 /** Parses CSV text; every row must have as many cells as the header. */
 export function parseCsv(text: string, path: string): Table {
-  const lines = text.split(/\r?\n/).filter((line) => line.trim() !== "");
+  let records: string[][];
+  try {
+    records = parse(text, {
+      bom: true,
+      trim: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+    }) as string[][];
+  } catch (error) {
+    const reason =
+      (error as { code?: string }).code === "CSV_QUOTE_NOT_CLOSED"
+        ? "a quoted cell is never closed"
+        : (error as Error).message.split("\n")[0];
+    throw new LocalistError(`${path} is not valid CSV: ${reason}`);
+  }
+  // A line of spaces is blank too (skip_empty_lines skips only empty ones).
+  const lines = records.filter((cells) => !(cells.length === 1 && cells[0] === ""));
   check(lines.length > 0, `${path} is empty; expected a header row and data rows`);
-  const header = splitLine(lines[0]);
+  const header = lines[0];
   const seen = new Set<string>();
   for (const name of header) {
     check(name !== "", `${path}: the header has an empty column name`);
     check(!seen.has(name), `${path}: the header names column '${name}' twice`);
     seen.add(name);
   }
-  const rows = lines.slice(1).map((line, i) => {
-    const cells = splitLine(line);
+  const rows = lines.slice(1);
+  rows.forEach((cells, i) =>
     check(
       cells.length === header.length,
       `${path} row ${i + 2} has ${cells.length} cells but the header has ${header.length}`,
-    );
-    return cells;
-  });
+    ),
+  );
   check(rows.length > 0, `${path} has a header but no data rows`);
   return { path, header, rows };
 }
@@ -100,7 +95,7 @@ export function formatCsv(
 ): string {
   const escape = (cell: string | number) => {
     const text = typeof cell === "number" ? formatNumber(cell) : cell;
-    return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+    return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
   };
   return [header, ...rows].map((row) => row.map(escape).join(",")).join("\n") + "\n";
 }

@@ -3,14 +3,10 @@
  * write(2) as soon as it is written, so a run that is killed keeps every line written before.
  */
 import { closeSync, existsSync, openSync, readFileSync, truncateSync, writeSync } from "node:fs";
-import { LocalistError } from "../engine/errors.js";
+import { LocalistError, oneLine } from "../engine/errors.js";
 
 /** One record of the log: a flat or nested JSON object, e.g. `{ step: 100, loss: 4.2 }`. */
 export type MetricsRecord = Record<string, unknown>;
-
-function oneLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, " ").trim();
-}
 
 /** Truncates the file after its last newline (a no-op when it ends with one or is empty). */
 function dropPartialLastLine(path: string): void {

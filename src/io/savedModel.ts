@@ -1,56 +1,50 @@
 /**
- * A trained model on disk: the checkpoint folder (see checkpoint.ts) holding the model config, the
- * training settings, the tokenizer, the weights and, for resuming, the optimizer state and step.
- * Loading takes the architecture from the checkpoint, never from flags.
+ * A trained model on disk: the checkpoint folder (./checkpoint.ts) with config.json holding
+ * separate entries, as nanoGPT keeps {model_args, config, iter_num} apart:
+ *
+ *   format, version   "localist-lm", 2
+ *   model             the architecture (model/config.ts), validated here
+ *   step              training steps completed
+ *   corpus            how the corpus and tokenizer were built (data/lmCorpus.ts)
+ *   training          the training settings (train/settings.ts)
+ *   localist          blocks, routing, margin and dial training of a localist model (localist/structure.ts)
+ *
+ * The entries other than `model` and `step` are read by the layer that owns them. Loading takes the
+ * architecture from the checkpoint, never from flags. Version 1 (localist 0.1.0) kept the localist
+ * structure inside `model` and the corpus and dial settings inside `training`; it is read by moving
+ * them to their own entries.
  */
 import { LocalistError } from "../engine/errors.js";
 import { fromHost, np, type JaxArray } from "../engine/engine.js";
 import { tokenizerFromJSON, type CharTokenizer, type WordTokenizer } from "../data/tokenizer.js";
-import { parameterShapes } from "../model/transformer.js";
 import { validateModelConfig, type ModelConfig } from "../model/config.js";
+import { parameterShapes, type ParamMap } from "../model/params.js";
 import {
   checkWeightsMatch,
   loadCheckpoint,
   saveCheckpoint,
   type HostTensor,
 } from "./checkpoint.js";
-import type { AdamWState, ParamMap } from "../train/optimizer.js";
-import type { DialValue, Schedule } from "../localist/dial.js";
 
-/** How the model was trained: stored in config.json so `--resume` continues the same run. */
-export interface TrainSettings {
-  corpus: string;
-  tokenizer: "word" | "char";
-  maxVocab: number;
-  minCount: number;
-  lowercase: boolean;
-  steps: number;
-  batch: number;
-  learningRate: number;
-  warmup: number;
-  seed: number;
-  weightDecay: number;
-  clipNorm: number;
-  checkpointEvery: number;
-  /** Localist training (DESIGN.md §3): penalty weight γ, the dial (fixed or a range sampled per batch), the schedule. */
-  localist?: LocalistTraining;
-}
+export const MODEL_FORMAT = "localist-lm";
+export const MODEL_FORMAT_VERSION = 2;
 
-export interface LocalistTraining {
-  penalty: number;
-  dial: DialValue | { range: [number, number] };
-  schedule: Schedule;
+/** Optimizer state as stored: the update count and per-parameter slots (AdamW: m and v). */
+export interface StoredOptimizer {
+  count: number;
+  slots: Record<string, ParamMap>;
 }
 
 export interface SavedModel {
   config: Readonly<ModelConfig>;
-  settings: TrainSettings;
   tokenizer: WordTokenizer | CharTokenizer;
   params: ParamMap;
-  /** Present when saved for resuming. */
-  optimizer?: AdamWState;
   /** Training steps completed. */
   step: number;
+  /** Present when saved for resuming (and loaded with `withOptimizer`). */
+  optimizer?: StoredOptimizer;
+  /** The other entries of config.json by name (`corpus`, `training`, `localist`), unparsed. */
+  entries: Record<string, unknown>;
 }
 
 /** A host copy of an engine array as float32 (takes ownership). */
@@ -71,37 +65,62 @@ export function saveModel(dir: string, model: SavedModel): void {
   let optimizer: Record<string, HostTensor> | undefined;
   if (model.optimizer) {
     optimizer = {};
-    for (const [name, m] of Object.entries(model.optimizer.m))
-      optimizer[`m.${name}`] = toHostTensor(m.ref);
-    for (const [name, v] of Object.entries(model.optimizer.v))
-      optimizer[`v.${name}`] = toHostTensor(v.ref);
+    for (const [slot, values] of Object.entries(model.optimizer.slots))
+      for (const [name, x] of Object.entries(values))
+        optimizer[`${slot}.${name}`] = toHostTensor(x.ref);
   }
+  const reserved = ["format", "version", "model", "step"];
+  const clash = Object.keys(model.entries).find((name) => reserved.includes(name));
+  if (clash) throw new Error(`checkpoint entry '${clash}' is reserved`);
   saveCheckpoint(dir, {
     config: {
-      format: "localist-lm",
-      version: 1,
+      format: MODEL_FORMAT,
+      version: MODEL_FORMAT_VERSION,
       model: model.config,
-      training: model.settings,
       step: model.step,
+      ...model.entries,
     },
     tokenizer: model.tokenizer.toJSON(),
     weights,
     optimizer,
-    state: { step: model.step, optimizerStep: model.optimizer?.step ?? 0 },
+    state: { step: model.step, optimizerStep: model.optimizer?.count ?? 0 },
   });
 }
 
-/** Loads a model saved by `saveModel`, checking the config, the tokenizer and every tensor's shape. */
+/** A version-1 config.json in the version-2 layout. */
+function upgradeVersion1(stored: Record<string, unknown>): Record<string, unknown> {
+  const { localist: structure, ...architecture } = (stored.model ?? {}) as Record<string, unknown>;
+  const training = (stored.training ?? {}) as Record<string, unknown>;
+  const {
+    corpus,
+    tokenizer,
+    maxVocab,
+    minCount,
+    lowercase,
+    localist: dialTraining,
+    ...rest
+  } = training;
+  const upgraded: Record<string, unknown> = {
+    ...stored,
+    version: MODEL_FORMAT_VERSION,
+    model: architecture,
+    corpus: { corpus, tokenizer, maxVocab, minCount, lowercase },
+    training: rest,
+  };
+  if (structure !== undefined)
+    upgraded.localist = {
+      ...(structure as object),
+      ...(dialTraining === undefined ? {} : { training: dialTraining }),
+    };
+  return upgraded;
+}
+
+/** Loads a model saved by `saveModel` (or by 0.1.0), checking the config, the tokenizer and every tensor's shape. */
 export function loadModel(dir: string, options: { withOptimizer?: boolean } = {}): SavedModel {
   const checkpoint = loadCheckpoint(dir);
-  const stored = checkpoint.config as {
-    format?: string;
-    model?: ModelConfig;
-    training?: TrainSettings;
-    step?: number;
-  };
+  let stored = checkpoint.config;
   if (
-    stored.format !== "localist-lm" ||
+    stored.format !== MODEL_FORMAT ||
     typeof stored.model !== "object" ||
     typeof stored.training !== "object"
   ) {
@@ -109,9 +128,14 @@ export function loadModel(dir: string, options: { withOptimizer?: boolean } = {}
       `${dir}/config.json is not a localist language-model config; retrain or restore it`,
     );
   }
+  if (stored.version === 1) stored = upgradeVersion1(stored);
+  else if (stored.version !== MODEL_FORMAT_VERSION)
+    throw new LocalistError(
+      `${dir}/config.json has format version ${JSON.stringify(stored.version)}; this localist reads versions 1 and ${MODEL_FORMAT_VERSION}`,
+    );
   let config: Readonly<ModelConfig>;
   try {
-    config = validateModelConfig(stored.model);
+    config = validateModelConfig(stored.model as ModelConfig);
   } catch (error) {
     throw new LocalistError(
       `${dir}/config.json has an invalid model config: ${(error as Error).message}`,
@@ -132,13 +156,9 @@ export function loadModel(dir: string, options: { withOptimizer?: boolean } = {}
   checkWeightsMatch(checkpoint.weights, shapes, dir);
   const params: ParamMap = {};
   for (const name of Object.keys(shapes)) params[name] = fromHostTensor(checkpoint.weights[name]);
-  const model: SavedModel = {
-    config,
-    settings: stored.training,
-    tokenizer,
-    params,
-    step: stored.step ?? 0,
-  };
+  const step = typeof stored.step === "number" ? stored.step : 0;
+  const { format: _format, version: _version, model: _model, step: _step, ...entries } = stored;
+  const model: SavedModel = { config, tokenizer, params, step, entries };
   if (options.withOptimizer) {
     const moments = checkpoint.optimizer;
     if (!moments)
@@ -149,14 +169,12 @@ export function loadModel(dir: string, options: { withOptimizer?: boolean } = {}
       expected[`v.${name}`] = shape;
     }
     checkWeightsMatch(moments, expected, dir);
-    const m: ParamMap = {};
-    const v: ParamMap = {};
+    const slots: Record<string, ParamMap> = { m: {}, v: {} };
     for (const name of Object.keys(shapes)) {
-      m[name] = fromHostTensor(moments[`m.${name}`]);
-      v[name] = fromHostTensor(moments[`v.${name}`]);
+      slots.m[name] = fromHostTensor(moments[`m.${name}`]);
+      slots.v[name] = fromHostTensor(moments[`v.${name}`]);
     }
-    const optimizerStep = Number(checkpoint.state?.optimizerStep ?? model.step);
-    model.optimizer = { m, v, step: optimizerStep };
+    model.optimizer = { count: Number(checkpoint.state?.optimizerStep ?? step), slots };
   }
   return model;
 }

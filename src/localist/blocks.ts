@@ -1,15 +1,15 @@
 /**
- * Semantic blocks (DESIGN.md §3): a partition g(·) of tokens into named blocks. Three sources:
+ * Semantic blocks (docs/math.md#the-locality-dial): a partition g(·) of tokens into named blocks. Three sources:
  *  - `pos`: each vocabulary word's most frequent coarse part-of-speech class in the tagged
  *    Brown training documents (noun, verb, adjective-adverb, determiner-pronoun,
  *    preposition-conjunction, punctuation, other);
  *  - `window:W`: positional blocks ⌊position / W⌋ (no token map; relevance = same window);
  *  - a user's JSON map { "token": "block", … } covering every vocabulary token.
  */
-import { readFileSync, existsSync } from "node:fs";
 import { check, LocalistError } from "../engine/errors.js";
 import { COARSE_CLASSES, coarseTag, loadBrown, splitBrownDocuments } from "../data/brown.js";
 import { EOS_ID, UNK_ID, type Tokenizer } from "../data/tokenizer.js";
+import { readJsonFile } from "../io/json.js";
 
 /** Blocks stored with a model: either a token → block table, or positional windows. */
 export type BlockSpec =
@@ -51,15 +51,7 @@ export function posBlocks(tokenizer: Tokenizer): BlockSpec {
 
 /** Blocks from a JSON file mapping every vocabulary token to a block name. */
 export function fileBlocks(path: string, vocabulary: readonly string[]): BlockSpec {
-  if (!existsSync(path)) throw new LocalistError(`block map ${path} does not exist`);
-  let map: unknown;
-  try {
-    map = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    throw new LocalistError(
-      `block map ${path} is not valid JSON: ${(error as Error).message.split("\n")[0]}`,
-    );
-  }
+  const map = readJsonFile(path, "block map");
   if (typeof map !== "object" || map === null || Array.isArray(map)) {
     throw new LocalistError(`block map ${path} must be a JSON object {"token": "block", …}`);
   }

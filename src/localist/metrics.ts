@@ -1,5 +1,6 @@
 /**
- * Attention metrics and the certified bound (DESIGN.md §3), per attention row, on the host.
+ * Attention metrics and the certified bound (docs/math.md#metrics-and-the-certified-bound), per
+ * attention row, on the host.
  *
  *   entropy   H(a_i) = −Σ_j a_ij log₂ a_ij   (bits)
  *   fidelity  PF(i) = Σ_{j ∈ R(i)} a_ij,     leak ε_i = 1 − PF(i)
@@ -116,6 +117,16 @@ export function rowMetrics(row: RowInput): RowMetrics | undefined {
   };
 }
 
+/** Means of row metrics over a set of rows. */
+export interface MetricSummary {
+  rows: number;
+  entropy: number;
+  fidelity: number;
+  certifiedFidelity: number;
+  /** Rows whose measured leak exceeded the certified bound (0 unless something is wrong). */
+  violations: number;
+}
+
 /** Running means of row metrics. */
 export class MetricTotals {
   rows = 0;
@@ -136,13 +147,7 @@ export class MetricTotals {
     if (1 - m.fidelity > m.leakBound + 1e-4) this.violations++;
   }
 
-  summary(): {
-    rows: number;
-    entropy: number;
-    fidelity: number;
-    certifiedFidelity: number;
-    violations: number;
-  } {
+  summary(): MetricSummary {
     return {
       rows: this.rows,
       entropy: this.entropy / Math.max(1, this.rows),

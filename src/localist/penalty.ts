@@ -1,5 +1,5 @@
 /**
- * Group-sparsity penalty on attention (DESIGN.md §3): for an attention row a_i grouped by the
+ * Group-sparsity penalty on attention (docs/math.md#the-group-sparsity-penalty): for an attention row a_i grouped by the
  * key blocks g,
  *
  *   Ω(a_i) = Σ_{g ∉ T(i)} ‖a_{i,g}‖₂,   ‖a_{i,g}‖₂ = √(Σ_{j: g(x_j) = g} a_ij²)
@@ -8,7 +8,7 @@
  * smoothed as √(s + ε) − √ε so that its gradient stays finite at s = 0 and empty groups cost 0.
  */
 import { np, type JaxArray } from "../engine/engine.js";
-import type { LayerWeights } from "../model/transformer.js";
+import type { LayerAttention } from "../model/hooks.js";
 import type { Relevance } from "./relevance.js";
 
 export const PENALTY_EPSILON = 1e-12;
@@ -17,24 +17,21 @@ function groupNorms(squaredMass: JaxArray): JaxArray {
   return np.sqrt(squaredMass.add(PENALTY_EPSILON)).sub(Math.sqrt(PENALTY_EPSILON));
 }
 
-/**
- * Σ over rows and heads of Ω for one layer, divided by B·H·T. Takes ownership of the layer's
- * weight arrays; borrows `rel`.
- */
+/** Σ over rows and heads of Ω for one layer, divided by B·H·T. Borrows its arguments. */
 export function layerPenalty(
-  weights: LayerWeights,
+  attention: LayerAttention,
   rel: Relevance,
   length: number,
   heads: number,
 ): JaxArray {
   let total: JaxArray | undefined;
   const add = (x: JaxArray) => (total = total === undefined ? x : total.add(x));
-  if (weights.global && rel.globalTargets) {
-    const mass = np.matmul(np.square(weights.global), rel.keys.ref); // (B, Hg, T, G)
+  if (attention.global && rel.globalTargets) {
+    const mass = np.matmul(np.square(attention.global.weights.ref), rel.keys.ref); // (B, Hg, T, G)
     add(groupNorms(mass).mul(np.negative(rel.globalTargets.ref).add(1)).sum());
   }
-  if (weights.local && rel.localTargets && rel.localKeys) {
-    const mass = np.matmul(np.square(weights.local), rel.localKeys.ref); // (B, Hl, nb, W, G)
+  if (attention.local && rel.localTargets && rel.localKeys) {
+    const mass = np.matmul(np.square(attention.local.weights.ref), rel.localKeys.ref); // (B, Hl, nb, W, G)
     const [b, hl, nb, w, g] = mass.shape;
     const off = np.negative(rel.localTargets.ref).add(1);
     const rows = groupNorms(mass)
@@ -43,8 +40,6 @@ export function layerPenalty(
       .slice([], [], [0, length]);
     add(rows.sum());
   }
-  weights.globalScores?.dispose();
-  weights.localScores?.dispose();
   const batch = rel.keys.shape[0];
   return (total as JaxArray).mul(1 / (batch * heads * length));
 }

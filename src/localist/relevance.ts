@@ -1,5 +1,5 @@
 /**
- * The relevant sets R_h(i) of DESIGN.md §3 as arrays, and the locality-dial bias built from them:
+ * The relevant sets R_h(i) (docs/math.md#the-locality-dial) as arrays, and the locality-dial bias built from them:
  *
  *   R_h(i) = { j allowed by the causal / window mask : g(x_j) ∈ T_h(g(x_i)) }
  *   b_ij = 0 if j ∈ R_h(i), −m otherwise;   logits s_ij = q_i·k_j/√d + λ_{ℓ,h} · b_ij
@@ -12,8 +12,8 @@
  */
 import { nn, np, fromHost, type JaxArray } from "../engine/engine.js";
 import { localKeyBlocks, localQueryBlocks } from "../attention/causal.js";
-import { localHeadCount, type ModelConfig } from "../model/config.js";
-import type { LayerBias } from "../model/transformer.js";
+import { localHeadCount, localWindow, type ModelConfig } from "../model/config.js";
+import type { LayerBias } from "../model/hooks.js";
 import type { Routing } from "./routing.js";
 
 export interface Relevance {
@@ -57,7 +57,7 @@ export function relevance(blocks: JaxArray, config: ModelConfig, routing: Routin
     result.globalTargets = targets;
   }
   if (local > 0) {
-    const window = (config.attention as { window: number }).window;
+    const window = localWindow(config);
     const queries = localQueryBlocks(oneHot.ref, window); // (B, 1, nb, W, G)
     const keys = localKeyBlocks(oneHot.ref, window); // (B, 1, nb, 2W, G)
     const route = routingSlice(routing, 0, local).reshape([1, local, 1, g, g]);

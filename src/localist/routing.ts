@@ -1,5 +1,5 @@
 /**
- * Routing (DESIGN.md §3): per head h, the target blocks T_h(a) that a query of block a attends
+ * Routing (docs/math.md#the-locality-dial): per head h, the target blocks T_h(a) that a query of block a attends
  * to. Stored as a 0/1 tensor targets[h][a][b] (H, G, G).
  *
  * Default for named blocks: head h is "the ORDER[h mod G] head" — every query points at that
@@ -9,9 +9,9 @@
  * A routing file: { "heads": [ { "verb": ["noun"], "*": ["noun", "verb"] }, … ] } with one entry
  * per head; "*" covers the query blocks not named.
  */
-import { existsSync, readFileSync } from "node:fs";
 import { check, LocalistError } from "../engine/errors.js";
 import { COARSE_CLASSES } from "../data/brown.js";
+import { readJsonFile } from "../io/json.js";
 
 export interface Routing {
   heads: number;
@@ -44,16 +44,8 @@ export function defaultRouting(
 }
 
 export function routingFromFile(path: string, names: readonly string[], heads: number): Routing {
-  if (!existsSync(path)) throw new LocalistError(`routing file ${path} does not exist`);
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    throw new LocalistError(
-      `routing file ${path} is not valid JSON: ${(error as Error).message.split("\n")[0]}`,
-    );
-  }
-  const list = (json as { heads?: unknown }).heads;
+  const json = readJsonFile(path, "routing file");
+  const list = (json as { heads?: unknown } | null)?.heads;
   check(
     Array.isArray(list),
     `routing file ${path} must be {"heads": [ {query block: [target blocks]}, … ]}`,

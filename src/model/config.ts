@@ -1,10 +1,10 @@
 /**
- * The transformer's configuration: frozen, typed, saved inside every checkpoint, and validated once
- * on entry with messages that name the field, the allowed values and the value received.
+ * The transformer's configuration: the architecture only (the dial's blocks and routing are the
+ * localist model's own checkpoint entry). Frozen, typed, saved inside every checkpoint, and
+ * validated once on entry with messages that name the field, the allowed values and the value
+ * received.
  */
 import { check, checkInteger } from "../engine/errors.js";
-import type { BlockSpec } from "../localist/blocks.js";
-import type { Routing } from "../localist/routing.js";
 
 export const POSITIONAL_ENCODINGS = ["none", "learned", "sinusoidal", "rotary"] as const;
 export type PositionalEncoding = (typeof POSITIONAL_ENCODINGS)[number];
@@ -26,16 +26,6 @@ export interface ModelConfig {
   readonly strict: boolean;
   /** When set, a recognizer: a classification head with this many classes reads the last position. */
   readonly classes?: number;
-  /** When set, a localist model: semantic blocks, routing and the dial's margin (DESIGN.md §3). */
-  readonly localist?: LocalistStructure;
-}
-
-/** The localist structure of a model; kept here as plain data so configs stay JSON. */
-export interface LocalistStructure {
-  readonly blocks: BlockSpec;
-  readonly routing: Routing;
-  /** Margin m of the dial bias b = −m outside the relevant set. */
-  readonly margin: number;
 }
 
 /** Parses `global`, `local:K` or `hybrid:K`. */
@@ -67,6 +57,11 @@ export function localHeadCount(config: Pick<ModelConfig, "attention" | "heads">)
   }
 }
 
+/** The window W of the local heads (0 when every head is global). */
+export function localWindow(config: Pick<ModelConfig, "attention">): number {
+  return config.attention.kind === "global" ? 0 : config.attention.window;
+}
+
 /** Validates a config (from flags or from a checkpoint) and returns it frozen. */
 export function validateModelConfig(config: ModelConfig): Readonly<ModelConfig> {
   checkInteger("vocabSize", config.vocabSize, 2);
@@ -89,6 +84,10 @@ export function validateModelConfig(config: ModelConfig): Readonly<ModelConfig> 
       `rotary encoding needs an even head width, got d-model/heads = ${config.dModel / config.heads}`,
     );
   }
+  check(
+    ["global", "local", "hybrid"].includes(config.attention?.kind),
+    () => `attention must be global, local:K or hybrid:K, got ${JSON.stringify(config.attention)}`,
+  );
   if (config.attention.kind !== "global")
     checkInteger("attention window", config.attention.window, 1);
   if (config.attention.kind === "hybrid") {
@@ -98,23 +97,21 @@ export function validateModelConfig(config: ModelConfig): Readonly<ModelConfig> 
     );
   }
   if (config.classes !== undefined) checkInteger("classes", config.classes, 2);
-  if (config.localist) {
-    const { blocks, routing, margin } = config.localist;
-    check(Number.isFinite(margin) && margin > 0, `the dial margin m must be > 0, got ${margin}`);
-    const g =
-      blocks.kind === "tokens" ? blocks.names.length : Math.ceil(config.context / blocks.width);
-    check(
-      routing.heads === config.heads,
-      `the routing has ${routing.heads} heads but the model has ${config.heads}`,
-    );
-    check(routing.blocks === g, `the routing covers ${routing.blocks} blocks but there are ${g}`);
-    check(routing.targets.length === g * g * config.heads, "the routing table has the wrong size");
-    if (blocks.kind === "tokens") {
-      check(
-        blocks.tokenBlocks.length === config.vocabSize,
-        `the block map covers ${blocks.tokenBlocks.length} tokens but the vocabulary has ${config.vocabSize}`,
-      );
-    }
-  }
-  return Object.freeze({ ...config, attention: Object.freeze({ ...config.attention }) });
+  const attention: AttentionSpec =
+    config.attention.kind === "global"
+      ? { kind: "global" }
+      : { kind: config.attention.kind, window: config.attention.window };
+  // Only the known fields: a config read from JSON carries nothing else along.
+  return Object.freeze({
+    vocabSize: config.vocabSize,
+    context: config.context,
+    layers: config.layers,
+    heads: config.heads,
+    dModel: config.dModel,
+    dMlp: config.dMlp,
+    attention: Object.freeze(attention),
+    positional: config.positional,
+    strict: config.strict === true,
+    ...(config.classes === undefined ? {} : { classes: config.classes }),
+  });
 }

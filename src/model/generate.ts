@@ -5,16 +5,23 @@
  * restricted to the k most likely tokens, with a seeded generator.
  */
 import { check } from "../engine/errors.js";
-import { fromHost, jit, np, type JaxArray } from "../engine/engine.js";
-import type { ModelConfig } from "./config.js";
+import { fromHost, jit, np, tree, type JaxArray } from "../engine/engine.js";
 import { seededUniform } from "../engine/random.js";
-import { embedTokens, forward, unflattenParams } from "./transformer.js";
-import { blockArray, dialArray, localistForward } from "../localist/forward.js";
+import type { ModelConfig } from "./config.js";
+import {
+  attachHooks,
+  finishAndDiscard,
+  hookInputs,
+  type HookInputs,
+  type HookSource,
+} from "./hooks.js";
+import type { ParamMap } from "./params.js";
+import { forward } from "./transformer.js";
 
 export interface SampleOptions {
   tokens: number;
-  /** (L, H) dial of a localist model (ignored for a plain model). */
-  dial?: number[][];
+  /** Attention hooks (the dial of a localist model, rules). */
+  hooks?: readonly HookSource[];
   temperature: number;
   /** 0 = no restriction. */
   topK: number;
@@ -46,9 +53,9 @@ export function sampleLogits(
   return keep[keep.length - 1];
 }
 
-/** Continues `prompt` (token ids) by `options.tokens` sampled tokens; returns the new ids. */
+/** Continues `prompt` (token ids) by `options.tokens` sampled tokens; returns the new ids. Borrows params. */
 export function generateTokens(
-  params: Record<string, JaxArray>,
+  params: ParamMap,
   config: ModelConfig,
   prompt: Int32Array,
   options: SampleOptions,
@@ -56,26 +63,13 @@ export function generateTokens(
   check(prompt.length > 0, "the prompt is empty; give at least one token of text");
   check(options.temperature >= 0, `temperature must be ≥ 0, got ${options.temperature}`);
   const t = config.context;
-  const step = jit(
-    (p: Record<string, JaxArray>, tokens: JaxArray, blocks: JaxArray, dial: JaxArray) => {
-      const tree = unflattenParams(p, config);
-      if (!config.localist) {
-        blocks.dispose();
-        dial.dispose();
-        return forward(tree, tokens, config).logits;
-      }
-      return localistForward(
-        tree,
-        embedTokens(tree.tokenEmbedding.ref, tokens),
-        config,
-        blocks,
-        dial,
-      ).logits;
-    },
-  );
-  const dialMatrixValue =
-    options.dial ??
-    Array.from({ length: config.layers }, () => new Array<number>(config.heads).fill(0));
+  const sources = options.hooks ?? [];
+  const step = jit((p: ParamMap, tokens: JaxArray, inputs: HookInputs[]) => {
+    const hooks = attachHooks(sources, inputs);
+    const logits = forward(p, tokens, config, { hooks });
+    finishAndDiscard(hooks);
+    return logits;
+  });
   const uniform = seededUniform(options.seed);
   const sequence = Array.from(prompt);
   const produced: number[] = [];
@@ -84,19 +78,10 @@ export function generateTokens(
       const window = sequence.slice(-t);
       const padded = new Int32Array(t);
       padded.set(window);
-      const refs = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v.ref]));
-      const blocks = config.localist
-        ? blockArray(config, padded, 1)
-        : np.zeros([1, t], { dtype: np.int32 });
-      const logits = step(
-        refs,
-        fromHost(padded, [1, t], np.int32),
-        blocks,
-        dialArray(dialMatrixValue),
-      ); // (1, T, V)
-      const v = config.vocabSize;
+      const inputs = hookInputs(sources, { tokens: padded, batch: 1, length: t, step: 0 });
+      const logits = step(tree.ref(params), fromHost(padded, [1, t], np.int32), inputs); // (1, T, V)
       const row = logits.slice(0, window.length - 1).dataSync() as ArrayLike<number>; // (V)
-      check(row.length === v, "unexpected logits shape");
+      check(row.length === config.vocabSize, "unexpected logits shape");
       const next = sampleLogits(row, options.temperature, options.topK, uniform);
       sequence.push(next);
       produced.push(next);

@@ -4,17 +4,9 @@
  * the step number, so a resumed run sees exactly the batches the uninterrupted run would have.
  */
 import { check } from "../engine/errors.js";
+import { hash32 } from "../engine/random.js";
 
-/** A 32-bit mix of (seed, step, i) — splitmix-style, so nearby steps give unrelated numbers. */
-export function hash32(seed: number, step: number, i: number): number {
-  let h =
-    (seed ^ Math.imul(step + 0x9e3779b9, 0x85ebca6b) ^ Math.imul(i + 0x7f4a7c15, 0xc2b2ae35)) >>> 0;
-  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
-  h = Math.imul(h ^ (h >>> 15), 0x846ca68b) >>> 0;
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
-export interface TokenBatch {
+export interface TrainingBatch {
   /** (B·T) row-major input ids. */
   inputs: Int32Array;
   /** (B·T) the ids one position later. */
@@ -37,7 +29,7 @@ export function sampleBatch(
   context: number,
   seed: number,
   step: number,
-): TokenBatch {
+): TrainingBatch {
   checkStreamLength(ids, context, "training");
   const span = ids.length - context;
   const inputs = new Int32Array(batch * context);

@@ -7,13 +7,18 @@
  *   perplexity = exp(−(1/n) Σ log p(target | preceding tokens in its window)),
  *   accuracy   = (1/n) Σ 1{argmax p = target}.
  */
-import { jit, nn, np, fromHost, type JaxArray } from "../engine/engine.js";
+import { jit, nn, np, fromHost, tree, type JaxArray } from "../engine/engine.js";
 import { check } from "../engine/errors.js";
-import { embedTokens, forward, unflattenParams } from "../model/transformer.js";
-import { blockArray, dialArray, localistForward } from "../localist/forward.js";
-import { dialMatrix } from "../localist/dial.js";
 import type { ModelConfig } from "../model/config.js";
-import type { ParamMap } from "./optimizer.js";
+import {
+  attachHooks,
+  finishAndDiscard,
+  hookInputs,
+  type HookInputs,
+  type HookSource,
+} from "../model/hooks.js";
+import type { ParamMap } from "../model/params.js";
+import { forward } from "../model/transformer.js";
 
 export interface Evaluation {
   loss: number; // nats per token
@@ -23,30 +28,22 @@ export interface Evaluation {
 }
 
 /**
- * Sum of token log-losses and count of correct argmax predictions, jit-compiled per config. For a
- * localist model the dial (L, H) and the block ids (B, T) enter the logits; otherwise they are
- * ignored.
+ * Sum of token log-losses and count of correct argmax predictions of one batch, compiled for a
+ * config and a list of hook sources (their arrays enter as arguments). Reuse one across calls of
+ * `evaluateStream` to compile once, e.g. across the dial values of a sweep.
  */
-export function makeEvaluator(config: ModelConfig) {
-  return jit(
+export function createEvaluator(config: ModelConfig, sources: readonly HookSource[] = []) {
+  const run = jit(
     (
       params: ParamMap,
       inputs: JaxArray,
       targets: JaxArray,
       scored: JaxArray,
-      blocks: JaxArray,
-      dial: JaxArray,
+      hookArrays: HookInputs[],
     ) => {
-      let logits: JaxArray;
-      if (config.localist) {
-        const tree = unflattenParams(params, config);
-        const embedded = embedTokens(tree.tokenEmbedding.ref, inputs);
-        logits = localistForward(tree, embedded, config, blocks, dial).logits;
-      } else {
-        blocks.dispose();
-        dial.dispose();
-        logits = forward(unflattenParams(params, config), inputs, config).logits; // (B, T, V)
-      }
+      const hooks = attachHooks(sources, hookArrays);
+      const logits = forward(params, inputs, config, { hooks }); // (B, T, V)
+      finishAndDiscard(hooks);
       const v = logits.shape[2];
       const logp = nn.logSoftmax(logits.ref, -1);
       const oneHot = nn.oneHot(targets.ref, v);
@@ -55,13 +52,12 @@ export function makeEvaluator(config: ModelConfig) {
       return [nll, correct];
     },
   );
+  return { config, sources, run, dispose: () => run.dispose() };
 }
 
-/** Borrowed copies (`.ref`) of every parameter, for passing to a consuming function. */
-export function refParams(params: ParamMap): ParamMap {
-  return Object.fromEntries(Object.entries(params).map(([k, p]) => [k, p.ref]));
-}
+export type Evaluator = ReturnType<typeof createEvaluator>;
 
+/** Perplexity and accuracy over an id stream with the sliding window. Borrows params. */
 export function evaluateStream(
   params: ParamMap,
   config: ModelConfig,
@@ -69,13 +65,14 @@ export function evaluateStream(
   options: {
     batch?: number;
     maxWindows?: number;
-    /** (L, H) dial of a localist model (default all zeros: the distributed model). */
-    dial?: number[][];
+    /** Attention hooks, e.g. the dial of a localist model (default none). */
+    hooks?: readonly HookSource[];
+    /** A compiled evaluator to reuse (its hooks replace `hooks`). */
+    evaluator?: Evaluator;
     /** Window stride S (default T/2). */
     stride?: number;
     onBatch?: (done: number, total: number) => void;
   } = {},
-  evaluator = makeEvaluator(config),
 ): Evaluation {
   const t = config.context;
   const batch = options.batch ?? 16;
@@ -85,6 +82,29 @@ export function evaluateStream(
     ids.length >= t + 1,
     `the evaluation split has ${ids.length} tokens, fewer than context + 1 = ${t + 1}; use a smaller context or a larger corpus`,
   );
+  const evaluator = options.evaluator ?? createEvaluator(config, options.hooks);
+  check(evaluator.config === config, "the evaluator was compiled for another model config");
+  try {
+    return evaluateWindows(params, ids, evaluator, { ...options, batch, stride });
+  } finally {
+    if (!options.evaluator) evaluator.dispose();
+  }
+}
+
+function evaluateWindows(
+  params: ParamMap,
+  ids: Int32Array,
+  evaluator: Evaluator,
+  options: {
+    batch: number;
+    stride: number;
+    maxWindows?: number;
+    onBatch?: (done: number, total: number) => void;
+  },
+): Evaluation {
+  const { config, sources } = evaluator;
+  const { batch, stride } = options;
+  const t = config.context;
   const available = 1 + Math.floor((ids.length - 1 - t) / stride);
   const windows = Math.min(available, options.maxWindows ?? Infinity);
   let nll = 0;
@@ -103,19 +123,12 @@ export function evaluateStream(
       scored.fill(1, r * t + (window === 0 ? 0 : t - stride), (r + 1) * t);
       tokens += window === 0 ? t : stride;
     }
-    const blocks = config.localist
-      ? blockArray(config, inputs, rows)
-      : np.zeros([rows, t], { dtype: np.int32 });
-    const dial = config.localist
-      ? dialArray(options.dial ?? dialMatrix(0, "uniform", config.layers, config.heads))
-      : np.zeros([1, 1]);
-    const [sumNll, sumCorrect] = evaluator(
-      refParams(params),
+    const [sumNll, sumCorrect] = evaluator.run(
+      tree.ref(params),
       fromHost(inputs, [rows, t], np.int32),
       fromHost(targets, [rows, t], np.int32),
       fromHost(scored, [rows, t], np.float32),
-      blocks,
-      dial,
+      hookInputs(sources, { tokens: inputs, batch: rows, length: t, step: 0 }),
     );
     nll += sumNll.dataSync()[0];
     correct += sumCorrect.dataSync()[0];

@@ -1,139 +1,138 @@
 /**
- * AdamW (Loshchilov & Hutter 2019) as a pure init/update pair over flat parameter maps, with
- * global-norm gradient clipping computed in-graph (no host round trip):
+ * AdamW (Loshchilov & Hutter 2019) as an optax-style pair: `init(params)` makes the state,
+ * `update(grads, state, params)` takes one step (docs/math.md#training):
  *
- *   g ← g · min(1, c / ‖g‖)
+ *   g ← g · min(1, c / ‖g‖)                       (global-norm clipping, c = clipNorm)
  *   m ← β₁m + (1 − β₁)g,   v ← β₂v + (1 − β₂)g²
- *   θ ← θ − η (m̂ / (√v̂ + ε) + λθ),   m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ)
+ *   θ ← θ − η_t (m̂ / (√v̂ + ε) + λθ),   m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ)
  *
- * Weight decay λ applies to matrices only (not to LayerNorm parameters, biases or the position
- * table), as in GPT-2 training.
+ * with decoupled weight decay λ on the parameters `decays` selects. Unlike optax, `update`
+ * returns the new parameters rather than the updates: applying them in the same compiled kernel
+ * saves reading and writing every parameter once more per step. The learning rate η_t is a number
+ * or a schedule of the update count t (./schedule.ts), passed in as a scalar so one compiled graph
+ * serves every step.
  */
-import { jit, np, type JaxArray } from "../engine/engine.js";
+import { jit, np, tree, type JaxArray } from "../engine/engine.js";
+import type { ParamMap } from "../model/params.js";
+
+/** Optimizer state: the update count and per-parameter slots (AdamW: the moments m and v). */
+export interface OptimizerState {
+  count: number;
+  slots: Record<string, ParamMap>;
+}
+
+export interface Optimizer {
+  /** A fresh state for `params` (borrowed). */
+  init(params: ParamMap): OptimizerState;
+  /**
+   * One step. Consumes grads, state and params; returns the new params and state, and the global
+   * gradient norm before clipping (a scalar array), and the learning rate used.
+   */
+  update(
+    grads: ParamMap,
+    state: OptimizerState,
+    params: ParamMap,
+  ): { params: ParamMap; state: OptimizerState; gradNorm: JaxArray; learningRate: number };
+  /** Frees the compiled kernel. */
+  dispose(): void;
+}
 
 export interface AdamWOptions {
+  learningRate: number | ((count: number) => number);
   beta1: number;
   beta2: number;
   epsilon: number;
   weightDecay: number;
+  /** Which parameters weight decay applies to (by dotted name and shape). */
+  decays: (name: string, shape: readonly number[]) => boolean;
   /** Clip the global gradient norm to this value (Infinity: no clipping). */
   clipNorm: number;
 }
 
-export const DEFAULT_ADAMW: AdamWOptions = {
-  beta1: 0.9,
-  beta2: 0.95,
-  epsilon: 1e-8,
-  weightDecay: 0.1,
-  clipNorm: 1.0,
-};
-
-export type ParamMap = Record<string, JaxArray>;
-
-export interface AdamWState {
-  m: ParamMap;
-  v: ParamMap;
-  /** Updates applied so far. */
-  step: number;
+/** Frees every array of an optimizer state. */
+export function disposeOptimizerState(state: OptimizerState): void {
+  tree.dispose(state.slots);
 }
 
-/** Whether a parameter (by dotted name) gets weight decay: 2-D weight matrices only. */
-export function decays(name: string, shape: readonly number[]): boolean {
-  return shape.length === 2 && name !== "positionEmbedding";
-}
+export function adamw(options: AdamWOptions): Optimizer {
+  const { beta1, beta2, epsilon, weightDecay, clipNorm, decays } = options;
+  const rate =
+    typeof options.learningRate === "number"
+      ? () => options.learningRate as number
+      : options.learningRate;
+  let kernel: ReturnType<typeof compile> | undefined;
 
-export function initAdamW(params: ParamMap): AdamWState {
-  const zeros = (p: JaxArray) => np.zerosLike(p.ref);
+  function compile(shapes: Record<string, readonly number[]>) {
+    const names = Object.keys(shapes);
+    return jit(
+      (
+        params: ParamMap,
+        grads: ParamMap,
+        m: ParamMap,
+        v: ParamMap,
+        scalars: JaxArray, // [η, 1 − β₁ᵗ, 1 − β₂ᵗ]
+      ) => {
+        let squared: JaxArray | undefined;
+        for (const name of names) {
+          const s = np.square(grads[name].ref).sum();
+          squared = squared === undefined ? s : squared.add(s);
+        }
+        const norm = np.sqrt(squared as JaxArray);
+        const scale = Number.isFinite(clipNorm)
+          ? np.minimum(np.divide(clipNorm, np.maximum(norm.ref, 1e-12)), 1)
+          : np.ones([]);
+        const lr = scalars.ref.slice(0);
+        const correction1 = scalars.ref.slice(1);
+        const correction2 = scalars.slice(2);
+        const out: { params: ParamMap; m: ParamMap; v: ParamMap; norm: JaxArray } = {
+          params: {},
+          m: {},
+          v: {},
+          norm,
+        };
+        for (const name of names) {
+          const g = grads[name].mul(scale.ref);
+          const m1 = m[name].mul(beta1).add(g.ref.mul(1 - beta1));
+          const v1 = v[name].mul(beta2).add(np.square(g).mul(1 - beta2));
+          let step = m1.ref
+            .div(correction1.ref)
+            .div(np.sqrt(v1.ref.div(correction2.ref)).add(epsilon));
+          const p = params[name];
+          if (weightDecay > 0 && decays(name, shapes[name]))
+            step = step.add(p.ref.mul(weightDecay));
+          out.params[name] = p.sub(step.mul(lr.ref));
+          out.m[name] = m1;
+          out.v[name] = v1;
+        }
+        scale.dispose();
+        lr.dispose();
+        correction1.dispose();
+        correction2.dispose();
+        return out;
+      },
+    );
+  }
+
   return {
-    m: Object.fromEntries(Object.entries(params).map(([k, p]) => [k, zeros(p)])),
-    v: Object.fromEntries(Object.entries(params).map(([k, p]) => [k, zeros(p)])),
-    step: 0,
-  };
-}
-
-export interface AdamWUpdate {
-  params: ParamMap;
-  state: AdamWState;
-  /** The global gradient norm before clipping, a scalar array. */
-  gradNorm: JaxArray;
-}
-
-/**
- * Builds the update function for a fixed set of parameter names and options. The returned
- * function takes ownership of params, grads and state, and takes the learning rate and bias
- * corrections as scalar arrays so one compiled graph serves every step.
- */
-export function makeAdamWUpdate(
-  shapes: Record<string, readonly number[]>,
-  options: AdamWOptions = DEFAULT_ADAMW,
-): (params: ParamMap, grads: ParamMap, state: AdamWState, learningRate: number) => AdamWUpdate {
-  const names = Object.keys(shapes);
-  const { beta1, beta2, epsilon, weightDecay, clipNorm } = options;
-  const kernel = jit(
-    (
-      params: ParamMap,
-      grads: ParamMap,
-      m: ParamMap,
-      v: ParamMap,
-      scalars: JaxArray, // [η, 1 − β₁ᵗ, 1 − β₂ᵗ]
-    ) => {
-      let squared: JaxArray | undefined;
-      for (const name of names) {
-        const s = np.square(grads[name].ref).sum();
-        squared = squared === undefined ? s : squared.add(s);
-      }
-      const norm = np.sqrt(squared as JaxArray);
-      const scale = Number.isFinite(clipNorm)
-        ? np.minimum(np.divide(clipNorm, np.maximum(norm.ref, 1e-12)), 1)
-        : np.ones([]);
-      const lr = scalars.ref.slice(0);
-      const correction1 = scalars.ref.slice(1);
-      const correction2 = scalars.slice(2);
-      const out: { params: ParamMap; m: ParamMap; v: ParamMap; norm: JaxArray } = {
-        params: {},
-        m: {},
-        v: {},
-        norm,
-      };
-      for (const name of names) {
-        const g = grads[name].mul(scale.ref);
-        const m1 = m[name].mul(beta1).add(g.ref.mul(1 - beta1));
-        const v1 = v[name].mul(beta2).add(np.square(g).mul(1 - beta2));
-        let step = m1.ref
-          .div(correction1.ref)
-          .div(np.sqrt(v1.ref.div(correction2.ref)).add(epsilon));
-        const p = params[name];
-        if (weightDecay > 0 && decays(name, shapes[name])) step = step.add(p.ref.mul(weightDecay));
-        out.params[name] = p.sub(step.mul(lr.ref));
-        out.m[name] = m1;
-        out.v[name] = v1;
-      }
-      scale.dispose();
-      lr.dispose();
-      correction1.dispose();
-      correction2.dispose();
-      return out;
+    init(params) {
+      const zeros = () => tree.map((p: JaxArray) => np.zerosLike(p.ref), params) as ParamMap;
+      return { count: 0, slots: { m: zeros(), v: zeros() } };
     },
-  );
-  return (params, grads, state, learningRate) => {
-    const t = state.step + 1;
-    const scalars = np.array([learningRate, 1 - Math.pow(beta1, t), 1 - Math.pow(beta2, t)]);
-    const result = kernel(params, grads, state.m, state.v, scalars);
-    return {
-      params: result.params,
-      state: { m: result.m, v: result.v, step: t },
-      gradNorm: result.norm,
-    };
+    update(grads, state, params) {
+      kernel ??= compile(Object.fromEntries(Object.entries(params).map(([k, p]) => [k, p.shape])));
+      const t = state.count + 1;
+      const learningRate = rate(state.count);
+      const scalars = np.array([learningRate, 1 - Math.pow(beta1, t), 1 - Math.pow(beta2, t)]);
+      const result = kernel(params, grads, state.slots.m, state.slots.v, scalars);
+      return {
+        params: result.params,
+        state: { count: t, slots: { m: result.m, v: result.v } },
+        gradNorm: result.norm,
+        learningRate,
+      };
+    },
+    dispose() {
+      kernel?.dispose();
+    },
   };
-}
-
-/** Linear warm-up to `peak` over `warmup` steps, then cosine decay to `peak · floor` at `total`. */
-export function learningRateAt(
-  step: number,
-  schedule: { peak: number; warmup: number; total: number; floor?: number },
-): number {
-  const { peak, warmup, total, floor = 0.1 } = schedule;
-  if (step < warmup) return (peak * (step + 1)) / warmup;
-  const progress = Math.min(1, (step - warmup) / Math.max(1, total - warmup));
-  return peak * (floor + (1 - floor) * 0.5 * (1 + Math.cos(Math.PI * progress)));
 }

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { LocalistError } from "../../src/engine/errors.js";
-import { readJsonFile, writeFileAtomic } from "../../src/io/atomicWrite.js";
+import { writeFileAtomic } from "../../src/io/atomicWrite.js";
+import { readJsonFile } from "../../src/io/json.js";
 import { tempFiles } from "../helpers/cli.js";
 
 test("writeFileAtomic writes text and bytes, replacing the old file and leaving no temporary", () => {

@@ -1,11 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { LocalistError } from "../../src/engine/errors.js";
-import {
-  decodeSafetensors,
-  encodeSafetensors,
-  type HostTensor,
-} from "../../src/io/safetensors.js";
+import { decodeSafetensors, encodeSafetensors, type HostTensor } from "../../src/io/safetensors.js";
 
 const SOURCE = "checkpoint model.safetensors";
 

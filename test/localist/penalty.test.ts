@@ -27,7 +27,6 @@ const config = validateModelConfig({
   attention: { kind: "global" },
   positional: "none",
   strict: false,
-  localist: { blocks: { kind: "window", width: 2 }, routing, margin: 5 },
 });
 const isTarget = (h: number, i: number, j: number) =>
   targets[(h * g + blockIds[i]) * g + blockIds[j]] === 1;
@@ -51,7 +50,8 @@ test("the penalty is Σ over off-target blocks of the row's L2 mass, averaged ov
   const weights = nn.softmax(logits, -1);
   const host = toFloat64(weights.ref);
   const rel = relevance(fromHost(blockIds, [1, t], np.int32), config, routing);
-  const got = toFloat64(layerPenalty({ global: weights }, rel, t, heads))[0];
+  const got = toFloat64(layerPenalty({ global: { weights } }, rel, t, heads))[0];
+  weights.dispose();
   let total = 0;
   for (let h = 0; h < heads; h++) {
     for (let i = 0; i < t; i++) {

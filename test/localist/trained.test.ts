@@ -13,8 +13,11 @@ import { dialMatrix } from "../../src/localist/dial.js";
 import { measureAttention } from "../../src/localist/inspect.js";
 import { defaultRouting } from "../../src/localist/routing.js";
 import { validateModelConfig } from "../../src/model/config.js";
+import { tree } from "../../src/engine/engine.js";
 import { loadModel } from "../../src/io/savedModel.js";
-import { trainLanguageModel } from "../../src/train/trainer.js";
+import { trainLanguageModel } from "../../src/train/languageModel.js";
+import { dialHook, trainingDial } from "../../src/localist/hook.js";
+import { validateLocalistStructure } from "../../src/localist/structure.js";
 import { ready } from "../helpers/arrays.js";
 
 before(() => ready);
@@ -33,22 +36,25 @@ test("certified bound on every row of real text, and the dial's monotone effect"
     attention: { kind: "hybrid", window: 4 },
     positional: "learned",
     strict: false,
-    localist: {
+  });
+  const structure = validateLocalistStructure(
+    {
       blocks,
       routing: defaultRouting(blocks.kind === "tokens" ? blocks.names : [], heads, false),
       margin: 8,
     },
-  });
+    config,
+  );
   const out = mkdtempSync(join(tmpdir(), "localist-trained-"));
+  const training = {
+    penalty: 0.1,
+    dial: { range: [0, 1] as [number, number] },
+    schedule: "uniform" as const,
+  };
   trainLanguageModel(
     {
       config,
       settings: {
-        corpus: "brown",
-        tokenizer: "word",
-        maxVocab: 2000,
-        minCount: 1,
-        lowercase: true,
         steps: 60,
         batch: 8,
         learningRate: 5e-3,
@@ -57,10 +63,22 @@ test("certified bound on every row of real text, and the dial's monotone effect"
         weightDecay: 0.1,
         clipNorm: 1,
         checkpointEvery: 60,
-        localist: { penalty: 0.1, dial: { range: [0, 1] }, schedule: "uniform" },
       },
+      data: {
+        ...corpus,
+        corpus: {
+          corpus: "brown",
+          tokenizer: "word",
+          maxVocab: 2000,
+          minCount: 1,
+          lowercase: true,
+        },
+      },
+      hooks: [
+        dialHook(structure, config, { dial: trainingDial(training, config, 2), penalty: 0.1 }),
+      ],
+      entries: { localist: { ...structure, training } },
     },
-    corpus,
     { out, progress: null, validWindows: 0 },
   );
   const saved = loadModel(out);
@@ -70,6 +88,7 @@ test("certified bound on every row of real text, and the dial's monotone effect"
     const report = measureAttention(
       saved.params,
       saved.config,
+      structure,
       text,
       dialMatrix(lambda, "uniform", 2, heads),
       {
@@ -105,5 +124,5 @@ test("certified bound on every row of real text, and the dial's monotone effect"
     );
   }
   assert.ok(results[4].fidelity > 0.95, `fidelity at λ = 1: ${results[4].fidelity}`);
-  for (const p of Object.values(saved.params)) p.dispose();
+  tree.dispose(saved.params);
 });

@@ -1,19 +1,14 @@
 /** The transformer: shapes, causality for every attention kind and position encoding, recognizer. */
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
-import { np, toFloat64 } from "../../src/engine/engine.js";
+import { np, toFloat64, tree } from "../../src/engine/engine.js";
 import {
   validateModelConfig,
   type ModelConfig,
   type PositionalEncoding,
 } from "../../src/model/config.js";
-import {
-  flattenParams,
-  forward,
-  initParams,
-  unflattenParams,
-} from "../../src/model/transformer.js";
-import { refParams } from "../../src/train/evaluate.js";
+import { forward } from "../../src/model/transformer.js";
+import { initParams } from "../../src/model/params.js";
 import { ready } from "../helpers/arrays.js";
 
 before(() => ready);
@@ -41,7 +36,7 @@ function logitsOf(
   params: Record<string, np.Array>,
   ids: number[],
 ): Float64Array {
-  return toFloat64(forward(unflattenParams(refParams(params), c), tokens(ids), c).logits);
+  return toFloat64(forward(tree.ref(params), tokens(ids), c));
 }
 
 const kinds: ModelConfig["attention"][] = [
@@ -55,7 +50,7 @@ for (const attention of kinds) {
   for (const positional of encodings) {
     test(`causal: a later token never changes earlier logits (${attention.kind}, ${positional})`, () => {
       const c = config({ attention, positional });
-      const params = flattenParams(initParams(c, 3));
+      const params = initParams(c, 3);
       const a = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
       const b = [...a.slice(0, 6), 0, 0, 0, 0];
       const la = logitsOf(c, params, a);
@@ -64,7 +59,7 @@ for (const attention of kinds) {
       for (let i = 0; i < 6 * 11; i++) assert.ok(Math.abs(la[i] - lb[i]) < 1e-5, `logit ${i}`);
       // and the changed positions do see their own tokens
       assert.ok(la.slice(6 * 11).some((v, i) => Math.abs(v - lb[6 * 11 + i]) > 1e-4));
-      for (const p of Object.values(params)) p.dispose();
+      tree.dispose(params);
     });
   }
 }
@@ -72,21 +67,21 @@ for (const attention of kinds) {
 test("a local window covering the whole context equals global attention", () => {
   const global = config({});
   const local = config({ attention: { kind: "local", window: 12 } });
-  const params = flattenParams(initParams(global, 5));
+  const params = initParams(global, 5);
   const ids = [3, 1, 4, 1, 5, 9, 2, 6];
   const a = logitsOf(global, params, ids);
   const b = logitsOf(local, params, ids);
   a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) < 1e-5, `logit ${i}`));
-  for (const p of Object.values(params)) p.dispose();
+  tree.dispose(params);
 });
 
 test("a recognizer reads the last position into its class logits", () => {
   const c = config({ classes: 2, strict: true, positional: "none" });
-  const params = flattenParams(initParams(c, 4));
-  const out = forward(unflattenParams(refParams(params), c), tokens([1, 2, 3, 4]), c).logits;
+  const params = initParams(c, 4);
+  const out = forward(tree.ref(params), tokens([1, 2, 3, 4]), c);
   assert.deepEqual(out.shape, [1, 2]);
   out.dispose();
-  for (const p of Object.values(params)) p.dispose();
+  tree.dispose(params);
 });
 
 test("invalid configs are rejected with a message naming the field", () => {

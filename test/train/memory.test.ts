@@ -18,7 +18,7 @@ import { runInNewContext } from "node:vm";
 import { CharTokenizer } from "../../src/data/tokenizer.js";
 import { encodeSentences } from "../../src/data/lmCorpus.js";
 import { validateModelConfig } from "../../src/model/config.js";
-import { trainLanguageModel } from "../../src/train/trainer.js";
+import { trainLanguageModel } from "../../src/train/languageModel.js";
 import { ready } from "../helpers/arrays.js";
 import { syntheticCorpus } from "../helpers/corpus.js";
 
@@ -57,11 +57,6 @@ test("resident memory stays flat from step 200 to step 2,000", () => {
       {
         config,
         settings: {
-          corpus: "synthetic",
-          tokenizer: "char",
-          maxVocab: 100,
-          minCount: 1,
-          lowercase: false,
           steps,
           batch: 4,
           learningRate: 3e-3,
@@ -71,8 +66,19 @@ test("resident memory stays flat from step 200 to step 2,000", () => {
           clipNorm: 1,
           checkpointEvery: 1000,
         },
+        data: {
+          corpus: {
+            corpus: "synthetic",
+            tokenizer: "char",
+            maxVocab: 100,
+            minCount: 1,
+            lowercase: false,
+          },
+          tokenizer,
+          train: ids,
+          valid: ids,
+        },
       },
-      { tokenizer, train: ids, valid: ids },
       {
         out: mkdtempSync(join(tmpdir(), "localist-memory-")),
         progress: null,

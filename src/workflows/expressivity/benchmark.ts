@@ -23,7 +23,11 @@ import {
   type RecognizerSettings,
 } from "./recognizer.js";
 import { compileRegex, type Dfa } from "../../data/languages/regex.js";
-import { balancedDataset, checkBothClasses, languageSamplers } from "../../data/languages/sampler.js";
+import {
+  balancedDataset,
+  checkBothClasses,
+  languageSamplers,
+} from "../../data/languages/sampler.js";
 
 /** The six published languages. */
 export const DEFAULT_LANGUAGES = ["Σ*a", "Σ*ab", "aΣ*", "Σ*aΣ*bΣ*", "(ab)*", "Σ*abΣ*"] as const;

@@ -17,31 +17,23 @@
  * Compiled kernels are cached per model configuration (and jax-js caches per input shape), so
  * every language and seed of a benchmark reuses the compilations of the first.
  */
-import { fromHost, jit, nn, np, valueAndGrad, type JaxArray } from "../../engine/engine.js";
+import { fromHost, jit, nn, np, tree, valueAndGrad, type JaxArray } from "../../engine/engine.js";
 import { check } from "../../engine/errors.js";
+import { seededUniform } from "../../engine/random.js";
+import type { Example } from "../../data/languages/sampler.js";
 import {
   validateModelConfig,
   type AttentionSpec,
   type ModelConfig,
   type PositionalEncoding,
 } from "../../model/config.js";
-import { seededUniform } from "../../engine/random.js";
-import {
-  flattenParams,
-  forwardFromEmbeddings,
-  initParams,
-  parameterShapes,
-  unflattenParams,
-} from "../../model/transformer.js";
-import { refParams } from "../../train/evaluate.js";
-import {
-  initAdamW,
-  learningRateAt,
-  makeAdamWUpdate,
-  type AdamWState,
-  type ParamMap,
-} from "../../train/optimizer.js";
-import type { Example } from "../../data/languages/sampler.js";
+import { crossEntropy } from "../../model/loss.js";
+import { decays, initParams, type ParamMap } from "../../model/params.js";
+import { forwardFromEmbeddings } from "../../model/transformer.js";
+import { runTrainingLoop } from "../../train/loop.js";
+import { adamw, disposeOptimizerState, type Optimizer } from "../../train/optimizer.js";
+import { warmupCosine } from "../../train/schedule.js";
+import { ADAMW_BETAS } from "../../train/settings.js";
 
 /** The end-of-string token appended to every input; a and b are 0 and 1. */
 export const END_TOKEN = 2;
@@ -61,6 +53,8 @@ export interface RecognizerSettings {
   warmup: number;
   weightDecay: number;
   clipNorm: number;
+  /** AdamW's β₂ (the language model's is 0.95, train/settings.ts). */
+  beta2: number;
   /** Strings per evaluation call (groups are padded up to a multiple of it: one shape per length). */
   evalBatch: number;
   /** Append the end-of-string token and read the classifier there (default); else read the last letter. */
@@ -87,6 +81,7 @@ export const DEFAULT_RECOGNIZER: RecognizerSettings = {
   warmup: 30,
   weightDecay: 0.01,
   clipNorm: 1,
+  beta2: 0.98,
   evalBatch: 16,
   endToken: true,
 };
@@ -128,25 +123,13 @@ export function encodeStrings(texts: readonly string[], endToken = true): Int32A
   return ids;
 }
 
-/** Class logits (B, 2) from flat parameters and token ids (B, T); consumes its arguments. */
+/** Class logits (B, 2) from parameters and token ids (B, T); consumes its arguments. */
 function logitsOf(params: ParamMap, tokens: JaxArray, config: ModelConfig): JaxArray {
   const embedded = np.matmul(
     nn.oneHot(tokens, VOCAB_SIZE).astype(np.float32),
     params.tokenEmbedding.ref,
-  );
-  return forwardFromEmbeddings(unflattenParams(params, config), embedded, config).logits;
-}
-
-/** Mean cross-entropy of logits (B, 2) against labels (B) int32; consumes both. */
-function classLoss(logits: JaxArray, labels: JaxArray): JaxArray {
-  const b = labels.shape[0];
-  const normalizer = nn.logsumexp(logits.ref, -1).mean();
-  return normalizer.sub(
-    logits
-      .mul(nn.oneHot(labels, 2))
-      .sum()
-      .mul(1 / b),
-  );
+  ); // (B, T, D)
+  return forwardFromEmbeddings(params, embedded, config);
 }
 
 type LossAndGrad = ((
@@ -159,29 +142,35 @@ type Logits = ((params: ParamMap, tokens: JaxArray) => JaxArray) & { dispose(): 
 interface Kernels {
   lossAndGrad: LossAndGrad;
   logits: Logits;
-  update: ReturnType<typeof makeAdamWUpdate>;
+  optimizer: Optimizer;
 }
 
 const kernelCache = new Map<string, Kernels>();
 
+/** Compiled kernels per model configuration and settings, shared by every language and seed. */
 function kernelsFor(config: Readonly<ModelConfig>, settings: RecognizerSettings): Kernels {
-  const key = JSON.stringify([config, settings.weightDecay, settings.clipNorm]);
+  const key = JSON.stringify([config, settings]);
   let kernels = kernelCache.get(key);
   if (!kernels) {
     kernels = {
       lossAndGrad: jit(
         valueAndGrad((p: ParamMap, tokens: JaxArray, labels: JaxArray) =>
-          classLoss(logitsOf(p, tokens, config), labels),
+          crossEntropy(logitsOf(p, tokens, config), labels),
         ),
       ) as unknown as LossAndGrad,
       logits: jit((p: ParamMap, tokens: JaxArray) =>
         logitsOf(p, tokens, config),
       ) as unknown as Logits,
-      update: makeAdamWUpdate(parameterShapes(config), {
-        beta1: 0.9,
-        beta2: 0.98,
-        epsilon: 1e-8,
+      optimizer: adamw({
+        ...ADAMW_BETAS,
+        beta2: settings.beta2,
+        learningRate: warmupCosine({
+          peak: settings.learningRate,
+          warmup: settings.warmup,
+          total: settings.steps,
+        }),
         weightDecay: settings.weightDecay,
+        decays,
         clipNorm: settings.clipNorm,
       }),
     };
@@ -195,6 +184,7 @@ export function clearRecognizerKernels(): void {
   for (const k of kernelCache.values()) {
     k.lossAndGrad.dispose();
     k.logits.dispose();
+    k.optimizer.dispose();
   }
   kernelCache.clear();
 }
@@ -237,75 +227,58 @@ export function trainRecognizer(
 ): TrainResult {
   check(pool.length > 0, "the training pool is empty");
   const config = recognizerConfig(attention, settings, options.maxLength);
-  const { lossAndGrad, update } = kernelsFor(config, settings);
+  const { lossAndGrad, optimizer } = kernelsFor(config, settings);
   const groups = groupByLength(pool);
   const uniform = seededUniform(options.seed ^ 0x5bd1e995);
   const pick = <T>(items: readonly T[]): T =>
     items[Math.min(items.length - 1, Math.floor(uniform() * items.length))];
-  let params: ParamMap = flattenParams(initParams(config, options.seed));
-  let state: AdamWState = initAdamW(params);
-  const began = performance.now();
   const tail: number[] = [];
   const tailLength = Math.max(1, Math.floor(settings.steps / 10));
-  for (let step = 0; step < settings.steps; step++) {
-    const n = pick(pool).text.length;
-    const group = groups.get(n) as Example[];
-    const rows = Array.from({ length: settings.batch }, () => pick(group));
-    const width = n + (settings.endToken ? 1 : 0);
-    check(width >= 1, "strings must be non-empty when no end token is appended");
-    const tokens = fromHost(
-      encodeStrings(
-        rows.map((e) => e.text),
-        settings.endToken,
-      ),
-      [settings.batch, width],
-      np.int32,
-    );
-    const labels = fromHost(
-      rows.map((e) => e.label),
-      [settings.batch],
-      np.int32,
-    );
-    const [loss, grads] = lossAndGrad(refParams(params), tokens, labels);
-    const lossValue = loss.dataSync()[0];
-    if (!Number.isFinite(lossValue)) {
-      for (const g of Object.values(grads)) g.dispose();
-      disposeParams(params, state);
-      throw new Error(`recognizer training diverged (loss ${lossValue} at step ${step + 1})`);
-    }
-    const rate = learningRateAt(step, {
-      peak: settings.learningRate,
-      warmup: settings.warmup,
-      total: settings.steps,
-    });
-    const result = update(params, grads, state, rate);
-    result.gradNorm.dispose();
-    params = result.params;
-    state = result.state;
-    tail.push(lossValue);
-    if (tail.length > tailLength) tail.shift();
-    options.onStep?.(step + 1, lossValue);
-  }
-  for (const m of Object.values(state.m)) m.dispose();
-  for (const v of Object.values(state.v)) v.dispose();
+  const result = runTrainingLoop({
+    params: initParams(config, options.seed),
+    optimizer,
+    start: 0,
+    steps: settings.steps,
+    unitsPerStep: settings.batch,
+    gradients(params) {
+      const n = pick(pool).text.length;
+      const group = groups.get(n) as Example[];
+      const rows = Array.from({ length: settings.batch }, () => pick(group));
+      const width = n + (settings.endToken ? 1 : 0);
+      check(width >= 1, "strings must be non-empty when no end token is appended");
+      const tokens = fromHost(
+        encodeStrings(
+          rows.map((e) => e.text),
+          settings.endToken,
+        ),
+        [settings.batch, width],
+        np.int32,
+      );
+      const labels = fromHost(
+        rows.map((e) => e.label),
+        [settings.batch],
+        np.int32,
+      );
+      const [loss, grads] = lossAndGrad(tree.ref(params), tokens, labels);
+      return { loss, grads };
+    },
+    onStep({ step, loss }) {
+      tail.push(loss);
+      if (tail.length > tailLength) tail.shift();
+      options.onStep?.(step, loss);
+    },
+  });
+  disposeOptimizerState(result.state);
   return {
-    recognizer: { config, settings, params },
+    recognizer: { config, settings, params: result.params },
     finalLoss: tail.reduce((a, b) => a + b, 0) / Math.max(1, tail.length),
-    seconds: (performance.now() - began) / 1000,
+    seconds: result.seconds,
   };
-}
-
-function disposeParams(params: ParamMap, state?: AdamWState): void {
-  for (const p of Object.values(params)) p.dispose();
-  if (state) {
-    for (const m of Object.values(state.m)) m.dispose();
-    for (const v of Object.values(state.v)) v.dispose();
-  }
 }
 
 /** Frees a recognizer's parameters. */
 export function disposeRecognizer(recognizer: Recognizer): void {
-  disposeParams(recognizer.params);
+  tree.dispose(recognizer.params);
 }
 
 /** Predicted class (1 = in the language) of each example, in order. */
@@ -330,7 +303,7 @@ export function predict(recognizer: Recognizer, examples: readonly Example[]): U
       const rows = [...chunk];
       while (rows.length < size) rows.push(chunk[0]); // pad to one shape per length
       const result = logits(
-        refParams(params),
+        tree.ref(params),
         fromHost(encodeStrings(rows.map((e) => e.text)), [size, n + 1], np.int32),
       );
       const values: ArrayLike<number> = result.dataSync();

@@ -1,0 +1,92 @@
+/**
+ * The ladder of src/: each folder may import only from the folders below it. `npm test` runs
+ * `npm run check:imports`, which fails on any import that goes the wrong way or in a circle.
+ *
+ *   cli                       the `localist` command: flag specs and calls into the library
+ *   workflows                 compositions: the demo, the dial sweep, the expressivity benchmark
+ *   train  |  localist        the one training loop and evaluation | the dial, blocks, penalty,
+ *                             metrics and bound, as attention hooks (never import each other)
+ *   io                        safetensors, checkpoints, atomic writes, JSON, CSV, metrics log
+ *   model                     transformer, parameters, attention hooks, sampling
+ *   attention                 global, chunked local and hybrid attention with a log-bias
+ *   classical  |  (attention) Nadaraya–Watson, local polynomial, k-NN, MeanShift, LLE
+ *   kernels                   localization kernels as log-weights; the one weighted mean
+ *   data                      tokenizers, corpora, n-grams, formal languages
+ *   engine                    jax-js set-up, errors, seeded randomness
+ */
+const below = {
+  engine: [],
+  data: ["engine"],
+  kernels: ["engine"],
+  classical: ["engine", "kernels"],
+  attention: ["engine", "kernels"],
+  model: ["engine", "kernels", "attention"],
+  io: ["engine", "data", "model"],
+  train: ["engine", "data", "kernels", "attention", "model", "io"],
+  localist: ["engine", "data", "kernels", "attention", "model", "io"],
+  workflows: [
+    "engine",
+    "data",
+    "kernels",
+    "classical",
+    "attention",
+    "model",
+    "io",
+    "train",
+    "localist",
+  ],
+  cli: [
+    "engine",
+    "data",
+    "kernels",
+    "classical",
+    "attention",
+    "model",
+    "io",
+    "train",
+    "localist",
+    "workflows",
+  ],
+};
+const folders = Object.keys(below);
+
+module.exports = {
+  forbidden: [
+    ...folders.map((folder) => ({
+      name: `${folder}-imports-only-below`,
+      comment: `src/${folder} may import only from ${below[folder].length ? below[folder].join(", ") : "itself"}`,
+      severity: "error",
+      from: { path: `^src/${folder}/` },
+      to: {
+        path: "^src/",
+        pathNot: [`^src/${folder}/`, ...below[folder].map((f) => `^src/${f}/`)],
+      },
+    })),
+    {
+      name: "no-unknown-folder",
+      comment: "every source file lives in one of the ladder's folders (or is src/index.ts)",
+      severity: "error",
+      from: { path: "^src/", pathNot: [`^src/(${folders.join("|")})/`, "^src/index\\.ts$"] },
+      to: {},
+    },
+    {
+      name: "nothing-imports-the-public-index",
+      comment: "src/index.ts is the package's surface, not a shortcut for internal imports",
+      severity: "error",
+      from: { path: "^src/" },
+      to: { path: "^src/index\\.ts$" },
+    },
+    {
+      name: "no-circular",
+      severity: "error",
+      from: { path: "^src/" },
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+    enhancedResolveOptions: { extensions: [".ts", ".js"] },
+  },
+};

@@ -1,0 +1,23 @@
+/**
+ * A command of the `localist` command line: its flags as data and one call into the library.
+ * Parsing, help and the wording of mistakes are shared (./flags.ts), so every command behaves alike.
+ */
+import { asksForHelp, formatHelp, parseFlags, type FlagSpec, type ParsedFlags } from "./flags.js";
+
+export interface Command {
+  /** One line for the command list. */
+  summary: string;
+  /** The usage line, after `usage: `. */
+  usage: string;
+  /** What `--help` says under the usage line. */
+  description: string;
+  flags: readonly FlagSpec[];
+  /** Runs the command on parsed flags; returns what goes to stdout. */
+  run(parsed: ParsedFlags): string;
+}
+
+/** Help, or the command run on its parsed flags. */
+export function runCommand(command: Command, name: string, args: readonly string[]): string {
+  if (asksForHelp(args)) return formatHelp(command.usage, command.description, command.flags);
+  return command.run(parseFlags(args, command.flags, name));
+}

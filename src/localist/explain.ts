@@ -1,0 +1,176 @@
+/**
+ * Where each token of a text attends, per layer and head, at a dial: the top keys of every row,
+ * its entropy, pointer fidelity, certified fidelity and the dial threshold λ* that would certify
+ * fidelity ≥ 1 − δ on that row (docs/math.md#the-dial-threshold); then a terminal heatmap.
+ */
+import { check } from "../engine/errors.js";
+import { localHeadCount, localWindow, type ModelConfig } from "../model/config.js";
+import type { ParamMap } from "../model/params.js";
+import { blockNames } from "./blocks.js";
+import { heatmap } from "./heatmap.js";
+import { localistMaps, rowOf } from "./inspect.js";
+import { dialThreshold, type RowMetrics } from "./metrics.js";
+import type { LocalistStructure } from "./structure.js";
+
+export interface ExplainedRow {
+  token: string;
+  block: string;
+  /** The keys with the most weight, largest first (zero-weight keys left out). */
+  top: { token: string; block: string; weight: number }[];
+  /** Undefined when the row sees no key. */
+  metrics?: RowMetrics;
+  /** λ* for this row; undefined when its relevant set is empty. */
+  threshold?: number;
+}
+
+export interface ExplainedHead {
+  layer: number;
+  head: number;
+  /** e.g. "4-local, targets: noun". */
+  description: string;
+  dial: number;
+  entropy: number;
+  fidelity: number;
+  certifiedFidelity: number;
+  /** The largest row threshold: λ* for fidelity ≥ 1 − δ on every row. */
+  threshold: number;
+  rows: ExplainedRow[];
+  /** (T·T) dense weights, for the heatmap. */
+  weights: Float64Array;
+}
+
+export interface Explanation {
+  tokens: { token: string; block: string }[];
+  delta: number;
+  heads: ExplainedHead[];
+}
+
+/** "W-local" or "global", and the blocks the head's routing targets. */
+export function describeHead(
+  config: ModelConfig,
+  structure: LocalistStructure,
+  head: number,
+): string {
+  const kind = head < localHeadCount(config) ? `${localWindow(config)}-local` : "global";
+  const names = blockNames(structure.blocks, config.context);
+  const { blocks: g, targets } = structure.routing;
+  const chosen = new Set<string>();
+  for (let a = 0; a < g; a++)
+    for (let b = 0; b < g; b++) if (targets[(head * g + a) * g + b]) chosen.add(names[b]);
+  return `${kind}, targets: ${[...chosen].join(", ")}`;
+}
+
+export interface ExplainOptions {
+  /** (L, H) dial. */
+  dial: number[][];
+  /** Layers to show (default all). */
+  layers?: number[];
+  /** Heads to show (default all). */
+  heads?: number[];
+  /** Keys listed per row. */
+  top: number;
+  /** δ of the threshold λ*. */
+  delta: number;
+}
+
+/** Explains one window of token ids (at most the context) with their display texts. Borrows params. */
+export function explainText(
+  params: ParamMap,
+  config: ModelConfig,
+  structure: LocalistStructure,
+  ids: Int32Array,
+  texts: readonly string[],
+  options: ExplainOptions,
+): Explanation {
+  const t = ids.length;
+  check(t >= 1 && t <= config.context, `explain takes 1 to ${config.context} tokens, got ${t}`);
+  const layers = options.layers ?? [...Array(config.layers).keys()];
+  const heads = options.heads ?? [...Array(config.heads).keys()];
+  const names = blockNames(structure.blocks, config.context);
+  const maps = localistMaps(params, config, structure, ids, 1, options.dial);
+  const blockOf = (position: number) => names[maps.blocks[position]];
+  const { dial, delta } = options;
+  const explained: ExplainedHead[] = [];
+  for (const l of layers) {
+    for (const h of heads) {
+      const w = maps.weights[l][h];
+      let entropy = 0;
+      let fidelity = 0;
+      let certified = 0;
+      let scored = 0;
+      let threshold = 0;
+      const rows: ExplainedRow[] = [];
+      for (let n = 0; n < t; n++) {
+        const metrics = rowOf(maps, config, structure, dial, l, h, 0, n);
+        const top = Array.from(w.subarray(n * t, n * t + t), (weight, m) => ({ weight, m }))
+          .filter(({ weight }) => weight > 0)
+          .sort((a, b) => b.weight - a.weight)
+          .slice(0, options.top)
+          .map(({ weight, m }) => ({ token: texts[m], block: blockOf(m), weight }));
+        const row: ExplainedRow = { token: texts[n], block: blockOf(n), top, metrics };
+        if (metrics) {
+          entropy += metrics.entropy;
+          if (!Number.isNaN(metrics.fidelity)) {
+            scored++;
+            fidelity += metrics.fidelity;
+            certified += 1 - metrics.leakBound;
+            row.threshold = dialThreshold(
+              metrics.nIn,
+              metrics.nOut,
+              metrics.spread,
+              structure.margin,
+              delta,
+            );
+            threshold = Math.max(threshold, row.threshold);
+          }
+        }
+        rows.push(row);
+      }
+      explained.push({
+        layer: l,
+        head: h,
+        description: describeHead(config, structure, h),
+        dial: dial[l][h],
+        entropy: entropy / t,
+        fidelity: fidelity / Math.max(1, scored),
+        certifiedFidelity: certified / Math.max(1, scored),
+        threshold,
+        rows,
+        weights: w,
+      });
+    }
+  }
+  return {
+    tokens: Array.from(texts.slice(0, t), (token, i) => ({ token, block: blockOf(i) })),
+    delta,
+    heads: explained,
+  };
+}
+
+/** The explanation as text: per head a summary line, one line per row, and a heatmap. */
+export function formatExplanation(explanation: Explanation): string {
+  const { delta } = explanation;
+  const texts = explanation.tokens.map((x) => x.token);
+  const out = [`text: ${explanation.tokens.map((x) => `${x.token}[${x.block}]`).join(" ")}`];
+  for (const head of explanation.heads) {
+    out.push("");
+    out.push(
+      `layer ${head.layer}, head ${head.head} (${head.description}), λ = ${head.dial.toFixed(2)}: entropy ${head.entropy.toFixed(2)} bits, ` +
+        `fidelity ${head.fidelity.toFixed(3)}, certified ≥ ${head.certifiedFidelity.toFixed(3)}, ` +
+        `λ* for fidelity ≥ ${1 - delta} on every row: ${head.threshold.toFixed(2)}${head.threshold > 1 ? " (beyond the dial's range)" : ""}`,
+    );
+    for (const row of head.rows) {
+      const keys = row.top.map((k) => `${k.token}[${k.block}] ${k.weight.toFixed(2)}`).join(", ");
+      let note = "";
+      if (row.metrics) {
+        note =
+          row.threshold === undefined
+            ? "  (no relevant key)"
+            : `  (fidelity ${row.metrics.fidelity.toFixed(2)}, certified ≥ ${(1 - row.metrics.leakBound).toFixed(2)}, λ* ${row.threshold.toFixed(2)})`;
+      }
+      out.push(`  ${row.token}[${row.block}] → ${keys || "nothing"}${note}`);
+    }
+    out.push(...heatmap(head.weights, texts).map((line) => `  ${line}`));
+  }
+  return out.join("\n");
+}

@@ -1,0 +1,226 @@
+/**
+ * Training a language model: seeded batches of next-token windows, attention hooks (the dial of a
+ * localist model) with their auxiliary losses, the embedding gradient scattered on the host, the
+ * one training loop (./loop.ts) with AdamW and warm-up/cosine learning rates, a JSON-lines metrics
+ * log, progress on the terminal, atomic checkpoints, exact resumption and a final validation pass.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { fromHost, jit, np, tree, valueAndGrad, type JaxArray } from "../engine/engine.js";
+import type { CharTokenizer, WordTokenizer } from "../data/tokenizer.js";
+import type { LmCorpusOptions } from "../data/lmCorpus.js";
+import type { ModelConfig } from "../model/config.js";
+import { attachHooks, hookInputs, type HookInputs, type HookSource } from "../model/hooks.js";
+import { crossEntropy } from "../model/loss.js";
+import { decays, initParams, type ParamMap } from "../model/params.js";
+import { embedTokens, forwardFromEmbeddings } from "../model/transformer.js";
+import { MetricsLog } from "../io/metricsLog.js";
+import { createProgress, type ProgressStream } from "../io/progress.js";
+import { saveModel } from "../io/savedModel.js";
+import { sampleBatch } from "./batches.js";
+import { evaluateStream, type Evaluation } from "./evaluate.js";
+import { runTrainingLoop, type StepRecord } from "./loop.js";
+import { adamw, disposeOptimizerState, type OptimizerState } from "./optimizer.js";
+import { warmupCosine } from "./schedule.js";
+import { ADAMW_BETAS, type TrainSettings } from "./settings.js";
+
+export interface TrainingData {
+  /** How the corpus was built (saved with the model, so its splits can be rebuilt). */
+  corpus: LmCorpusOptions;
+  tokenizer: WordTokenizer | CharTokenizer;
+  train: Int32Array;
+  valid: Int32Array;
+}
+
+export interface LanguageModelRun {
+  config: Readonly<ModelConfig>;
+  settings: TrainSettings;
+  data: TrainingData;
+  /**
+   * Attention hooks for training (the dial and its penalty). The final validation pass runs
+   * without them: for a localist model that is the dial at λ = 0.
+   */
+  hooks?: readonly HookSource[];
+  /** Further checkpoint entries saved with the model (e.g. `localist`). */
+  entries?: Record<string, unknown>;
+  /** Resume from these (loaded from the output folder); otherwise start from the seeded init. */
+  resume?: { params: ParamMap; optimizer: OptimizerState; step: number };
+}
+
+export interface TrainOptions {
+  out: string;
+  /** Where progress goes (default stderr); null for none. */
+  progress?: ProgressStream | null;
+  /** Windows of the validation split for the final evaluation (default: all; 0 skips it). */
+  validWindows?: number;
+  /** Called after every step (for monitors and tests). */
+  onStep?: (step: number, loss: number) => void;
+}
+
+export interface TrainSummary {
+  steps: number;
+  finalLoss: number;
+  seconds: number;
+  tokensPerSecond: number;
+  valid?: Evaluation;
+}
+
+/**
+ * ∂L/∂E[v] = Σ_{p: token_p = v} ∂L/∂x₀[p], from ∂L/∂x₀ (B·T, D) on the host, as a dense (V, D)
+ * array (docs/math.md#training). Takes ownership of the gradient.
+ */
+function embeddingGradient(
+  gradX0: JaxArray,
+  tokens: Int32Array,
+  vocab: number,
+  width: number,
+): JaxArray {
+  const g: ArrayLike<number> = gradX0.dataSync();
+  const dense = new Float32Array(vocab * width);
+  for (let p = 0; p < tokens.length; p++) {
+    const row = tokens[p] * width;
+    const from = p * width;
+    for (let d = 0; d < width; d++) dense[row + d] += g[from + d];
+  }
+  return fromHost(dense, [vocab, width], np.float32);
+}
+
+type LossAndGrad = (
+  params: ParamMap,
+  x0: JaxArray,
+  targets: JaxArray,
+  inputs: HookInputs[],
+) => [[JaxArray, Record<string, JaxArray>], [ParamMap, JaxArray]];
+
+export function trainLanguageModel(run: LanguageModelRun, options: TrainOptions): TrainSummary {
+  const { config, settings, data } = run;
+  const sources = run.hooks ?? [];
+  const { batch } = settings;
+  const t = config.context;
+  // The loss and its gradients with respect to the parameters and to x₀; the auxiliary outputs
+  // are the cross-entropy and each hook's terms (e.g. the penalty), logged separately.
+  const lossAndGrad = jit(
+    valueAndGrad(
+      (p: ParamMap, x0: JaxArray, targets: JaxArray, inputs: HookInputs[]) => {
+        const hooks = attachHooks(sources, inputs);
+        const ce = crossEntropy(forwardFromEmbeddings(p, x0, config, { hooks }), targets);
+        const terms = hooks.finish?.() ?? [];
+        let total = ce.ref;
+        const values: Record<string, JaxArray> = {};
+        if (terms.length > 0) values.crossEntropy = ce;
+        else ce.dispose();
+        for (const term of terms) {
+          total = total.add(term.value.ref.mul(term.weight));
+          values[term.name] = term.value;
+        }
+        return [total, values] as [JaxArray, Record<string, JaxArray>];
+      },
+      { argnums: [0, 1], hasAux: true },
+    ),
+  ) as unknown as LossAndGrad & { dispose(): void };
+  const optimizer = adamw({
+    ...ADAMW_BETAS,
+    learningRate: warmupCosine({
+      peak: settings.learningRate,
+      warmup: settings.warmup,
+      total: settings.steps,
+    }),
+    weightDecay: settings.weightDecay,
+    decays,
+    clipNorm: settings.clipNorm,
+  });
+  mkdirSync(options.out, { recursive: true });
+  const log = MetricsLog.open(join(options.out, "metrics.jsonl"), {
+    append: run.resume !== undefined,
+  });
+  const progress =
+    options.progress === null
+      ? undefined
+      : createProgress({
+          total: settings.steps,
+          label: "train",
+          stream: options.progress ?? process.stderr,
+        });
+  const save = (params: ParamMap, state: OptimizerState, step: number) =>
+    saveModel(options.out, {
+      config,
+      tokenizer: data.tokenizer,
+      params,
+      optimizer: state,
+      step,
+      entries: { corpus: data.corpus, training: settings, ...run.entries },
+    });
+  const onStep = (record: StepRecord) => {
+    log.write({
+      step: record.step,
+      loss: record.loss,
+      lr: record.learningRate,
+      gradNorm: record.gradNorm,
+      tokensPerSecond: record.throughput,
+      seconds: record.seconds,
+      ...record.values,
+    });
+    const { penalty } = record.values;
+    progress?.update(record.step, {
+      loss: record.loss,
+      ...(penalty === undefined ? {} : { penalty }),
+      "tok/s": Math.round(record.throughput),
+    });
+    options.onStep?.(record.step, record.loss);
+  };
+  try {
+    const result = runTrainingLoop({
+      params: run.resume?.params ?? initParams(config, settings.seed),
+      optimizer,
+      state: run.resume?.optimizer,
+      start: run.resume?.step ?? 0,
+      steps: settings.steps,
+      unitsPerStep: batch * t,
+      gradients(params, step) {
+        const { inputs, targets } = sampleBatch(data.train, batch, t, settings.seed, step);
+        const embedded = embedTokens(
+          params.tokenEmbedding.ref,
+          fromHost(inputs, [batch, t], np.int32),
+        );
+        const hookArrays = hookInputs(sources, { tokens: inputs, batch, length: t, step });
+        const [[loss, values], [grads, gradX0]] = lossAndGrad(
+          tree.ref(params),
+          embedded,
+          fromHost(targets, [batch, t], np.int32),
+          hookArrays,
+        );
+        grads.tokenEmbedding = grads.tokenEmbedding.add(
+          embeddingGradient(gradX0, inputs, config.vocabSize, config.dModel),
+        );
+        return { loss, grads, values };
+      },
+      checkpoint: { every: settings.checkpointEvery, folder: options.out, save },
+      onStep,
+      divergenceHint: "lower --lr",
+    });
+    progress?.finish(`loss ${result.lastLoss.toFixed(4)}`);
+    let valid: Evaluation | undefined;
+    try {
+      if (data.valid.length > t && options.validWindows !== 0) {
+        valid = evaluateStream(result.params, config, data.valid, {
+          maxWindows: options.validWindows,
+        });
+        log.write({ step: result.steps, split: "valid", ...valid });
+      }
+    } finally {
+      tree.dispose(result.params);
+      disposeOptimizerState(result.state);
+    }
+    return {
+      steps: result.steps,
+      finalLoss: result.lastLoss,
+      seconds: result.seconds,
+      tokensPerSecond: result.throughput,
+      valid,
+    };
+  } finally {
+    log.close();
+    lossAndGrad.dispose();
+    optimizer.dispose();
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * A saved language model with every checkpoint entry read by the layer that owns it: the
+ * architecture and weights (io), the corpus (data), the training settings (train) and, for a
+ * localist model, its blocks, routing and margin (localist). The attention hooks of the model at a
+ * dial come from here, so evaluation, sampling, sweeps and explanations all see the same model.
+ */
+import { LocalistError } from "../engine/errors.js";
+import { tree } from "../engine/engine.js";
+import { encodeCorpus, parseCorpusOptions, type LmCorpusOptions } from "../data/lmCorpus.js";
+import type { HookSource } from "../model/hooks.js";
+import { loadModel, type SavedModel } from "../io/savedModel.js";
+import { parseTrainSettings, type TrainSettings } from "../train/settings.js";
+import { dialHook, type DialSetting } from "../localist/hook.js";
+import { parseLocalistEntry, type LocalistEntry } from "../localist/structure.js";
+
+export interface LoadedModel extends SavedModel {
+  dir: string;
+  corpus: LmCorpusOptions;
+  training: TrainSettings;
+  /** Present for a localist model. */
+  localist?: Readonly<LocalistEntry>;
+}
+
+/** Opens the model in `dir`; one-line errors for anything missing, corrupt or mismatched. */
+export function openModel(dir: string, options: { withOptimizer?: boolean } = {}): LoadedModel {
+  const saved = loadModel(dir, options);
+  try {
+    const where = `${dir}/config.json`;
+    const { corpus, training, localist } = saved.entries;
+    return {
+      ...saved,
+      dir,
+      corpus: parseCorpusOptions(corpus, where),
+      training: parseTrainSettings(training, where),
+      ...(localist === undefined
+        ? {}
+        : { localist: parseLocalistEntry(localist, saved.config, where) }),
+    };
+  } catch (error) {
+    closeModel(saved);
+    throw error;
+  }
+}
+
+/** Frees a model's arrays. */
+export function closeModel(model: SavedModel): void {
+  tree.dispose(model.params);
+  if (model.optimizer) tree.dispose(model.optimizer.slots);
+}
+
+export type LocalistModel = LoadedModel & { localist: LocalistEntry };
+
+/** Throws, naming the folder, unless the model is localist (has blocks and a dial). */
+export function requireLocalist(model: LoadedModel): asserts model is LocalistModel {
+  if (!model.localist)
+    throw new LocalistError(
+      `${model.dir} was trained without blocks, so it has no dial; train a model with --localist`,
+    );
+}
+
+/** The same, for a model that must be localist: an error naming the folder otherwise. */
+export function openLocalistModel(dir: string): LocalistModel {
+  const model = openModel(dir);
+  try {
+    requireLocalist(model);
+  } catch (error) {
+    closeModel(model);
+    throw error;
+  }
+  return model;
+}
+
+/**
+ * The attention hooks of a model at a dial: none for a plain model (a dial for one is an error),
+ * the dial hook for a localist model (λ = 0 when no dial is given).
+ */
+export function modelHooks(model: LoadedModel, dial?: DialSetting): HookSource[] {
+  if (dial === undefined && !model.localist) return [];
+  requireLocalist(model);
+  return [dialHook(model.localist, model.config, { dial })];
+}
+
+/** The model's corpus splits, encoded with its own tokenizer. */
+export function modelSplits(model: LoadedModel): {
+  train: Int32Array;
+  valid: Int32Array;
+  test: Int32Array;
+} {
+  return encodeCorpus(model.corpus.corpus, model.tokenizer);
+}

@@ -1,0 +1,134 @@
+/**
+ * Training a language model from a description (the command line's flags, the demo's preset):
+ * the corpus and tokenizer, the architecture, the localist structure and its dial hook, then the
+ * training loop of train/languageModel.ts; and resuming a saved run exactly where it stopped.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { check, LocalistError } from "../engine/errors.js";
+import { loadLmCorpus, type LmCorpusOptions } from "../data/lmCorpus.js";
+import {
+  formatAttentionSpec,
+  localHeadCount,
+  validateModelConfig,
+  type ModelConfig,
+} from "../model/config.js";
+import { CHECKPOINT_FILES } from "../io/checkpoint.js";
+import {
+  trainLanguageModel,
+  type TrainOptions,
+  type TrainSummary,
+} from "../train/languageModel.js";
+import type { TrainSettings } from "../train/settings.js";
+import { dialHook, trainingDial } from "../localist/hook.js";
+import {
+  buildLocalistStructure,
+  type LocalistEntry,
+  type LocalistTraining,
+  type StructureSpec,
+} from "../localist/structure.js";
+import { closeModel, modelSplits, openModel } from "./savedModels.js";
+
+/** Attention weights of one step may use at most this many bytes (B·Hg·T²·4 for global heads). */
+const ATTENTION_MEMORY_LIMIT = 2 * 2 ** 30;
+
+export interface NewModel {
+  corpus: LmCorpusOptions;
+  /** The architecture; the vocabulary size comes from the tokenizer. */
+  model: Omit<ModelConfig, "vocabSize">;
+  settings: TrainSettings;
+  /** A localist model: how to build its blocks and routing, and how to train its dial. */
+  localist?: StructureSpec & { training: LocalistTraining };
+}
+
+/** What happened before training started, for the caller to show. */
+export type Announce = (line: string) => void;
+
+function checkAttentionMemory(config: ModelConfig, batch: number): void {
+  const globalHeads = config.heads - localHeadCount(config);
+  const bytes = batch * globalHeads * config.context * config.context * 4;
+  if (bytes > ATTENTION_MEMORY_LIMIT) {
+    throw new LocalistError(
+      `--context ${config.context} with --batch ${batch} and ${globalHeads} global heads needs ${(bytes / 2 ** 30).toFixed(1)} GiB per attention map, over the ${ATTENTION_MEMORY_LIMIT / 2 ** 30} GiB limit; lower --context or --batch, or use --attention local:K`,
+    );
+  }
+}
+
+/** Trains a new model into `options.out`, which must not hold one already. */
+export function trainNewModel(
+  spec: NewModel,
+  options: TrainOptions & { announce?: Announce },
+): TrainSummary {
+  const { out } = options;
+  if (existsSync(join(out, CHECKPOINT_FILES.config))) {
+    throw new LocalistError(
+      `${out} already holds a model; use --resume to continue it, or choose another --out`,
+    );
+  }
+  const corpus = loadLmCorpus(spec.corpus);
+  const config = validateModelConfig({ ...spec.model, vocabSize: corpus.tokenizer.vocabSize });
+  let localist: LocalistEntry | undefined;
+  if (spec.localist) {
+    const { training, ...structure } = spec.localist;
+    localist = { ...buildLocalistStructure(structure, corpus.tokenizer, config), training };
+  }
+  checkAttentionMemory(config, spec.settings.batch);
+  check(
+    corpus.train.length > config.context,
+    `the training split of ${spec.corpus.corpus} has ${corpus.train.length} tokens, fewer than --context + 1 = ${config.context + 1}; use a smaller --context or a larger corpus`,
+  );
+  options.announce?.(
+    `training ${config.layers}×${config.dModel} (${formatAttentionSpec(config.attention)}, ${config.positional} positions) on ${spec.corpus.corpus}: ` +
+      `${corpus.train.length} tokens, vocabulary ${corpus.tokenizer.vocabSize}`,
+  );
+  return trainLanguageModel(
+    {
+      config,
+      settings: spec.settings,
+      data: { ...corpus, corpus: spec.corpus },
+      ...(localist ? localistRun(localist, config, spec.settings.seed) : {}),
+    },
+    options,
+  );
+}
+
+/** The dial hook and checkpoint entry of a localist run. */
+function localistRun(localist: LocalistEntry, config: ModelConfig, seed: number) {
+  return {
+    hooks: [
+      dialHook(localist, config, {
+        dial: trainingDial(localist.training, config, seed),
+        penalty: localist.training?.penalty ?? 0,
+      }),
+    ],
+    entries: { localist },
+  };
+}
+
+/** Continues the run saved in `out` with its saved settings, exactly where it stopped. */
+export function resumeTraining(options: TrainOptions & { announce?: Announce }): TrainSummary {
+  const { out } = options;
+  const saved = openModel(out, { withOptimizer: true });
+  if (saved.step >= saved.training.steps) {
+    closeModel(saved);
+    throw new LocalistError(
+      `the run in ${out} already finished its ${saved.training.steps} steps; nothing to resume`,
+    );
+  }
+  const splits = modelSplits(saved);
+  options.announce?.(`resuming ${out} at step ${saved.step} of ${saved.training.steps}`);
+  return trainLanguageModel(
+    {
+      config: saved.config,
+      settings: saved.training,
+      data: { corpus: saved.corpus, tokenizer: saved.tokenizer, ...splits },
+      ...(saved.localist ? localistRun(saved.localist, saved.config, saved.training.seed) : {}),
+      resume: {
+        params: saved.params,
+        optimizer: saved.optimizer as NonNullable<typeof saved.optimizer>,
+        step: saved.step,
+      },
+    },
+    options,
+  );
+}
