@@ -1,5 +1,5 @@
 /**
- * Causal attention as a local mean (DESIGN.md §1–2): each query's output is the softmax-weighted
+ * Causal attention as a local mean (docs/math.md#attention-as-a-local-mean): each query's output is the softmax-weighted
  * mean of the values, with log-weights
  *
  *   ℓ_ij = q_i·k_j / √d + b_ij   (b an optional additive log-bias; −∞ outside the mask).

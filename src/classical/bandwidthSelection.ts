@@ -1,5 +1,5 @@
 /**
- * Bandwidth by leave-one-out cross-validation of the local mean:
+ * Bandwidth by leave-one-out cross-validation of the local mean (docs/math.md#bandwidth-rules):
  *
  *   CV(h) = (1/N) Σ_i ‖y_i − m_{−i}(x_i; h)‖²,   m_{−i} the local mean without point i,
  *

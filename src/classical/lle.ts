@@ -1,5 +1,6 @@
 /**
- * Locally linear embedding (Roweis & Saul 2000), standard variant as in scikit-learn:
+ * Locally linear embedding (Roweis & Saul 2000; docs/math.md#locally-linear-embedding), standard
+ * variant as in scikit-learn:
  *  1. each point's k nearest neighbours (itself excluded);
  *  2. barycentre weights: minimize ‖x_i − Σ_j w_ij x_j‖² s.t. Σ_j w_ij = 1, i.e. solve
  *     (G + r·tr(G)·I) w = 1 with the local Gram matrix G = (X_nbrs − x_i)(X_nbrs − x_i)ᵀ, then

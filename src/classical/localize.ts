@@ -1,5 +1,5 @@
 /**
- * The localization trick (DESIGN.md §1): any model fitted by weighted empirical risk becomes a
+ * The localization trick (docs/math.md#the-localization-trick): any model fitted by weighted empirical risk becomes a
  * local model by refitting it, for every target x*, with the kernel weights of x*:
  *
  *   θ̂(x*) = argmin_θ Σ_i K(x*, x_i) · l(x_i, θ),   prediction f(x*; θ̂(x*)).

@@ -5,7 +5,7 @@
  *   maximize Σ_i w_i [y_i log p_i + (1 − y_i) log(1 − p_i)] − (ρ/2)‖β_{1:}‖²,  p_i = σ(φ(x_i)·β)
  *   β ← β + H⁻¹ g,   g = Φᵀ W (y − p) − ρβ,   H = Φᵀ W diag(p(1 − p)) Φ + ρI
  *
- * Localized with `localize`, it is local logistic regression (DESIGN.md §1).
+ * Localized with `localize`, it is local logistic regression (docs/math.md#the-localization-trick).
  */
 import { check } from "../engine/errors.js";
 import { fromHost, nn, np, type JaxArray } from "../engine/engine.js";

@@ -1,6 +1,6 @@
 /**
  * MeanShift clustering: every seed climbs to a mode of the kernel density by repeating the
- * self-local mean x ← m(x) = Σ_j K(x, x_j) x_j / Σ_j K(x, x_j) (DESIGN.md §1).
+ * self-local mean x ← m(x) = Σ_j K(x, x_j) x_j / Σ_j K(x, x_j) (docs/math.md#meanshift).
  *
  * The flat kernel follows scikit-learn's MeanShift exactly: seeds are the data points; a seed
  * stops when it moves ≤ 10⁻³·h or after `maxIterations`; modes are ranked by how many points lie

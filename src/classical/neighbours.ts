@@ -1,7 +1,8 @@
 /**
  * k-nearest-neighbour regression and classification: the local mean and the local mode under the
  * k-NN kernel, with uniform weights or inverse-distance weights w_j = 1 / ‖x* − x_j‖ (a query that
- * coincides with training points gives them all the weight, as in scikit-learn).
+ * coincides with training points gives them all the weight, as in scikit-learn);
+ * docs/math.md#k-nearest-neighbours.
  */
 import { check, checkInteger, LocalistError } from "../engine/errors.js";
 import { fromHost, np, type JaxArray } from "../engine/engine.js";

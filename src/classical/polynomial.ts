@@ -1,6 +1,7 @@
 /**
  * Weighted least squares on polynomial features, and through the localization trick, local
- * polynomial regression (degree 0 = Nadaraya–Watson, 1 = local linear, 2 = local quadratic):
+ * polynomial regression (degree 0 = Nadaraya–Watson, 1 = local linear, 2 = local quadratic;
+ * docs/math.md#the-localization-trick):
  *
  *   β̂(x*) = (Φᵀ W Φ)⁻¹ Φᵀ W y,   ŷ(x*) = φ(x*)·β̂(x*),   W = diag(K(x*, x_i) / Σ K).
  *

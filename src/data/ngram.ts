@@ -1,7 +1,7 @@
 /**
  * N-gram baselines for language-model evaluation on token-id streams (sentences separated by
  * `<eos>` = 1): an add-one unigram model and an interpolated bigram model. A transformer's
- * perplexity means something next to these.
+ * perplexity means something next to these (docs/math.md#evaluation).
  */
 import { check } from "../engine/errors.js";
 

@@ -1,6 +1,6 @@
 /**
  * Rule-of-thumb bandwidths, one per feature: h_k = c(n, d) · σ_k with σ_k the sample standard
- * deviation of column k, and the factors of scipy's gaussian_kde:
+ * deviation of column k, and the factors of scipy's gaussian_kde (docs/math.md#bandwidth-rules):
  *   Scott:     c = n^(−1/(d+4))
  *   Silverman: c = (n·(d+2)/4)^(−1/(d+4))
  */

@@ -1,6 +1,7 @@
 /**
  * Radial localization kernels K(q, k) = κ(u) with u = ‖(q − k) / h‖, h a bandwidth (one value,
  * or one per feature). Normalizing constants are dropped: they cancel in every local mean.
+ * docs/math.md#kernels-as-log-weights gives every profile κ.
  */
 import { check } from "../engine/errors.js";
 import { np, type JaxArray } from "../engine/engine.js";

@@ -3,7 +3,7 @@
  *
  * A kernel K(q, k) ≥ 0 is represented by ℓ(i, j) = log K(q_i, k_j), with −∞ for "excluded".
  * Then a product of kernels is a sum of log-weights, a power K^λ is λ·ℓ, and a local mean is
- * softmax(ℓ) @ V (DESIGN.md §1) — one code path for smoothers, neighbours and attention.
+ * softmax(ℓ) @ V (docs/math.md#kernels-as-log-weights) — one code path for smoothers, neighbours and attention.
  *
  * Shapes: Q queries, N keys, D features.
  */

@@ -1,6 +1,6 @@
 /**
  * k-nearest-neighbour selection and the k-NN indicator kernel K(q, k_j) = 1{k_j among the k
- * nearest keys of q}.
+ * nearest keys of q} (docs/math.md#k-nearest-neighbours).
  *
  * Distances come from the engine (one matrix product per chunk); the selection itself runs on the
  * host over the distance rows, because a bounded insertion pass over each row is O(N·k) and, on

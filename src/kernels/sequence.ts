@@ -34,7 +34,7 @@ export interface WindowOptions {
 }
 
 /**
- * Positional window: causal keeps i − w ≤ j ≤ i (strict: i − w ≤ j < i, DESIGN.md §2);
+ * Positional window: causal keeps i − w ≤ j ≤ i (strict: i − w ≤ j < i; docs/math.md#attention-as-a-local-mean);
  * otherwise |i − j| ≤ w. Weight 1 inside, 0 (log −∞) outside.
  */
 export function positionalWindowKernel(width: number, options: WindowOptions = {}): LogKernel {

@@ -1,5 +1,5 @@
 /**
- * The locality dial λ ∈ [0, 1] (DESIGN.md §3): a scalar, one value per layer, or one per head of
+ * The locality dial λ ∈ [0, 1] (docs/math.md#the-locality-dial and docs/math.md#schedules): a scalar, one value per layer, or one per head of
  * every layer, optionally shaped by a per-layer schedule for progressive localisation:
  *
  *   λ_ℓ = λ · (ℓ / (L − 1))^β,   β = 1 (linear), 3 (cubic), 5 (quintic); uniform: λ_ℓ = λ.

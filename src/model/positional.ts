@@ -1,5 +1,6 @@
 /**
- * Position encodings: sinusoidal (added to the embeddings) and rotary (rotating query/key pairs).
+ * Position encodings (docs/math.md#the-transformer): sinusoidal (added to the embeddings) and
+ * rotary (rotating query/key pairs).
  *
  *   sinusoidal: PE(p, 2i) = sin(p / 10000^(2i/D)),  PE(p, 2i+1) = cos(p / 10000^(2i/D))
  *   rotary:     (x₁, x₂) ↦ (x₁ cos pθ_i − x₂ sin pθ_i, x₁ sin pθ_i + x₂ cos pθ_i),  θ_i = 10000^(−2i/E)

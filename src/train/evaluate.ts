@@ -1,5 +1,5 @@
 /**
- * Language-model evaluation on an id stream with a sliding window: windows of T + 1 tokens
+ * Language-model evaluation (docs/math.md#evaluation) on an id stream with a sliding window: windows of T + 1 tokens
  * (inputs T, targets T) start every S tokens; the first window scores all its T targets and each
  * later one only its last S, the targets no earlier window scored, so every scored token has at
  * least T − S tokens of context (S = T: non-overlapping windows; default S = T/2). Then

@@ -1,4 +1,4 @@
-/** Learning-rate schedules: functions of the update count t = 0, 1, 2, … */
+/** Learning-rate schedules: functions of the update count t = 0, 1, 2, … (docs/math.md#training). */
 
 /**
  * Linear warm-up to `peak` over `warmup` updates, then cosine decay to `peak · floor` at `total`:
