@@ -14,6 +14,17 @@
  *   data                      tokenizers, corpora, n-grams, formal languages
  *   engine                    jax-js set-up, errors, seeded randomness
  */
+const lower = [
+  "engine",
+  "data",
+  "kernels",
+  "classical",
+  "attention",
+  "model",
+  "io",
+  "train",
+  "localist",
+];
 const below = {
   engine: [],
   data: ["engine"],
@@ -22,31 +33,11 @@ const below = {
   attention: ["engine", "kernels"],
   model: ["engine", "kernels", "attention"],
   io: ["engine", "data", "model"],
+  // train and localist sit side by side: neither imports the other.
   train: ["engine", "data", "kernels", "attention", "model", "io"],
   localist: ["engine", "data", "kernels", "attention", "model", "io"],
-  workflows: [
-    "engine",
-    "data",
-    "kernels",
-    "classical",
-    "attention",
-    "model",
-    "io",
-    "train",
-    "localist",
-  ],
-  cli: [
-    "engine",
-    "data",
-    "kernels",
-    "classical",
-    "attention",
-    "model",
-    "io",
-    "train",
-    "localist",
-    "workflows",
-  ],
+  workflows: lower,
+  cli: [...lower, "workflows"],
 };
 const folders = Object.keys(below);
 

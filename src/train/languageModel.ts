@@ -12,7 +12,7 @@ import type { LmCorpusOptions } from "../data/lmCorpus.js";
 import type { ModelConfig } from "../model/config.js";
 import { attachHooks, hookInputs, type HookInputs, type HookSource } from "../model/hooks.js";
 import { crossEntropy } from "../model/loss.js";
-import { decays, initParams, type ParamMap } from "../model/params.js";
+import { initParams, type ParamMap } from "../model/params.js";
 import { embedTokens, forwardFromEmbeddings } from "../model/transformer.js";
 import { MetricsLog } from "../io/metricsLog.js";
 import { createProgress, type ProgressStream } from "../io/progress.js";
@@ -20,9 +20,8 @@ import { saveModel } from "../io/savedModel.js";
 import { sampleBatch } from "./batches.js";
 import { evaluateStream, type Evaluation } from "./evaluate.js";
 import { runTrainingLoop, type StepRecord } from "./loop.js";
-import { adamw, disposeOptimizerState, type OptimizerState } from "./optimizer.js";
-import { warmupCosine } from "./schedule.js";
-import { ADAMW_BETAS, type TrainSettings } from "./settings.js";
+import { disposeOptimizerState, type OptimizerState } from "./optimizer.js";
+import { runOptimizer, type TrainSettings } from "./settings.js";
 
 export interface TrainingData {
   /** How the corpus was built (saved with the model, so its splits can be rebuilt). */
@@ -118,17 +117,7 @@ export function trainLanguageModel(run: LanguageModelRun, options: TrainOptions)
       { argnums: [0, 1], hasAux: true },
     ),
   ) as unknown as LossAndGrad & { dispose(): void };
-  const optimizer = adamw({
-    ...ADAMW_BETAS,
-    learningRate: warmupCosine({
-      peak: settings.learningRate,
-      warmup: settings.warmup,
-      total: settings.steps,
-    }),
-    weightDecay: settings.weightDecay,
-    decays,
-    clipNorm: settings.clipNorm,
-  });
+  const optimizer = runOptimizer(settings);
   mkdirSync(options.out, { recursive: true });
   const log = MetricsLog.open(join(options.out, "metrics.jsonl"), {
     append: run.resume !== undefined,

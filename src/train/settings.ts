@@ -3,6 +3,9 @@
  * `--resume` continues the same run.
  */
 import { LocalistError } from "../engine/errors.js";
+import { decays } from "../model/params.js";
+import { adamw, type Optimizer } from "./optimizer.js";
+import { warmupCosine } from "./schedule.js";
 
 export interface TrainSettings {
   steps: number;
@@ -17,6 +20,32 @@ export interface TrainSettings {
 
 /** The AdamW constants of every model here (β₂ = 0.95, as in GPT-2 and nanoGPT training). */
 export const ADAMW_BETAS = { beta1: 0.9, beta2: 0.95, epsilon: 1e-8 } as const;
+
+/**
+ * The optimizer of a training run: AdamW with ADAMW_BETAS (β₂ may be overridden), weight decay on
+ * the weight matrices, global-norm clipping, and a linear warm-up then cosine learning rate.
+ */
+export function runOptimizer(
+  settings: Pick<
+    TrainSettings,
+    "learningRate" | "warmup" | "steps" | "weightDecay" | "clipNorm"
+  > & {
+    beta2?: number;
+  },
+): Optimizer {
+  return adamw({
+    ...ADAMW_BETAS,
+    beta2: settings.beta2 ?? ADAMW_BETAS.beta2,
+    learningRate: warmupCosine({
+      peak: settings.learningRate,
+      warmup: settings.warmup,
+      total: settings.steps,
+    }),
+    weightDecay: settings.weightDecay,
+    decays,
+    clipNorm: settings.clipNorm,
+  });
+}
 
 const FIELDS: Record<keyof TrainSettings, { min: number; integer: boolean; open?: boolean }> = {
   steps: { min: 1, integer: true },

@@ -28,12 +28,11 @@ import {
   type PositionalEncoding,
 } from "../../model/config.js";
 import { crossEntropy } from "../../model/loss.js";
-import { decays, initParams, type ParamMap } from "../../model/params.js";
+import { initParams, type ParamMap } from "../../model/params.js";
 import { forwardFromEmbeddings } from "../../model/transformer.js";
 import { runTrainingLoop } from "../../train/loop.js";
-import { adamw, disposeOptimizerState, type Optimizer } from "../../train/optimizer.js";
-import { warmupCosine } from "../../train/schedule.js";
-import { ADAMW_BETAS } from "../../train/settings.js";
+import { disposeOptimizerState, type Optimizer } from "../../train/optimizer.js";
+import { runOptimizer } from "../../train/settings.js";
 
 /** The end-of-string token appended to every input; a and b are 0 and 1. */
 export const END_TOKEN = 2;
@@ -161,18 +160,7 @@ function kernelsFor(config: Readonly<ModelConfig>, settings: RecognizerSettings)
       logits: jit((p: ParamMap, tokens: JaxArray) =>
         logitsOf(p, tokens, config),
       ) as unknown as Logits,
-      optimizer: adamw({
-        ...ADAMW_BETAS,
-        beta2: settings.beta2,
-        learningRate: warmupCosine({
-          peak: settings.learningRate,
-          warmup: settings.warmup,
-          total: settings.steps,
-        }),
-        weightDecay: settings.weightDecay,
-        decays,
-        clipNorm: settings.clipNorm,
-      }),
+      optimizer: runOptimizer(settings),
     };
     kernelCache.set(key, kernels);
   }
