@@ -10,7 +10,7 @@
  */
 import { nn, np, type JaxArray } from "../engine/engine.js";
 import { globalCausalAttention, localCausalAttention } from "../attention/causal.js";
-import { localHeadCount, type ModelConfig } from "./config.js";
+import { localHeadCount, localWindow, type ModelConfig } from "./config.js";
 import type { AttentionHooks, HeadGroupAttention, LayerAttention } from "./hooks.js";
 import { layerParams, type LayerParamName, type ParamMap } from "./params.js";
 import { applyRotary, rotaryTables, sinusoidalTable } from "./positional.js";
@@ -59,7 +59,7 @@ function attentionBlock(
     weights ? { weights, ...(scores ? { scores } : {}) } : undefined;
   if (local > 0) {
     const pick = (a: JaxArray) => (local === h ? a.ref : a.ref.slice([], [0, local]));
-    const window = (config.attention as { window: number }).window;
+    const window = localWindow(config);
     const result = localCausalAttention(pick(q), pick(k), pick(v), {
       window,
       strict: config.strict,

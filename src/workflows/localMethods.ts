@@ -7,6 +7,7 @@
 import { check, LocalistError } from "../engine/errors.js";
 import { fromHost, np, toFloat64, type JaxArray } from "../engine/engine.js";
 import { distanceKernel, type DistanceProfile } from "../kernels/distance.js";
+import type { LogKernel } from "../kernels/logKernel.js";
 import { scottBandwidth, silvermanBandwidth } from "../kernels/bandwidthRules.js";
 import { checkSupported, localMean, localMode } from "../classical/localMean.js";
 import { localize } from "../classical/localize.js";
@@ -150,12 +151,16 @@ function column(header: string, values: ArrayLike<string | number>): LocalMethod
   return { header: [header], rows: Array.from(values, (v) => [v]), notes: [] };
 }
 
-/** Kernel regression: `fit` predicts at the queries; rows with no support or a singular fit are errors. */
+/**
+ * A regression method: `predict` gives one value per query, with the method's distance kernel when
+ * it has one; rows with no support (kernel methods) or a singular fit are errors.
+ */
 function regression(
-  fit: (
+  usesKernel: boolean,
+  predict: (
     s: ReturnType<typeof supervised>,
-    y: () => JaxArray,
-    kernel: () => ReturnType<typeof distanceKernel>,
+    y: JaxArray,
+    kernel: LogKernel | undefined,
     options: LocalMethodOptions,
   ) => Float64Array,
 ): Method["run"] {
@@ -163,22 +168,12 @@ function regression(
     const s = supervised(inputs);
     const yHost = numericColumns(inputs.train, [s.target]);
     const notes: string[] = [];
-    let kernelName = "";
-    const predictions = fit(
-      s,
-      () => asMatrix(yHost, s.data.rows, 1),
-      () => {
-        const { kernel: profile, bandwidth } = inputs.options;
-        const kernel = distanceKernel(
-          profile,
-          resolveBandwidth(bandwidth, s.data, yHost, profile, notes),
-        );
-        kernelName = kernel.name;
-        return kernel;
-      },
-      inputs.options,
-    );
-    if (kernelName) checkSupported(predictions, 1, kernelName);
+    const { kernel: profile, bandwidth } = inputs.options;
+    const kernel = usesKernel
+      ? distanceKernel(profile, resolveBandwidth(bandwidth, s.data, yHost, profile, notes))
+      : undefined;
+    const predictions = predict(s, asMatrix(yHost, s.data.rows, 1), kernel, inputs.options);
+    if (kernel) checkSupported(predictions, 1, kernel.name);
     if (predictions.some((v) => !Number.isFinite(v))) {
       throw new LocalistError(
         "the fit is singular for some query (too few distinct points nearby); increase the bandwidth or lower --degree",
@@ -209,14 +204,16 @@ export const LOCAL_METHODS: Record<string, Method> = {
   mean: {
     description: "Nadaraya–Watson regression: the kernel-weighted mean of the target",
     supervised: true,
-    run: regression((s, y, kernel) => toFloat64(localMean(kernel(), s.keys(), y(), s.queries()))),
+    run: regression(true, (s, y, kernel) =>
+      toFloat64(localMean(kernel as LogKernel, s.keys(), y, s.queries())),
+    ),
   },
   poly: {
     description: "local polynomial regression (degree 0, 1 or 2) by kernel-weighted least squares",
     supervised: true,
-    run: regression((s, y, kernel, options) => {
-      const model = weightedPolynomialModel(s.keys(), y(), options.degree);
-      const predictions = toFloat64(localize(model, kernel(), s.keys(), s.queries()));
+    run: regression(true, (s, y, kernel, options) => {
+      const model = weightedPolynomialModel(s.keys(), y, options.degree);
+      const predictions = toFloat64(localize(model, kernel as LogKernel, s.keys(), s.queries()));
       model.dispose();
       return predictions;
     }),
@@ -262,8 +259,8 @@ export const LOCAL_METHODS: Record<string, Method> = {
   "knn-regress": {
     description: "k-nearest-neighbour regression",
     supervised: true,
-    run: regression((s, y, _kernel, options) =>
-      toFloat64(knnRegress(s.keys(), y(), s.queries(), { k: options.k, weights: options.weights })),
+    run: regression(false, (s, y, _kernel, options) =>
+      toFloat64(knnRegress(s.keys(), y, s.queries(), { k: options.k, weights: options.weights })),
     ),
   },
   "knn-classify": {

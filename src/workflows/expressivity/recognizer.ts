@@ -52,8 +52,6 @@ export interface RecognizerSettings {
   warmup: number;
   weightDecay: number;
   clipNorm: number;
-  /** AdamW's β₂ (the language model's is 0.95, train/settings.ts). */
-  beta2: number;
   /** Strings per evaluation call (groups are padded up to a multiple of it: one shape per length). */
   evalBatch: number;
   /** Append the end-of-string token and read the classifier there (default); else read the last letter. */
@@ -80,7 +78,6 @@ export const DEFAULT_RECOGNIZER: RecognizerSettings = {
   warmup: 30,
   weightDecay: 0.01,
   clipNorm: 1,
-  beta2: 0.98,
   evalBatch: 16,
   endToken: true,
 };
