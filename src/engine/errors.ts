@@ -30,7 +30,28 @@ export function checkInteger(name: string, value: number, min: number, max = Inf
   return value;
 }
 
-/** The message of an error on one line (for wrapping system errors into a LocalistError). */
+const SYSTEM_ERRORS: Record<string, string> = {
+  ENOENT: "no such file or folder",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  ENOSPC: "no space left on the device",
+  EDQUOT: "disk quota exceeded",
+  EISDIR: "it is a folder",
+  ENOTDIR: "a part of the path is a file, not a folder",
+  EEXIST: "it already exists",
+  EROFS: "the file system is read-only",
+  EMFILE: "too many open files",
+  ENAMETOOLONG: "the name is too long",
+  EIO: "input/output error",
+};
+
+/**
+ * The message of an error on one line, for wrapping it into a LocalistError: an operating-system
+ * error in words with its code (`permission denied (EACCES)`), anything else its message.
+ */
 export function oneLine(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code !== undefined && SYSTEM_ERRORS[code] !== undefined)
+    return `${SYSTEM_ERRORS[code]} (${code})`;
   return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, " ").trim();
 }

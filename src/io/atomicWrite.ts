@@ -1,8 +1,36 @@
-/** Crash-safe file writes. */
+/** Crash-safe file writes: durable (fsynced) and atomic (all or nothing) ones. */
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { LocalistError, oneLine } from "../engine/errors.js";
+
+/**
+ * Writes `data` to a new file `path` (it must not exist) and fsyncs it, so that once this returns
+ * the bytes survive a power cut. On failure the partial file is removed and the error rethrown.
+ */
+export function writeFileDurable(path: string, data: string | Uint8Array): void {
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, "wx");
+    let written = 0;
+    while (written < bytes.byteLength)
+      written += writeSync(fd, bytes, written, bytes.byteLength - written);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+  } catch (error) {
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already failing; the original error is the one to report
+      }
+    }
+    rmSync(path, { force: true });
+    throw error;
+  }
+}
 
 /**
  * Writes `data` to `path` so that `path` holds either its old content or all of the new one, never
@@ -13,33 +41,18 @@ import { LocalistError, oneLine } from "../engine/errors.js";
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const temporary = `${path}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`;
-  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
-  let fd: number | undefined;
   try {
-    fd = openSync(temporary, "wx");
-    let written = 0;
-    while (written < bytes.byteLength)
-      written += writeSync(fd, bytes, written, bytes.byteLength - written);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
+    writeFileDurable(temporary, data);
     renameSync(temporary, path);
   } catch (error) {
-    if (fd !== undefined) {
-      try {
-        closeSync(fd);
-      } catch {
-        // already failing; the original error is the one to report
-      }
-    }
     rmSync(temporary, { force: true });
     throw new LocalistError(`cannot write ${path}: ${oneLine(error)}`);
   }
-  syncDirectory(dirname(path));
+  syncFolder(dirname(path));
 }
 
 /** Best-effort fsync of a folder (makes a rename durable on POSIX; not possible on Windows). */
-function syncDirectory(folder: string): void {
+export function syncFolder(folder: string): void {
   let fd: number | undefined;
   try {
     fd = openSync(folder, "r");
@@ -48,5 +61,17 @@ function syncDirectory(folder: string): void {
     // some platforms and file systems cannot fsync a folder; the rename is still atomic
   } finally {
     if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Creates the folder `dir` and its parents; `what` names it in the one-line error. */
+export function createFolder(dir: string, what: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EEXIST" || code === "ENOTDIR")
+      throw new LocalistError(`cannot create ${what} ${dir}: it or a folder above it is a file`);
+    throw new LocalistError(`cannot create ${what} ${dir}: ${oneLine(error)}`);
   }
 }

@@ -1,16 +1,39 @@
 /**
- * Checkpoints: a folder holding a trained model and, optionally, what is needed to resume training.
+ * Checkpoints that survive any kill. A run folder holds complete checkpoint folders and a pointer
+ * to the current one:
+ *
+ *   RUN/checkpoint.json              {"format": "localist-pointer", "current": "checkpoints/step-…"}
+ *   RUN/checkpoints/step-00000100-…/ one checkpoint folder (below)
+ *   RUN/metrics.jsonl, RUN/.lock     the run's log and its writer's lock (./lock.ts)
+ *
+ * A checkpoint folder:
  *
  *   config.json            model config and training metadata (any JSON object from the caller)
  *   tokenizer.json         the tokenizer (caller-supplied JSON)
  *   model.safetensors      the weights, named tensors
  *   optimizer.safetensors  optional optimizer state, e.g. `m.<name>` and `v.<name>`
- *   state.json             optional training state: step, RNG state, …
+ *   state.json             optional training state: step, …
+ *
+ * A save writes a whole new checkpoint folder under a temporary name, makes it durable (fsync),
+ * renames it into place, and only then replaces the pointer with one atomic rename: at every
+ * instant the pointer names one complete checkpoint, the old one until the switch and the new one
+ * after it, whatever kills the process. Older checkpoint folders are removed after the switch; a
+ * run cleans up what an interrupted save left (`cleanRunFolder`). A lone checkpoint folder (what
+ * localist 0.1.0 wrote into the run folder itself, or an exported model) loads too.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { join } from "node:path";
-import { LocalistError } from "../engine/errors.js";
-import { writeFileAtomic } from "./atomicWrite.js";
+import { randomBytes } from "node:crypto";
+import { LocalistError, oneLine } from "../engine/errors.js";
+import { createFolder, syncFolder, writeFileAtomic, writeFileDurable } from "./atomicWrite.js";
 import { readJsonFile } from "./json.js";
 import { decodeSafetensors, encodeSafetensors, type HostTensor } from "./safetensors.js";
 
@@ -24,6 +47,12 @@ export const CHECKPOINT_FILES = {
   optimizer: "optimizer.safetensors",
   state: "state.json",
 } as const;
+
+/** The pointer file of a run folder, and the folder of its checkpoints. */
+export const POINTER_FILE = "checkpoint.json";
+export const CHECKPOINTS_FOLDER = "checkpoints";
+const POINTER_FORMAT = "localist-pointer";
+const CHECKPOINT_NAME = /^step-\d{8,}-[0-9a-f]{6}$/;
 
 /** What saveCheckpoint writes. */
 export interface CheckpointInput {
@@ -41,6 +70,8 @@ export interface Checkpoint {
   weights: Record<string, HostTensor>;
   optimizer?: Record<string, HostTensor>;
   state?: Record<string, unknown>;
+  /** The checkpoint folder the files came from. */
+  folder: string;
 }
 
 const SAFETENSORS_METADATA = { format: "localist" };
@@ -50,46 +81,95 @@ function jsonText(value: object): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-/**
- * Writes a checkpoint into `dir` (created if needed), every file atomically (temporary file, then
- * rename).
- *
- * Order matters. config.json is removed first and written LAST, after the weights, optimizer state,
- * tokenizer and training state: so a folder whose config.json exists is complete and consistent,
- * and a save killed part-way leaves a folder without config.json, which loadCheckpoint reports as
- * an interrupted save instead of loading new weights with an old config (or the reverse). Files of
- * an earlier checkpoint in `dir` that this one does not have (optimizer.safetensors, state.json)
- * are removed so they cannot be mistaken for this checkpoint's.
- */
-export function saveCheckpoint(dir: string, checkpoint: CheckpointInput): void {
-  if (existsSync(dir) && !statSync(dir).isDirectory())
-    throw new LocalistError(`cannot save a checkpoint to ${dir}: it is a file, not a folder`);
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (error) {
-    throw new LocalistError(
-      `cannot create checkpoint folder ${dir}: ${(error as Error).message.split("\n")[0]}`,
-    );
-  }
-  const path = (name: string) => join(dir, name);
-  rmSync(path(CHECKPOINT_FILES.config), { force: true });
-
-  writeFileAtomic(
-    path(CHECKPOINT_FILES.model),
-    encodeSafetensors(checkpoint.weights, SAFETENSORS_METADATA),
-  );
+/** Writes one complete checkpoint folder `dir`, which must not exist yet; every file is fsynced. */
+function writeCheckpointFolder(dir: string, checkpoint: CheckpointInput): void {
+  mkdirSync(dir);
+  const write = (name: string, data: string | Uint8Array) =>
+    writeFileDurable(join(dir, name), data);
+  write(CHECKPOINT_FILES.model, encodeSafetensors(checkpoint.weights, SAFETENSORS_METADATA));
   if (checkpoint.optimizer)
-    writeFileAtomic(
-      path(CHECKPOINT_FILES.optimizer),
+    write(
+      CHECKPOINT_FILES.optimizer,
       encodeSafetensors(checkpoint.optimizer, SAFETENSORS_METADATA),
     );
-  else rmSync(path(CHECKPOINT_FILES.optimizer), { force: true });
-  writeFileAtomic(path(CHECKPOINT_FILES.tokenizer), jsonText(checkpoint.tokenizer));
-  if (checkpoint.state) writeFileAtomic(path(CHECKPOINT_FILES.state), jsonText(checkpoint.state));
-  else rmSync(path(CHECKPOINT_FILES.state), { force: true });
+  write(CHECKPOINT_FILES.tokenizer, jsonText(checkpoint.tokenizer));
+  if (checkpoint.state) write(CHECKPOINT_FILES.state, jsonText(checkpoint.state));
+  write(CHECKPOINT_FILES.config, jsonText(checkpoint.config));
+  syncFolder(dir);
+}
 
-  // Last: its presence marks the checkpoint complete (see above).
-  writeFileAtomic(path(CHECKPOINT_FILES.config), jsonText(checkpoint.config));
+/** The current checkpoint folder named by a run folder's pointer (relative), if there is one. */
+function readPointer(runDir: string): string | undefined {
+  const file = join(runDir, POINTER_FILE);
+  if (!existsSync(file)) return undefined;
+  const pointer = readJsonFile<unknown>(file, "checkpoint pointer");
+  const current = (pointer as { current?: unknown } | null)?.current;
+  const name = typeof current === "string" ? current.split("/") : [];
+  if (
+    (pointer as { format?: unknown } | null)?.format !== POINTER_FORMAT ||
+    name.length !== 2 ||
+    name[0] !== CHECKPOINTS_FOLDER ||
+    !CHECKPOINT_NAME.test(name[1])
+  )
+    throw new LocalistError(
+      `checkpoint pointer ${file} is not {"format": "${POINTER_FORMAT}", "current": "${CHECKPOINTS_FOLDER}/step-…"}; ${RECOVER}`,
+    );
+  return current as string;
+}
+
+/** Legacy single-checkpoint files directly in a run folder (localist 0.1.0's layout). */
+function removeFlatCheckpoint(runDir: string): void {
+  for (const name of Object.values(CHECKPOINT_FILES)) rmSync(join(runDir, name), { force: true });
+}
+
+/**
+ * Saves a checkpoint of `step` into the run folder `runDir` (created if needed) and makes it the
+ * current one (see the file comment for why this survives a kill at any moment).
+ */
+export function saveCheckpoint(runDir: string, checkpoint: CheckpointInput, step: number): void {
+  const checkpoints = join(runDir, CHECKPOINTS_FOLDER);
+  createFolder(checkpoints, "checkpoint folder");
+  const name = `step-${String(step).padStart(8, "0")}-${randomBytes(3).toString("hex")}`;
+  const staging = join(checkpoints, `.${name}.partial`);
+  try {
+    writeCheckpointFolder(staging, checkpoint);
+    renameSync(staging, join(checkpoints, name));
+    syncFolder(checkpoints);
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    if (error instanceof LocalistError) throw error;
+    throw new LocalistError(`cannot save a checkpoint in ${runDir}: ${oneLine(error)}`);
+  }
+  // The commit point: one atomic rename of the pointer.
+  writeFileAtomic(
+    join(runDir, POINTER_FILE),
+    jsonText({ format: POINTER_FORMAT, current: `${CHECKPOINTS_FOLDER}/${name}` }),
+  );
+  cleanRunFolder(runDir);
+}
+
+/**
+ * Removes what is not the current checkpoint: older checkpoint folders, folders and temporary
+ * files of saves that were interrupted, and 0.1.0's flat checkpoint files once a pointer exists.
+ * Call it only while holding the run folder's lock.
+ */
+export function cleanRunFolder(runDir: string): void {
+  if (!existsSync(runDir)) return;
+  for (const entry of readdirSync(runDir))
+    if (entry.includes(".tmp-")) rmSync(join(runDir, entry), { force: true });
+  const current = readPointer(runDir);
+  if (current === undefined) return;
+  removeFlatCheckpoint(runDir);
+  const checkpoints = join(runDir, CHECKPOINTS_FOLDER);
+  if (!existsSync(checkpoints)) return;
+  for (const entry of readdirSync(checkpoints))
+    if (`${CHECKPOINTS_FOLDER}/${entry}` !== current)
+      rmSync(join(checkpoints, entry), { recursive: true, force: true });
+}
+
+/** Whether `dir` holds a checkpoint (a pointer or a checkpoint folder's config.json). */
+export function holdsCheckpoint(dir: string): boolean {
+  return existsSync(join(dir, POINTER_FILE)) || existsSync(join(dir, CHECKPOINT_FILES.config));
 }
 
 /** A JSON file of the checkpoint that must hold an object. */
@@ -122,11 +202,17 @@ function readTensors(dir: string, name: string): Record<string, HostTensor> {
  * one with 'localist train --out DIR'`), an incomplete checkpoint (a file missing, e.g. after an
  * interrupted save) and corrupt files.
  */
-export function loadCheckpoint(dir: string): Checkpoint {
-  const noModel = `no model at ${dir}: train one with 'localist train --out ${dir}'`;
-  if (!existsSync(dir)) throw new LocalistError(noModel);
-  if (!statSync(dir).isDirectory())
-    throw new LocalistError(`no model at ${dir}: it is a file, not a checkpoint folder`);
+export function loadCheckpoint(runDir: string): Checkpoint {
+  const noModel = `no model at ${runDir}: train one with 'localist train --out ${runDir}'`;
+  if (!existsSync(runDir)) throw new LocalistError(noModel);
+  if (!statSync(runDir).isDirectory())
+    throw new LocalistError(`no model at ${runDir}: it is a file, not a checkpoint folder`);
+  const current = readPointer(runDir);
+  const dir = current === undefined ? runDir : join(runDir, current);
+  if (current !== undefined && !existsSync(join(dir, CHECKPOINT_FILES.config)))
+    throw new LocalistError(
+      `checkpoint pointer ${join(runDir, POINTER_FILE)} names ${current}, which is missing or incomplete; ${RECOVER}`,
+    );
   const has = (name: string) => existsSync(join(dir, name));
   if (!Object.values(CHECKPOINT_FILES).some(has)) throw new LocalistError(noModel);
   if (!has(CHECKPOINT_FILES.config))
@@ -143,6 +229,7 @@ export function loadCheckpoint(dir: string): Checkpoint {
     config: readJsonObject(dir, CHECKPOINT_FILES.config, "model config"),
     tokenizer: readJsonObject(dir, CHECKPOINT_FILES.tokenizer, "tokenizer"),
     weights: readTensors(dir, CHECKPOINT_FILES.model),
+    folder: dir,
   };
   if (has(CHECKPOINT_FILES.optimizer))
     checkpoint.optimizer = readTensors(dir, CHECKPOINT_FILES.optimizer);
@@ -178,6 +265,8 @@ export function checkWeightsMatch(
       problems.push(
         `tensor '${name}' has shape ${formatShape(actual)} but the config needs ${formatShape(shape)}`,
       );
+    else if (weights[name].dtype !== "F32")
+      problems.push(`tensor '${name}' is ${weights[name].dtype} but the model stores F32`);
   }
   for (const [name, tensor] of Object.entries(weights))
     if (!has(expected, name))
@@ -189,7 +278,8 @@ export function checkWeightsMatch(
     problems.length > 1
       ? ` (and ${problems.length - 1} more mismatch${problems.length > 2 ? "es" : ""})`
       : "";
-  throw new LocalistError(
-    `checkpoint ${dir}: ${problems[0]}${more}; the checkpoint belongs to another model config`,
-  );
+  const why = problems[0].includes("but the model stores")
+    ? "the file is corrupt, retrain or restore it"
+    : "the checkpoint belongs to another model config";
+  throw new LocalistError(`checkpoint ${dir}: ${problems[0]}${more}; ${why}`);
 }

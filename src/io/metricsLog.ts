@@ -4,6 +4,7 @@
  */
 import { closeSync, existsSync, openSync, readFileSync, truncateSync, writeSync } from "node:fs";
 import { LocalistError, oneLine } from "../engine/errors.js";
+import { writeFileAtomic } from "./atomicWrite.js";
 
 /** One record of the log: a flat or nested JSON object, e.g. `{ step: 100, loss: 4.2 }`. */
 export type MetricsRecord = Record<string, unknown>;
@@ -27,15 +28,24 @@ export class MetricsLog {
   }
 
   /**
-   * Opens `path` for writing: appended to when `append` (resuming a run), else truncated. When
-   * appending, a last line cut short by a killed run is dropped first so that it cannot run into
-   * the next record.
+   * Opens `path` for writing: truncated for a new run, or, resuming a run from its checkpoint at
+   * step `resumeFrom`, kept up to that step and appended to. The records written after the
+   * checkpoint by the run that was interrupted are dropped (the resumed run writes them again), and
+   * so is a last line cut short by a kill, so the log never holds a step twice.
    */
-  static open(path: string, options: { append: boolean }): MetricsLog {
+  static open(path: string, options: { resumeFrom?: number } = {}): MetricsLog {
+    const { resumeFrom } = options;
     try {
-      if (options.append && existsSync(path)) dropPartialLastLine(path);
-      return new MetricsLog(path, openSync(path, options.append ? "a" : "w"));
+      if (resumeFrom !== undefined && existsSync(path)) {
+        dropPartialLastLine(path);
+        const kept = readMetricsLog(path).filter(
+          (record) => typeof record.step === "number" && record.step <= resumeFrom,
+        );
+        writeFileAtomic(path, kept.map((record) => `${JSON.stringify(record)}\n`).join(""));
+      }
+      return new MetricsLog(path, openSync(path, resumeFrom === undefined ? "w" : "a"));
     } catch (error) {
+      if (error instanceof LocalistError) throw error;
       throw new LocalistError(`cannot open metrics log ${path}: ${oneLine(error)}`);
     }
   }
@@ -45,9 +55,13 @@ export class MetricsLog {
     if (this.fd === undefined)
       throw new LocalistError(`metrics log ${this.path} is closed; cannot write to it`);
     const bytes = new TextEncoder().encode(`${JSON.stringify(record)}\n`);
-    let written = 0;
-    while (written < bytes.byteLength)
-      written += writeSync(this.fd, bytes, written, bytes.byteLength - written);
+    try {
+      let written = 0;
+      while (written < bytes.byteLength)
+        written += writeSync(this.fd, bytes, written, bytes.byteLength - written);
+    } catch (error) {
+      throw new LocalistError(`cannot write metrics log ${this.path}: ${oneLine(error)}`);
+    }
   }
 
   /** Closes the file; closing twice is harmless. */

@@ -72,19 +72,23 @@ export function saveModel(dir: string, model: SavedModel): void {
   const reserved = ["format", "version", "model", "step"];
   const clash = Object.keys(model.entries).find((name) => reserved.includes(name));
   if (clash) throw new Error(`checkpoint entry '${clash}' is reserved`);
-  saveCheckpoint(dir, {
-    config: {
-      format: MODEL_FORMAT,
-      version: MODEL_FORMAT_VERSION,
-      model: model.config,
-      step: model.step,
-      ...model.entries,
+  saveCheckpoint(
+    dir,
+    {
+      config: {
+        format: MODEL_FORMAT,
+        version: MODEL_FORMAT_VERSION,
+        model: model.config,
+        step: model.step,
+        ...model.entries,
+      },
+      tokenizer: model.tokenizer.toJSON(),
+      weights,
+      optimizer,
+      state: { step: model.step, optimizerStep: model.optimizer?.count ?? 0 },
     },
-    tokenizer: model.tokenizer.toJSON(),
-    weights,
-    optimizer,
-    state: { step: model.step, optimizerStep: model.optimizer?.count ?? 0 },
-  });
+    model.step,
+  );
 }
 
 /** A version-1 config.json in the version-2 layout. */
@@ -154,6 +158,11 @@ export function loadModel(dir: string, options: { withOptimizer?: boolean } = {}
   }
   const shapes = parameterShapes(config);
   checkWeightsMatch(checkpoint.weights, shapes, dir);
+  for (const [name, tensor] of Object.entries(checkpoint.weights))
+    if (!tensor.data.every(Number.isFinite))
+      throw new LocalistError(
+        `checkpoint ${dir}: tensor '${name}' holds NaN or infinite values; the file is corrupt or its run diverged, retrain or restore it`,
+      );
   const params: ParamMap = {};
   for (const name of Object.keys(shapes)) params[name] = fromHostTensor(checkpoint.weights[name]);
   const step = typeof stored.step === "number" ? stored.step : 0;

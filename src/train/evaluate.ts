@@ -135,5 +135,9 @@ function evaluateWindows(
     options.onBatch?.(start + rows, windows);
   }
   const loss = nll / tokens;
+  check(
+    Number.isFinite(loss),
+    `the model's log-probabilities are not finite on this text (loss ${loss}): its weights have diverged; retrain it with a lower learning rate`,
+  );
   return { loss, perplexity: Math.exp(loss), accuracy: correct / tokens, tokens };
 }

@@ -4,7 +4,6 @@
  * one training loop (./loop.ts) with AdamW and warm-up/cosine learning rates, a JSON-lines metrics
  * log, progress on the terminal, atomic checkpoints, exact resumption and a final validation pass.
  */
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fromHost, jit, np, tree, valueAndGrad, type JaxArray } from "../engine/engine.js";
 import type { CharTokenizer, WordTokenizer } from "../data/tokenizer.js";
@@ -14,6 +13,9 @@ import { attachHooks, hookInputs, type HookInputs, type HookSource } from "../mo
 import { crossEntropy } from "../model/loss.js";
 import { initParams, type ParamMap } from "../model/params.js";
 import { embedTokens, forwardFromEmbeddings } from "../model/transformer.js";
+import { createFolder } from "../io/atomicWrite.js";
+import { cleanRunFolder } from "../io/checkpoint.js";
+import { acquireLock } from "../io/lock.js";
 import { MetricsLog } from "../io/metricsLog.js";
 import { createProgress, type ProgressStream } from "../io/progress.js";
 import { saveModel } from "../io/savedModel.js";
@@ -92,6 +94,21 @@ type LossAndGrad = (
 ) => [[JaxArray, Record<string, JaxArray>], [ParamMap, JaxArray]];
 
 export function trainLanguageModel(run: LanguageModelRun, options: TrainOptions): TrainSummary {
+  createFolder(options.out, "output folder");
+  const lock = acquireLock(options.out);
+  let log: MetricsLog | undefined;
+  try {
+    cleanRunFolder(options.out);
+    log = MetricsLog.open(join(options.out, "metrics.jsonl"), { resumeFrom: run.resume?.step });
+    return train(run, options, log);
+  } finally {
+    log?.close();
+    lock.release();
+  }
+}
+
+/** The training itself, with the run folder locked and its metrics log open. */
+function train(run: LanguageModelRun, options: TrainOptions, log: MetricsLog): TrainSummary {
   const { config, settings, data } = run;
   const sources = run.hooks ?? [];
   const { batch } = settings;
@@ -118,10 +135,6 @@ export function trainLanguageModel(run: LanguageModelRun, options: TrainOptions)
     ),
   ) as unknown as LossAndGrad & { dispose(): void };
   const optimizer = runOptimizer(settings);
-  mkdirSync(options.out, { recursive: true });
-  const log = MetricsLog.open(join(options.out, "metrics.jsonl"), {
-    append: run.resume !== undefined,
-  });
   const progress =
     options.progress === null
       ? undefined
@@ -185,7 +198,11 @@ export function trainLanguageModel(run: LanguageModelRun, options: TrainOptions)
       },
       checkpoint: { every: settings.checkpointEvery, folder: options.out, save },
       onStep,
-      divergenceHint: "lower --lr",
+      hints: {
+        values: { penalty: "lower --penalty" },
+        parameters: "lower --lr or --weight-decay",
+        otherwise: "lower --lr",
+      },
     });
     progress?.finish(`loss ${result.lastLoss.toFixed(4)}`);
     let valid: Evaluation | undefined;
@@ -208,7 +225,6 @@ export function trainLanguageModel(run: LanguageModelRun, options: TrainOptions)
       valid,
     };
   } finally {
-    log.close();
     lossAndGrad.dispose();
     optimizer.dispose();
   }

@@ -3,8 +3,12 @@
  * step's loss and gradients it runs the optimizer, watches for divergence, saves checkpoints and
  * reports each step. What a step computes (batches, hooks, the loss) is the caller's `gradients`.
  *
- * A loss that is not finite stops the run with a one-line error naming the step and the last
- * checkpoint saved (which is kept); the loop frees its arrays on the way out.
+ * A checkpoint is saved only once it is known to be good: parameters θ_s (after s updates) are
+ * written when the loss they give on the next batch is finite and every parameter is finite, so a
+ * run that diverges never keeps a checkpoint whose own loss is NaN. The last checkpoint of a run is
+ * vouched for by one more loss evaluation. A loss or a parameter that is not finite stops the run
+ * with one line naming the step, what diverged and the last good checkpoint (which is kept); the
+ * loop frees its arrays on the way out.
  */
 import { LocalistError } from "../engine/errors.js";
 import { tree, type JaxArray } from "../engine/engine.js";
@@ -33,6 +37,16 @@ export interface StepRecord {
   throughput: number;
 }
 
+/** What to try when a run diverges: by the name of the value that went non-finite, and otherwise. */
+export interface DivergenceHints {
+  /** e.g. { penalty: "lower --penalty" }. */
+  values?: Record<string, string>;
+  /** When the parameters become non-finite in an update. */
+  parameters?: string;
+  /** When nothing more specific applies. */
+  otherwise: string;
+}
+
 export interface TrainingLoop {
   /** Parameters to start from; the loop owns them from here on. */
   params: ParamMap;
@@ -54,8 +68,7 @@ export interface TrainingLoop {
   };
   /** After every step: metrics log, progress display, monitors. */
   onStep?(record: StepRecord): void;
-  /** What to try when the loss diverges, e.g. "lower --lr". */
-  divergenceHint?: string;
+  hints?: DivergenceHints;
 }
 
 export interface LoopResult {
@@ -68,44 +81,88 @@ export interface LoopResult {
   throughput: number;
 }
 
-function scalar(x: JaxArray): number {
-  return (x.dataSync() as ArrayLike<number>)[0];
+function read(x: JaxArray): number[] {
+  return Array.from(x.dataSync() as ArrayLike<number>);
 }
 
+const format = (x: number) => (Number.isFinite(x) ? x.toPrecision(4) : String(x));
+
 export function runTrainingLoop(loop: TrainingLoop): LoopResult {
-  const { optimizer } = loop;
+  const { optimizer, checkpoint } = loop;
+  const hints = loop.hints ?? { otherwise: "lower the learning rate" };
   let params = loop.params;
   let state = loop.state ?? optimizer.init(params);
   let step = loop.start;
-  let lastSaved = loop.checkpoint ? loop.start : undefined;
+  /** The last step saved (a resumed run's checkpoint exists already). */
+  let lastSaved = checkpoint && loop.start > 0 ? loop.start : undefined;
+  /** θ_step is due to be saved, once its loss shows it is good. */
+  let due = false;
   let lastLoss = NaN;
+  /** The lowest loss so far and its step, to say how far a diverging run had climbed. */
+  let best = { loss: Infinity, step: 0 };
   const began = performance.now();
   const elapsed = () => (performance.now() - began) / 1000;
   const throughput = () =>
     ((step - loop.start) * (loop.unitsPerStep ?? 1)) / Math.max(elapsed(), 1e-9);
+
+  const stop = (what: string, hint: string): never => {
+    let kept = "";
+    if (checkpoint)
+      kept =
+        lastSaved === undefined
+          ? ", and no checkpoint had been saved yet"
+          : `, and the last good checkpoint (step ${lastSaved}) is kept in ${checkpoint.folder}`;
+    throw new LocalistError(`${what}; stopped${kept}; ${hint}`);
+  };
+  /** The loss of θ_step on the batch of `step`, its gradients and values; stops if not finite. */
+  const evaluate = (at: number) => {
+    const { loss, grads, values = {} } = loop.gradients(params, at);
+    const lossValue = read(loss)[0];
+    const reported = Object.fromEntries(
+      Object.entries(values).map(([name, value]) => [name, read(value)[0]]),
+    );
+    if (!Number.isFinite(lossValue)) {
+      tree.dispose(grads);
+      const detail = Object.entries(reported)
+        .map(([name, value]) => `${name} ${format(value)}`)
+        .join(", ");
+      const culprit = Object.keys(hints.values ?? {}).find(
+        (name) => name in reported && !Number.isFinite(reported[name]),
+      );
+      const climb =
+        lastLoss > 10 * best.loss
+          ? `; it had risen from ${format(best.loss)} at step ${best.step} to ${format(lastLoss)} at step ${at}`
+          : "";
+      stop(
+        `the training loss became ${lossValue} at step ${at + 1}${detail ? ` (${detail})` : ""}${climb}`,
+        culprit ? (hints.values as Record<string, string>)[culprit] : hints.otherwise,
+      );
+    }
+    return { lossValue, grads, reported };
+  };
+  const saveIfDue = () => {
+    if (!checkpoint || !due) return;
+    checkpoint.save(params, state, step);
+    lastSaved = step;
+    due = false;
+  };
+
   try {
     while (step < loop.steps) {
-      const { loss, grads, values = {} } = loop.gradients(params, step);
-      const lossValue = scalar(loss);
-      const reported = Object.fromEntries(
-        Object.entries(values).map(([name, value]) => [name, scalar(value)]),
-      );
-      if (!Number.isFinite(lossValue)) {
-        tree.dispose(grads);
-        const kept =
-          loop.checkpoint && lastSaved !== undefined
-            ? `, and the last good checkpoint (step ${lastSaved}) is kept in ${loop.checkpoint.folder}`
-            : "";
-        throw new LocalistError(
-          `the training loss became ${lossValue} at step ${step + 1}; stopped${kept}; ${loop.divergenceHint ?? "lower the learning rate"}`,
-        );
-      }
+      const { lossValue, grads, reported } = evaluate(step);
+      saveIfDue(); // θ_step gave a finite loss: it is good
       const update = optimizer.update(grads, state, params);
       params = update.params;
       state = update.state;
-      const gradNorm = scalar(update.gradNorm);
+      const [gradNorm, nonFinite] = read(update.health);
+      if (nonFinite > 0)
+        stop(
+          `${nonFinite} parameters became non-finite in the update of step ${step + 1} (gradient norm ${format(gradNorm)} before clipping)`,
+          hints.parameters ?? hints.otherwise,
+        );
       step++;
       lastLoss = lossValue;
+      if (lossValue < best.loss) best = { loss: lossValue, step };
       loop.onStep?.({
         step,
         loss: lossValue,
@@ -115,10 +172,12 @@ export function runTrainingLoop(loop: TrainingLoop): LoopResult {
         seconds: elapsed(),
         throughput: throughput(),
       });
-      if (loop.checkpoint && (step % loop.checkpoint.every === 0 || step === loop.steps)) {
-        loop.checkpoint.save(params, state, step);
-        lastSaved = step;
-      }
+      if (checkpoint && (step % checkpoint.every === 0 || step === loop.steps)) due = true;
+    }
+    if (due) {
+      // The last parameters have no next step: one more loss evaluation vouches for them.
+      tree.dispose(evaluate(step).grads);
+      saveIfDue();
     }
   } catch (error) {
     tree.dispose(params);

@@ -25,14 +25,15 @@ export interface Optimizer {
   /** A fresh state for `params` (borrowed). */
   init(params: ParamMap): OptimizerState;
   /**
-   * One step. Consumes grads, state and params; returns the new params and state, and the global
-   * gradient norm before clipping (a scalar array), and the learning rate used.
+   * One step. Consumes grads, state and params; returns the new params and state, the learning
+   * rate used, and `health` = [‖g‖ before clipping, number of non-finite new parameters], read
+   * back with one transfer.
    */
   update(
     grads: ParamMap,
     state: OptimizerState,
     params: ParamMap,
-  ): { params: ParamMap; state: OptimizerState; gradNorm: JaxArray; learningRate: number };
+  ): { params: ParamMap; state: OptimizerState; health: JaxArray; learningRate: number };
   /** Frees the compiled kernel. */
   dispose(): void;
 }
@@ -84,12 +85,8 @@ export function adamw(options: AdamWOptions): Optimizer {
         const lr = scalars.ref.slice(0);
         const correction1 = scalars.ref.slice(1);
         const correction2 = scalars.slice(2);
-        const out: { params: ParamMap; m: ParamMap; v: ParamMap; norm: JaxArray } = {
-          params: {},
-          m: {},
-          v: {},
-          norm,
-        };
+        const out = { params: {} as ParamMap, m: {} as ParamMap, v: {} as ParamMap };
+        let nonFinite: JaxArray | undefined;
         for (const name of names) {
           const g = grads[name].mul(scale.ref);
           const m1 = m[name].mul(beta1).add(g.ref.mul(1 - beta1));
@@ -100,15 +97,19 @@ export function adamw(options: AdamWOptions): Optimizer {
           const p = params[name];
           if (weightDecay > 0 && decays(name, shapes[name]))
             step = step.add(p.ref.mul(weightDecay));
-          out.params[name] = p.sub(step.mul(lr.ref));
+          const updated = p.sub(step.mul(lr.ref));
+          const bad = np.logicalNot(np.isfinite(updated.ref)).astype(np.float32).sum();
+          nonFinite = nonFinite === undefined ? bad : nonFinite.add(bad);
+          out.params[name] = updated;
           out.m[name] = m1;
           out.v[name] = v1;
         }
+        const health = np.stack([norm, nonFinite as JaxArray]); // [‖g‖, non-finite count]
         scale.dispose();
         lr.dispose();
         correction1.dispose();
         correction2.dispose();
-        return out;
+        return { ...out, health };
       },
     );
   }
@@ -127,7 +128,7 @@ export function adamw(options: AdamWOptions): Optimizer {
       return {
         params: result.params,
         state: { count: t, slots: { m: result.m, v: result.v } },
-        gradNorm: result.norm,
+        health: result.health,
         learningRate,
       };
     },

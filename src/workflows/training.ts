@@ -3,8 +3,6 @@
  * the corpus and tokenizer, the architecture, the localist structure and its dial hook, then the
  * training loop of train/languageModel.ts; and resuming a saved run exactly where it stopped.
  */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { check, LocalistError } from "../engine/errors.js";
 import { loadLmCorpus, type LmCorpusOptions } from "../data/lmCorpus.js";
 import {
@@ -13,7 +11,7 @@ import {
   validateModelConfig,
   type ModelConfig,
 } from "../model/config.js";
-import { CHECKPOINT_FILES } from "../io/checkpoint.js";
+import { holdsCheckpoint } from "../io/checkpoint.js";
 import {
   trainLanguageModel,
   type TrainOptions,
@@ -60,7 +58,7 @@ export function trainNewModel(
   options: TrainOptions & { announce?: Announce },
 ): TrainSummary {
   const { out } = options;
-  if (existsSync(join(out, CHECKPOINT_FILES.config))) {
+  if (holdsCheckpoint(out)) {
     throw new LocalistError(
       `${out} already holds a model; use --resume to continue it, or choose another --out`,
     );

@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync, truncateSync, writeFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { runCli, tempFiles } from "../helpers/cli.js";
+import { currentCheckpoint, runCli, tempFiles } from "../helpers/cli.js";
 import { syntheticCorpus } from "../helpers/corpus.js";
 
 const dir = tempFiles({ "corpus.txt": syntheticCorpus(600), "empty.txt": "" });
@@ -66,7 +66,7 @@ test("training is deterministic, saves a checkpoint, and lowers the loss", () =>
     "optimizer.safetensors",
     "state.json",
   ]) {
-    assert.ok(existsSync(join(a, file)), file);
+    assert.ok(existsSync(join(currentCheckpoint(a), file)), file);
   }
   const la = losses(a);
   assert.equal(la.length, 30);
@@ -101,16 +101,19 @@ test("--resume after a kill continues exactly: the same losses as an uninterrupt
   const resumed = runCli(["train", "--out", killed, "--resume"]);
   assert.equal(resumed.status, 0, resumed.stderr);
   assert.match(resumed.stderr, /resuming .* at step (10|15|20|25|30|35) of 40/);
-  // The log holds the killed run's steps, then the resumed ones from the last checkpoint on.
+  // The log holds each step once: the killed run's up to its checkpoint, then the resumed ones.
   const expected = losses(full);
   const log = readFileSync(join(killed, "metrics.jsonl"), "utf8")
     .trim()
     .split("\n")
     .map((l) => JSON.parse(l) as { step: number; loss: number; split?: string })
     .filter((r) => r.split === undefined);
+  assert.deepEqual(
+    log.map((record) => record.step),
+    Array.from({ length: 40 }, (_, i) => i + 1),
+  );
   for (const record of log)
     assert.equal(record.loss, expected[record.step - 1], `step ${record.step}`);
-  assert.equal(log.at(-1)?.step, 40);
 });
 
 test("eval reports perplexity beside unigram and bigram baselines; generate is seeded", () => {
@@ -153,13 +156,15 @@ test("eval reports perplexity beside unigram and bigram baselines; generate is s
   assert.match(g1.stdout, /^the cat \S+/);
 });
 
-test("a NaN loss stops training with the step named and the last good checkpoint kept", () => {
+test("a diverging run stops with the step named, and keeps the last checkpoint with a finite loss", () => {
   const out = join(dir, "nan");
   const r = runCli([
     "train",
     ...tiny,
+    "--warmup",
+    "20",
     "--lr",
-    "1e30",
+    "100",
     "--clip",
     "1e30",
     "--steps",
@@ -171,15 +176,46 @@ test("a NaN loss stops training with the step named and the last good checkpoint
   ]);
   assert.equal(r.status, 1, r.stderr);
   const last = r.stderr.trim().split("\n").at(-1) ?? "";
+  const match =
+    /^error: the training loss became (?:NaN|Infinity|-Infinity) at step (\d+); it had risen from \S+ at step \d+ to \S+ at step \d+; stopped, and the last good checkpoint \(step (\d+)\) is kept in .*nan; lower --lr$/.exec(
+      last,
+    );
+  assert.ok(match, last);
+  const [failed, kept] = [Number(match[1]), Number(match[2])];
+  // θ_k is saved only after it gave a finite loss at step k + 1: the NaN at step n condemns θ_(n−1).
+  assert.equal(kept, failed - 2);
+  const state = JSON.parse(readFileSync(join(currentCheckpoint(out), "state.json"), "utf8")) as {
+    step: number;
+  };
+  assert.equal(state.step, kept);
+  const evaluated = runCli(["eval", "--model", out]);
+  assert.equal(evaluated.status, 1);
   assert.match(
-    last,
-    /^error: the training loss became (NaN|Infinity|-Infinity) at step (\d+); stopped, and the last good checkpoint \(step (\d+)\) is kept in /,
+    evaluated.stderr.trim().split("\n").at(-1) ?? "",
+    /^error: the model's log-probabilities are not finite on this text/,
   );
-  const [, failed, kept] =
-    /at step (\d+); stopped, and the last good checkpoint \(step (\d+)\)/.exec(last) ?? [];
-  assert.equal(Number(kept), Number(failed) - 1);
-  const state = JSON.parse(readFileSync(join(out, "state.json"), "utf8")) as { step: number };
-  assert.equal(state.step, Number(kept));
+  assert.equal(evaluated.stdout, "");
+});
+
+test("a run that diverges before its first checkpoint says that none was saved", () => {
+  const out = join(dir, "nan-early");
+  const r = runCli([
+    "train",
+    ...tiny,
+    "--lr",
+    "1e30",
+    "--clip",
+    "1e30",
+    "--steps",
+    "5",
+    "--out",
+    out,
+  ]);
+  assert.equal(r.status, 1);
+  assert.match(
+    r.stderr.trim().split("\n").at(-1) ?? "",
+    /^error: the training loss became \S+ at step 2; stopped, and no checkpoint had been saved yet; lower --lr$/,
+  );
 });
 
 const failures: [string, string[], number, RegExp][] = [
@@ -283,7 +319,7 @@ test("a corrupt, truncated or mismatched checkpoint is refused with one line", (
     return target;
   };
   const truncated = copy("truncated");
-  const weights = join(truncated, "model.safetensors");
+  const weights = join(currentCheckpoint(truncated), "model.safetensors");
   truncateSync(weights, Math.floor(statSync(weights).size / 2));
   const r1 = runCli(["eval", "--model", truncated]);
   assert.equal(r1.status, 1);
@@ -293,17 +329,16 @@ test("a corrupt, truncated or mismatched checkpoint is refused with one line", (
   );
 
   const garbled = copy("garbled");
-  writeFileSync(join(garbled, "config.json"), "{ not json");
+  writeFileSync(join(currentCheckpoint(garbled), "config.json"), "{ not json");
   const r2 = runCli(["eval", "--model", garbled]);
   assert.equal(r2.status, 1);
   assert.match(r2.stderr.trim(), /^error: model config .*config\.json is not valid JSON/);
 
   const other = copy("other");
-  const config = JSON.parse(readFileSync(join(other, "config.json"), "utf8")) as {
-    model: { dMlp: number };
-  };
+  const otherConfig = join(currentCheckpoint(other), "config.json");
+  const config = JSON.parse(readFileSync(otherConfig, "utf8")) as { model: { dMlp: number } };
   config.model.dMlp = 48;
-  writeFileSync(join(other, "config.json"), JSON.stringify(config));
+  writeFileSync(otherConfig, JSON.stringify(config));
   const r3 = runCli(["eval", "--model", other]);
   assert.equal(r3.status, 1);
   assert.match(

@@ -1,6 +1,6 @@
 /** Runs the built `localist` command in a child process. */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,4 +30,12 @@ export function tempFiles(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), "localist-test-"));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
+}
+
+/** The current checkpoint folder of a run folder (the one its checkpoint.json names). */
+export function currentCheckpoint(run: string): string {
+  const pointer = JSON.parse(readFileSync(join(run, "checkpoint.json"), "utf8")) as {
+    current: string;
+  };
+  return join(run, pointer.current);
 }

@@ -24,7 +24,7 @@ test("writeFileAtomic fails with one line and removes its temporary file", () =>
     () => writeFileAtomic(join(dir, "missing", "x.json"), "{}"),
     (error: unknown) =>
       error instanceof LocalistError &&
-      /^cannot write .*missing.x\.json: ENOENT/.test(error.message) &&
+      /^cannot write .*missing.x\.json: no such file or folder \(ENOENT\)$/.test(error.message) &&
       !error.message.includes("\n"),
   );
   // The target is a non-empty folder: the temporary file is written next to it, the rename fails.

@@ -1,10 +1,16 @@
+/**
+ * Checkpoint folders and the run folder's pointer: round trips, one complete checkpoint at every
+ * instant (a failed save leaves the previous one current), clean-up of what interrupted saves
+ * leave, 0.1.0's flat layout, and one-line errors for missing and corrupt files.
+ */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { LocalistError } from "../../src/engine/errors.js";
 import {
   checkWeightsMatch,
+  cleanRunFolder,
   loadCheckpoint,
   saveCheckpoint,
   type HostTensor,
@@ -37,18 +43,29 @@ function throwsOneLine(fn: () => unknown, pattern: RegExp): void {
   });
 }
 
+/** The current checkpoint folder of a run folder. */
+const current = (run: string) =>
+  join(
+    run,
+    (JSON.parse(readFileSync(join(run, "checkpoint.json"), "utf8")) as { current: string }).current,
+  );
+
 test("saveCheckpoint then loadCheckpoint round-trips every part", () => {
-  const dir = join(tempFiles({}), "model");
+  const run = join(tempFiles({}), "model");
   const saved = sampleCheckpoint();
-  saveCheckpoint(dir, saved);
-  assert.deepEqual(readdirSync(dir).sort(), [
+  saveCheckpoint(run, saved, 120);
+  assert.deepEqual(readdirSync(run).sort(), ["checkpoint.json", "checkpoints"]);
+  const folder = current(run);
+  assert.match(folder, /checkpoints\/step-00000120-[0-9a-f]{6}$/);
+  assert.deepEqual(readdirSync(folder).sort(), [
     "config.json",
     "model.safetensors",
     "optimizer.safetensors",
     "state.json",
     "tokenizer.json",
   ]);
-  const loaded = loadCheckpoint(dir);
+  const loaded = loadCheckpoint(run);
+  assert.equal(loaded.folder, folder);
   assert.deepEqual(loaded.config, saved.config);
   assert.deepEqual(loaded.tokenizer, saved.tokenizer);
   assert.deepEqual(loaded.state, saved.state);
@@ -61,19 +78,78 @@ test("saveCheckpoint then loadCheckpoint round-trips every part", () => {
       assert.deepEqual(Array.from(tensors[name].data), Array.from(tensor.data));
     }
   }
-  assert.match(readFileSync(join(dir, "config.json"), "utf8"), /^\{\n {2}"dModel": 4,/);
+  assert.match(readFileSync(join(folder, "config.json"), "utf8"), /^\{\n {2}"dModel": 4,/);
+  // A checkpoint folder also loads on its own.
+  assert.deepEqual(loadCheckpoint(folder).config, saved.config);
 });
 
-test("a later save without optimizer or state removes the stale files", () => {
-  const dir = tempFiles({});
-  saveCheckpoint(dir, sampleCheckpoint());
+test("each save replaces the previous checkpoint, which is then removed", () => {
+  const run = tempFiles({});
+  saveCheckpoint(run, sampleCheckpoint(), 1);
   const { config, tokenizer, weights } = sampleCheckpoint();
-  saveCheckpoint(dir, { config: { ...config, note: "final" }, tokenizer, weights });
-  assert.deepEqual(readdirSync(dir).sort(), ["config.json", "model.safetensors", "tokenizer.json"]);
-  const loaded = loadCheckpoint(dir);
+  saveCheckpoint(run, { config: { ...config, note: "final" }, tokenizer, weights }, 2);
+  assert.equal(readdirSync(join(run, "checkpoints")).length, 1);
+  assert.deepEqual(readdirSync(current(run)).sort(), [
+    "config.json",
+    "model.safetensors",
+    "tokenizer.json",
+  ]);
+  const loaded = loadCheckpoint(run);
   assert.equal(loaded.optimizer, undefined);
   assert.equal(loaded.state, undefined);
   assert.equal(loaded.config.note, "final");
+});
+
+test("a failed save leaves the previous checkpoint current, and no partial files", () => {
+  const run = tempFiles({});
+  saveCheckpoint(run, sampleCheckpoint(), 5);
+  const before = current(run);
+  const bad = {
+    ...sampleCheckpoint(),
+    optimizer: { x: { dtype: "F32", shape: [2], data: new Float32Array(3) } },
+  };
+  assert.throws(() => saveCheckpoint(run, bad as never, 6), LocalistError);
+  assert.equal(current(run), before);
+  assert.equal(loadCheckpoint(run).state?.step, 120);
+  assert.deepEqual(readdirSync(join(run, "checkpoints")), [before.split("/").at(-1)]);
+});
+
+test("cleanRunFolder removes interrupted saves, stale temporary files and 0.1.0's flat files", () => {
+  const run = tempFiles({});
+  saveCheckpoint(run, sampleCheckpoint(), 7);
+  const keep = current(run);
+  mkdirSync(join(run, "checkpoints", ".step-00000008-abcdef.partial"));
+  mkdirSync(join(run, "checkpoints", "step-00000003-123456"));
+  writeFileSync(join(run, "metrics.jsonl.tmp-123-abcdef"), "half");
+  writeFileSync(join(run, "config.json"), "{}");
+  cleanRunFolder(run);
+  assert.deepEqual(readdirSync(join(run, "checkpoints")), [keep.split("/").at(-1)]);
+  assert.deepEqual(readdirSync(run).sort(), ["checkpoint.json", "checkpoints"]);
+});
+
+test("0.1.0's flat layout loads, and its incomplete folders say what is missing", () => {
+  const root = tempFiles({});
+  const run = join(root, "run");
+  saveCheckpoint(run, sampleCheckpoint(), 1);
+  const flat = current(run);
+  assert.equal(loadCheckpoint(flat).state?.step, 120);
+  rmSync(join(flat, "config.json"));
+  throwsOneLine(
+    () => loadCheckpoint(flat),
+    /checkpoint .* is incomplete: config\.json is missing \(was saving interrupted\?\)/,
+  );
+  throwsOneLine(
+    () => loadCheckpoint(run),
+    /^checkpoint pointer .*checkpoint\.json names checkpoints\/step-\S+, which is missing or incomplete; retrain or restore it$/,
+  );
+  saveCheckpoint(run, sampleCheckpoint(), 2);
+  rmSync(join(current(run), "model.safetensors"));
+  throwsOneLine(() => loadCheckpoint(run), /is incomplete: model\.safetensors is missing/);
+  saveCheckpoint(run, sampleCheckpoint(), 3);
+  rmSync(join(current(run), "tokenizer.json"));
+  throwsOneLine(() => loadCheckpoint(run), /is incomplete: tokenizer\.json is missing/);
+  writeFileSync(join(run, "checkpoint.json"), '{"current": "../../etc"}');
+  throwsOneLine(() => loadCheckpoint(run), /^checkpoint pointer .* is not \{"format"/);
 });
 
 test("missing folders and files give one-line errors", () => {
@@ -85,58 +161,29 @@ test("missing folders and files give one-line errors", () => {
   );
   throwsOneLine(() => loadCheckpoint(tempFiles({})), /^no model at .*: train one with/);
   throwsOneLine(() => loadCheckpoint(join(root, "plain.txt")), /it is a file, not a checkpoint/);
-
-  const dir = join(root, "ckpt");
-  saveCheckpoint(dir, sampleCheckpoint());
-  rmSync(join(dir, "config.json"));
-  throwsOneLine(
-    () => loadCheckpoint(dir),
-    /checkpoint .*ckpt is incomplete: config\.json is missing \(was saving interrupted\?\)/,
-  );
-  saveCheckpoint(dir, sampleCheckpoint());
-  rmSync(join(dir, "model.safetensors"));
-  throwsOneLine(() => loadCheckpoint(dir), /ckpt is incomplete: model\.safetensors is missing/);
-  saveCheckpoint(dir, sampleCheckpoint());
-  rmSync(join(dir, "tokenizer.json"));
-  throwsOneLine(() => loadCheckpoint(dir), /ckpt is incomplete: tokenizer\.json is missing/);
+  assert.ok(!existsSync(missing));
 });
 
 test("corrupt files give one-line errors naming the file", () => {
-  const dir = tempFiles({});
-  saveCheckpoint(dir, sampleCheckpoint());
-  const model = join(dir, "model.safetensors");
+  const run = tempFiles({});
+  saveCheckpoint(run, sampleCheckpoint(), 1);
+  const model = join(current(run), "model.safetensors");
   const bytes = readFileSync(model);
   writeFileSync(model, bytes.subarray(0, bytes.length - 7));
   throwsOneLine(
-    () => loadCheckpoint(dir),
+    () => loadCheckpoint(run),
     new RegExp(
       `^checkpoint ${model} is truncated: the header says \\d+ bytes of data, the file has \\d+; the file is corrupt, retrain or restore it$`,
     ),
   );
   writeFileSync(model, bytes);
-  writeFileSync(join(dir, "optimizer.safetensors"), "garbage");
-  throwsOneLine(() => loadCheckpoint(dir), /optimizer\.safetensors is truncated/);
-  saveCheckpoint(dir, sampleCheckpoint());
-  writeFileSync(join(dir, "config.json"), "{ oops");
-  throwsOneLine(() => loadCheckpoint(dir), /^model config .*config\.json is not valid JSON: /);
-  writeFileSync(join(dir, "config.json"), "[1]");
-  throwsOneLine(() => loadCheckpoint(dir), /config\.json must hold a JSON object, got an array/);
-});
-
-test("an interrupted save leaves no config.json, so the folder never looks complete", () => {
-  const dir = tempFiles({});
-  saveCheckpoint(dir, sampleCheckpoint());
-  const bad = {
-    ...sampleCheckpoint(),
-    optimizer: { x: { dtype: "F32", shape: [2], data: new Float32Array(3) } },
-  };
-  assert.throws(() => saveCheckpoint(dir, bad as never), LocalistError);
-  assert.equal(existsSync(join(dir, "config.json")), false);
-  throwsOneLine(() => loadCheckpoint(dir), /is incomplete: config\.json is missing/);
-  assert.deepEqual(
-    readdirSync(dir).filter((name) => name.includes(".tmp-")),
-    [],
-  );
+  writeFileSync(join(current(run), "optimizer.safetensors"), "garbage");
+  throwsOneLine(() => loadCheckpoint(run), /optimizer\.safetensors is truncated/);
+  saveCheckpoint(run, sampleCheckpoint(), 2);
+  writeFileSync(join(current(run), "config.json"), "{ oops");
+  throwsOneLine(() => loadCheckpoint(run), /^model config .*config\.json is not valid JSON: /);
+  writeFileSync(join(current(run), "config.json"), "[1]");
+  throwsOneLine(() => loadCheckpoint(run), /config\.json must hold a JSON object, got an array/);
 });
 
 test("checkWeightsMatch reports missing, unexpected and mis-shaped tensors", () => {

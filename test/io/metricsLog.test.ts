@@ -8,7 +8,7 @@ import { tempFiles } from "../helpers/cli.js";
 
 test("each record is on the file as soon as it is written", () => {
   const path = join(tempFiles({}), "metrics.jsonl");
-  const log = MetricsLog.open(path, { append: false });
+  const log = MetricsLog.open(path, {});
   log.write({ step: 1, loss: 5.5 });
   assert.equal(readFileSync(path, "utf8"), '{"step":1,"loss":5.5}\n', "before close");
   log.write({ step: 2, loss: NaN, note: "nested", extra: { a: [1] } });
@@ -21,32 +21,34 @@ test("each record is on the file as soon as it is written", () => {
   assert.throws(() => log.write({ step: 3 }), /metrics log .* is closed/);
 });
 
-test("append keeps earlier lines, truncate does not, and a cut last line is dropped", () => {
+test("resuming keeps the lines up to the checkpoint's step, a new run does not, and a cut last line is dropped", () => {
   const path = join(tempFiles({}), "metrics.jsonl");
-  const first = MetricsLog.open(path, { append: false });
-  first.write({ step: 1 });
+  const first = MetricsLog.open(path, {});
+  for (const step of [1, 2, 3]) first.write({ step });
   first.close();
-  appendFileSync(path, '{"step":2,"lo'); // a run killed mid-write
-  assert.deepEqual(readMetricsLog(path), [{ step: 1 }]);
-  const resumed = MetricsLog.open(path, { append: true });
+  appendFileSync(path, '{"step":4,"lo'); // a run killed mid-write after step 3, checkpoint at 1
+  assert.deepEqual(readMetricsLog(path), [{ step: 1 }, { step: 2 }, { step: 3 }]);
+  const resumed = MetricsLog.open(path, { resumeFrom: 1 });
   resumed.write({ step: 2 });
   resumed.close();
-  assert.equal(readFileSync(path, "utf8"), '{"step":1}\n{"step":2}\n');
-  const fresh = MetricsLog.open(path, { append: false });
+  assert.equal(readFileSync(path, "utf8"), '{"step":1}\n{"step":2}\n', "no step twice");
+  const fresh = MetricsLog.open(path, {});
   fresh.write({ step: 0 });
   fresh.close();
   assert.deepEqual(readMetricsLog(path), [{ step: 0 }]);
-  const another = MetricsLog.open(join(tempFiles({}), "new.jsonl"), { append: true });
+  const another = MetricsLog.open(join(tempFiles({}), "new.jsonl"), { resumeFrom: 5 });
   another.close();
 });
 
 test("errors are one line", () => {
   const dir = tempFiles({ "bad.jsonl": '{"a":1}\nnope\n{"b":2}\n' });
   assert.throws(
-    () => MetricsLog.open(join(dir, "missing", "m.jsonl"), { append: false }),
+    () => MetricsLog.open(join(dir, "missing", "m.jsonl"), {}),
     (error: unknown) =>
       error instanceof LocalistError &&
-      /^cannot open metrics log .*m\.jsonl: ENOENT/.test(error.message) &&
+      /^cannot open metrics log .*m\.jsonl: no such file or folder \(ENOENT\)$/.test(
+        error.message,
+      ) &&
       !error.message.includes("\n"),
   );
   assert.throws(

@@ -59,7 +59,9 @@ test("AdamW matches a plain-JS oracle over 6 steps with clipping, decay and the 
       b: theta.b.map((x, i) => 6 * (x - TARGET.b[i])),
     };
     const norm = Math.sqrt([...g.w, ...g.b].reduce((s, x) => s + x * x, 0));
-    assert.ok(Math.abs(toFloat64(update.gradNorm)[0] - norm) < 1e-3 * norm, `norm at ${t}`);
+    const [gradNorm, nonFinite] = toFloat64(update.health);
+    assert.ok(Math.abs(gradNorm - norm) < 1e-3 * norm, `norm at ${t}`);
+    assert.equal(nonFinite, 0);
     const scale = Math.min(1, 1 / norm);
     const eta = schedule(t - 1);
     assert.ok(Math.abs(update.learningRate - eta) < 1e-12);
@@ -127,12 +129,43 @@ test("a non-finite loss stops the loop with one line naming the step and the las
         loop({
           gradients: diverging(8),
           checkpoint: { every: 3, folder: "RUN", save: (_p, _s, step) => saved.push(step) },
-          divergenceHint: "lower --lr",
+          hints: { otherwise: "lower --lr" },
         }),
       ),
     /^LocalistError: the training loss became NaN at step 8; stopped, and the last good checkpoint \(step 6\) is kept in RUN; lower --lr$/,
   );
   assert.deepEqual(saved, [3, 6]);
+});
+
+test("divergence names what went non-finite, with the hint for it", () => {
+  const penaltyBlowsUp = (p: ParamMap) => {
+    const out = quadratic()(p);
+    out.loss.dispose();
+    return {
+      ...out,
+      loss: np.array([NaN]),
+      values: { crossEntropy: np.array([2.5]), penalty: np.array([Infinity]) },
+    };
+  };
+  assert.throws(
+    () =>
+      runTrainingLoop(
+        loop({
+          gradients: penaltyBlowsUp,
+          checkpoint: { every: 10, folder: "RUN", save: () => assert.fail("nothing is good") },
+          hints: { values: { penalty: "lower --penalty" }, otherwise: "lower --lr" },
+        }),
+      ),
+    /^LocalistError: the training loss became NaN at step 1 \(crossEntropy 2\.500, penalty Infinity\); stopped, and no checkpoint had been saved yet; lower --penalty$/,
+  );
+  const huge = loop({
+    optimizer: adamw({ ...settings, weightDecay: 0, learningRate: 1e39 }),
+    hints: { parameters: "lower --lr or --weight-decay", otherwise: "lower --lr" },
+  });
+  assert.throws(
+    () => runTrainingLoop(huge),
+    /^LocalistError: \d+ parameters became non-finite in the update of step 1 \(gradient norm \S+ before clipping\); stopped; lower --lr or --weight-decay$/,
+  );
 });
 
 test("resuming from a saved state reaches the parameters of the uninterrupted run", () => {
@@ -144,7 +177,7 @@ test("resuming from a saved state reaches the parameters of the uninterrupted ru
         loop({
           steps: 12,
           gradients: (p, s) => {
-            if (s === 7) throw new Error("killed");
+            if (s === 8) throw new Error("killed"); // after θ_7 was saved at the start of step 8
             return quadratic()(p);
           },
           checkpoint: {

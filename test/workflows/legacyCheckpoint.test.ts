@@ -14,7 +14,7 @@ import { forward } from "../../src/model/transformer.js";
 import { dialMatrix } from "../../src/localist/dial.js";
 import { closeModel, modelHooks, openLocalistModel } from "../../src/workflows/savedModels.js";
 import { attachHooks, finishAndDiscard, hookInputs } from "../../src/model/hooks.js";
-import { runCli } from "../helpers/cli.js";
+import { currentCheckpoint, runCli } from "../helpers/cli.js";
 import { ready } from "../helpers/arrays.js";
 
 before(() => ready);
@@ -164,10 +164,9 @@ test("0.1.0 checkpoint: --resume continues the run with 0.1.0's losses and saves
     .filter((record) => record.split === undefined)
     .map((record) => [record.step, record.loss]);
   assertNear(losses, expected.resumedLosses, 1e-4);
-  const saved = JSON.parse(readFileSync(join(copy, "config.json"), "utf8")) as Record<
-    string,
-    unknown
-  >;
+  const saved = JSON.parse(
+    readFileSync(join(currentCheckpoint(copy), "config.json"), "utf8"),
+  ) as Record<string, unknown>;
   assert.equal(saved.version, 2);
   assert.ok(
     !("localist" in (saved.model as object)),
