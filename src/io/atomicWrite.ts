@@ -26,8 +26,8 @@ export function writeFileDurable(path: string, data: string | Uint8Array): void 
       } catch {
         // already failing; the original error is the one to report
       }
+      rmSync(path, { force: true }); // ours, half-written (never someone else's: "wx" failed then)
     }
-    rmSync(path, { force: true });
     throw error;
   }
 }
