@@ -2,7 +2,8 @@
  * A language-modelling corpus: a tokenizer fitted on the training split and the three splits as
  * id streams (each sentence followed by `<eos>`).
  */
-import { check, LocalistError } from "../engine/errors.js";
+import { z } from "zod";
+import { check } from "../engine/errors.js";
 import { brownSentenceWords, loadBrown, splitBrownDocuments } from "./brown.js";
 import { loadTextCorpus } from "./textCorpus.js";
 import { CharTokenizer, EOS_ID, WordTokenizer, type TokenizerOptions } from "./tokenizer.js";
@@ -73,31 +74,14 @@ export function encodeCorpus(
   };
 }
 
-/**
- * Corpus options as stored in a checkpoint, checked field by field; errors name `where`.
- */
-export function parseCorpusOptions(value: unknown, where: string): LmCorpusOptions {
-  const o = (typeof value === "object" && value !== null ? value : {}) as Record<string, unknown>;
-  const fail = (field: string, expected: string) => {
-    throw new LocalistError(
-      `${where}: corpus.${field} must be ${expected}, got ${JSON.stringify(o[field]) ?? "nothing"}`,
-    );
-  };
-  if (typeof o.corpus !== "string" || o.corpus === "") fail("corpus", "'brown' or file paths");
-  if (o.tokenizer !== "word" && o.tokenizer !== "char") fail("tokenizer", "'word' or 'char'");
-  if (!Number.isInteger(o.maxVocab) || (o.maxVocab as number) < 1)
-    fail("maxVocab", "an integer ≥ 1");
-  if (!Number.isInteger(o.minCount) || (o.minCount as number) < 1)
-    fail("minCount", "an integer ≥ 1");
-  if (typeof o.lowercase !== "boolean") fail("lowercase", "true or false");
-  return {
-    corpus: o.corpus as string,
-    tokenizer: o.tokenizer as TokenizerKind,
-    maxVocab: o.maxVocab as number,
-    minCount: o.minCount as number,
-    lowercase: o.lowercase as boolean,
-  };
-}
+/** Corpus options as stored in a checkpoint's `corpus` entry. */
+export const CORPUS_SCHEMA = z.object({
+  corpus: z.string().min(1),
+  tokenizer: z.enum(["word", "char"]),
+  maxVocab: z.number().int().min(1),
+  minCount: z.number().int().min(1),
+  lowercase: z.boolean(),
+});
 
 /** Loads a corpus, fits the tokenizer on its training split and encodes every split. */
 export function loadLmCorpus(options: LmCorpusOptions): LmCorpus {

@@ -1,4 +1,6 @@
+import { z } from "zod";
 import { check, LocalistError } from "../engine/errors.js";
+import { parseWith } from "../engine/validate.js";
 
 /** Id of `<unk>`, the token for anything outside the vocabulary. */
 export const UNK_ID = 0;
@@ -59,6 +61,13 @@ function resolveOptions(options: TokenizerOptions, lowercaseDefault: boolean) {
   return { maxVocab, minCount, lowercase };
 }
 
+const TOKENIZER_SCHEMA = z.object({
+  kind: z.enum(["word", "char"]),
+  version: z.literal(TOKENIZER_JSON_VERSION),
+  lowercase: z.boolean(),
+  tokens: z.array(z.string()),
+});
+
 /** Checks that `value` is tokenizer JSON of the given kind; throws a one-line LocalistError if not. */
 function parseTokenizerJSON(value: unknown, kind?: "word" | "char"): TokenizerJSON {
   const fail = (why: string): never => {
@@ -72,21 +81,10 @@ function parseTokenizerJSON(value: unknown, kind?: "word" | "char"): TokenizerJS
       fail(`not valid JSON (${(error as Error).message})`);
     }
   }
-  if (typeof obj !== "object" || obj === null || Array.isArray(obj))
-    fail(`expected an object, got ${Array.isArray(obj) ? "an array" : String(obj)}`);
-  const record = obj as Record<string, unknown>;
-  if (record.kind !== "word" && record.kind !== "char")
-    fail(`"kind" must be "word" or "char", got ${JSON.stringify(record.kind)}`);
+  const record = parseWith(TOKENIZER_SCHEMA, obj, "malformed tokenizer JSON");
   if (kind && record.kind !== kind)
     fail(`expected a ${kind} tokenizer, got kind ${JSON.stringify(record.kind)}`);
-  if (record.version !== TOKENIZER_JSON_VERSION)
-    fail(`"version" must be ${TOKENIZER_JSON_VERSION}, got ${JSON.stringify(record.version)}`);
-  if (typeof record.lowercase !== "boolean")
-    fail(`"lowercase" must be true or false, got ${JSON.stringify(record.lowercase)}`);
-  const tokens = record.tokens;
-  if (!Array.isArray(tokens) || !tokens.every((t) => typeof t === "string"))
-    fail(`"tokens" must be an array of strings`);
-  const list = tokens as string[];
+  const list = record.tokens;
   SPECIAL_TOKENS.forEach((special, id) => {
     if (list[id] !== special)
       fail(`token ${id} must be "${special}", got ${JSON.stringify(list[id])}`);

@@ -32,7 +32,9 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
+import { z } from "zod";
 import { LocalistError, oneLine } from "../engine/errors.js";
+import { parseWith } from "../engine/validate.js";
 import { createFolder, syncFolder, writeFileAtomic, writeFileDurable } from "./atomicWrite.js";
 import { readJsonFile } from "./json.js";
 import { decodeSafetensors, encodeSafetensors, type HostTensor } from "./safetensors.js";
@@ -52,7 +54,11 @@ export const CHECKPOINT_FILES = {
 export const POINTER_FILE = "checkpoint.json";
 export const CHECKPOINTS_FOLDER = "checkpoints";
 const POINTER_FORMAT = "localist-pointer";
-const CHECKPOINT_NAME = /^step-\d{8,}-[0-9a-f]{6}$/;
+/** The pointer names a folder inside the run's checkpoints folder, and nothing else. */
+const POINTER_SCHEMA = z.object({
+  format: z.literal(POINTER_FORMAT),
+  current: z.string().regex(/^checkpoints\/step-\d{8,}-[0-9a-f]{6}$/),
+});
 
 /** What saveCheckpoint writes. */
 export interface CheckpointInput {
@@ -102,19 +108,11 @@ function writeCheckpointFolder(dir: string, checkpoint: CheckpointInput): void {
 function readPointer(runDir: string): string | undefined {
   const file = join(runDir, POINTER_FILE);
   if (!existsSync(file)) return undefined;
-  const pointer = readJsonFile<unknown>(file, "checkpoint pointer");
-  const current = (pointer as { current?: unknown } | null)?.current;
-  const name = typeof current === "string" ? current.split("/") : [];
-  if (
-    (pointer as { format?: unknown } | null)?.format !== POINTER_FORMAT ||
-    name.length !== 2 ||
-    name[0] !== CHECKPOINTS_FOLDER ||
-    !CHECKPOINT_NAME.test(name[1])
-  )
-    throw new LocalistError(
-      `checkpoint pointer ${file} is not {"format": "${POINTER_FORMAT}", "current": "${CHECKPOINTS_FOLDER}/step-…"}; ${RECOVER}`,
-    );
-  return current as string;
+  return parseWith(
+    POINTER_SCHEMA,
+    readJsonFile<unknown>(file, "checkpoint pointer"),
+    `checkpoint pointer ${file}`,
+  ).current;
 }
 
 /** Legacy single-checkpoint files directly in a run folder (localist 0.1.0's layout). */

@@ -14,10 +14,12 @@
  * structure inside `model` and the corpus and dial settings inside `training`; it is read by moving
  * them to their own entries.
  */
+import { z } from "zod";
 import { LocalistError } from "../engine/errors.js";
+import { parseWith } from "../engine/validate.js";
 import { fromHost, np, type JaxArray } from "../engine/engine.js";
 import { tokenizerFromJSON, type CharTokenizer, type WordTokenizer } from "../data/tokenizer.js";
-import { validateModelConfig, type ModelConfig } from "../model/config.js";
+import { MODEL_CONFIG_SCHEMA, validateModelConfig, type ModelConfig } from "../model/config.js";
 import { parameterShapes, type ParamMap } from "../model/params.js";
 import {
   checkWeightsMatch,
@@ -45,6 +47,8 @@ export interface SavedModel {
   optimizer?: StoredOptimizer;
   /** The other entries of config.json by name (`corpus`, `training`, `localist`), unparsed. */
   entries: Record<string, unknown>;
+  /** The checkpoint folder it was loaded from (set by loadModel). */
+  folder?: string;
 }
 
 /** A host copy of an engine array as float32 (takes ownership). */
@@ -119,37 +123,42 @@ function upgradeVersion1(stored: Record<string, unknown>): Record<string, unknow
   return upgraded;
 }
 
-/** Loads a model saved by `saveModel` (or by 0.1.0), checking the config, the tokenizer and every tensor's shape. */
+/** config.json's own fields (the entries beside them are read by their layers). */
+const STORED_SCHEMA = z.object({
+  format: z.literal(MODEL_FORMAT),
+  version: z.union([z.literal(1), z.literal(MODEL_FORMAT_VERSION)]),
+  model: MODEL_CONFIG_SCHEMA,
+  step: z.number().int().min(0),
+});
+
+/** state.json: the steps done, and the optimizer's update count (equal to them). */
+const STATE_SCHEMA = z.object({
+  step: z.number().int().min(0),
+  optimizerStep: z.number().int().min(0),
+});
+
+/** Loads a model saved by `saveModel` (or by 0.1.0), checking every file against its schema, the tokenizer against the config, and every tensor's dtype, shape and values. */
 export function loadModel(dir: string, options: { withOptimizer?: boolean } = {}): SavedModel {
   const checkpoint = loadCheckpoint(dir);
+  const where = `${checkpoint.folder}/config.json`;
   let stored = checkpoint.config;
-  if (
-    stored.format !== MODEL_FORMAT ||
-    typeof stored.model !== "object" ||
-    typeof stored.training !== "object"
-  ) {
+  if (stored.format !== MODEL_FORMAT)
     throw new LocalistError(
-      `${dir}/config.json is not a localist language-model config; retrain or restore it`,
+      `${where} is not a localist language-model config; retrain or restore it`,
     );
-  }
   if (stored.version === 1) stored = upgradeVersion1(stored);
-  else if (stored.version !== MODEL_FORMAT_VERSION)
-    throw new LocalistError(
-      `${dir}/config.json has format version ${JSON.stringify(stored.version)}; this localist reads versions 1 and ${MODEL_FORMAT_VERSION}`,
-    );
+  const { model: architecture, step } = parseWith(STORED_SCHEMA, stored, where);
   let config: Readonly<ModelConfig>;
   try {
-    config = validateModelConfig(stored.model as ModelConfig);
+    config = validateModelConfig(architecture);
   } catch (error) {
-    throw new LocalistError(
-      `${dir}/config.json has an invalid model config: ${(error as Error).message}`,
-    );
+    throw new LocalistError(`${where}: invalid model config: ${(error as Error).message}`);
   }
   let tokenizer: WordTokenizer | CharTokenizer;
   try {
     tokenizer = tokenizerFromJSON(checkpoint.tokenizer);
   } catch (error) {
-    throw new LocalistError(`${dir}/tokenizer.json: ${(error as Error).message}`);
+    throw new LocalistError(`${checkpoint.folder}/tokenizer.json: ${(error as Error).message}`);
   }
   if (tokenizer.vocabSize !== config.vocabSize) {
     throw new LocalistError(
@@ -158,32 +167,42 @@ export function loadModel(dir: string, options: { withOptimizer?: boolean } = {}
   }
   const shapes = parameterShapes(config);
   checkWeightsMatch(checkpoint.weights, shapes, dir);
-  for (const [name, tensor] of Object.entries(checkpoint.weights))
-    if (!tensor.data.every(Number.isFinite))
-      throw new LocalistError(
-        `checkpoint ${dir}: tensor '${name}' holds NaN or infinite values; the file is corrupt or its run diverged, retrain or restore it`,
-      );
+  checkFinite(checkpoint.weights, dir);
   const params: ParamMap = {};
   for (const name of Object.keys(shapes)) params[name] = fromHostTensor(checkpoint.weights[name]);
-  const step = typeof stored.step === "number" ? stored.step : 0;
   const { format: _format, version: _version, model: _model, step: _step, ...entries } = stored;
-  const model: SavedModel = { config, tokenizer, params, step, entries };
+  const model: SavedModel = { config, tokenizer, params, step, entries, folder: checkpoint.folder };
   if (options.withOptimizer) {
     const moments = checkpoint.optimizer;
-    if (!moments)
+    const state = checkpoint.state;
+    if (!moments || !state)
       throw new LocalistError(`checkpoint ${dir} has no optimizer state to resume from`);
+    const counts = parseWith(STATE_SCHEMA, state, `${checkpoint.folder}/state.json`);
+    if (counts.step !== step || counts.optimizerStep !== step)
+      throw new LocalistError(
+        `${checkpoint.folder}/state.json says step ${counts.step} and optimizer step ${counts.optimizerStep}, but config.json says step ${step}; the files belong to different saves, retrain or restore it`,
+      );
     const expected: Record<string, number[]> = {};
     for (const [name, shape] of Object.entries(shapes)) {
       expected[`m.${name}`] = shape;
       expected[`v.${name}`] = shape;
     }
     checkWeightsMatch(moments, expected, dir);
+    checkFinite(moments, dir);
     const slots: Record<string, ParamMap> = { m: {}, v: {} };
     for (const name of Object.keys(shapes)) {
       slots.m[name] = fromHostTensor(moments[`m.${name}`]);
       slots.v[name] = fromHostTensor(moments[`v.${name}`]);
     }
-    model.optimizer = { count: Number(checkpoint.state?.optimizerStep ?? step), slots };
+    model.optimizer = { count: step, slots };
   }
   return model;
+}
+
+function checkFinite(tensors: Record<string, HostTensor>, dir: string): void {
+  for (const [name, tensor] of Object.entries(tensors))
+    if (!tensor.data.every(Number.isFinite))
+      throw new LocalistError(
+        `checkpoint ${dir}: tensor '${name}' holds NaN or infinite values; the file is corrupt or its run diverged, retrain or restore it`,
+      );
 }

@@ -6,7 +6,9 @@
  *  - `window:W`: positional blocks ⌊position / W⌋ (no token map; relevance = same window);
  *  - a user's JSON map { "token": "block", … } covering every vocabulary token.
  */
+import { z } from "zod";
 import { check, LocalistError } from "../engine/errors.js";
+import { parseWith } from "../engine/validate.js";
 import { COARSE_CLASSES, coarseTag, loadBrown, splitBrownDocuments } from "../data/brown.js";
 import { EOS_ID, UNK_ID, type Tokenizer } from "../data/tokenizer.js";
 import { readJsonFile } from "../io/json.js";
@@ -49,20 +51,24 @@ export function posBlocks(tokenizer: Tokenizer): BlockSpec {
   return { kind: "tokens", source: "pos", names, tokenBlocks };
 }
 
+/** A block map file: token → block name. */
+const BLOCK_MAP_SCHEMA = z.record(z.string(), z.string().min(1));
+
 /** Blocks from a JSON file mapping every vocabulary token to a block name. */
 export function fileBlocks(path: string, vocabulary: readonly string[]): BlockSpec {
-  const map = readJsonFile(path, "block map");
-  if (typeof map !== "object" || map === null || Array.isArray(map)) {
-    throw new LocalistError(`block map ${path} must be a JSON object {"token": "block", …}`);
-  }
-  const entries = map as Record<string, unknown>;
+  const entries = parseWith(
+    BLOCK_MAP_SCHEMA,
+    readJsonFile(path, "block map"),
+    `block map ${path} (expected {"token": "block", …})`,
+  );
   const names: string[] = [];
   const index = new Map<string, number>();
   const tokenBlocks: number[] = [];
   const missing: string[] = [];
   vocabulary.forEach((token, id) => {
-    const block = entries[token];
-    if (typeof block !== "string" || block === "") {
+    // Own properties only: a token like "constructor" is not in the map unless the map says so.
+    const block = Object.hasOwn(entries, token) ? entries[token] : undefined;
+    if (block === undefined) {
       if (id === UNK_ID || id === EOS_ID) {
         tokenBlocks.push(-1);
         return;

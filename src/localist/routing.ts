@@ -9,7 +9,9 @@
  * A routing file: { "heads": [ { "verb": ["noun"], "*": ["noun", "verb"] }, … ] } with one entry
  * per head; "*" covers the query blocks not named.
  */
+import { z } from "zod";
 import { check, LocalistError } from "../engine/errors.js";
+import { parseWith } from "../engine/validate.js";
 import { COARSE_CLASSES } from "../data/brown.js";
 import { readJsonFile } from "../io/json.js";
 
@@ -43,12 +45,16 @@ export function defaultRouting(
   return { heads, blocks: g, targets };
 }
 
+/** A routing file: per head, query block (or "*" for the rest) → target blocks. */
+const ROUTING_FILE_SCHEMA = z.object({
+  heads: z.array(z.record(z.string(), z.array(z.string()))),
+});
+
 export function routingFromFile(path: string, names: readonly string[], heads: number): Routing {
-  const json = readJsonFile(path, "routing file");
-  const list = (json as { heads?: unknown } | null)?.heads;
-  check(
-    Array.isArray(list),
-    `routing file ${path} must be {"heads": [ {query block: [target blocks]}, … ]}`,
+  const { heads: list } = parseWith(
+    ROUTING_FILE_SCHEMA,
+    readJsonFile(path, "routing file"),
+    `routing file ${path} (expected {"heads": [{query block: [target blocks]}, …]})`,
   );
   check(
     list.length === heads,
@@ -65,20 +71,13 @@ export function routingFromFile(path: string, names: readonly string[], heads: n
     return at;
   };
   const targets = new Array<number>(heads * g * g).fill(0);
-  list.forEach((entry, h) => {
-    check(
-      typeof entry === "object" && entry !== null && !Array.isArray(entry),
-      `routing file ${path}: head ${h} must be an object`,
-    );
-    const map = entry as Record<string, unknown>;
-    const fallback = map["*"];
+  list.forEach((map, h) => {
+    // Own properties only: a block named like an Object method ("constructor") is a block.
+    const own = (name: string) => (Object.hasOwn(map, name) ? map[name] : undefined);
+    const fallback = own("*");
     for (let a = 0; a < g; a++) {
-      const chosen = map[names[a]] ?? fallback;
+      const chosen = own(names[a]) ?? fallback;
       if (chosen === undefined) continue;
-      check(
-        Array.isArray(chosen),
-        `routing file ${path}: head ${h}, block '${names[a]}' must map to a list of blocks`,
-      );
       for (const target of chosen)
         targets[(h * g + a) * g + known(String(target), `head ${h}`)] = 1;
     }

@@ -3,7 +3,8 @@
  * architecture: the semantic blocks g(·), the routing T_h, the dial's margin m, and how the dial
  * was trained (penalty weight γ, the dial or its range, the schedule). docs/math.md#the-locality-dial
  */
-import { check, LocalistError } from "../engine/errors.js";
+import { z } from "zod";
+import { check } from "../engine/errors.js";
 import type { ModelConfig } from "../model/config.js";
 import type { Tokenizer } from "../data/tokenizer.js";
 import { blockCount, blockNames, resolveBlocks, type BlockSpec } from "./blocks.js";
@@ -66,35 +67,48 @@ export function validateLocalistStructure(
   return Object.freeze({ blocks, routing, margin });
 }
 
-function validateTraining(training: LocalistTraining): LocalistTraining {
-  check(
-    Number.isFinite(training.penalty) && training.penalty >= 0,
-    `the penalty weight γ must be ≥ 0, got ${training.penalty}`,
-  );
-  check(
-    (SCHEDULES as readonly string[]).includes(training.schedule),
-    `the schedule must be one of ${SCHEDULES.join(", ")}, got '${training.schedule}'`,
-  );
-  return { penalty: training.penalty, dial: training.dial, schedule: training.schedule };
-}
+const unit = z.number().min(0).max(1);
 
-/** The entry as read from a checkpoint, checked against the model; errors name `where`. */
-export function parseLocalistEntry(
-  value: unknown,
+/** The `localist` entry as stored in a checkpoint: types and ranges (cross-checks: below). */
+export const LOCALIST_ENTRY_SCHEMA = z.object({
+  blocks: z.discriminatedUnion("kind", [
+    z.object({
+      kind: z.literal("tokens"),
+      source: z.string(),
+      names: z.array(z.string()).min(2),
+      tokenBlocks: z.array(z.number().int().min(0)),
+    }),
+    z.object({ kind: z.literal("window"), width: z.number().int().min(1) }),
+  ]),
+  routing: z.object({
+    heads: z.number().int().min(1),
+    blocks: z.number().int().min(1),
+    targets: z.array(z.union([z.literal(0), z.literal(1)])),
+  }),
+  margin: z.number().positive(),
+  training: z
+    .object({
+      penalty: z.number().min(0),
+      dial: z.union([
+        unit,
+        z.array(unit),
+        z.array(z.array(unit)),
+        z.object({ range: z.tuple([unit, unit]) }),
+      ]),
+      schedule: z.enum(SCHEDULES),
+    })
+    .optional(),
+});
+
+/** The entry as read from a checkpoint (already checked by LOCALIST_ENTRY_SCHEMA), checked against the model. */
+export function localistEntryFor(
+  entry: z.infer<typeof LOCALIST_ENTRY_SCHEMA>,
   config: ModelConfig,
-  where: string,
 ): Readonly<LocalistEntry> {
-  if (typeof value !== "object" || value === null || Array.isArray(value))
-    throw new LocalistError(`${where}: the localist entry must be a JSON object`);
-  const entry = value as LocalistEntry;
-  try {
-    const structure = validateLocalistStructure(entry, config);
-    return entry.training === undefined
-      ? structure
-      : Object.freeze({ ...structure, training: validateTraining(entry.training) });
-  } catch (error) {
-    throw new LocalistError(`${where}: invalid localist entry: ${(error as Error).message}`);
-  }
+  const structure = validateLocalistStructure(entry, config);
+  return entry.training === undefined
+    ? structure
+    : Object.freeze({ ...structure, training: entry.training });
 }
 
 /** How to build a structure: a blocks spec (`pos`, `window:W` or a JSON file), an optional routing file, the margin. */

@@ -4,6 +4,7 @@
  * validated once on entry with messages that name the field, the allowed values and the value
  * received.
  */
+import { z } from "zod";
 import { check, checkInteger } from "../engine/errors.js";
 
 export const POSITIONAL_ENCODINGS = ["none", "learned", "sinusoidal", "rotary"] as const;
@@ -27,6 +28,26 @@ export interface ModelConfig {
   /** When set, a recognizer: a classification head with this many classes reads the last position. */
   readonly classes?: number;
 }
+
+const count = (min: number) => z.number().int().min(min);
+
+/** A model config as read from JSON: every field's type and range (cross-field rules: below). */
+export const MODEL_CONFIG_SCHEMA = z.object({
+  vocabSize: count(2),
+  context: count(1),
+  layers: count(1),
+  heads: count(1),
+  dModel: count(1),
+  dMlp: count(1),
+  attention: z.discriminatedUnion("kind", [
+    z.object({ kind: z.literal("global") }),
+    z.object({ kind: z.literal("local"), window: count(1) }),
+    z.object({ kind: z.literal("hybrid"), window: count(1) }),
+  ]),
+  positional: z.enum(POSITIONAL_ENCODINGS),
+  strict: z.boolean(),
+  classes: count(2).optional(),
+});
 
 /** Parses `global`, `local:K` or `hybrid:K`. */
 export function parseAttentionSpec(text: string): AttentionSpec {

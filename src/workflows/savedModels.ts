@@ -4,14 +4,20 @@
  * localist model, its blocks, routing and margin (localist). The attention hooks of the model at a
  * dial come from here, so evaluation, sampling, sweeps and explanations all see the same model.
  */
+import { z } from "zod";
 import { LocalistError } from "../engine/errors.js";
 import { tree } from "../engine/engine.js";
-import { encodeCorpus, parseCorpusOptions, type LmCorpusOptions } from "../data/lmCorpus.js";
+import { parseWith } from "../engine/validate.js";
+import { CORPUS_SCHEMA, encodeCorpus, type LmCorpusOptions } from "../data/lmCorpus.js";
 import type { HookSource } from "../model/hooks.js";
 import { loadModel, type SavedModel } from "../io/savedModel.js";
-import { parseTrainSettings, type TrainSettings } from "../train/settings.js";
+import { TRAIN_SETTINGS_SCHEMA, type TrainSettings } from "../train/settings.js";
 import { dialHook, type DialSetting } from "../localist/hook.js";
-import { parseLocalistEntry, type LocalistEntry } from "../localist/structure.js";
+import {
+  LOCALIST_ENTRY_SCHEMA,
+  localistEntryFor,
+  type LocalistEntry,
+} from "../localist/structure.js";
 
 export interface LoadedModel extends SavedModel {
   dir: string;
@@ -21,21 +27,28 @@ export interface LoadedModel extends SavedModel {
   localist?: Readonly<LocalistEntry>;
 }
 
+/** The entries of config.json beside the architecture, each with its owner's schema. */
+const ENTRIES_SCHEMA = z.object({
+  corpus: CORPUS_SCHEMA,
+  training: TRAIN_SETTINGS_SCHEMA,
+  localist: LOCALIST_ENTRY_SCHEMA.optional(),
+});
+
 /** Opens the model in `dir`; one-line errors for anything missing, corrupt or mismatched. */
 export function openModel(dir: string, options: { withOptimizer?: boolean } = {}): LoadedModel {
   const saved = loadModel(dir, options);
   try {
-    const where = `${dir}/config.json`;
-    const { corpus, training, localist } = saved.entries;
-    return {
-      ...saved,
-      dir,
-      corpus: parseCorpusOptions(corpus, where),
-      training: parseTrainSettings(training, where),
-      ...(localist === undefined
-        ? {}
-        : { localist: parseLocalistEntry(localist, saved.config, where) }),
-    };
+    const where = `${saved.folder}/config.json`;
+    const { corpus, training, localist } = parseWith(ENTRIES_SCHEMA, saved.entries, where);
+    let entry: Readonly<LocalistEntry> | undefined;
+    if (localist) {
+      try {
+        entry = localistEntryFor(localist, saved.config);
+      } catch (error) {
+        throw new LocalistError(`${where}: localist: ${(error as Error).message}`);
+      }
+    }
+    return { ...saved, dir, corpus, training, ...(entry ? { localist: entry } : {}) };
   } catch (error) {
     closeModel(saved);
     throw error;

@@ -97,13 +97,14 @@ test("JSON round trip through objects and text", () => {
 test("malformed JSON is rejected with a clear one-line message", () => {
   const good = WordTokenizer.fromSentences(sentences).toJSON();
   const cases: Array<[unknown, RegExp]> = [
-    [null, /expected an object/],
-    [[1, 2], /expected an object, got an array/],
+    [null, /must be an object, got null/],
+    [[1, 2], /must be an object, got \[1,2\]/],
     ["{not json", /not valid JSON/],
-    [{ ...good, kind: "bpe" }, /"kind" must be "word" or "char"/],
-    [{ ...good, version: 2 }, /"version" must be 1/],
-    [{ ...good, lowercase: "yes" }, /"lowercase" must be true or false/],
-    [{ ...good, tokens: "the" }, /"tokens" must be an array of strings/],
+    [{ ...good, kind: "bpe" }, /kind must be one of "word", "char", got "bpe"/],
+    [{ ...good, version: 2 }, /version must be 1, got 2/],
+    [{ ...good, lowercase: "yes" }, /lowercase must be true or false, got "yes"/],
+    [{ ...good, tokens: "the" }, /tokens must be a list, got "the"/],
+    [{ ...good, tokens: ["<unk>", "<eos>", 3] }, /tokens\.2 must be a string, got 3/],
     [{ ...good, tokens: ["the", "<eos>"] }, /token 0 must be "<unk>"/],
     [{ ...good, tokens: ["<unk>", "<eos>", "a", "a"] }, /duplicate token "a" at id 3/],
   ];

@@ -148,8 +148,14 @@ test("0.1.0's flat layout loads, and its incomplete folders say what is missing"
   saveCheckpoint(run, sampleCheckpoint(), 3);
   rmSync(join(current(run), "tokenizer.json"));
   throwsOneLine(() => loadCheckpoint(run), /is incomplete: tokenizer\.json is missing/);
-  writeFileSync(join(run, "checkpoint.json"), '{"current": "../../etc"}');
-  throwsOneLine(() => loadCheckpoint(run), /^checkpoint pointer .* is not \{"format"/);
+  writeFileSync(
+    join(run, "checkpoint.json"),
+    '{"format": "localist-pointer", "current": "../../etc"}',
+  );
+  throwsOneLine(
+    () => loadCheckpoint(run),
+    /^checkpoint pointer .*checkpoint\.json: current must match \S+, got "\.\.\/\.\.\/etc"$/,
+  );
 });
 
 test("missing folders and files give one-line errors", () => {
