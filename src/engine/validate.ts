@@ -44,6 +44,13 @@ function describe(issue: Issue): string {
     case "invalid_value":
       return `${field} must be ${issue.values.length === 1 ? show(issue.values[0]) : `one of ${issue.values.map(show).join(", ")}`}, got ${show(issue.input)}`;
     case "invalid_union": {
+      const discriminated = issue as Issue & { options?: unknown[]; discriminator?: string };
+      if (discriminated.options && discriminated.discriminator) {
+        const found = (issue.input as Record<string, unknown> | undefined)?.[
+          discriminated.discriminator
+        ];
+        return `${field} must be one of ${discriminated.options.map(show).join(", ")}, got ${show(found)}`;
+      }
       // The alternative that got furthest names the real problem.
       const deepest = issue.errors
         .map((errors) => errors[0] as Issue | undefined)
