@@ -3,6 +3,7 @@
  * a tensor's dtype changed in its header, weights full of NaN, block ids out of range, wrong JSON
  * types and values in config.json and state.json; and a block named like an Object method works.
  */
+/* eslint-disable @typescript-eslint/no-explicit-any -- the tests edit untyped JSON by hand */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
