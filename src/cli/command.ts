@@ -12,12 +12,23 @@ export interface Command {
   /** What `--help` says under the usage line. */
   description: string;
   flags: readonly FlagSpec[];
-  /** Runs the command on parsed flags; returns what goes to stdout. */
-  run(parsed: ParsedFlags): string;
+  /**
+   * Runs the command on parsed flags; returns what goes to stdout, or writes it with `out` as it
+   * is produced (generated text streams) and returns nothing.
+   */
+  run(parsed: ParsedFlags, out: Output): string | void;
 }
 
+/** Where a command's results go (stdout). */
+export type Output = (text: string) => void;
+
 /** Help, or the command run on its parsed flags. */
-export function runCommand(command: Command, name: string, args: readonly string[]): string {
+export function runCommand(
+  command: Command,
+  name: string,
+  args: readonly string[],
+  out: Output,
+): string | void {
   if (asksForHelp(args)) return formatHelp(command.usage, command.description, command.flags);
-  return command.run(parseFlags(args, command.flags, name));
+  return command.run(parseFlags(args, command.flags, name), out);
 }

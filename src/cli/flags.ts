@@ -6,6 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { LocalistError } from "../engine/errors.js";
+import { MAX_SEED } from "../train/settings.js";
 
 /** A command-line mistake (exit code 2). */
 export class UsageError extends LocalistError {}
@@ -20,6 +21,22 @@ export const POSITIVE: Constraint = { ok: (v) => v > 0, expected: "> 0" };
 export const NON_NEGATIVE: Constraint = { ok: (v) => v >= 0, expected: "≥ 0" };
 export const AT_LEAST_ONE: Constraint = { ok: (v) => v >= 1, expected: "≥ 1" };
 export const POSITIVE_INTEGER: Constraint = { ok: (v) => v >= 1, expected: "a positive integer" };
+
+/** A seed flag: 32-bit, as the seeded generators use it. */
+export function seedFlag(fallback: number, help: string): FlagSpec {
+  return {
+    name: "seed",
+    kind: "integer",
+    constraint: between(0, MAX_SEED),
+    default: fallback,
+    help,
+  };
+}
+
+/** min ≤ v ≤ max. */
+export function between(min: number, max: number): Constraint {
+  return { ok: (v) => v >= min && v <= max, expected: `in [${min}, ${max}]` };
+}
 
 export interface FlagSpec {
   /** Flag name without dashes, e.g. "bandwidth". */
@@ -57,8 +74,10 @@ function convert(spec: FlagSpec, raw: string): string | number {
       throw new UsageError(`--${spec.name} must be ${expected(spec)}, got '${raw}'`);
     return raw;
   }
-  const value = raw.trim() === "" ? NaN : Number(raw);
-  const ok = Number.isFinite(value) && (spec.kind === "number" || Number.isInteger(value));
+  // Decimal numbers only: Number() would also read "0x10", "0b1" and "1_000".
+  const decimal = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(raw.trim());
+  const value = decimal ? Number(raw) : NaN;
+  const ok = Number.isFinite(value) && (spec.kind === "number" || Number.isSafeInteger(value));
   if (!ok) throw new UsageError(`--${spec.name} must be ${expected(spec)}, got '${raw}'`);
   if (spec.constraint && !spec.constraint.ok(value))
     throw new UsageError(`--${spec.name} must be ${spec.constraint.expected}, got ${value}`);
@@ -137,6 +156,7 @@ export function formatHelp(usage: string, description: string, specs: readonly F
     const left = `  --${spec.name}${spec.kind === "boolean" ? "" : ` ${spec.value ?? spec.kind.toUpperCase()}`}`;
     const extra = [
       spec.choices ? `one of ${spec.choices.join(", ")}` : "",
+      spec.constraint ? spec.constraint.expected : "",
       spec.default !== undefined && spec.kind !== "boolean"
         ? `default ${String(spec.default)}`
         : "",

@@ -1,10 +1,10 @@
 /** `localist train`, `localist eval` and `localist generate`: the transformer language model. */
-import { LocalistError } from "../engine/errors.js";
 import { tokenizeWords } from "../data/textCorpus.js";
 import { bigramModel, unigramModel } from "../data/ngram.js";
 import {
   parseAttentionSpec,
   POSITIONAL_ENCODINGS,
+  validateModelConfig,
   type PositionalEncoding,
 } from "../model/config.js";
 import { generateTokens } from "../model/generate.js";
@@ -15,9 +15,11 @@ import { closeModel, modelHooks, modelSplits, openModel } from "../workflows/sav
 import { resumeTraining, trainNewModel } from "../workflows/training.js";
 import type { Command } from "./command.js";
 import {
+  asUsageError,
   NON_NEGATIVE,
   POSITIVE,
   requireFlag,
+  seedFlag,
   UsageError,
   type FlagSpec,
   type ParsedFlags,
@@ -93,8 +95,20 @@ const TRAIN_FLAGS: FlagSpec[] = [
   positiveInteger({ name: "steps", default: 800, help: "optimizer steps" }),
   positiveInteger({ name: "batch", default: 16, help: "windows per step" }),
   { name: "lr", kind: "number", constraint: POSITIVE, default: 3e-3, help: "peak learning rate" },
-  { name: "warmup", kind: "integer", default: 50, help: "linear warm-up steps" },
-  { name: "weight-decay", kind: "number", default: 0.1, help: "AdamW weight decay on matrices" },
+  {
+    name: "warmup",
+    kind: "integer",
+    constraint: NON_NEGATIVE,
+    default: 50,
+    help: "linear warm-up steps",
+  },
+  {
+    name: "weight-decay",
+    kind: "number",
+    constraint: NON_NEGATIVE,
+    default: 0.1,
+    help: "AdamW weight decay on matrices",
+  },
   {
     name: "clip",
     kind: "number",
@@ -102,7 +116,7 @@ const TRAIN_FLAGS: FlagSpec[] = [
     default: 1,
     help: "global gradient-norm clip",
   },
-  { name: "seed", kind: "integer", default: 1, help: "seed for initialization and batches" },
+  seedFlag(1, "seed for initialization and batches"),
   positiveInteger({ name: "checkpoint-every", default: 100, help: "save every N steps" }),
   ...LOCALIST_TRAIN_FLAGS,
 ];
@@ -143,6 +157,19 @@ function runTrain(parsed: ParsedFlags): string {
     throw new UsageError(`--${(error as Error).message}`);
   }
   const dModel = flags["d-model"] as number;
+  const model = {
+    context: flags.context as number,
+    layers: flags.layers as number,
+    heads: flags.heads as number,
+    dModel,
+    dMlp: (flags["d-mlp"] as number | undefined) ?? 4 * dModel,
+    attention,
+    positional: flags.pos as PositionalEncoding,
+    strict: flags.strict === true,
+  };
+  // The architecture's own rules (heads divide d-model, …) are command-line mistakes: check them
+  // before loading the corpus, whose vocabulary size is the one thing not known yet.
+  asUsageError(() => validateModelConfig({ ...model, vocabSize: 2 }));
   const summary = trainNewModel(
     {
       corpus: {
@@ -152,16 +179,7 @@ function runTrain(parsed: ParsedFlags): string {
         minCount: flags["min-count"] as number,
         lowercase: flags.tokenizer === "word",
       },
-      model: {
-        context: flags.context as number,
-        layers: flags.layers as number,
-        heads: flags.heads as number,
-        dModel,
-        dMlp: (flags["d-mlp"] as number | undefined) ?? 4 * dModel,
-        attention,
-        positional: flags.pos as PositionalEncoding,
-        strict: flags.strict === true,
-      },
+      model,
       settings: {
         steps: flags.steps as number,
         batch: flags.batch as number,
@@ -218,12 +236,17 @@ export const EVAL: Command = {
     let data;
     const split = flags.split as "valid" | "test";
     try {
+      const stride = flags.stride as number | undefined;
+      if (stride !== undefined && stride > model.config.context)
+        throw new UsageError(
+          `--stride must be at most the model's context ${model.config.context}, got ${stride}`,
+        );
       data = modelSplits(model);
       const hooks = modelHooks(model, dialFromFlags(flags, model));
       const progress = createProgress({ total: 1, label: "eval" });
       result = evaluateStream(model.params, model.config, data[split], {
         batch: flags.batch as number,
-        stride: flags.stride as number | undefined,
+        stride,
         hooks,
         onBatch: (done, total) => progress.update(done / total),
       });
@@ -288,35 +311,42 @@ export const GENERATE: Command = {
       default: 0,
       help: "sample among the k most likely tokens (0 = all)",
     },
-    { name: "seed", kind: "integer", default: 0, help: "sampling seed" },
+    seedFlag(0, "sampling seed"),
     DIAL_FLAG,
     SCHEDULE_FLAG,
   ],
-  run({ flags }) {
+  run({ flags }, out) {
     const dir = requireFlag(flags, "model", "localist generate");
     const prompt = requireFlag(flags, "prompt", "localist generate");
     const model = openModel(dir);
-    const { tokenizer } = model;
-    let produced: Int32Array;
     try {
+      const { tokenizer } = model;
       const promptIds =
         tokenizer.kind === "word"
           ? tokenizer.encode(tokenizeWords(prompt))
           : tokenizer.encodeText(prompt);
       if (promptIds.length === 0)
-        throw new LocalistError("the prompt has no tokens; give some text with --prompt");
-      produced = generateTokens(model.params, model.config, promptIds, {
+        throw new UsageError("the prompt has no tokens; give some text with --prompt");
+      const hooks = modelHooks(model, dialFromFlags(flags, model));
+      // Each token is printed as it is drawn: words spaced, <eos> a line break.
+      const spaced = tokenizer.kind === "word";
+      let space = spaced;
+      out(prompt);
+      generateTokens(model.params, model.config, promptIds, {
         tokens: flags.tokens as number,
-        hooks: modelHooks(model, dialFromFlags(flags, model)),
+        hooks,
         temperature: flags.temperature as number,
         topK: flags["top-k"] as number,
         seed: flags.seed as number,
+        onToken: (id) => {
+          const [word] = tokenizer.decode([id]);
+          if (word === "<eos>") out("\n");
+          else out(`${space ? " " : ""}${word}`);
+          space = spaced && word !== "<eos>";
+        },
       });
     } finally {
       closeModel(model);
     }
-    const words = tokenizer.decode(produced).map((w) => (w === "<eos>" ? "\n" : w));
-    const joiner = tokenizer.kind === "word" ? " " : "";
-    return (prompt + joiner + words.join(joiner)).replace(/ \n /g, "\n");
   },
 };

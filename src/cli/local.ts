@@ -5,7 +5,14 @@ import { MEAN_SHIFT_KERNELS, type MeanShiftKernel } from "../classical/meanShift
 import { formatCsv, readCsv } from "../io/csv.js";
 import { LOCAL_METHODS, runLocalMethod, type BandwidthChoice } from "../workflows/localMethods.js";
 import type { Command } from "./command.js";
-import { UsageError, type FlagSpec, type FlagValues } from "./flags.js";
+import {
+  AT_LEAST_ONE,
+  between,
+  NON_NEGATIVE,
+  UsageError,
+  type FlagSpec,
+  type FlagValues,
+} from "./flags.js";
 
 const TRAIN_FLAG: FlagSpec = {
   name: "train",
@@ -49,6 +56,7 @@ const BANDWIDTH_FLAG: FlagSpec = {
 const kFlag = (fallback: number): FlagSpec => ({
   name: "k",
   kind: "integer",
+  constraint: AT_LEAST_ONE,
   default: fallback,
   help: "number of neighbours",
 });
@@ -77,7 +85,13 @@ const METHOD_FLAGS: Record<string, FlagSpec[]> = {
     ...SUPERVISED,
     KERNEL_FLAG,
     BANDWIDTH_FLAG,
-    { name: "degree", kind: "integer", default: 1, help: "polynomial degree: 0, 1 or 2" },
+    {
+      name: "degree",
+      kind: "integer",
+      constraint: between(0, 2),
+      default: 1,
+      help: "polynomial degree",
+    },
   ],
   mode: [...SUPERVISED, KERNEL_FLAG, BANDWIDTH_FLAG],
   logistic: [...SUPERVISED, KERNEL_FLAG, BANDWIDTH_FLAG],
@@ -97,10 +111,17 @@ const METHOD_FLAGS: Record<string, FlagSpec[]> = {
   lle: [
     ...UNSUPERVISED,
     kFlag(5),
-    { name: "components", kind: "integer", default: 2, help: "embedding dimensions" },
+    {
+      name: "components",
+      kind: "integer",
+      constraint: AT_LEAST_ONE,
+      default: 2,
+      help: "embedding dimensions",
+    },
     {
       name: "reg",
       kind: "number",
+      constraint: NON_NEGATIVE,
       default: 1e-3,
       help: "regularization of the local Gram matrices",
     },
@@ -139,10 +160,22 @@ function runMethod(method: string, flags: FlagValues): string {
   if (supervised && target === undefined)
     throw new UsageError(`'${command}' needs --target COLUMN`);
   const isMeanShift = method === "meanshift";
+  if (flags.bandwidth === "cv" && (method === "mode" || method === "logistic"))
+    throw new UsageError(
+      `--bandwidth cv cross-validates a numeric target; '${command}' predicts classes: give a number, scott or silverman`,
+    );
+  const features = (flags.features as string | undefined)?.split(",").map((c) => c.trim());
+  const repeated = features?.find((name, i) => name === "" || features.indexOf(name) !== i);
+  if (repeated !== undefined)
+    throw new UsageError(
+      repeated === ""
+        ? `--features has an empty column name: '${String(flags.features)}'`
+        : `--features names column '${repeated}' twice`,
+    );
   const bandwidth = flags.bandwidth as string | undefined;
   const options = {
     target,
-    features: (flags.features as string | undefined)?.split(",").map((c) => c.trim()),
+    features,
     kernel: (isMeanShift ? "gaussian" : (flags.kernel ?? "gaussian")) as DistanceProfile,
     bandwidth: !isMeanShift && bandwidth !== undefined ? bandwidthChoice(bandwidth) : "scott",
     degree: (flags.degree as number | undefined) ?? 1,

@@ -1,5 +1,4 @@
 /** `localist sweep`, `localist explain` and `localist demo`: the locality dial on a trained model. */
-import { LocalistError } from "../engine/errors.js";
 import { tokenizeWords } from "../data/textCorpus.js";
 import { writeFileAtomic } from "../io/atomicWrite.js";
 import { explainText, formatExplanation } from "../localist/explain.js";
@@ -7,7 +6,14 @@ import { runDemo } from "../workflows/demo.js";
 import { closeModel, modelSplits, openLocalistModel } from "../workflows/savedModels.js";
 import { sweepDial, sweepPlot, sweepTable } from "../workflows/sweep.js";
 import type { Command } from "./command.js";
-import { AT_LEAST_ONE, NON_NEGATIVE, POSITIVE, requireFlag, UsageError } from "./flags.js";
+import {
+  AT_LEAST_ONE,
+  NON_NEGATIVE,
+  POSITIVE,
+  requireFlag,
+  seedFlag,
+  UsageError,
+} from "./flags.js";
 import { trainReport } from "./lm.js";
 import { DIAL_FLAG, dialFromFlags, dialListFromFlag, SCHEDULE_FLAG } from "./localistFlags.js";
 import type { Schedule } from "../localist/dial.js";
@@ -100,12 +106,12 @@ export const EXPLAIN: Command = {
     { name: "text", kind: "string", value: "TEXT", help: "text to explain (required)" },
     { ...DIAL_FLAG, default: "1" },
     SCHEDULE_FLAG,
-    { name: "layer", kind: "integer", help: "only this layer (0-based)" },
-    { name: "head", kind: "integer", help: "only this head (0-based)" },
+    { name: "layer", kind: "integer", constraint: NON_NEGATIVE, help: "only this layer (0-based)" },
+    { name: "head", kind: "integer", constraint: NON_NEGATIVE, help: "only this head (0-based)" },
     {
       name: "top",
       kind: "integer",
-      constraint: NON_NEGATIVE,
+      constraint: AT_LEAST_ONE,
       default: 3,
       help: "keys listed per token",
     },
@@ -125,7 +131,7 @@ export const EXPLAIN: Command = {
       const { config, tokenizer } = model;
       const words = tokenizer.kind === "word" ? tokenizeWords(input) : Array.from(input);
       if (words.length === 0)
-        throw new LocalistError("the text has no tokens; give some words with --text");
+        throw new UsageError("the text has no tokens; give some words with --text");
       const ids = (
         tokenizer.kind === "word" ? tokenizer.encode(words) : tokenizer.encodeText(input)
       ).slice(-config.context);
@@ -179,7 +185,7 @@ export const DEMO: Command = {
       default: 800,
       help: "training steps",
     },
-    { name: "seed", kind: "integer", default: 1, help: "seed" },
+    seedFlag(1, "seed"),
   ],
   run({ flags }) {
     const out = flags.out as string;

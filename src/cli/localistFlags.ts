@@ -11,7 +11,14 @@ import {
 } from "../localist/dial.js";
 import type { LocalistTraining, StructureSpec } from "../localist/structure.js";
 import { requireLocalist, type LoadedModel } from "../workflows/savedModels.js";
-import { NON_NEGATIVE, POSITIVE, UsageError, type FlagSpec, type ParsedFlags } from "./flags.js";
+import {
+  asUsageError,
+  NON_NEGATIVE,
+  POSITIVE,
+  UsageError,
+  type FlagSpec,
+  type ParsedFlags,
+} from "./flags.js";
 
 export const SCHEDULE_FLAG: FlagSpec = {
   name: "schedule",
@@ -90,7 +97,7 @@ export function localistFromFlags({
   if (flags.dial !== undefined) dial = dialValue(flags.dial as string);
   else {
     const text = String(flags["dial-range"] ?? "0,1");
-    const range = text.split(",").map((part) => Number(part));
+    const range = text.split(",").map((part) => (part.trim() === "" ? NaN : Number(part)));
     if (
       range.length !== 2 ||
       !range.every((v) => Number.isFinite(v) && v >= 0 && v <= 1) ||
@@ -99,8 +106,11 @@ export function localistFromFlags({
       throw new UsageError(`--dial-range must be a,b with 0 ≤ a ≤ b ≤ 1, got '${text}'`);
     dial = { range: [range[0], range[1]] };
   }
+  const blocks = flags.blocks as string;
+  if (blocks.startsWith("window:") && !/^window:[1-9]\d*$/.test(blocks))
+    throw new UsageError(`--blocks window:W needs a positive integer W, got '${blocks}'`);
   return {
-    blocks: flags.blocks as string,
+    blocks,
     ...(flags.routing === undefined ? {} : { routing: flags.routing as string }),
     margin: flags.margin as number,
     training: { penalty: flags.penalty as number, dial, schedule: flags.schedule as Schedule },
@@ -133,5 +143,7 @@ export function dialFromFlags(
   const value = dialValue(flags.dial as string);
   requireLocalist(model);
   const { layers, heads } = model.config;
-  return dialMatrix(value, (flags.schedule as Schedule) ?? "uniform", layers, heads);
+  return asUsageError(() =>
+    dialMatrix(value, (flags.schedule as Schedule) ?? "uniform", layers, heads),
+  );
 }

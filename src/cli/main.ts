@@ -5,8 +5,8 @@
  */
 import { readFileSync } from "node:fs";
 import { initEngine } from "../engine/engine.js";
-import { LocalistError } from "../engine/errors.js";
-import { runCommand, type Command } from "./command.js";
+import { LocalistError, oneLine } from "../engine/errors.js";
+import { runCommand, type Command, type Output } from "./command.js";
 import { EXPRESSIVITY } from "./expressivity.js";
 import { UsageError } from "./flags.js";
 import { LOCAL_COMMANDS, LOCAL_SUMMARY, localHelp } from "./local.js";
@@ -53,8 +53,8 @@ export function mainHelp(): string {
   ].join("\n");
 }
 
-/** Runs the command line `argv` (without the program name); returns stdout text. */
-function dispatch(argv: readonly string[]): string {
+/** Runs the command line `argv` (without the program name); returns stdout text not yet written. */
+function dispatch(argv: readonly string[], out: Output): string | void {
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help")
     return mainHelp();
@@ -64,7 +64,7 @@ function dispatch(argv: readonly string[]): string {
     throw new UsageError(
       `unknown command '${name}'; expected one of ${Object.keys(COMMANDS).join(", ")} (see 'localist --help')`,
     );
-  if (!("members" in entry)) return runCommand(entry, `localist ${name}`, rest);
+  if (!("members" in entry)) return runCommand(entry, `localist ${name}`, rest, out);
   const [member, ...args] = rest;
   if (member === undefined || member === "--help" || member === "-h") return entry.help();
   const command = entry.members[member];
@@ -72,21 +72,61 @@ function dispatch(argv: readonly string[]): string {
     throw new UsageError(
       `unknown ${entry.memberKind} '${member}'; expected one of ${Object.keys(entry.members).join(", ")}`,
     );
-  return runCommand(command, `localist ${name} ${member}`, args);
+  return runCommand(command, `localist ${name} ${member}`, args, out);
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** The one line an error becomes, and its exit code: 2 for the command line, 1 for the rest. */
+export function describeError(error: unknown): { line: string; code: 1 | 2 } {
+  if (error instanceof LocalistError)
+    return { line: error.message, code: error instanceof UsageError ? 2 : 1 };
+  if ((error as NodeJS.ErrnoException | undefined)?.code !== undefined)
+    return { line: oneLine(error), code: 1 };
+  if (error instanceof RangeError && /allocation|array length|memory/i.test(error.message))
+    return {
+      line: `out of memory (${error.message}); use a smaller model, batch or input`,
+      code: 1,
+    };
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    line: `internal error: ${oneLine(message)} (a bug in localist; run with LOCALIST_DEBUG=1 for the stack trace and report it)`,
+    code: 1,
+  };
+}
+
+export interface Streams {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+}
+
+/**
+ * Runs the command line; returns the exit code. Every error becomes one line on stderr (with the
+ * stack trace too when LOCALIST_DEBUG is set), and nothing is written to stdout after it.
+ */
+export async function main(
+  argv: string[],
+  streams: Streams = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
+  let wrote = "";
+  const out: Output = (text) => {
+    if (text === "") return;
+    streams.stdout.write(text);
+    wrote = text;
+  };
   try {
     const [name] = argv;
     const quick = name === undefined || ["--help", "-h", "help", "--version"].includes(name);
     if (!quick) await initEngine();
-    process.stdout.write(dispatch(argv).replace(/\n?$/, "\n"));
+    const text = dispatch(argv, out);
+    if (typeof text === "string") out(text.replace(/\n?$/, "\n"));
+    else if (wrote !== "" && !wrote.endsWith("\n")) out("\n");
     return 0;
   } catch (error) {
-    if (error instanceof LocalistError) {
-      process.stderr.write(`error: ${error.message}\n`);
-      return error instanceof UsageError ? 2 : 1;
-    }
-    throw error;
+    // Output into a closed pipe ends the program quietly, as Unix tools do.
+    if ((error as NodeJS.ErrnoException | undefined)?.code === "EPIPE") return 0;
+    const { line, code } = describeError(error);
+    streams.stderr.write(`error: ${line}\n`);
+    if (process.env.LOCALIST_DEBUG && error instanceof Error && !(error instanceof LocalistError))
+      streams.stderr.write(`${error.stack ?? ""}\n`);
+    return code;
   }
 }

@@ -19,6 +19,8 @@ export interface ProgressOptions {
   stream?: ProgressStream | NodeJS.WriteStream;
   /** Least time between plain lines when the stream is not a TTY; default 10 000 ms. */
   intervalMs?: number;
+  /** Say nothing for this long (default 0): work that ends sooner shows no progress at all. */
+  quietMs?: number;
   /** Clock in milliseconds, for tests; default performance.now. */
   now?: () => number;
 }
@@ -88,7 +90,7 @@ function formatFields(fields: ProgressFields): string {
 
 /** A progress reporter; see the module comment for TTY and plain-line behaviour. */
 export function createProgress(options: ProgressOptions): Progress {
-  const { total, label, intervalMs = 10_000 } = options;
+  const { total, label, intervalMs = 10_000, quietMs = 0 } = options;
   const stream: ProgressStream = options.stream ?? process.stderr;
   const now = options.now ?? (() => performance.now());
   const tty = stream.isTTY === true;
@@ -126,6 +128,7 @@ export function createProgress(options: ProgressOptions): Progress {
       done = value;
       fields = { ...fields, ...newFields };
       const time = now();
+      if (time - start < quietMs) return;
       if (time - lastWrite < (tty ? TTY_REDRAW_MS : intervalMs)) return;
       lastWrite = time;
       stream.write(tty ? `${CLEAR_LINE}${line(false)}` : `${line(false)}\n`);
@@ -133,6 +136,7 @@ export function createProgress(options: ProgressOptions): Progress {
     finish(summary?: string) {
       if (finished) return;
       finished = true;
+      if (lastWrite === -Infinity && now() - start < quietMs) return; // quick: nothing to say
       const text = summary ? `${line(true)}  ${summary}` : line(true);
       stream.write(tty ? `${CLEAR_LINE}${text}\n` : `${text}\n`);
     },
