@@ -1,5 +1,6 @@
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { check, LocalistError } from "../engine/errors.js";
+import { FILE_LIMITS, readLimitedFile } from "../engine/files.js";
 import { resolveSplitFractions, type CorpusSplit, type SplitFractions } from "./brown.js";
 
 /** A user's plain-text corpus: its files, all sentences as word lists, and a train/valid/test split. */
@@ -55,14 +56,7 @@ function readCorpusFile(file: string): string {
     !stats.isDirectory(),
     `corpus file ${file} is a directory; give the plain-text files inside it`,
   );
-  check(stats.isFile(), `corpus file ${file} is not a regular file; give a plain-text file`);
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new LocalistError(`cannot read corpus file ${file}: ${code ?? (error as Error).message}`);
-  }
+  const bytes = readLimitedFile(file, "corpus file", FILE_LIMITS.text);
   check(!bytes.includes(0), `corpus file ${file} is not plain text (it contains NUL bytes)`);
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);

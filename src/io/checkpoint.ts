@@ -21,19 +21,12 @@
  * run cleans up what an interrupted save left (`cleanRunFolder`). A lone checkpoint folder (what
  * localist 0.1.0 wrote into the run folder itself, or an exported model) loads too.
  */
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-} from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { LocalistError, oneLine } from "../engine/errors.js";
+import { FILE_LIMITS, readLimitedFile } from "../engine/files.js";
 import { parseWith } from "../engine/validate.js";
 import { createFolder, syncFolder, writeFileAtomic, writeFileDurable } from "./atomicWrite.js";
 import { readJsonFile } from "./json.js";
@@ -184,14 +177,7 @@ function readJsonObject(dir: string, name: string, what: string): Record<string,
 /** The tensors of a safetensors file of the checkpoint. */
 function readTensors(dir: string, name: string): Record<string, HostTensor> {
   const file = join(dir, name);
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (error) {
-    throw new LocalistError(
-      `cannot read checkpoint file ${file}: ${(error as Error).message.split("\n")[0]}`,
-    );
-  }
+  const bytes = readLimitedFile(file, "checkpoint file", FILE_LIMITS.tensors);
   return decodeSafetensors(bytes, `checkpoint ${file}`).tensors;
 }
 

@@ -4,9 +4,9 @@
  * byte-order mark are handled; cells are trimmed; blank lines are skipped. Errors name the file, the
  * row (1-based, counting the header as row 1) and the column.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
 import { parse } from "csv-parse/sync";
 import { check, LocalistError } from "../engine/errors.js";
+import { FILE_LIMITS, readLimitedFile } from "../engine/files.js";
 
 export interface Table {
   path: string;
@@ -53,10 +53,14 @@ export function parseCsv(text: string, path: string): Table {
 }
 
 export function readCsv(path: string): Table {
-  if (!existsSync(path)) throw new LocalistError(`${path} does not exist`);
-  if (statSync(path).isDirectory())
-    throw new LocalistError(`${path} is a directory, not a CSV file`);
-  return parseCsv(readFileSync(path, "utf8"), path);
+  const bytes = readLimitedFile(path, "", FILE_LIMITS.csv);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new LocalistError(`${path} is not UTF-8 text; save the CSV as UTF-8`);
+  }
+  return parseCsv(text, path);
 }
 
 /** The named columns as a row-major Float64Array; every cell must be a finite number. */

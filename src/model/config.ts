@@ -109,8 +109,13 @@ export function validateModelConfig(config: ModelConfig): Readonly<ModelConfig> 
     ["global", "local", "hybrid"].includes(config.attention?.kind),
     () => `attention must be global, local:K or hybrid:K, got ${JSON.stringify(config.attention)}`,
   );
-  if (config.attention.kind !== "global")
+  if (config.attention.kind !== "global") {
     checkInteger("attention window", config.attention.window, 1);
+    check(
+      config.attention.window <= config.context,
+      `the attention window ${config.attention.window} is longer than the context ${config.context}; use a window of at most ${config.context} (one that long already sees the whole context)`,
+    );
+  }
   if (config.attention.kind === "hybrid") {
     check(
       config.heads >= 2,

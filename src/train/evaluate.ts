@@ -17,6 +17,7 @@ import {
   type HookInputs,
   type HookSource,
 } from "../model/hooks.js";
+import { estimateMemory, formatGiB, MEMORY_BUDGET_BYTES } from "../model/memory.js";
 import type { ParamMap } from "../model/params.js";
 import { forward } from "../model/transformer.js";
 
@@ -81,6 +82,11 @@ export function evaluateStream(
   check(
     ids.length >= t + 1,
     `the evaluation split has ${ids.length} tokens, fewer than context + 1 = ${t + 1}; use a smaller context or a larger corpus`,
+  );
+  const need = estimateMemory(config, { batch, training: false });
+  check(
+    need.total <= MEMORY_BUDGET_BYTES,
+    `evaluating batches of ${batch} windows needs about ${formatGiB(need.total)}, more than the ${formatGiB(MEMORY_BUDGET_BYTES)} the engine can give; use a smaller --batch`,
   );
   const evaluator = options.evaluator ?? createEvaluator(config, options.hooks);
   check(evaluator.config === config, "the evaluator was compiled for another model config");

@@ -11,6 +11,7 @@ import {
   validateModelConfig,
   type ModelConfig,
 } from "../model/config.js";
+import { estimateMemory, formatGiB, MEMORY_BUDGET_BYTES } from "../model/memory.js";
 import { holdsCheckpoint } from "../io/checkpoint.js";
 import {
   trainLanguageModel,
@@ -52,6 +53,15 @@ function checkAttentionMemory(config: ModelConfig, batch: number): void {
   }
 }
 
+/** Refuses, before any work, a run whose step cannot fit the engine's memory. */
+export function checkTrainingMemory(config: ModelConfig, batch: number): void {
+  const need = estimateMemory(config, { batch, training: true });
+  if (need.total > MEMORY_BUDGET_BYTES)
+    throw new LocalistError(
+      `training this model needs about ${formatGiB(need.total)} per step (parameters and optimizer ${formatGiB(need.parameters)}, activations ${formatGiB(need.activations)}, output layer ${formatGiB(need.output)}), more than the ${formatGiB(MEMORY_BUDGET_BYTES)} the engine can give; lower --batch, --context, --vocab, --d-model or --layers`,
+    );
+}
+
 /** Trains a new model into `options.out`, which must not hold one already. */
 export function trainNewModel(
   spec: NewModel,
@@ -71,6 +81,7 @@ export function trainNewModel(
     localist = { ...buildLocalistStructure(structure, corpus.tokenizer, config), training };
   }
   checkAttentionMemory(config, spec.settings.batch);
+  checkTrainingMemory(config, spec.settings.batch);
   check(
     corpus.train.length > config.context,
     `the training split of ${spec.corpus.corpus} has ${corpus.train.length} tokens, fewer than --context + 1 = ${config.context + 1}; use a smaller --context or a larger corpus`,
@@ -112,6 +123,12 @@ export function resumeTraining(options: TrainOptions & { announce?: Announce }):
     throw new LocalistError(
       `the run in ${out} already finished its ${saved.training.steps} steps; nothing to resume`,
     );
+  }
+  try {
+    checkTrainingMemory(saved.config, saved.training.batch);
+  } catch (error) {
+    closeModel(saved);
+    throw error;
   }
   const splits = modelSplits(saved);
   options.announce?.(`resuming ${out} at step ${saved.step} of ${saved.training.steps}`);
