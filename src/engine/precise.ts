@@ -55,23 +55,52 @@ export function preciseExp(x: JaxArray): JaxArray {
 }
 
 /**
- * log x elementwise for x ≥ 0 (log 0 = −∞), to float64 precision for float64 arrays: two Newton
- * steps on exp(y) = x from jax-js's log (each squares the relative error of e^y). Float32 arrays
- * get one step with jax-js's exp. Takes ownership of x.
+ * x · 2^(200k) with k chosen so that the result lies in [2^−100, 2^100] (jax-js's float64 log
+ * returns ±∞ outside the float32 range), and k·200·ln 2, the log to add back. Scaling by a power
+ * of two is exact.
+ */
+function intoLogRange(x: JaxArray): { scaled: JaxArray; offset: JaxArray } {
+  let scaled = x;
+  let offset = np.zerosLike(scaled.ref);
+  for (let pass = 0; pass < 6; pass++) {
+    const small = np.less(scaled.ref, 2 ** -100);
+    const large = np.greater(scaled.ref, 2 ** 100);
+    // Products with plain numbers keep float64 (a `where` of two plain numbers would be float32).
+    const up = scaled.ref.mul(2 ** 200);
+    const down = scaled.ref.mul(2 ** -200);
+    scaled = np.where(small.ref, up, np.where(large.ref, down, scaled));
+    offset = offset
+      .add(small.astype(np.float64).mul(-200 * Math.LN2))
+      .add(large.astype(np.float64).mul(200 * Math.LN2));
+  }
+  return { scaled, offset };
+}
+
+/**
+ * log x elementwise for x ≥ 0 (log 0 = −∞, NaN below 0), to float64 precision for float64 arrays:
+ * x is scaled by powers of two into jax-js's working range, then two Newton steps on exp(y) = x
+ * from jax-js's log (each squares the relative error of e^y). Float32 arrays get one step with
+ * jax-js's exp. Takes ownership of x.
  */
 export function preciseLog(x: JaxArray): JaxArray {
-  const float64 = x.dtype === np.float64;
-  const positive = np.greater(x.ref, 0);
-  // Newton runs on max(x, tiny) so that log 0 = −∞ cannot turn into NaN; 0 is restored at the end.
-  const safe = np.maximum(x.ref, float64 ? 1e-300 : 1e-37);
-  let y = np.log(safe.ref);
+  const dtype = x.dtype;
+  const float64 = dtype === np.float64;
+  const regular = np.logicalAnd(np.greater(x.ref, 0), np.less(x.ref, Infinity));
+  // Newton runs on positive finite values; 0, ∞, negatives and NaN are set at the end.
+  const finite = np.where(regular.ref, x.ref, 1).astype(dtype);
+  const { scaled, offset } = float64
+    ? intoLogRange(finite)
+    : { scaled: finite, offset: np.zerosLike(finite.ref) };
+  let y = np.log(scaled.ref);
   for (let step = 0; step < (float64 ? 2 : 1); step++) {
     const e = float64 ? preciseExp(np.negative(y.ref)) : np.exp(np.negative(y.ref));
-    y = y.add(safe.ref.mul(e)).sub(1);
+    y = y.add(scaled.ref.mul(e)).sub(1);
   }
-  safe.dispose();
-  const zero = np.equal(x, 0);
-  return np.where(positive, y, np.where(zero, -Infinity, NaN)).astype(y.dtype);
+  scaled.dispose();
+  const special = np
+    .where(np.equal(x.ref, 0), -Infinity, np.where(np.equal(x, Infinity), Infinity, NaN))
+    .astype(dtype);
+  return np.where(regular, y.add(offset), special).astype(dtype);
 }
 
 const SINE_TERMS = 11; // (π/2)^22/23! < 1e-17: the first omitted term, relative to x
