@@ -69,6 +69,10 @@ export function fitTsk(x: JaxArray, y: JaxArray, options: TskOptions): TskModel 
     check(centres.shape[0] >= 1, "a fuzzy system needs at least one rule centre");
   } else {
     checkInteger("rules", ruleCount, 1);
+    check(
+      ruleCount <= n,
+      `${ruleCount} rules need at least ${ruleCount} training rows; the data has ${n}`,
+    );
     centres = kMeans(x, ruleCount, { seed }).centres;
   }
   const r = centres.shape[0];
