@@ -78,8 +78,13 @@ export function fitTsk(x: JaxArray, y: JaxArray, options: TskOptions): TskModel 
   const r = centres.shape[0];
   const m = y.shape[1];
   const membership = distanceKernel("gaussian", width); // log μ_r(x) = −½‖(x − c_r)/σ‖²
-  const firing = (queries: JaxArray) =>
-    kernelWeights(membership.logWeights(queries, centres.ref), { precise: true }).weights;
+  const firing = (queries: JaxArray) => {
+    const { weights, mass } = kernelWeights(membership.logWeights(queries, centres.ref), {
+      precise: true,
+    });
+    mass.dispose();
+    return weights;
+  };
 
   // Localization trick: rule r's weights are its firing strengths at the training points.
   const trainingFiring = firing(x.ref); // (N, R)

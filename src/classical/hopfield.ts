@@ -52,8 +52,11 @@ export function hopfieldRetrieve(
   const kernel = dotProductKernel(1 / beta); // ℓ = β ξ·x
   const retrieved = mapQueryChunks(probes, rowsPerChunk(patterns.shape[0], options), (chunk) => {
     let state = chunk;
-    for (let step = 0; step < steps; step++)
-      state = weightedMean(kernel.logWeights(state, patterns.ref), patterns.ref).mean;
+    for (let step = 0; step < steps; step++) {
+      const { mean, mass } = weightedMean(kernel.logWeights(state, patterns.ref), patterns.ref);
+      mass.dispose();
+      state = mean;
+    }
     return state;
   });
   patterns.dispose();
