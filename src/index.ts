@@ -16,9 +16,16 @@ export {
   type FloatDType,
 } from "./engine/engine.js";
 export { LocalistError } from "./engine/errors.js";
+export { preciseExp, preciseLog } from "./engine/precise.js";
 
 // Localization kernels as log-weights, and the one weighted mean.
-export { productKernel, powerKernel, onColumns, type LogKernel } from "./kernels/logKernel.js";
+export {
+  productKernel,
+  powerKernel,
+  onColumns,
+  kernelMatrix,
+  type LogKernel,
+} from "./kernels/logKernel.js";
 export {
   distanceKernel,
   DISTANCE_PROFILES,
@@ -33,7 +40,8 @@ export {
   blockKernel,
 } from "./kernels/sequence.js";
 export { scottBandwidth, silvermanBandwidth } from "./kernels/bandwidthRules.js";
-export { kernelWeights, weightedMean } from "./kernels/weightedMean.js";
+export { logKernelIntegral } from "./kernels/normalization.js";
+export { kernelWeights, weightedMean, logKernelMass } from "./kernels/weightedMean.js";
 
 // Classical local methods.
 export { localMean, localMode, localWeights } from "./classical/localMean.js";
@@ -44,6 +52,14 @@ export { knnRegress, knnClassify } from "./classical/neighbours.js";
 export { meanShift, estimateMeanShiftBandwidth } from "./classical/meanShift.js";
 export { locallyLinearEmbedding } from "./classical/lle.js";
 export { crossValidatedBandwidth } from "./classical/bandwidthSelection.js";
+// The rest of the general theory: density, kernel ridge and GPs, Hopfield, fuzzy rules, denoising.
+export { kernelDensity } from "./classical/density.js";
+export { kernelRidge, type KernelRidgeModel } from "./classical/kernelRidge.js";
+export { gaussianProcess, type GaussianProcessModel } from "./classical/gaussianProcess.js";
+export { hopfieldRetrieve, classicalHopfieldRetrieve } from "./classical/hopfield.js";
+export { fitTsk, type TskModel } from "./classical/fuzzy.js";
+export { kMeans, type KMeansResult } from "./classical/kMeans.js";
+export { denoise } from "./classical/denoise.js";
 
 // Data: corpora, tokenizers, n-gram baselines.
 export { loadLmCorpus, type LmCorpus, type LmCorpusOptions } from "./data/lmCorpus.js";

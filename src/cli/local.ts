@@ -9,6 +9,8 @@ import {
   AT_LEAST_ONE,
   between,
   NON_NEGATIVE,
+  POSITIVE,
+  POSITIVE_INTEGER,
   UsageError,
   type FlagSpec,
   type FlagValues,
@@ -78,6 +80,20 @@ const EXCLUDED_COLUMN_FLAG: FlagSpec = {
 
 const SUPERVISED = [TRAIN_FLAG, QUERY_FLAG, TARGET_FLAG, FEATURES_FLAG];
 const UNSUPERVISED = [TRAIN_FLAG, EXCLUDED_COLUMN_FLAG, FEATURES_FLAG];
+/** Unsupervised methods that map query rows: density, retrieval, denoising. */
+const WITH_QUERIES = [TRAIN_FLAG, QUERY_FLAG, EXCLUDED_COLUMN_FLAG, FEATURES_FLAG];
+/** --bandwidth without cv (cross-validation belongs to the local mean). */
+const RULE_BANDWIDTH_FLAG: FlagSpec = {
+  ...BANDWIDTH_FLAG,
+  help: "a number, one number per feature (comma-separated), scott or silverman",
+};
+const stepsFlag = (help: string): FlagSpec => ({
+  name: "steps",
+  kind: "integer",
+  constraint: POSITIVE_INTEGER,
+  default: 1,
+  help,
+});
 
 const METHOD_FLAGS: Record<string, FlagSpec[]> = {
   mean: [...SUPERVISED, KERNEL_FLAG, BANDWIDTH_FLAG],
@@ -126,7 +142,88 @@ const METHOD_FLAGS: Record<string, FlagSpec[]> = {
       help: "regularization of the local Gram matrices",
     },
   ],
+  kde: [...WITH_QUERIES, KERNEL_FLAG, RULE_BANDWIDTH_FLAG],
+  ridge: [
+    ...SUPERVISED,
+    KERNEL_FLAG,
+    RULE_BANDWIDTH_FLAG,
+    {
+      name: "ridge",
+      kind: "number",
+      constraint: NON_NEGATIVE,
+      default: 1,
+      help: "the ridge λ added to the kernel matrix's diagonal",
+    },
+  ],
+  gp: [
+    ...SUPERVISED,
+    KERNEL_FLAG,
+    RULE_BANDWIDTH_FLAG,
+    {
+      name: "noise",
+      kind: "number",
+      constraint: NON_NEGATIVE,
+      default: 1e-10,
+      help: "the observation-noise variance σ² (scikit-learn's alpha)",
+    },
+    {
+      name: "amplitude",
+      kind: "number",
+      constraint: POSITIVE,
+      default: 1,
+      help: "the prior variance a of f",
+    },
+  ],
+  tsk: [
+    ...SUPERVISED,
+    { ...RULE_BANDWIDTH_FLAG, help: `membership widths σ: ${RULE_BANDWIDTH_FLAG.help}` },
+    {
+      name: "rules",
+      kind: "integer",
+      constraint: POSITIVE_INTEGER,
+      default: 3,
+      help: "number of rules, their centres chosen by k-means",
+    },
+    {
+      name: "centres",
+      kind: "string",
+      value: "FILE",
+      help: "CSV of rule centres with the feature columns (instead of k-means)",
+    },
+    { name: "seed", kind: "integer", default: 0, help: "seed of k-means" },
+  ],
+  hopfield: [
+    ...WITH_QUERIES,
+    {
+      name: "beta",
+      kind: "number",
+      constraint: POSITIVE,
+      default: 1,
+      help: "inverse temperature β",
+    },
+    stepsFlag("number of updates"),
+  ],
+  denoise: [
+    ...WITH_QUERIES,
+    {
+      name: "noise",
+      kind: "number",
+      constraint: POSITIVE,
+      value: "SIGMA",
+      help: "the noise level σ (standard deviation per coordinate); required",
+    },
+    {
+      name: "bandwidth",
+      kind: "number",
+      constraint: POSITIVE,
+      help: "the gaussian kernel's bandwidth h (default σ: MeanShift steps)",
+    },
+    stepsFlag("number of denoising steps"),
+  ],
 };
+
+/** The methods whose --bandwidth may be cv (cross-validation of the local mean). */
+const CROSS_VALIDATED = new Set(["mean", "poly"]);
 
 /** `--bandwidth` of the kernel methods. */
 function bandwidthChoice(text: string): BandwidthChoice {
@@ -160,9 +257,13 @@ function runMethod(method: string, flags: FlagValues): string {
   if (supervised && target === undefined)
     throw new UsageError(`'${command}' needs --target COLUMN`);
   const isMeanShift = method === "meanshift";
-  if (flags.bandwidth === "cv" && (method === "mode" || method === "logistic"))
+  if (method === "denoise" && flags.noise === undefined)
+    throw new UsageError(`'${command}' needs --noise SIGMA`);
+  const bandwidth = typeof flags.bandwidth === "string" ? flags.bandwidth : undefined;
+  // Cross-validation fits a numeric target by its local mean: the two regressors only.
+  if (bandwidth === "cv" && !CROSS_VALIDATED.has(method))
     throw new UsageError(
-      `--bandwidth cv cross-validates a numeric target; '${command}' predicts classes: give a number, scott or silverman`,
+      `--bandwidth cv is not available for '${command}'; give a number, one per feature, scott or silverman`,
     );
   const features = (flags.features as string | undefined)?.split(",").map((c) => c.trim());
   const repeated = features?.find((name, i) => name === "" || features.indexOf(name) !== i);
@@ -172,7 +273,7 @@ function runMethod(method: string, flags: FlagValues): string {
         ? `--features has an empty column name: '${String(flags.features)}'`
         : `--features names column '${repeated}' twice`,
     );
-  const bandwidth = flags.bandwidth as string | undefined;
+  const centres = flags.centres === undefined ? undefined : readCsv(flags.centres as string);
   const options = {
     target,
     features,
@@ -185,6 +286,15 @@ function runMethod(method: string, flags: FlagValues): string {
     meanShiftBandwidth: isMeanShift ? meanShiftBandwidth(bandwidth as string) : "estimate",
     components: (flags.components as number | undefined) ?? 2,
     regularization: (flags.reg as number | undefined) ?? 1e-3,
+    ridge: (flags.ridge as number | undefined) ?? 1,
+    noise: (flags.noise as number | undefined) ?? 1e-10,
+    amplitude: (flags.amplitude as number | undefined) ?? 1,
+    rules: (flags.rules as number | undefined) ?? 3,
+    seed: (flags.seed as number | undefined) ?? 0,
+    centres,
+    beta: (flags.beta as number | undefined) ?? 1,
+    steps: (flags.steps as number | undefined) ?? 1,
+    denoiseBandwidth: typeof flags.bandwidth === "number" ? flags.bandwidth : undefined,
   } as const;
   const train = readCsv(trainPath);
   const query = flags.query === undefined ? undefined : readCsv(flags.query as string);
@@ -208,7 +318,7 @@ export const LOCAL_COMMANDS: Record<string, Command> = Object.fromEntries(
 );
 
 export const LOCAL_SUMMARY =
-  "classical local methods (Nadaraya–Watson, local polynomial, k-NN, MeanShift, LLE) on CSV";
+  "local methods (Nadaraya–Watson, local polynomial, k-NN, MeanShift, LLE, density, kernel ridge, GP, fuzzy rules, Hopfield, denoising) on CSV";
 
 export function localHelp(): string {
   const width = Math.max(...Object.keys(LOCAL_METHODS).map((m) => m.length));

@@ -1,10 +1,12 @@
 /**
  * Radial localization kernels K(q, k) = κ(u) with u = ‖(q − k) / h‖, h a bandwidth (one value,
- * or one per feature). Normalizing constants are dropped: they cancel in every local mean.
- * docs/math.md#kernels-as-log-weights gives every profile κ.
+ * or one per feature). Normalizing constants are dropped: they cancel in every local mean (a density
+ * needs them: ./normalization.ts). docs/math.md#kernels-as-log-weights gives every profile κ; logs
+ * of the compact profiles are float64-precise (docs/math.md#precise-exp-and-log).
  */
 import { check } from "../engine/errors.js";
 import { np, type JaxArray } from "../engine/engine.js";
+import { preciseLog, preciseSin } from "../engine/precise.js";
 import { indicatorLogWeights, type LogKernel } from "./logKernel.js";
 
 export const DISTANCE_PROFILES = [
@@ -14,6 +16,7 @@ export const DISTANCE_PROFILES = [
   "uniform",
   "laplacian",
   "cosine",
+  "triangular",
 ] as const;
 export type DistanceProfile = (typeof DISTANCE_PROFILES)[number];
 
@@ -55,16 +58,6 @@ export function squaredDistances(queries: JaxArray, keys: JaxArray): JaxArray {
   return np.maximum(queryNorms.add(keyNorms).sub(cross.mul(2)), 0);
 }
 
-/**
- * log x with one Newton step on exp(y) = x: y ← y + x·e^(−y) − 1.
- * jax-js 0.1.25's Wasm `log` has absolute errors up to ~1.2e-5 (measured), its `exp` about 4e-7
- * relative; the step brings log to the accuracy of exp. x > 0; takes ownership.
- */
-export function accurateLog(x: JaxArray): JaxArray {
-  const y = np.log(x.ref);
-  return y.ref.add(x.mul(np.exp(np.negative(y)))).sub(1);
-}
-
 /** log κ as a function of u² (avoids a square root where the profile allows). */
 function logProfile(profile: DistanceProfile, u2: JaxArray): JaxArray {
   const dtype = u2.dtype;
@@ -79,7 +72,7 @@ function logProfile(profile: DistanceProfile, u2: JaxArray): JaxArray {
     case "epanechnikov": {
       // κ(u) = (1 − u²)₊
       const mask = inside();
-      return np.where(mask, accurateLog(np.maximum(np.negative(u2).add(1), 1e-300)), -Infinity);
+      return np.where(mask, preciseLog(np.maximum(np.negative(u2).add(1), 1e-300)), -Infinity);
     }
     case "tricube": {
       // κ(u) = ((1 − u³)₊)³
@@ -87,7 +80,16 @@ function logProfile(profile: DistanceProfile, u2: JaxArray): JaxArray {
       const u3 = u2.ref.mul(np.sqrt(u2)); // u²·√u² (exact ops; np.power goes through exp∘log)
       return np.where(
         mask,
-        accurateLog(np.maximum(np.negative(u3).add(1), 1e-300)).mul(3),
+        preciseLog(np.maximum(np.negative(u3).add(1), 1e-300)).mul(3),
+        -Infinity,
+      );
+    }
+    case "triangular": {
+      // κ(u) = (1 − u)₊ (scikit-learn's "linear")
+      const mask = inside();
+      return np.where(
+        mask,
+        preciseLog(np.maximum(np.negative(np.sqrt(u2)).add(1), 1e-300)),
         -Infinity,
       );
     }
@@ -98,7 +100,7 @@ function logProfile(profile: DistanceProfile, u2: JaxArray): JaxArray {
       const rest = np.negative(np.sqrt(u2)).add(1);
       return np.where(
         mask,
-        accurateLog(np.maximum(np.sin(rest.mul(Math.PI / 2)), 1e-300)),
+        preciseLog(np.maximum(preciseSin(rest.mul(Math.PI / 2)), 1e-300)),
         -Infinity,
       );
     }

@@ -8,6 +8,7 @@
  * Shapes: Q queries, N keys, D features.
  */
 import { np, type JaxArray } from "../engine/engine.js";
+import { preciseExp } from "../engine/precise.js";
 
 export interface LogKernel {
   /** A readable description, e.g. "gaussian(h=0.5)". */
@@ -28,6 +29,15 @@ export interface LogKernel {
  */
 export function indicatorLogWeights(mask: JaxArray, dtype: np.DType): JaxArray {
   return np.where(mask, 0, -Infinity).astype(dtype);
+}
+
+/**
+ * The kernel's values K(q_i, k_j) = exp ℓ(i, j), float64-precise (docs/math.md#precise-exp-and-log):
+ * the Gram matrix of kernel ridge and Gaussian processes. queries (Q, D), keys (N, D) → (Q, N).
+ * Takes ownership of both.
+ */
+export function kernelMatrix(kernel: LogKernel, queries: JaxArray, keys: JaxArray): JaxArray {
+  return preciseExp(kernel.logWeights(queries, keys));
 }
 
 /** Product of kernels: ℓ = Σ_k ℓ_k (each factor sees the same queries and keys). */

@@ -16,13 +16,23 @@
  * (the query attends to nothing); the classical estimators mark the row NaN so the command line
  * can name it (classical/localMean.ts).
  *
+ * The kernel mass in log form, log Σ_j K_ij = s_i + log Σ_j exp(ℓ_ij − s_i) (log-sum-exp), is the
+ * unnormalized kernel density at the query (docs/math.md#kernel-density-estimation); it is −∞ on
+ * an empty row.
+ *
  * Shapes: any leading axes (…), Q queries, N keys, M value columns.
  */
 import { np, type JaxArray } from "../engine/engine.js";
+import { preciseExp, preciseLog } from "../engine/precise.js";
 
 export interface WeightOptions {
   /** Broadcastable to the log-weights (…, Q, N): false excludes a key. */
   allowed?: JaxArray;
+  /**
+   * Float64 exp (and log) to full precision instead of jax-js's float32-accurate ones
+   * (docs/math.md#precise-exp-and-log): about 3× the cost of the exponentials; not for attention.
+   */
+  precise?: boolean;
 }
 
 /**
@@ -33,15 +43,16 @@ export interface WeightOptions {
 function shiftedExponentials(
   logWeights: JaxArray,
   options: WeightOptions,
-): { e: JaxArray; mass: JaxArray } {
+): { e: JaxArray; mass: JaxArray; shift: JaxArray } {
   const masked = options.allowed
     ? np.where(options.allowed, logWeights, -Infinity).astype(logWeights.dtype)
     : logWeights;
   const rowMax = np.max(masked.ref, -1, { keepdims: true }); // (…, Q, 1)
   const shift = np.where(np.isneginf(rowMax.ref), 0, rowMax).astype(masked.dtype);
-  const e = np.exp(masked.sub(shift)); // (…, Q, N), exp(−∞) = 0
+  const shifted = masked.sub(shift.ref);
+  const e = options.precise ? preciseExp(shifted) : np.exp(shifted); // (…, Q, N), exp(−∞) = 0
   const mass = e.ref.sum(-1, { keepdims: true }); // (…, Q, 1)
-  return { e, mass };
+  return { e, mass, shift };
 }
 
 /** Σ_j e_ij with empty rows (0) replaced by 1, so dividing by it leaves those rows at 0. */
@@ -58,8 +69,20 @@ export interface KernelWeights {
 
 /** Normalized localization weights. Takes ownership of its arguments. */
 export function kernelWeights(logWeights: JaxArray, options: WeightOptions = {}): KernelWeights {
-  const { e, mass } = shiftedExponentials(logWeights, options);
+  const { e, mass, shift } = shiftedExponentials(logWeights, options);
+  shift.dispose();
   return { weights: e.div(safeDenominator(mass.ref)), mass };
+}
+
+/**
+ * log Σ_j K_ij = s_i + log Σ_j exp(ℓ_ij − s_i) (log-sum-exp), (…, Q, N) → (…, Q, 1); −∞ on an
+ * empty row (no key with positive weight). Takes ownership of its arguments.
+ */
+export function logKernelMass(logWeights: JaxArray, options: WeightOptions = {}): JaxArray {
+  const { e, mass, shift } = shiftedExponentials(logWeights, options);
+  e.dispose();
+  const logMass = options.precise ? preciseLog(mass) : np.log(mass); // log 0 = −∞
+  return shift.add(logMass);
 }
 
 export interface WeightedMean {
@@ -79,7 +102,8 @@ export function weightedMean(
   values: JaxArray,
   options: WeightOptions = {},
 ): WeightedMean {
-  const { e, mass } = shiftedExponentials(logWeights, options);
+  const { e, mass, shift } = shiftedExponentials(logWeights, options);
+  shift.dispose();
   const mean = np.matmul(e, values).div(safeDenominator(mass.ref));
   return { mean, mass };
 }

@@ -1,187 +1,39 @@
 /**
- * The classical local methods on tables (CSV files on the command line): choosing the feature and
- * target columns, resolving the bandwidth, running the method, and the result as a table. One
- * entry per method in `LOCAL_METHODS`; everything is computed before anything is returned, so a
- * failure leaves nothing half-written.
+ * The classical local methods on tables (CSV files on the command line): one entry per method in
+ * `LOCAL_METHODS`, each choosing its columns, resolving its bandwidth, running the method and
+ * returning a table; everything is computed before anything is returned, so a failure leaves
+ * nothing half-written. The methods of the general theory (density, kernel ridge, Gaussian
+ * processes, fuzzy rules, Hopfield retrieval, denoising) are in ./theoryMethods.ts.
  */
-import { check, LocalistError } from "../engine/errors.js";
-import { fromHost, np, toFloat64, type JaxArray } from "../engine/engine.js";
-import { distanceKernel, type DistanceProfile } from "../kernels/distance.js";
+import { check } from "../engine/errors.js";
+import { toFloat64 } from "../engine/engine.js";
+import { distanceKernel } from "../kernels/distance.js";
 import type { LogKernel } from "../kernels/logKernel.js";
-import { scottBandwidth, silvermanBandwidth } from "../kernels/bandwidthRules.js";
 import { checkSupported, localMean, localMode } from "../classical/localMean.js";
 import { localize } from "../classical/localize.js";
 import { weightedPolynomialModel } from "../classical/polynomial.js";
 import { weightedLogisticModel } from "../classical/logistic.js";
-import { knnClassify, knnRegress, type NeighbourWeighting } from "../classical/neighbours.js";
-import {
-  estimateMeanShiftBandwidth,
-  meanShift,
-  type MeanShiftKernel,
-} from "../classical/meanShift.js";
+import { knnClassify, knnRegress } from "../classical/neighbours.js";
+import { estimateMeanShiftBandwidth, meanShift } from "../classical/meanShift.js";
 import { locallyLinearEmbedding } from "../classical/lle.js";
-import { crossValidatedBandwidth } from "../classical/bandwidthSelection.js";
-import { numericColumns, type Table } from "../io/csv.js";
+import type { Table } from "../io/csv.js";
+import {
+  asMatrix,
+  classLabels,
+  column,
+  featureData,
+  regression,
+  resolveBandwidth,
+  supervised,
+  type Data,
+  type Inputs,
+  type LocalMethodOptions,
+  type LocalMethodResult,
+  type Method,
+} from "./localTables.js";
+import { THEORY_METHODS } from "./theoryMethods.js";
 
-/** A bandwidth: fixed (one value, or one per feature) or chosen from the data. */
-export type BandwidthChoice = number | number[] | "scott" | "silverman" | "cv";
-
-export interface LocalMethodOptions {
-  /** The target column (required by the supervised methods; left out of the features otherwise). */
-  target?: string;
-  /** Feature columns (default: every column but the target). */
-  features?: string[];
-  kernel: DistanceProfile;
-  bandwidth: BandwidthChoice;
-  degree: number;
-  k: number;
-  weights: NeighbourWeighting;
-  meanShiftKernel: MeanShiftKernel;
-  /** MeanShift bandwidth, or "estimate" (scikit-learn's estimate_bandwidth, quantile 0.3). */
-  meanShiftBandwidth: number | "estimate";
-  components: number;
-  regularization: number;
-}
-
-/** A method's output: a table, and notes for the user (the chosen bandwidth, the clusters found). */
-export interface LocalMethodResult {
-  header: string[];
-  rows: (string | number)[][];
-  notes: string[];
-}
-
-interface Inputs {
-  train: Table;
-  /** The query table (the training table when none is given). */
-  query: Table;
-  options: LocalMethodOptions;
-}
-
-interface Method {
-  description: string;
-  /** Needs a target column. */
-  supervised: boolean;
-  run(inputs: Inputs): LocalMethodResult;
-}
-
-interface Data {
-  features: string[];
-  x: Float64Array;
-  rows: number;
-}
-
-function featureData(table: Table, target: string | undefined, chosen?: string[]): Data {
-  const columns = `(columns: ${table.header.join(", ")})`;
-  if (target !== undefined)
-    check(table.header.includes(target), `${table.path} has no column '${target}' ${columns}`);
-  const features = chosen ?? table.header.filter((name) => name !== target);
-  for (const name of features) {
-    check(table.header.includes(name), `${table.path} has no column '${name}' ${columns}`);
-    check(name !== target, `the target column '${name}' cannot also be a feature`);
-  }
-  check(features.length > 0, `${table.path} has no feature columns besides the target '${target}'`);
-  return { features, x: numericColumns(table, features), rows: table.rows.length };
-}
-
-function asMatrix(data: Float64Array, rows: number, cols: number): JaxArray {
-  return fromHost(data, [rows, cols], np.float64);
-}
-
-/** Class labels of the target column: distinct values sorted (numerically if all numbers). */
-function classLabels(table: Table, target: string): { labels: Int32Array; classes: string[] } {
-  const at = table.header.indexOf(target);
-  const cells = table.rows.map((row) => row[at]);
-  cells.forEach((cell, r) =>
-    check(cell !== "", `${table.path} row ${r + 2}, column '${target}': the label is empty`),
-  );
-  const distinct = [...new Set(cells)];
-  const numeric = distinct.every((c) => Number.isFinite(Number(c)));
-  distinct.sort(numeric ? (a, b) => Number(a) - Number(b) : undefined);
-  const index = new Map(distinct.map((c, i) => [c, i]));
-  return { labels: Int32Array.from(cells, (c) => index.get(c) as number), classes: distinct };
-}
-
-function resolveBandwidth(
-  choice: BandwidthChoice,
-  train: Data,
-  targets: Float64Array | undefined,
-  profile: DistanceProfile,
-  notes: string[],
-): number[] | number {
-  if (typeof choice === "number") return choice;
-  if (Array.isArray(choice)) {
-    check(
-      choice.length === train.features.length,
-      `--bandwidth has ${choice.length} values but there are ${train.features.length} feature columns`,
-    );
-    return choice;
-  }
-  const x = asMatrix(train.x, train.rows, train.features.length);
-  try {
-    if (choice === "scott") return scottBandwidth(x);
-    if (choice === "silverman") return silvermanBandwidth(x);
-    check(targets !== undefined, "--bandwidth cv needs a numeric target to cross-validate");
-    const y = asMatrix(targets, train.rows, 1);
-    const result = crossValidatedBandwidth(profile, x, y);
-    y.dispose();
-    notes.push(
-      `cross-validated bandwidth: ${result.bandwidth.map((h) => h.toPrecision(6)).join(", ")}`,
-    );
-    return result.bandwidth;
-  } finally {
-    x.dispose();
-  }
-}
-
-/** The supervised set-up shared by the regressors and classifiers. */
-function supervised({ train, query, options }: Inputs) {
-  const target = options.target as string;
-  const data = featureData(train, target, options.features);
-  const d = data.features.length;
-  const queryX = numericColumns(query, data.features);
-  return {
-    target,
-    data,
-    keys: () => asMatrix(data.x, data.rows, d),
-    queries: () => asMatrix(queryX, query.rows.length, d),
-  };
-}
-
-function column(header: string, values: ArrayLike<string | number>): LocalMethodResult {
-  return { header: [header], rows: Array.from(values, (v) => [v]), notes: [] };
-}
-
-/**
- * A regression method: `predict` gives one value per query, with the method's distance kernel when
- * it has one; rows with no support (kernel methods) or a singular fit are errors.
- */
-function regression(
-  usesKernel: boolean,
-  predict: (
-    s: ReturnType<typeof supervised>,
-    y: JaxArray,
-    kernel: LogKernel | undefined,
-    options: LocalMethodOptions,
-  ) => Float64Array,
-): Method["run"] {
-  return (inputs) => {
-    const s = supervised(inputs);
-    const yHost = numericColumns(inputs.train, [s.target]);
-    const notes: string[] = [];
-    const { kernel: profile, bandwidth } = inputs.options;
-    const kernel = usesKernel
-      ? distanceKernel(profile, resolveBandwidth(bandwidth, s.data, yHost, profile, notes))
-      : undefined;
-    const predictions = predict(s, asMatrix(yHost, s.data.rows, 1), kernel, inputs.options);
-    if (kernel) checkSupported(predictions, 1, kernel.name);
-    if (predictions.some((v) => !Number.isFinite(v))) {
-      throw new LocalistError(
-        "the fit is singular for some query (too few distinct points nearby); increase the bandwidth or lower --degree",
-      );
-    }
-    return { ...column(s.target, predictions), notes };
-  };
-}
+export type { BandwidthChoice, LocalMethodOptions, LocalMethodResult } from "./localTables.js";
 
 function classifierKernel(inputs: Inputs, data: Data, notes: string[]) {
   const { kernel: profile, bandwidth } = inputs.options;
@@ -331,4 +183,5 @@ export const LOCAL_METHODS: Record<string, Method> = {
       }
     },
   },
+  ...THEORY_METHODS,
 };

@@ -223,7 +223,7 @@ const failures: [string, string[], number, string][] = [
     "unknown method",
     ["local", "loess"],
     2,
-    "error: unknown method 'loess'; expected one of mean, poly, mode, logistic, knn-regress, knn-classify, meanshift, lle",
+    "error: unknown method 'loess'; expected one of mean, poly, mode, logistic, knn-regress, knn-classify, meanshift, lle, kde, ridge, gp, tsk, hopfield, denoise",
   ],
   [
     "unknown flag",
@@ -235,7 +235,7 @@ const failures: [string, string[], number, string][] = [
     "unknown kernel",
     ["local", "mean", "--train", "t.csv", "--kernel", "boxcar"],
     2,
-    "error: --kernel must be one of gaussian, epanechnikov, tricube, uniform, laplacian, cosine, got 'boxcar'",
+    "error: --kernel must be one of gaussian, epanechnikov, tricube, uniform, laplacian, cosine, triangular, got 'boxcar'",
   ],
   [
     "bandwidth ≤ 0",

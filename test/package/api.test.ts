@@ -8,6 +8,19 @@ import { readFileSync } from "node:fs";
 import * as localist from "../../src/index.js";
 
 const VALUES = [
+  "classicalHopfieldRetrieve",
+  "denoise",
+  "fitTsk",
+  "gaussianProcess",
+  "hopfieldRetrieve",
+  "kernelDensity",
+  "kernelMatrix",
+  "kernelRidge",
+  "kMeans",
+  "logKernelIntegral",
+  "logKernelMass",
+  "preciseExp",
+  "preciseLog",
   "adamw",
   "attentionMaps",
   "bigramModel",
@@ -96,6 +109,10 @@ const VALUES = [
 ];
 
 const TYPES = [
+  "GaussianProcessModel",
+  "KernelRidgeModel",
+  "KMeansResult",
+  "TskModel",
   "AttentionHooks",
   "AttentionMaps",
   "AttentionReport",

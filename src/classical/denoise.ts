@@ -1,0 +1,46 @@
+/**
+ * Denoising as a local mean (docs/math.md#denoising-as-a-local-mean). For y = x + σε with
+ * ε ~ N(0, I), Tweedie's formula gives the posterior mean, the least-squares optimal denoiser, from
+ * the score of the noisy density: E[x | y] = y + σ² ∇ log p(y). The gaussian local mean over
+ * samples x_j at bandwidth h is a step along the score of their kernel density p̂_h:
+ *
+ *   m_h(y) = Σ_j K_h(y, x_j) x_j / Σ_j K_h(y, x_j) = y + h² ∇ log p̂_h(y),
+ *
+ * so one step  y ← y + (σ²/h²)(m_h(y) − y)  is Tweedie's denoiser with p̂_h in place of p; with
+ * h = σ it is one MeanShift step (and, over clean samples of x, exactly the posterior mean under
+ * their empirical distribution). Further steps climb p̂_h: MeanShift.
+ */
+import { checkInteger, checkPositive } from "../engine/errors.js";
+import { type JaxArray } from "../engine/engine.js";
+import { distanceKernel } from "../kernels/distance.js";
+import { localMean } from "./localMean.js";
+import type { ChunkOptions } from "./chunks.js";
+
+export interface DenoiseOptions extends ChunkOptions {
+  /** h > 0, the gaussian kernel's bandwidth. */
+  bandwidth: number;
+  /** σ > 0, the noise level (default h: the plain mean-shift step). */
+  noise?: number;
+  /** Number of steps, ≥ 1 (default 1). */
+  steps?: number;
+}
+
+/**
+ * Denoised queries: `steps` times y ← y + (σ²/h²)(m_h(y) − y), m_h the gaussian local mean of the
+ * samples. samples (N, D), queries (Q, D) → (Q, D). Takes ownership of both.
+ */
+export function denoise(samples: JaxArray, queries: JaxArray, options: DenoiseOptions): JaxArray {
+  const { bandwidth: h, noise = h, steps = 1 } = options;
+  checkPositive("bandwidth", h);
+  checkPositive("noise", noise);
+  checkInteger("steps", steps, 1);
+  const kernel = distanceKernel("gaussian", h);
+  const rate = (noise * noise) / (h * h);
+  let state = queries;
+  for (let step = 0; step < steps; step++) {
+    const mean = localMean(kernel, samples.ref, samples.ref, state.ref, options);
+    state = rate === 1 ? (state.dispose(), mean) : state.ref.add(mean.sub(state).mul(rate));
+  }
+  samples.dispose();
+  return state;
+}

@@ -1,0 +1,94 @@
+/**
+ * Gaussian-process regression with a fixed kernel (docs/math.md#kernel-ridge-and-gaussian-processes):
+ * prior f ~ GP(0, a·K) with K(x, x) = 1 (every distance kernel), observations y = f(x) + ε,
+ * ε ~ N(0, σ²) (scikit-learn's `alpha` = σ²). With C = a·K_XX + σ²I = L Lᵀ (Cholesky),
+ *
+ *   mean(x*) = a·k(x*)ᵀ C⁻¹ Y                 (= kernel ridge with λ = σ²/a)
+ *   var(x*)  = a − ‖L⁻¹ a·k(x*)‖²             (clipped at 0, as scikit-learn does)
+ *
+ * The factorization and the triangular solves run on the engine in float64; a kernel that is not
+ * positive definite on the training points (the compact profiles can fail to be) is refused.
+ *
+ * Shapes: N training rows, D features, M target columns, Q queries.
+ */
+import { check } from "../engine/errors.js";
+import { lax, np, toFloat64, type JaxArray } from "../engine/engine.js";
+import { kernelMatrix, type LogKernel } from "../kernels/logKernel.js";
+import { mapQueryChunks, rowsPerChunk, type ChunkOptions } from "./chunks.js";
+
+export interface GaussianProcessOptions extends ChunkOptions {
+  /** σ² ≥ 0, the observation-noise variance added to the diagonal. Default 1e-10 (scikit-learn's). */
+  noise?: number;
+  /** a > 0, the prior variance of f (a constant kernel factor). Default 1. */
+  amplitude?: number;
+}
+
+export interface GaussianProcessModel {
+  readonly trainingRows: number;
+  readonly features: number;
+  /** Posterior mean (Q, M) and standard deviation (Q, 1) at queries (Q, D). Takes ownership. */
+  predict(queries: JaxArray): { mean: JaxArray; std: JaxArray };
+  dispose(): void;
+}
+
+/** Conditions the prior on keys (N, D) and targets (N, M); takes ownership of both. */
+export function gaussianProcess(
+  kernel: LogKernel,
+  keys: JaxArray,
+  targets: JaxArray,
+  options: GaussianProcessOptions = {},
+): GaussianProcessModel {
+  const { noise = 1e-10, amplitude = 1 } = options;
+  const [n, d] = keys.shape;
+  check(
+    targets.shape[0] === n,
+    `targets have ${targets.shape[0]} rows but inputs have ${n}; they must match`,
+  );
+  check(Number.isFinite(noise) && noise >= 0, `noise must be ≥ 0, got ${String(noise)}`);
+  check(
+    Number.isFinite(amplitude) && amplitude > 0,
+    `amplitude must be > 0, got ${String(amplitude)}`,
+  );
+  const m = targets.shape[1];
+  const covariance = kernelMatrix(kernel, keys.ref, keys.ref)
+    .mul(amplitude)
+    .add(np.eye(n, undefined, { dtype: keys.dtype }).mul(noise));
+  const factor = np.linalg.cholesky(covariance); // L, lower triangular
+  check(
+    toFloat64(factor.ref).every(Number.isFinite),
+    `the covariance a·K + σ²I is not positive definite for ${kernel.name} with σ² = ${noise}; ` +
+      `increase the noise or use a positive-definite kernel (gaussian, laplacian)`,
+  );
+  const lower = (b: JaxArray) =>
+    lax.linalg.triangularSolve(factor.ref, b, { leftSide: true, lower: true }); // L⁻¹ b
+  const coefficients = lax.linalg.triangularSolve(factor.ref, lower(targets), {
+    leftSide: true,
+    lower: true,
+    transposeA: true,
+  }); // C⁻¹ Y = L⁻ᵀ L⁻¹ Y, (N, M)
+  const rows = rowsPerChunk(n, options);
+  return {
+    trainingRows: n,
+    features: d,
+    predict(queries) {
+      check(
+        queries.shape[1] === d,
+        `queries have ${queries.shape[1]} features but the training data has ${d}`,
+      );
+      const both = mapQueryChunks(queries, rows, (chunk) => {
+        const cross = kernelMatrix(kernel, chunk, keys.ref).mul(amplitude); // a·k(x*)ᵀ, (C, N)
+        const mean = np.matmul(cross.ref, coefficients.ref); // (C, M)
+        const v = lower(cross.transpose()); // (N, C)
+        const variance = np.maximum(np.negative(np.square(v).sum(0)).add(amplitude), 0);
+        return np.concatenate([mean, np.sqrt(variance).reshape([-1, 1])], 1); // (C, M + 1)
+      });
+      const mean = both.ref.slice([], [0, m]);
+      return { mean, std: both.slice([], [m, m + 1]) };
+    },
+    dispose() {
+      keys.dispose();
+      factor.dispose();
+      coefficients.dispose();
+    },
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * Kernel ridge regression (docs/math.md#kernel-ridge-and-gaussian-processes): with the Gram matrix
+ * K_ij = K(x_i, x_j) of N training rows and a ridge λ ≥ 0,
+ *
+ *   α = (K + λI)⁻¹ Y,      f(x*) = Σ_j K(x*, x_j) α_j = w(x*) · Y,   w(x*) = (K + λI)⁻¹ k(x*).
+ *
+ * f is linear in Y, like a local mean, but the weights w(x*) are not a partition of unity: they
+ * can be negative and need not sum to 1 (`weights` returns them to show it). The solve runs on the
+ * engine in float64 (jax-js's LU solve: only IEEE arithmetic, so float64-exact up to the
+ * conditioning of K + λI); the kernel values use the float64-precise exp.
+ *
+ * Shapes: N training rows, D features, M target columns, Q queries.
+ */
+import { check } from "../engine/errors.js";
+import { np, toFloat64, type JaxArray } from "../engine/engine.js";
+import { kernelMatrix, type LogKernel } from "../kernels/logKernel.js";
+import { mapQueryChunks, rowsPerChunk, type ChunkOptions } from "./chunks.js";
+
+export interface KernelRidgeOptions extends ChunkOptions {
+  /** λ ≥ 0 (scikit-learn's `alpha`); 0 interpolates when K is invertible. Default 1. */
+  ridge?: number;
+}
+
+export interface KernelRidgeModel {
+  readonly trainingRows: number;
+  readonly features: number;
+  /** f at each query: (Q, D) → (Q, M). Takes ownership of queries. */
+  predict(queries: JaxArray): JaxArray;
+  /** The equivalent weights w(x*) = (K + λI)⁻¹ k(x*): (Q, D) → (Q, N), f = w @ Y. Takes ownership. */
+  weights(queries: JaxArray): JaxArray;
+  dispose(): void;
+}
+
+/** Fits kernel ridge regression on keys (N, D) and targets (N, M); takes ownership of both. */
+export function kernelRidge(
+  kernel: LogKernel,
+  keys: JaxArray,
+  targets: JaxArray,
+  options: KernelRidgeOptions = {},
+): KernelRidgeModel {
+  const { ridge = 1 } = options;
+  const [n, d] = keys.shape;
+  check(
+    targets.shape[0] === n,
+    `targets have ${targets.shape[0]} rows but inputs have ${n}; they must match`,
+  );
+  check(Number.isFinite(ridge) && ridge >= 0, `ridge must be ≥ 0, got ${String(ridge)}`);
+  const gram = kernelMatrix(kernel, keys.ref, keys.ref).add(
+    np.eye(n, undefined, { dtype: keys.dtype }).mul(ridge),
+  ); // K + λI
+  const coefficients = np.linalg.solve(gram.ref, targets); // α (N, M)
+  check(
+    toFloat64(coefficients.ref).every(Number.isFinite),
+    `K + λI is singular for ${kernel.name} with λ = ${ridge}; increase the ridge`,
+  );
+  const rows = rowsPerChunk(n, options);
+  const checkQueries = (queries: JaxArray) =>
+    check(
+      queries.shape[1] === d,
+      `queries have ${queries.shape[1]} features but the training data has ${d}`,
+    );
+  return {
+    trainingRows: n,
+    features: d,
+    predict(queries) {
+      checkQueries(queries);
+      return mapQueryChunks(queries, rows, (chunk) =>
+        np.matmul(kernelMatrix(kernel, chunk, keys.ref), coefficients.ref),
+      );
+    },
+    weights(queries) {
+      checkQueries(queries);
+      // (K + λI) is symmetric, so w(x*)ᵀ = k(x*)ᵀ (K + λI)⁻¹ = solve(K + λI, k(x*))ᵀ.
+      return mapQueryChunks(queries, rows, (chunk) =>
+        np.linalg.solve(gram.ref, kernelMatrix(kernel, chunk, keys.ref).transpose()).transpose(),
+      );
+    },
+    dispose() {
+      keys.dispose();
+      gram.dispose();
+      coefficients.dispose();
+    },
+  };
+}
