@@ -10,7 +10,7 @@ import { check } from "../engine/errors.js";
 import { np, type JaxArray } from "../engine/engine.js";
 import { distanceKernel, type DistanceProfile } from "../kernels/distance.js";
 import { scottBandwidth } from "../kernels/bandwidthRules.js";
-import { mapQueryChunks, rowsPerChunk, type ChunkOptions } from "./chunks.js";
+import { chunkPlan, mapQueryChunks, type ChunkOptions } from "./chunks.js";
 import { localWeights } from "./localMean.js";
 
 /** Leave-one-out local means at the training points: (N, M). Borrows x and y. */
@@ -24,7 +24,7 @@ export function leaveOneOutMeans(
   const kernel = distanceKernel(profile, bandwidth);
   const [n] = x.shape;
   const columns = np.arange(n).reshape([1, n]);
-  const means = mapQueryChunks(x.ref, rowsPerChunk(n, options), (chunk, start) => {
+  const means = mapQueryChunks(x.ref, chunkPlan(n, options), (chunk, start) => {
     const [c] = chunk.shape;
     const self = np.equal(np.arange(start, start + c).reshape([c, 1]), columns.ref); // (C, N)
     const logW = np.where(self, -Infinity, kernel.logWeights(chunk, x.ref));

@@ -8,6 +8,8 @@ import { fromHost, np, type JaxArray } from "../engine/engine.js";
 export const DEFAULT_CHUNK_ELEMENTS = 1 << 22; // 4 Mi elements: 32 MiB in float64
 
 export interface ChunkOptions {
+  /** Called after each block of queries with the rows done and the total (progress displays). */
+  onProgress?: (done: number, total: number) => void;
   /** Upper bound on rows × keys per block (elements, not bytes). */
   chunkElements?: number;
 }
@@ -16,6 +18,17 @@ export interface ChunkOptions {
 export function rowsPerChunk(keys: number, options: ChunkOptions = {}): number {
   const budget = options.chunkElements ?? DEFAULT_CHUNK_ELEMENTS;
   return Math.max(1, Math.floor(budget / Math.max(1, keys)));
+}
+
+/** How to cut a query set: rows per block, and whom to tell after each block. */
+export interface ChunkPlan {
+  rows: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** The plan for `keys` keys under `options`. */
+export function chunkPlan(keys: number, options: ChunkOptions = {}): ChunkPlan {
+  return { rows: rowsPerChunk(keys, options), onProgress: options.onProgress };
 }
 
 /**
@@ -27,9 +40,11 @@ export function rowsPerChunk(keys: number, options: ChunkOptions = {}): number {
  */
 export function mapQueryChunks(
   queries: JaxArray,
-  rows: number,
+  plan: number | ChunkPlan,
   block: (chunk: JaxArray, start: number) => JaxArray,
 ): JaxArray {
+  const { rows, onProgress } =
+    typeof plan === "number" ? { rows: plan, onProgress: undefined } : plan;
   const [total] = queries.shape;
   const parts: ArrayLike<number>[] = [];
   let trailing: number[] = [];
@@ -41,6 +56,7 @@ export function mapQueryChunks(
     trailing = result.shape.slice(1);
     dtype = result.dtype;
     parts.push(result.dataSync());
+    onProgress?.(end, total);
   }
   queries.dispose();
   const width = trailing.reduce((a, b) => a * b, 1);

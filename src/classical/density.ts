@@ -19,7 +19,7 @@ import {
 } from "../kernels/distance.js";
 import { logKernelIntegral } from "../kernels/normalization.js";
 import { logKernelMass } from "../kernels/weightedMean.js";
-import { mapQueryChunks, rowsPerChunk, type ChunkOptions } from "./chunks.js";
+import { chunkPlan, mapQueryChunks, type ChunkOptions } from "./chunks.js";
 
 /**
  * log p̂ at each query. keys (N, D), queries (Q, D) → (Q, 1), −∞ where no key has weight.
@@ -43,7 +43,7 @@ export function kernelDensity(
   const widths = typeof bandwidth === "number" ? Array<number>(d).fill(bandwidth) : bandwidth;
   const logNormalizer =
     Math.log(n) + widths.reduce((sum, h) => sum + Math.log(h), 0) + logKernelIntegral(profile, d);
-  const densities = mapQueryChunks(queries, rowsPerChunk(n, options), (chunk) =>
+  const densities = mapQueryChunks(queries, chunkPlan(n, options), (chunk) =>
     logKernelMass(kernel.logWeights(chunk, keys.ref), { precise: true }).sub(logNormalizer),
   );
   keys.dispose();

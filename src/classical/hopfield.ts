@@ -19,7 +19,7 @@ import { fromHost, toFloat64, type JaxArray } from "../engine/engine.js";
 import { seededUniform } from "../engine/random.js";
 import { dotProductKernel } from "../kernels/sequence.js";
 import { weightedMean } from "../kernels/weightedMean.js";
-import { mapQueryChunks, rowsPerChunk, type ChunkOptions } from "./chunks.js";
+import { chunkPlan, mapQueryChunks, type ChunkOptions } from "./chunks.js";
 
 export interface HopfieldOptions extends ChunkOptions {
   /** β > 0, the inverse temperature. */
@@ -50,7 +50,7 @@ export function hopfieldRetrieve(
   checkInteger("steps", steps, 1);
   checkShapes(patterns, probes);
   const kernel = dotProductKernel(1 / beta); // ℓ = β ξ·x
-  const retrieved = mapQueryChunks(probes, rowsPerChunk(patterns.shape[0], options), (chunk) => {
+  const retrieved = mapQueryChunks(probes, chunkPlan(patterns.shape[0], options), (chunk) => {
     let state = chunk;
     for (let step = 0; step < steps; step++) {
       const { mean, mass } = weightedMean(kernel.logWeights(state, patterns.ref), patterns.ref);

@@ -13,7 +13,7 @@ import { check } from "../engine/errors.js";
 import { nn, np, type JaxArray } from "../engine/engine.js";
 import type { LogKernel } from "../kernels/logKernel.js";
 import { kernelWeights, weightedMean } from "../kernels/weightedMean.js";
-import { mapQueryChunks, rowsPerChunk, type ChunkOptions } from "./chunks.js";
+import { chunkPlan, mapQueryChunks, type ChunkOptions } from "./chunks.js";
 
 /** `x` (Q, ·) with the rows of zero kernel mass (Q, 1) set to NaN. Takes ownership of both. */
 function markUnsupported(x: JaxArray, mass: JaxArray): JaxArray {
@@ -50,7 +50,7 @@ export function localMean(
     queries.shape[1] === keys.shape[1],
     `queries have ${queries.shape[1]} features but the training data has ${keys.shape[1]}`,
   );
-  const means = mapQueryChunks(queries, rowsPerChunk(n, options), (chunk) => {
+  const means = mapQueryChunks(queries, chunkPlan(n, options), (chunk) => {
     const { mean, mass } = weightedMean(kernel.logWeights(chunk, keys.ref), values.ref); // (C, M)
     return markUnsupported(mean, mass);
   });

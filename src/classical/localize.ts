@@ -10,7 +10,7 @@
 import { check } from "../engine/errors.js";
 import { type JaxArray } from "../engine/engine.js";
 import type { LogKernel } from "../kernels/logKernel.js";
-import { mapQueryChunks, rowsPerChunk, type ChunkOptions } from "./chunks.js";
+import { chunkPlan, mapQueryChunks, type ChunkOptions } from "./chunks.js";
 import { localWeights } from "./localMean.js";
 
 export interface WeightedModel {
@@ -48,7 +48,7 @@ export function localize(
     queries.shape[1] === d,
     `queries have ${queries.shape[1]} features but the training data has ${d}`,
   );
-  const predictions = mapQueryChunks(queries, rowsPerChunk(n, options), (chunk) =>
+  const predictions = mapQueryChunks(queries, chunkPlan(n, options), (chunk) =>
     model.fitPredict(localWeights(kernel.logWeights(chunk.ref, keys.ref)), chunk),
   );
   keys.dispose();

@@ -7,7 +7,7 @@
 import { check, checkInteger, LocalistError } from "../engine/errors.js";
 import { fromHost, np, type JaxArray } from "../engine/engine.js";
 import { nearestNeighbours, type Neighbours } from "../kernels/nearest.js";
-import { mapQueryChunks, rowsPerChunk, type ChunkOptions } from "./chunks.js";
+import { chunkPlan, mapQueryChunks, rowsPerChunk, type ChunkOptions } from "./chunks.js";
 
 export const NEIGHBOUR_WEIGHTS = ["uniform", "distance"] as const;
 export type NeighbourWeighting = (typeof NEIGHBOUR_WEIGHTS)[number];
@@ -73,7 +73,7 @@ export function knnRegress(
   validate(keys, queries, values.shape[0], k, weights);
   const [n] = keys.shape;
   const m = values.shape[1];
-  const result = mapQueryChunks(queries, rowsPerChunk(n, options), (chunk) => {
+  const result = mapQueryChunks(queries, chunkPlan(n, options), (chunk) => {
     const neighbours = nearestNeighbours(chunk, keys.ref, k);
     const c = neighbours.queries;
     const index = np.array(neighbours.indices, { dtype: np.int32 });
@@ -127,6 +127,7 @@ export function knnClassify(
       for (let c = 1; c < classCount; c++) if (votes[c] > votes[best]) best = c;
       classes[start + row] = best;
     }
+    options.onProgress?.(end, q);
   }
   keys.dispose();
   queries.dispose();

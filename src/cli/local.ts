@@ -3,6 +3,7 @@ import { DISTANCE_PROFILES, type DistanceProfile } from "../kernels/distance.js"
 import { NEIGHBOUR_WEIGHTS, type NeighbourWeighting } from "../classical/neighbours.js";
 import { MEAN_SHIFT_KERNELS, type MeanShiftKernel } from "../classical/meanShift.js";
 import { formatCsv, readCsv } from "../io/csv.js";
+import { createProgress } from "../io/progress.js";
 import { LOCAL_METHODS, runLocalMethod, type BandwidthChoice } from "../workflows/localMethods.js";
 import type { Command } from "./command.js";
 import {
@@ -298,7 +299,14 @@ function runMethod(method: string, flags: FlagValues): string {
   } as const;
   const train = readCsv(trainPath);
   const query = flags.query === undefined ? undefined : readCsv(flags.query as string);
-  const result = runLocalMethod(method, train, query, options);
+  // Progress appears only on runs that take more than a few seconds.
+  const rows = (query ?? train).rows.length;
+  const progress = createProgress({ total: rows, label: command, quietMs: 3000 });
+  const result = runLocalMethod(method, train, query, {
+    ...options,
+    onProgress: (done) => progress.update(done),
+  });
+  progress.finish();
   for (const note of result.notes) process.stderr.write(`${note}\n`);
   return formatCsv(result.header, result.rows);
 }

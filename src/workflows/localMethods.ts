@@ -40,6 +40,11 @@ function classifierKernel(inputs: Inputs, data: Data, notes: string[]) {
   return distanceKernel(profile, resolveBandwidth(bandwidth, data, undefined, profile, notes));
 }
 
+/** The progress option of the chunked methods. */
+function progress(options: LocalMethodOptions): { onProgress?: LocalMethodOptions["onProgress"] } {
+  return options.onProgress ? { onProgress: options.onProgress } : {};
+}
+
 /** Runs a method; `query` defaults to the training table. */
 export function runLocalMethod(
   method: string,
@@ -56,8 +61,8 @@ export const LOCAL_METHODS: Record<string, Method> = {
   mean: {
     description: "Nadaraya–Watson regression: the kernel-weighted mean of the target",
     supervised: true,
-    run: regression(true, (s, y, kernel) =>
-      toFloat64(localMean(kernel as LogKernel, s.keys(), y, s.queries())),
+    run: regression(true, (s, y, kernel, options) =>
+      toFloat64(localMean(kernel as LogKernel, s.keys(), y, s.queries(), progress(options))),
     ),
   },
   poly: {
@@ -65,7 +70,9 @@ export const LOCAL_METHODS: Record<string, Method> = {
     supervised: true,
     run: regression(true, (s, y, kernel, options) => {
       const model = weightedPolynomialModel(s.keys(), y, options.degree);
-      const predictions = toFloat64(localize(model, kernel as LogKernel, s.keys(), s.queries()));
+      const predictions = toFloat64(
+        localize(model, kernel as LogKernel, s.keys(), s.queries(), progress(options)),
+      );
       model.dispose();
       return predictions;
     }),
@@ -78,7 +85,14 @@ export const LOCAL_METHODS: Record<string, Method> = {
       const notes: string[] = [];
       const { labels, classes } = classLabels(inputs.train, s.target);
       const kernel = classifierKernel(inputs, s.data, notes);
-      const result = localMode(kernel, s.keys(), labels, classes.length, s.queries());
+      const result = localMode(
+        kernel,
+        s.keys(),
+        labels,
+        classes.length,
+        s.queries(),
+        progress(inputs.options),
+      );
       checkSupported(toFloat64(result.probabilities), classes.length, kernel.name);
       return {
         ...column(
@@ -102,7 +116,9 @@ export const LOCAL_METHODS: Record<string, Method> = {
       );
       const kernel = classifierKernel(inputs, s.data, notes);
       const model = weightedLogisticModel(s.keys(), labels);
-      const probabilities = toFloat64(localize(model, kernel, s.keys(), s.queries()));
+      const probabilities = toFloat64(
+        localize(model, kernel, s.keys(), s.queries(), progress(inputs.options)),
+      );
       model.dispose();
       checkSupported(probabilities, 1, kernel.name);
       return { ...column(`P(${s.target}=${classes[1]})`, probabilities), notes };
@@ -112,7 +128,13 @@ export const LOCAL_METHODS: Record<string, Method> = {
     description: "k-nearest-neighbour regression",
     supervised: true,
     run: regression(false, (s, y, _kernel, options) =>
-      toFloat64(knnRegress(s.keys(), y, s.queries(), { k: options.k, weights: options.weights })),
+      toFloat64(
+        knnRegress(s.keys(), y, s.queries(), {
+          k: options.k,
+          weights: options.weights,
+          ...progress(options),
+        }),
+      ),
     ),
   },
   "knn-classify": {
@@ -122,6 +144,7 @@ export const LOCAL_METHODS: Record<string, Method> = {
       const s = supervised(inputs);
       const { labels, classes } = classLabels(inputs.train, s.target);
       const result = knnClassify(s.keys(), labels, classes.length, s.queries(), {
+        ...progress(inputs.options),
         k: inputs.options.k,
         weights: inputs.options.weights,
       });

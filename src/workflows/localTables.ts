@@ -18,6 +18,8 @@ import { numericColumns, type Table } from "../io/csv.js";
 export type BandwidthChoice = number | number[] | "scott" | "silverman" | "cv";
 
 export interface LocalMethodOptions {
+  /** Told after each block of queries: rows done, and the total (a progress display). */
+  onProgress?: (done: number, total: number) => void;
   /** The target column (required by the supervised methods; left out of the features otherwise). */
   target?: string;
   /** Feature columns (default: every column but the target). */

@@ -97,7 +97,11 @@ export const THEORY_METHODS: Record<string, Method> = {
       const notes: string[] = [];
       const { kernel, bandwidth } = inputs.options;
       const h = resolveBandwidth(bandwidth, u.data, undefined, kernel, notes);
-      const logDensity = toFloat64(kernelDensity(kernel, h, u.keys(), u.queries()));
+      const logDensity = toFloat64(
+        kernelDensity(kernel, h, u.keys(), u.queries(), {
+          ...(inputs.options.onProgress ? { onProgress: inputs.options.onProgress } : {}),
+        }),
+      );
       const empty = logDensity.filter((v) => v === -Infinity).length;
       if (empty > 0)
         notes.push(
