@@ -12,6 +12,7 @@ import {
   NON_NEGATIVE,
   POSITIVE,
   POSITIVE_INTEGER,
+  seedFlag,
   UsageError,
   type FlagSpec,
   type FlagValues,
@@ -191,7 +192,7 @@ const METHOD_FLAGS: Record<string, FlagSpec[]> = {
       value: "FILE",
       help: "CSV of rule centres with the feature columns (instead of k-means)",
     },
-    { name: "seed", kind: "integer", default: 0, help: "seed of k-means" },
+    seedFlag(0, "seed of k-means"),
   ],
   hopfield: [
     ...WITH_QUERIES,

@@ -33,6 +33,18 @@ const COMMANDS: Record<string, Command | CommandGroup> = {
   demo: DEMO,
 };
 
+/** Every command line the program takes, as argument prefixes with their flag specs (for tests). */
+export function commandLines(): { prefix: string[]; flags: Command["flags"] }[] {
+  return Object.entries(COMMANDS).flatMap(([name, entry]) =>
+    "members" in entry
+      ? Object.entries(entry.members).map(([member, command]) => ({
+          prefix: [name, member],
+          flags: command.flags,
+        }))
+      : [{ prefix: [name], flags: entry.flags }],
+  );
+}
+
 function version(): string {
   const pkg = JSON.parse(
     readFileSync(new URL("../../../package.json", import.meta.url), "utf8"),

@@ -53,7 +53,7 @@ export function parseCsv(text: string, path: string): Table {
 }
 
 export function readCsv(path: string): Table {
-  const bytes = readLimitedFile(path, "", FILE_LIMITS.csv);
+  const bytes = readLimitedFile(path, "CSV file", FILE_LIMITS.csv);
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);

@@ -351,7 +351,7 @@ const failures: [string, string[], number, string][] = [
     "missing file",
     ["local", "mean", "--train", "MISSING", "--target", "y"],
     1,
-    "error: MISSING does not exist",
+    "error: CSV file MISSING does not exist",
   ],
   [
     "query lacks a feature",
