@@ -1,7 +1,17 @@
 /** Crash-safe file writes: durable (fsynced) and atomic (all or nothing) ones. */
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from "node:fs";
+import { dirname, resolve } from "node:path";
 import { LocalistError, oneLine } from "../engine/errors.js";
 
 /**
@@ -64,14 +74,29 @@ export function syncFolder(folder: string): void {
   }
 }
 
-/** Creates the folder `dir` and its parents; `what` names it in the one-line error. */
+/**
+ * Creates the folder `dir` and its missing parents, one level at a time; `what` names it in the
+ * one-line error. (Node's recursive mkdir can spin forever where a parent refuses children, as
+ * under /proc.)
+ */
 export function createFolder(dir: string, what: string): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "EEXIST" || code === "ENOTDIR")
-      throw new LocalistError(`cannot create ${what} ${dir}: it or a folder above it is a file`);
-    throw new LocalistError(`cannot create ${what} ${dir}: ${oneLine(error)}`);
+  const missing: string[] = [];
+  let at = resolve(dir);
+  while (!existsSync(at)) {
+    missing.unshift(at);
+    const parent = dirname(at);
+    if (parent === at) break;
+    at = parent;
+  }
+  if (!statSync(at).isDirectory())
+    throw new LocalistError(`cannot create ${what} ${dir}: ${at} is a file, not a folder`);
+  for (const folder of missing) {
+    try {
+      mkdirSync(folder);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "EEXIST" && statSync(folder).isDirectory())
+        continue; // made by someone else meanwhile
+      throw new LocalistError(`cannot create ${what} ${dir}: ${oneLine(error)}`);
+    }
   }
 }

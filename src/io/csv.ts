@@ -74,7 +74,9 @@ export function numericColumns(table: Table, columns: readonly string[]): Float6
   table.rows.forEach((row, r) => {
     index.forEach((at, c) => {
       const cell = row[at];
-      const value = cell === "" ? NaN : Number(cell);
+      // Decimal numbers only: Number() would also read "0x10", "0b1" and " ".
+      const decimal = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(cell);
+      const value = decimal ? Number(cell) : NaN;
       if (!Number.isFinite(value)) {
         const why =
           cell === ""

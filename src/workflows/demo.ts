@@ -3,9 +3,9 @@
  * dial from 0 (distributed) to 1 (localist) on the validation split, and write the model, the
  * sweep as JSON and its plot as SVG.
  */
-import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "../io/atomicWrite.js";
+import { createFolder, writeFileAtomic } from "../io/atomicWrite.js";
 import type { TrainSummary } from "../train/languageModel.js";
 import { closeModel, modelSplits, openLocalistModel } from "./savedModels.js";
 import { sweepDial, sweepPlot, type SweepRow } from "./sweep.js";
@@ -67,7 +67,7 @@ export function runDemo(options: {
   onTrained?: (summary: TrainSummary, dir: string) => void;
 }): DemoResult {
   const { out } = options;
-  mkdirSync(out, { recursive: true });
+  createFolder(out, "demo folder");
   const staging = join(out, "model.partial");
   rmSync(staging, { recursive: true, force: true });
   const training = trainNewModel(demoModel(options.steps, options.seed), {

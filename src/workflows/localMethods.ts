@@ -19,6 +19,7 @@ import { locallyLinearEmbedding } from "../classical/lle.js";
 import type { Table } from "../io/csv.js";
 import {
   asMatrix,
+  checkFitted,
   classLabels,
   column,
   featureData,
@@ -120,7 +121,7 @@ export const LOCAL_METHODS: Record<string, Method> = {
         localize(model, kernel, s.keys(), s.queries(), progress(inputs.options)),
       );
       model.dispose();
-      checkSupported(probabilities, 1, kernel.name);
+      checkFitted(probabilities, s, kernel);
       return { ...column(`P(${s.target}=${classes[1]})`, probabilities), notes };
     },
   },

@@ -4,11 +4,11 @@
  * methods themselves).
  */
 import { check, LocalistError } from "../engine/errors.js";
-import { fromHost, np, type JaxArray } from "../engine/engine.js";
+import { fromHost, np, toFloat64, type JaxArray } from "../engine/engine.js";
 import { distanceKernel, type DistanceProfile } from "../kernels/distance.js";
 import type { LogKernel } from "../kernels/logKernel.js";
 import { scottBandwidth, silvermanBandwidth } from "../kernels/bandwidthRules.js";
-import { checkSupported } from "../classical/localMean.js";
+import { checkSupported, localMean } from "../classical/localMean.js";
 import type { NeighbourWeighting } from "../classical/neighbours.js";
 import type { MeanShiftKernel } from "../classical/meanShift.js";
 import { crossValidatedBandwidth } from "../classical/bandwidthSelection.js";
@@ -165,6 +165,26 @@ export function column(header: string, values: ArrayLike<string | number>): Loca
 }
 
 /**
+ * Every prediction is a number, or one line saying why not: a query with no training point of
+ * positive weight (found by the local mean of ones, only on this error path), or a singular local
+ * fit (weights there, but too few distinct points under them for the model).
+ */
+export function checkFitted(
+  predictions: Float64Array,
+  s: ReturnType<typeof supervised>,
+  kernel: LogKernel | undefined,
+): void {
+  if (predictions.every(Number.isFinite)) return;
+  if (kernel) {
+    const ones = fromHost(new Float64Array(s.data.rows).fill(1), [s.data.rows, 1], np.float64);
+    checkSupported(toFloat64(localMean(kernel, s.keys(), ones, s.queries())), 1, kernel.name);
+  }
+  throw new LocalistError(
+    "the fit is singular for some query (too few distinct points nearby); increase the bandwidth or lower --degree",
+  );
+}
+
+/**
  * A regression method: `predict` gives one value per query, with the method's distance kernel when
  * it has one; rows with no support (kernel methods) or a singular fit are errors.
  */
@@ -186,12 +206,7 @@ export function regression(
       ? distanceKernel(profile, resolveBandwidth(bandwidth, s.data, yHost, profile, notes))
       : undefined;
     const predictions = predict(s, asMatrix(yHost, s.data.rows, 1), kernel, inputs.options);
-    if (kernel) checkSupported(predictions, 1, kernel.name);
-    if (predictions.some((v) => !Number.isFinite(v))) {
-      throw new LocalistError(
-        "the fit is singular for some query (too few distinct points nearby); increase the bandwidth or lower --degree",
-      );
-    }
+    checkFitted(predictions, s, kernel);
     return { ...column(s.target, predictions), notes };
   };
 }

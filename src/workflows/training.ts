@@ -12,6 +12,7 @@ import {
   type ModelConfig,
 } from "../model/config.js";
 import { estimateMemory, formatGiB, MEMORY_BUDGET_BYTES } from "../model/memory.js";
+import { createFolder } from "../io/atomicWrite.js";
 import { holdsCheckpoint } from "../io/checkpoint.js";
 import {
   trainLanguageModel,
@@ -73,6 +74,7 @@ export function trainNewModel(
       `${out} already holds a model; use --resume to continue it, or choose another --out`,
     );
   }
+  createFolder(out, "output folder"); // before the corpus loads: a bad --out fails at once
   const corpus = loadLmCorpus(spec.corpus);
   const config = validateModelConfig({ ...spec.model, vocabSize: corpus.tokenizer.vocabSize });
   let localist: LocalistEntry | undefined;
