@@ -85,6 +85,28 @@ test("a negative number is a flag's value, checked against the flag's constraint
   }
 });
 
+test("output paths that cannot be folders fail at once, with one line", () => {
+  const file = join(dir, "quoted.csv");
+  for (const [out, pattern] of [
+    [
+      file,
+      /^error: .* already holds a model|^error: cannot create output folder .*quoted\.csv: .*quoted\.csv is a file, not a folder$/,
+    ],
+    [
+      join(file, "inside"),
+      /^error: cannot create output folder .*inside: .*quoted\.csv is a file, not a folder$/,
+    ],
+    [
+      "/proc/localist-no/run",
+      /^error: cannot create output folder \/proc\/localist-no\/run: no such file or folder \(ENOENT\)$/,
+    ],
+  ] as const) {
+    const r = runCli(["train", "--out", out, "--steps", "1"], { timeoutMs: 20_000 });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr.trim(), pattern);
+  }
+});
+
 test("--routing and --blocks on a folder say it is a folder", () => {
   const corpus = tempFiles({ "c.txt": "the cat sees the dog .\n".repeat(40) });
   const base = ["train", "--corpus", join(corpus, "c.txt"), "--steps", "1", "--context", "8"];

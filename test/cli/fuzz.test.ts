@@ -3,7 +3,8 @@
  * stray arguments, hostile files and edited checkpoints, thrown at every command of the command
  * table. Whatever happens, the program ends with exit code 0, 1 or 2; on failure it prints nothing
  * on stdout and exactly one `error:` line, last on stderr, with no stack trace; and it leaves no
- * half-written file behind. Bounded in time; LOCALIST_FUZZ_RUNS sets the number of runs.
+ * half-written file behind. Bounded in time; LOCALIST_FUZZ_RUNS sets the number of runs,
+ * LOCALIST_FUZZ_SEED the seed, and LOCALIST_FUZZ_LOG a file that lists every command line run.
  *
  * The valid values in the pools are small (steps 1–3, widths 2–8), so that a run the fuzzer makes
  * valid stays short; `demo` always gets one invalid argument (its valid runs train on Brown for
