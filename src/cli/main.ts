@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { initEngine } from "../engine/engine.js";
 import { LocalistError, oneLine } from "../engine/errors.js";
 import { runCommand, type Command, type Output } from "./command.js";
+import { DISTREG } from "./distreg.js";
 import { EXPRESSIVITY } from "./expressivity.js";
 import { UsageError } from "./flags.js";
 import { LOCAL_COMMANDS, LOCAL_SUMMARY, localHelp } from "./local.js";
@@ -28,6 +29,7 @@ const COMMANDS: Record<string, Command | CommandGroup> = {
   eval: EVAL,
   generate: GENERATE,
   expressivity: EXPRESSIVITY,
+  distreg: DISTREG,
   sweep: SWEEP,
   explain: EXPLAIN,
   demo: DEMO,
