@@ -100,10 +100,10 @@ function run(parsed: ParsedFlags): string {
   const ms = integerList(flags, "m");
   const models = modelList(flags);
   const list = sources(parsed, experiment);
-  const userBags = list.length === 1 && list[0].poolLimit !== Infinity;
+  const userBags = list.length === 1 && list[0].bagCount !== Infinity;
   const testBags =
     userBags && !given.has("test-bags")
-      ? Math.max(2, Math.floor((list[0].poolLimit + 1) / 5))
+      ? Math.max(2, Math.floor(list[0].bagCount / 5))
       : (flags["test-bags"] as number);
   const settings = { models, seeds: flags.seeds as number, testBags, neural };
   const n = ns[ns.length - 1];

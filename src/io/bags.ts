@@ -23,7 +23,7 @@ export function readBagFiles(bagsPath: string, targetsPath: string): BagSet {
   const bagsTable = readCsv(
     bagsPath,
     (row, cells, header) =>
-      `${bagsPath} row ${row} (bag '${cells[0] ?? ""}') has ${Math.max(0, cells.length - 1)} feature values but the header names ${header.length - 1}; every bag must have the same dimension`,
+      `${bagsPath} row ${row} (bag '${cells[0] ?? ""}') has ${plural(Math.max(0, cells.length - 1), "feature value")} but the header names ${header.length - 1}; every bag must have the same dimension`,
   );
   check(
     bagsTable.header.length >= 2,
@@ -94,4 +94,9 @@ export function readBagFiles(bagsPath: string, targetsPath: string): BagSet {
     targetNames,
     ids,
   };
+}
+
+/** "1 feature value", "2 feature values". */
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }

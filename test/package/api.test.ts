@@ -106,6 +106,25 @@ const VALUES = [
   "weightedPolynomialModel",
   "WordTokenizer",
   "zeroDial",
+  "fitKmeRidge",
+  "embeddingInnerProducts",
+  "distributionTask",
+  "sampleBagSet",
+  "TASK_NAMES",
+  "setAttention",
+  "nearestMemberMask",
+  "validateSetModelConfig",
+  "initSetParams",
+  "setModelForward",
+  "readBagFiles",
+  "trainSetModel",
+  "predictSetModel",
+  "taskSource",
+  "bagSource",
+  "runCurves",
+  "runComplexity",
+  "runPeft",
+  "runScaling",
 ];
 
 const TYPES = [
@@ -156,6 +175,15 @@ const TYPES = [
   "TrainSettings",
   "TrainSummary",
   "WeightedModel",
+  "SampleSets",
+  "KmeRidgeModel",
+  "KmeRidgeOptions",
+  "DistributionTask",
+  "Bags",
+  "BagSet",
+  "SetModelConfig",
+  "SetModel",
+  "CurveResult",
 ];
 
 const sorted = (names: readonly string[]) => [...names].sort((a, b) => a.localeCompare(b));

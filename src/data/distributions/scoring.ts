@@ -3,7 +3,8 @@
  *
  * - regression tasks: the normalized mean squared error per target column,
  *   NMSE = Σ_i (ŷ_i − y_i)² / Σ_i (y_i − ȳ)² over the test bags (1 = predicting the test mean),
- *   averaged over columns; the plain MSE beside it;
+ *   averaged over columns (a column whose test targets are all equal has no scale: its MSE is
+ *   used), and the plain MSE beside it;
  * - mixture tasks (amortized clustering): the mean log-likelihood per point of each test set under
  *   the predicted mixture, against the same under the true parameters (the oracle); the error is
  *   the gap, oracle − model, in nats per point (≥ 0 up to the sampling noise of a finite set).
@@ -36,7 +37,7 @@ export function scoreRegression(set: BagSet, predictions: ArrayLike<number>): Re
       spread += (set.targets[i * t + c] - mean) ** 2;
     }
     mse += squared / b / t;
-    nmse += (spread > 0 ? squared / spread : squared > 0 ? Infinity : 0) / t;
+    nmse += (spread > 0 ? squared / spread : squared / b) / t;
   }
   return { nmse, mse };
 }

@@ -14,7 +14,7 @@ import {
   type Run,
 } from "./experiment.js";
 import type { ModelName } from "./models.js";
-import type { DataSource } from "./source.js";
+import { checkTrainingBags, type DataSource } from "./source.js";
 import { meanAndSpread, type Spread } from "./summary.js";
 
 export interface ComplexityOptions extends ExperimentSettings {
@@ -30,7 +30,7 @@ export interface ComplexityRow {
   best: ModelName;
   /**
    * (Deep Sets − transformer) / pooled std of the two: positive when the transformer is better,
-   * beyond ±2 clearly so; NaN when either is missing.
+   * beyond ±2 clearly so; NaN when either is missing or has fewer than two seeds.
    */
   transformerMargin: number;
 }
@@ -56,6 +56,7 @@ export function runComplexity(
   const progress = runProgress(options, total, "distreg complexity");
   const began = performance.now();
   const runs: (Run & { source: string })[] = [];
+  for (const source of sources) checkTrainingBags(source, options.n, options.testBags);
   for (const source of sources)
     for (let seed = 1; seed <= options.seeds; seed++) {
       const draw = source.draw(seed, {
@@ -84,8 +85,8 @@ export function runComplexity(
     const pooled =
       transformer && deepSets ? Math.sqrt((transformer.std ** 2 + deepSets.std ** 2) / 2) : NaN;
     const margin =
-      transformer && deepSets
-        ? (deepSets.mean - transformer.mean) / (pooled > 0 ? pooled : Number.EPSILON)
+      transformer && deepSets && transformer.count > 1 && deepSets.count > 1 && pooled > 0
+        ? (deepSets.mean - transformer.mean) / pooled
         : NaN;
     return {
       source: source.name,

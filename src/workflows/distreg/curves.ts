@@ -14,7 +14,7 @@ import {
   type Run,
 } from "./experiment.js";
 import type { ModelName } from "./models.js";
-import type { DataSource } from "./source.js";
+import { checkTrainingBags, type DataSource } from "./source.js";
 import { logLogSlope, meanAndSpread, type Spread } from "./summary.js";
 
 export interface CurveOptions extends ExperimentSettings {
@@ -65,10 +65,7 @@ export function runCurves(source: DataSource, options: CurveOptions): CurveResul
   const ms = checkSizes("m", options.ms);
   const fixedN = ns[ns.length - 1];
   const fixedM = ms[ms.length - 1];
-  check(
-    fixedN <= source.poolLimit,
-    `${source.name} leaves ${source.poolLimit} bags to train on; the largest N is ${fixedN}`,
-  );
+  checkTrainingBags(source, fixedN, options.testBags);
   const cells = [
     ...ns.map((n) => ({ n, m: fixedM })),
     ...ms.filter((m) => m !== fixedM).map((m) => ({ n: fixedN, m })),

@@ -6,7 +6,7 @@ import { check } from "../../engine/errors.js";
 import { countSetParameters } from "../../model/setParams.js";
 import { errorName, runModel, runProgress, type ExperimentSettings } from "./experiment.js";
 import { neuralConfig } from "./models.js";
-import type { DataSource } from "./source.js";
+import { checkTrainingBags, type DataSource } from "./source.js";
 import { meanAndSpread, type Spread } from "./summary.js";
 
 export interface ScalingOptions extends Omit<ExperimentSettings, "models"> {
@@ -49,10 +49,7 @@ export function runScaling(source: DataSource, options: ScalingOptions): Scaling
   // Every architecture is checked before any training (heads must divide each width).
   for (const width of widths)
     for (const depth of depths) neuralConfig("transformer", source.shape, settingsOf(width, depth));
-  check(
-    options.n <= source.poolLimit,
-    `${source.name} leaves ${source.poolLimit} bags to train on; N is ${options.n}`,
-  );
+  checkTrainingBags(source, options.n, options.testBags);
   const total = widths.length * depths.length * options.seeds;
   const progress = runProgress(options, total, `distreg ${source.name} scaling`);
   const began = performance.now();

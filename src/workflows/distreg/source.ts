@@ -22,8 +22,8 @@ export interface DataSource {
   /** The task's name, or the bags file. */
   readonly name: string;
   readonly shape: TaskShape;
-  /** The most training bags a draw can give (Infinity for a synthetic task). */
-  readonly poolLimit: number;
+  /** The bags there are (Infinity for a synthetic task, which draws as many as asked). */
+  readonly bagCount: number;
   /** The most samples per bag (Infinity for a synthetic task). */
   readonly sampleLimit: number;
   /** Pool of `bags` bags and `testBags` test bags, each of (up to) `samples` samples. */
@@ -44,7 +44,7 @@ export function taskSource(task: DistributionTask): DataSource {
   return {
     name: task.name,
     shape: taskShape(task),
-    poolLimit: Infinity,
+    bagCount: Infinity,
     sampleLimit: Infinity,
     draw(seed, sizes) {
       const seeds = splitSeeds(seed);
@@ -88,20 +88,13 @@ function shuffleSamples(set: BagSet, seed: number): BagSet {
 /** The user's bags as a source: `testBags` of them held out per seed, the rest the pool. */
 export function bagSource(set: BagSet, name: string): DataSource {
   const count = set.bags.count;
-  return {
+  const source: DataSource = {
     name,
     shape: { kind: "regression", dim: set.bags.dim, targets: set.targetNames.length },
-    poolLimit: count - 1,
+    bagCount: count,
     sampleLimit: set.bags.capacity,
     draw(seed, sizes) {
-      check(
-        sizes.testBags < count,
-        `there are ${count} bags; ${sizes.testBags} test bags leave none to train on`,
-      );
-      check(
-        sizes.bags + sizes.testBags <= count,
-        `there are ${count} bags: ${sizes.bags} training bags and ${sizes.testBags} test bags are too many; lower --n or --test-bags`,
-      );
+      checkTrainingBags(source, sizes.bags, sizes.testBags);
       const order = permutation(count, hash32(seed, 0, 0xba95));
       const shuffled = shuffleSamples(set, seed);
       return {
@@ -110,4 +103,14 @@ export function bagSource(set: BagSet, name: string): DataSource {
       };
     },
   };
+  return source;
+}
+
+/** Refuses N training bags beside `testBags` held out when the source has too few bags. */
+export function checkTrainingBags(source: DataSource, n: number, testBags: number): void {
+  check(
+    n + testBags <= source.bagCount,
+    () =>
+      `${source.name} has ${source.bagCount} bags: ${testBags} held out leave ${Math.max(0, source.bagCount - testBags)} to train on, fewer than N = ${n}; lower --n or --test-bags`,
+  );
 }
