@@ -19,15 +19,34 @@ function table(rows: string[][], style: TableStyle): string {
 
 const slope = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : "—");
 
-/** One line on the models and their training. */
-export function protocolLine(neural: NeuralSettings): string {
+/** One line on the models (those in `models`) and their training. */
+export function protocolLine(
+  neural: NeuralSettings,
+  models: readonly string[] = ["transformer"],
+): string {
   const t = neural.training;
-  return (
-    `Set transformer: ${neural.layers} layers × width ${neural.width}, ${neural.heads} heads, ${neural.pooling === "pma" ? "PMA" : "mean"} pooling ` +
-    `(local: each sample attends to its ${neural.k} nearest samples); Deep Sets: φ ${DEEP_SETS_LAYERS} layers × ${2 * neural.width}, ρ hidden ${4 * neural.width}; ` +
-    `${t.steps} AdamW steps × ${t.batch} bags, lr ${t.learningRate}, weight decay ${t.weightDecay}. ` +
-    `KME: gaussian kernel on samples (h = median distance × 0.5, 1, 2), linear or gaussian kernel on embeddings, ridge λ ∈ 1e-4…1, by 5-fold cross-validation.`
-  );
+  const parts: string[] = [];
+  if (models.includes("transformer") || models.includes("local-transformer"))
+    parts.push(
+      `Set transformer: ${neural.layers} layers × width ${neural.width}, ${neural.heads} heads, ${neural.pooling === "pma" ? "PMA" : "mean"} pooling` +
+        (models.includes("local-transformer")
+          ? ` (local-transformer: each sample attends to its ${neural.k} nearest samples)`
+          : "") +
+        ".",
+    );
+  if (models.includes("deepsets"))
+    parts.push(
+      `Deep Sets: φ ${DEEP_SETS_LAYERS} layers × ${2 * neural.width}, ρ hidden ${4 * neural.width}.`,
+    );
+  if (models.some((m) => m !== "kme"))
+    parts.push(
+      `${t.steps} AdamW steps × ${t.batch} bags, lr ${t.learningRate}, weight decay ${t.weightDecay}.`,
+    );
+  if (models.includes("kme"))
+    parts.push(
+      "KME: gaussian kernel on samples (h = median distance × 0.5, 1, 2), linear or gaussian kernel on embeddings, ridge λ ∈ 1e-4…1, by 5-fold cross-validation.",
+    );
+  return parts.join(" ");
 }
 
 function curveTable(
@@ -66,7 +85,7 @@ function curvesText(result: CurveResult, style: TableStyle, neural: NeuralSettin
     "",
     curveTable(result.byM, "m", result.ms, result, style),
     "",
-    protocolLine(neural),
+    protocolLine(neural, result.models),
   ].join("\n");
 }
 
@@ -98,7 +117,7 @@ function complexityText(
     table(rows, style),
     "",
     "transformer vs deepsets: (Deep Sets − transformer) in pooled standard deviations; beyond ±2σ counts as a win.",
-    protocolLine(neural),
+    protocolLine(neural, result.models),
   ].join("\n");
 }
 
@@ -137,7 +156,10 @@ function scalingText(result: ScalingResult, style: TableStyle, neural: NeuralSet
     "",
     table(rows, style),
     "",
-    protocolLine(neural),
+    protocolLine({ ...neural, layers: NaN, width: NaN }).replace(
+      "NaN layers × width NaN",
+      "depth and width as in the table",
+    ),
   ].join("\n");
 }
 
