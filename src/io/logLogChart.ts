@@ -1,7 +1,7 @@
 /**
  * SVG charts on log–log axes, for learning curves: one or more panels side by side, each with
  * series of points (mean, with an optional bar from `low` to `high`, e.g. mean ± std), ticks at
- * the x values and at 1, 2 and 5 times the powers of ten on y. No dependencies; plain SVG 1.1.
+ * the x values and at 1, 2, 3 and 5 times the powers of ten on y. No dependencies; plain SVG 1.1.
  * Points with y ≤ 0 (no logarithm) are left out.
  */
 
@@ -54,11 +54,11 @@ function label(value: number): string {
   return String(Number(value.toPrecision(3)));
 }
 
-/** 1, 2, 5 × 10^k within [lo, hi] (at least the two ends when none fall inside). */
+/** 1, 2, 3, 5 × 10^k within [lo, hi] (at least the two ends when fewer fall inside). */
 function logTicks(lo: number, hi: number): number[] {
   const ticks: number[] = [];
   for (let k = Math.floor(Math.log10(lo)) - 1; k <= Math.ceil(Math.log10(hi)); k++)
-    for (const f of [1, 2, 5]) {
+    for (const f of [1, 2, 3, 5]) {
       const v = f * 10 ** k;
       if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) ticks.push(v);
     }
@@ -115,17 +115,17 @@ function panelSvg(panel: ChartPanel, left: number, width: number, height: number
     );
     for (const p of shown) {
       const cx = px(p.x).toFixed(1);
-      if (p.low !== undefined && p.high !== undefined && p.high > 0)
+      if (p.low !== undefined && p.high !== undefined && p.high > p.low)
         parts.push(
           `<line x1="${cx}" y1="${py(Math.max(p.low, yLo)).toFixed(1)}" x2="${cx}" y2="${py(p.high).toFixed(1)}" stroke="${s.color}" stroke-width="1"/>`,
         );
       parts.push(`<circle cx="${cx}" cy="${py(p.y).toFixed(1)}" r="3" fill="${s.color}"/>`);
     }
     const ly = margin.top + 14 + index * 16;
-    const lx = x0 + plotW - 150;
+    const lx = x0 + plotW - 214;
     parts.push(
       `<line x1="${lx}" y1="${ly - 4}" x2="${lx + 20}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"${dash}/>`,
-      `<text x="${lx + 26}" y="${ly}">${escapeXml(s.name)}</text>`,
+      `<text x="${lx + 26}" y="${ly}" font-size="11">${escapeXml(s.name)}</text>`,
     );
   });
   return parts;
@@ -133,7 +133,7 @@ function panelSvg(panel: ChartPanel, left: number, width: number, height: number
 
 /** The panels side by side under one title. */
 export function logLogChart(panels: readonly ChartPanel[], options: LogLogOptions): string {
-  const panelWidth = options.panelWidth ?? 480;
+  const panelWidth = options.panelWidth ?? 520;
   const height = options.height ?? 400;
   const width = panelWidth * Math.max(1, panels.length);
   const parts = [
