@@ -51,6 +51,11 @@ const TRAIN_FLAGS: FlagSpec[] = [
     help: "continue the run saved in --out exactly where it stopped",
   },
   {
+    name: "init-only",
+    kind: "boolean",
+    help: "write the initial checkpoint (step 0) and stop, e.g. to train it with PyTorch",
+  },
+  {
     name: "corpus",
     kind: "string",
     value: "brown|FILES",
@@ -170,31 +175,32 @@ function runTrain(parsed: ParsedFlags): string {
   // The architecture's own rules (heads divide d-model, …) are command-line mistakes: check them
   // before loading the corpus, whose vocabulary size is the one thing not known yet.
   asUsageError(() => validateModelConfig({ ...model, vocabSize: 2 }));
-  const summary = trainNewModel(
-    {
-      corpus: {
-        corpus: flags.corpus as string,
-        tokenizer: flags.tokenizer as "word" | "char",
-        maxVocab: flags.vocab as number,
-        minCount: flags["min-count"] as number,
-        lowercase: flags.tokenizer === "word",
-      },
-      model,
-      settings: {
-        steps: flags.steps as number,
-        batch: flags.batch as number,
-        learningRate: flags.lr as number,
-        warmup: flags.warmup as number,
-        seed: flags.seed as number,
-        weightDecay: flags["weight-decay"] as number,
-        clipNorm: flags.clip as number,
-        checkpointEvery: flags["checkpoint-every"] as number,
-      },
-      localist: localistFromFlags(parsed),
+  const spec = {
+    corpus: {
+      corpus: flags.corpus as string,
+      tokenizer: flags.tokenizer as "word" | "char",
+      maxVocab: flags.vocab as number,
+      minCount: flags["min-count"] as number,
+      lowercase: flags.tokenizer === "word",
     },
-    { out, announce },
-  );
-  return trainReport(out, summary);
+    model,
+    settings: {
+      steps: flags.steps as number,
+      batch: flags.batch as number,
+      learningRate: flags.lr as number,
+      warmup: flags.warmup as number,
+      seed: flags.seed as number,
+      weightDecay: flags["weight-decay"] as number,
+      clipNorm: flags.clip as number,
+      checkpointEvery: flags["checkpoint-every"] as number,
+    },
+    localist: localistFromFlags(parsed),
+  };
+  if (flags["init-only"]) {
+    trainNewModel(spec, { out, announce, initOnly: true });
+    return `initial checkpoint (step 0 of ${spec.settings.steps}) saved in ${out}`;
+  }
+  return trainReport(out, trainNewModel(spec, { out, announce }));
 }
 
 export const TRAIN: Command = {

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { initEngine } from "../engine/engine.js";
 import { LocalistError, oneLine } from "../engine/errors.js";
 import { runCommand, type Command, type Output } from "./command.js";
+import { EXPORT, IMPORT } from "./exchange.js";
 import { EXPRESSIVITY } from "./expressivity.js";
 import { UsageError } from "./flags.js";
 import { LOCAL_COMMANDS, LOCAL_SUMMARY, localHelp } from "./local.js";
@@ -31,6 +32,8 @@ const COMMANDS: Record<string, Command | CommandGroup> = {
   sweep: SWEEP,
   explain: EXPLAIN,
   demo: DEMO,
+  export: EXPORT,
+  import: IMPORT,
 };
 
 /** Every command line the program takes, as argument prefixes with their flag specs (for tests). */

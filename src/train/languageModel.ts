@@ -107,6 +107,35 @@ export function trainLanguageModel(run: LanguageModelRun, options: TrainOptions)
   }
 }
 
+/**
+ * Writes the run's initial checkpoint (step 0: the seeded parameters and a fresh optimizer state)
+ * without training, so that another trainer (the PyTorch twin) can start from it.
+ */
+export function saveInitialModel(run: LanguageModelRun, out: string): void {
+  createFolder(out, "output folder");
+  const lock = acquireLock(out);
+  const { config, settings, data } = run;
+  const params = initParams(config, settings.seed);
+  const optimizer = runOptimizer(settings);
+  const state = optimizer.init(params);
+  try {
+    cleanRunFolder(out);
+    saveModel(out, {
+      config,
+      tokenizer: data.tokenizer,
+      params,
+      optimizer: state,
+      step: 0,
+      entries: { corpus: data.corpus, training: settings, ...run.entries },
+    });
+  } finally {
+    tree.dispose(params);
+    disposeOptimizerState(state);
+    optimizer.dispose();
+    lock.release();
+  }
+}
+
 /** The training itself, with the run folder locked and its metrics log open. */
 function train(run: LanguageModelRun, options: TrainOptions, log: MetricsLog): TrainSummary {
   const { config, settings, data } = run;

@@ -15,6 +15,7 @@ import { estimateMemory, formatGiB, MEMORY_BUDGET_BYTES } from "../model/memory.
 import { createFolder } from "../io/atomicWrite.js";
 import { holdsCheckpoint } from "../io/checkpoint.js";
 import {
+  saveInitialModel,
   trainLanguageModel,
   type TrainOptions,
   type TrainSummary,
@@ -63,11 +64,22 @@ export function checkTrainingMemory(config: ModelConfig, batch: number): void {
     );
 }
 
-/** Trains a new model into `options.out`, which must not hold one already. */
+/**
+ * Trains a new model into `options.out`, which must not hold one already; with `initOnly`, writes
+ * its initial checkpoint (step 0) and returns undefined.
+ */
 export function trainNewModel(
   spec: NewModel,
-  options: TrainOptions & { announce?: Announce },
-): TrainSummary {
+  options: TrainOptions & { announce?: Announce; initOnly: true },
+): undefined;
+export function trainNewModel(
+  spec: NewModel,
+  options: TrainOptions & { announce?: Announce; initOnly?: false },
+): TrainSummary;
+export function trainNewModel(
+  spec: NewModel,
+  options: TrainOptions & { announce?: Announce; initOnly?: boolean },
+): TrainSummary | undefined {
   const { out } = options;
   if (holdsCheckpoint(out)) {
     throw new LocalistError(
@@ -92,15 +104,17 @@ export function trainNewModel(
     `training ${config.layers}×${config.dModel} (${formatAttentionSpec(config.attention)}, ${config.positional} positions) on ${spec.corpus.corpus}: ` +
       `${corpus.train.length} tokens, vocabulary ${corpus.tokenizer.vocabSize}`,
   );
-  return trainLanguageModel(
-    {
-      config,
-      settings: spec.settings,
-      data: { ...corpus, corpus: spec.corpus },
-      ...(localist ? localistRun(localist, config, spec.settings.seed) : {}),
-    },
-    options,
-  );
+  const run = {
+    config,
+    settings: spec.settings,
+    data: { ...corpus, corpus: spec.corpus },
+    ...(localist ? localistRun(localist, config, spec.settings.seed) : {}),
+  };
+  if (options.initOnly) {
+    saveInitialModel(run, out);
+    return undefined;
+  }
+  return trainLanguageModel(run, options);
 }
 
 /** The dial hook and checkpoint entry of a localist run. */
