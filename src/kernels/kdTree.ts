@@ -1,0 +1,170 @@
+/**
+ * Exact k-nearest-neighbour search with a k-d tree, on the host in float64, for keys of low
+ * dimension (where a tree prunes most of them): Bentley's k-d tree with median splits on the
+ * widest dimension and leaves of up to 16 points; a query descends to its leaf, then visits a
+ * sibling only when the splitting plane is nearer than its k-th best distance so far.
+ *
+ * Distances are Σ_d (q_d − x_d)², computed exactly per pair; ties go to the lower key index, as
+ * in the brute-force search (kernels/nearest.ts), so both paths return the same neighbours.
+ *
+ * Shapes: N keys, Q queries, D features.
+ */
+
+const LEAF_SIZE = 16;
+
+export interface KdTree {
+  readonly points: Float64Array; // (N, D) row-major
+  readonly dims: number;
+  /** Key indices, permuted so that every node's points are contiguous. */
+  readonly order: Int32Array;
+  /** Per node: [begin, end) into `order`, split dimension (−1 for a leaf), split value, children. */
+  readonly begin: Int32Array;
+  readonly end: Int32Array;
+  readonly splitDim: Int32Array;
+  readonly splitValue: Float64Array;
+  readonly left: Int32Array;
+  readonly right: Int32Array;
+}
+
+/** Builds the tree over `points` (N·D, row-major). */
+export function buildKdTree(points: Float64Array, n: number, dims: number): KdTree {
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  const capacity = 2 * Math.ceil(n / (LEAF_SIZE / 2)) + 1;
+  const begin = new Int32Array(capacity);
+  const end = new Int32Array(capacity);
+  const splitDim = new Int32Array(capacity).fill(-1);
+  const splitValue = new Float64Array(capacity);
+  const left = new Int32Array(capacity).fill(-1);
+  const right = new Int32Array(capacity).fill(-1);
+  let nodes = 0;
+  const build = (from: number, to: number): number => {
+    const node = nodes++;
+    begin[node] = from;
+    end[node] = to;
+    if (to - from <= LEAF_SIZE) return node;
+    // Split the widest dimension at its median.
+    let widest = 0;
+    let widestSpread = -1;
+    for (let d = 0; d < dims; d++) {
+      let low = Infinity;
+      let high = -Infinity;
+      for (let i = from; i < to; i++) {
+        const x = points[order[i] * dims + d];
+        if (x < low) low = x;
+        if (x > high) high = x;
+      }
+      if (high - low > widestSpread) {
+        widestSpread = high - low;
+        widest = d;
+      }
+    }
+    if (widestSpread <= 0) return node; // all points equal: a leaf
+    const middle = (from + to) >> 1;
+    select(points, order, dims, widest, from, to - 1, middle);
+    splitDim[node] = widest;
+    splitValue[node] = points[order[middle] * dims + widest];
+    left[node] = build(from, middle);
+    right[node] = build(middle, to);
+    return node;
+  };
+  build(0, n);
+  return { points, dims, order, begin, end, splitDim, splitValue, left, right };
+}
+
+/** Quickselect: rearranges order[lo..hi] so that order[k] has the k-th smallest coordinate `d`. */
+function select(
+  points: Float64Array,
+  order: Int32Array,
+  dims: number,
+  d: number,
+  lo: number,
+  hi: number,
+  k: number,
+): void {
+  const value = (i: number) => points[order[i] * dims + d];
+  while (hi > lo) {
+    const pivot = value((lo + hi) >> 1);
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (value(i) < pivot) i++;
+      while (value(j) > pivot) j--;
+      if (i <= j) {
+        const swap = order[i];
+        order[i] = order[j];
+        order[j] = swap;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return;
+  }
+}
+
+/**
+ * The k nearest keys of each query (Q·D, row-major): indices (Q·k) nearest first and their
+ * squared distances, ties to the lower key index.
+ */
+export function kdTreeNeighbours(
+  tree: KdTree,
+  queries: Float64Array,
+  rows: number,
+  k: number,
+): { indices: Int32Array; squaredDistances: Float64Array } {
+  const { points, dims, order, begin, end, splitDim, splitValue, left, right } = tree;
+  const indices = new Int32Array(rows * k);
+  const distances = new Float64Array(rows * k);
+  const bestDistance = new Float64Array(k);
+  const bestIndex = new Int32Array(k);
+  for (let row = 0; row < rows; row++) {
+    const q = row * dims;
+    let filled = 0;
+    /** Whether (d, index) goes before the current k-th: a smaller distance, or equal and lower index. */
+    const better = (d: number, index: number) =>
+      filled < k ||
+      d < bestDistance[k - 1] ||
+      (d === bestDistance[k - 1] && index < bestIndex[k - 1]);
+    const insert = (d: number, index: number) => {
+      let position = filled < k ? filled++ : k - 1;
+      while (
+        position > 0 &&
+        (bestDistance[position - 1] > d ||
+          (bestDistance[position - 1] === d && bestIndex[position - 1] > index))
+      ) {
+        bestDistance[position] = bestDistance[position - 1];
+        bestIndex[position] = bestIndex[position - 1];
+        position--;
+      }
+      bestDistance[position] = d;
+      bestIndex[position] = index;
+    };
+    const visit = (node: number) => {
+      const dim = splitDim[node];
+      if (dim < 0) {
+        for (let i = begin[node]; i < end[node]; i++) {
+          const index = order[i];
+          const p = index * dims;
+          let d = 0;
+          for (let j = 0; j < dims; j++) {
+            const diff = queries[q + j] - points[p + j];
+            d += diff * diff;
+          }
+          if (better(d, index)) insert(d, index);
+        }
+        return;
+      }
+      const gap = queries[q + dim] - splitValue[node];
+      const [near, far] = gap < 0 ? [left[node], right[node]] : [right[node], left[node]];
+      visit(near);
+      // The far side can hold a better point only if the plane is within the k-th distance
+      // (≤, not <: a tie at the same distance with a lower index still counts).
+      if (filled < k || gap * gap <= bestDistance[k - 1]) visit(far);
+    };
+    visit(0);
+    indices.set(bestIndex, row * k);
+    distances.set(bestDistance, row * k);
+  }
+  return { indices, squaredDistances: distances };
+}
