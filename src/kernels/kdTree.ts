@@ -114,55 +114,65 @@ export function kdTreeNeighbours(
   k: number,
 ): { indices: Int32Array; squaredDistances: Float64Array } {
   const { points, dims, order, begin, end, splitDim, splitValue, left, right } = tree;
+  // The points in tree order, so that a leaf's points are contiguous in memory.
+  const sorted = new Float64Array(order.length * dims);
+  for (let i = 0; i < order.length; i++)
+    sorted.set(points.subarray(order[i] * dims, (order[i] + 1) * dims), i * dims);
   const indices = new Int32Array(rows * k);
   const distances = new Float64Array(rows * k);
   const bestDistance = new Float64Array(k);
   const bestIndex = new Int32Array(k);
+  const stack = new Int32Array(128);
+  const stackGap = new Float64Array(128); // the squared distance to the node's splitting plane
   for (let row = 0; row < rows; row++) {
     const q = row * dims;
     let filled = 0;
-    /** Whether (d, index) goes before the current k-th: a smaller distance, or equal and lower index. */
-    const better = (d: number, index: number) =>
-      filled < k ||
-      d < bestDistance[k - 1] ||
-      (d === bestDistance[k - 1] && index < bestIndex[k - 1]);
-    const insert = (d: number, index: number) => {
-      let position = filled < k ? filled++ : k - 1;
-      while (
-        position > 0 &&
-        (bestDistance[position - 1] > d ||
-          (bestDistance[position - 1] === d && bestIndex[position - 1] > index))
-      ) {
-        bestDistance[position] = bestDistance[position - 1];
-        bestIndex[position] = bestIndex[position - 1];
-        position--;
-      }
-      bestDistance[position] = d;
-      bestIndex[position] = index;
-    };
-    const visit = (node: number) => {
+    let depth = 0;
+    stack[0] = 0;
+    stackGap[0] = 0;
+    depth = 1;
+    while (depth > 0) {
+      depth--;
+      const node = stack[depth];
+      // Skip a far side whose plane is already beyond the k-th best (≤ keeps equal-distance ties).
+      if (filled === k && stackGap[depth] > bestDistance[k - 1]) continue;
       const dim = splitDim[node];
-      if (dim < 0) {
-        for (let i = begin[node]; i < end[node]; i++) {
-          const index = order[i];
-          const p = index * dims;
-          let d = 0;
-          for (let j = 0; j < dims; j++) {
-            const diff = queries[q + j] - points[p + j];
-            d += diff * diff;
-          }
-          if (better(d, index)) insert(d, index);
-        }
-        return;
+      if (dim >= 0) {
+        const gap = queries[q + dim] - splitValue[node];
+        const near = gap < 0 ? left[node] : right[node];
+        const far = gap < 0 ? right[node] : left[node];
+        stack[depth] = far; // visited after the near side (a stack: pushed first)
+        stackGap[depth] = gap * gap;
+        stack[depth + 1] = near;
+        stackGap[depth + 1] = 0;
+        depth += 2;
+        continue;
       }
-      const gap = queries[q + dim] - splitValue[node];
-      const [near, far] = gap < 0 ? [left[node], right[node]] : [right[node], left[node]];
-      visit(near);
-      // The far side can hold a better point only if the plane is within the k-th distance
-      // (≤, not <: a tie at the same distance with a lower index still counts).
-      if (filled < k || gap * gap <= bestDistance[k - 1]) visit(far);
-    };
-    visit(0);
+      for (let i = begin[node]; i < end[node]; i++) {
+        const p = i * dims;
+        const limit = filled === k ? bestDistance[k - 1] : Infinity;
+        let d = 0;
+        for (let j = 0; j < dims && d <= limit; j++) {
+          const diff = queries[q + j] - sorted[p + j];
+          d += diff * diff;
+        }
+        if (d > limit) continue;
+        const index = order[i];
+        if (filled === k && d === limit && index > bestIndex[k - 1]) continue;
+        let position = filled < k ? filled++ : k - 1;
+        while (
+          position > 0 &&
+          (bestDistance[position - 1] > d ||
+            (bestDistance[position - 1] === d && bestIndex[position - 1] > index))
+        ) {
+          bestDistance[position] = bestDistance[position - 1];
+          bestIndex[position] = bestIndex[position - 1];
+          position--;
+        }
+        bestDistance[position] = d;
+        bestIndex[position] = index;
+      }
+    }
     indices.set(bestIndex, row * k);
     distances.set(bestDistance, row * k);
   }
