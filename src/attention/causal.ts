@@ -15,6 +15,7 @@
  */
 import { np, type JaxArray } from "../engine/engine.js";
 import { kernelWeights } from "../kernels/weightedMean.js";
+import { blockedCausalAttention, DEFAULT_TILE } from "./blockedGlobal.js";
 
 export interface AttentionOptions {
   /** Exclude the query's own position (keys m < n). */
@@ -52,8 +53,15 @@ export function causalMask(length: number, strict: boolean): JaxArray {
   return np.array(allowed, { dtype: np.int32 }).reshape([length, length]).astype(np.bool);
 }
 
+/** Whether global attention over `length` positions runs tiled (./blockedGlobal.ts). */
+export function tiledGlobalAttention(length: number): boolean {
+  return length > DEFAULT_TILE;
+}
+
 /**
  * Global causal attention. q, k, v: (B, H, T, E); bias: broadcastable to (B, H, T, T).
+ * Past one tile (T > 512) and when no weights are asked for, it runs tiled, in memory linear in T
+ * (./blockedGlobal.ts): the same values, without the (T, T) arrays.
  * Takes ownership of q, k, v and bias.
  */
 export function globalCausalAttention(
@@ -63,6 +71,9 @@ export function globalCausalAttention(
   options: AttentionOptions & InspectOptions,
 ): AttentionResult {
   const [, , t, e] = q.shape;
+  if (tiledGlobalAttention(t) && !options.returnWeights && !options.returnScores) {
+    return { output: blockedCausalAttention(q, k, v, options) };
+  }
   let logits = np.matmul(q, k.transpose([0, 1, 3, 2])).mul(1 / Math.sqrt(e)); // (B, H, T, T)
   const scores = options.returnScores ? logits.ref : undefined;
   if (options.bias) logits = logits.add(options.bias);
