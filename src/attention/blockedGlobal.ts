@@ -24,12 +24,14 @@ export interface BlockedOptions {
   tile?: number;
 }
 
-/** (rows, columns) causal mask of a diagonal tile whose query and key blocks start together. */
+/**
+ * (rows, columns) causal mask of a diagonal tile whose query and key blocks start together:
+ * key j allowed for query i when j ≤ i (strict: j < i). Built on the device from two ranges.
+ */
 function diagonalMask(rows: number, columns: number, strict: boolean): JaxArray {
-  const allowed = new Int32Array(rows * columns);
-  for (let i = 0; i < rows; i++)
-    for (let j = 0; j < columns; j++) if (strict ? j < i : j <= i) allowed[i * columns + j] = 1;
-  return np.array(allowed, { dtype: np.int32 }).reshape([rows, columns]).astype(np.bool);
+  const query = np.arange(rows).reshape([rows, 1]);
+  const key = np.arange(columns).reshape([1, columns]);
+  return strict ? np.greater(query, key) : np.greaterEqual(query, key);
 }
 
 /** Rows [from, to) of axis `axis` when that axis is not broadcast (size 1). */

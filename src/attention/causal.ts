@@ -20,6 +20,8 @@ import { blockedCausalAttention, DEFAULT_TILE } from "./blockedGlobal.js";
 export interface AttentionOptions {
   /** Exclude the query's own position (keys m < n). */
   strict: boolean;
+  /** Global attention: tiled (linear memory) or dense; default tiled past one tile (T > 512). */
+  tiled?: boolean;
 }
 
 export interface AttentionResult {
@@ -71,7 +73,8 @@ export function globalCausalAttention(
   options: AttentionOptions & InspectOptions,
 ): AttentionResult {
   const [, , t, e] = q.shape;
-  if (tiledGlobalAttention(t) && !options.returnWeights && !options.returnScores) {
+  const tiled = options.tiled ?? tiledGlobalAttention(t);
+  if (tiled && !options.returnWeights && !options.returnScores) {
     return { output: blockedCausalAttention(q, k, v, options) };
   }
   let logits = np.matmul(q, k.transpose([0, 1, 3, 2])).mul(1 / Math.sqrt(e)); // (B, H, T, T)
