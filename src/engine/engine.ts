@@ -2,7 +2,10 @@
  * The array engine: `@jax-js/jax` on its Wasm backend (runtime gaps filled by ./polyfills.ts).
  */
 import "./polyfills.js";
+import { poolSize, poolSized, threadsAvailable, useComputeThreads } from "./threads.js"; // before jax-js
 import { init, numpy as np } from "@jax-js/jax";
+
+poolSized();
 
 export {
   numpy as np,
@@ -37,17 +40,42 @@ export function fromHost(data: ArrayLike<number>, shape: number[], dtype: np.DTy
   return np.array(typed, { dtype }).reshape(shape);
 }
 
+export interface EngineOptions {
+  /**
+   * Compute threads (./threads.ts): 1 computes on the main thread only; more spread each kernel
+   * over that many threads where results are read asynchronously. Default: the machine's cores
+   * (1 where LOCALIST_THREADS=1). Fixed once threaded work has started.
+   */
+  threads?: number;
+}
+
 let ready: Promise<void> | undefined;
+let threads = 1;
+
+/** The cores this process may use for compute threads (os.availableParallelism). */
+export function machineCores(): number {
+  return threadsAvailable ? poolSize : 1;
+}
 
 /**
  * Starts the Wasm backend once; every entry point that touches arrays awaits it.
  * (jax-js's `init()` with no argument also probes WebGPU, which needs `navigator` and fails on Node.)
  */
-export function initEngine(): Promise<void> {
+export function initEngine(options: EngineOptions = {}): Promise<void> {
+  const count = options.threads ?? (ready ? threads : machineCores());
+  if (!Number.isInteger(count) || count < 1)
+    throw new Error(`the thread count must be a whole number ≥ 1, got ${count}`);
+  useComputeThreads(count);
+  threads = count;
   ready ??= init("wasm").then((devices) => {
     if (!devices.includes("wasm")) throw new Error("the jax-js Wasm backend could not start");
   });
   return ready;
+}
+
+/** How many threads compute (1: everything on the main thread, reads may be synchronous). */
+export function engineThreads(): number {
+  return threads;
 }
 
 /** The floating dtypes the classical methods accept. */
