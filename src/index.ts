@@ -5,6 +5,9 @@
  * API is a visible change. The folders below it are internal.
  */
 
+// First, before jax-js loads: the compute threads for Node (src/engine/threads.ts).
+import "./engine/threads.js";
+
 // The engine (jax-js on Wasm) and errors.
 export {
   initEngine,

@@ -3,6 +3,7 @@
  * Errors are one line on stderr; the exit code is 0 on success, 1 for a problem with the input,
  * 2 for a command-line mistake.
  */
+import "../engine/threads.js"; // first, before jax-js loads (src/engine/threads.ts)
 import { readFileSync } from "node:fs";
 import { initEngine } from "../engine/engine.js";
 import { LocalistError, oneLine } from "../engine/errors.js";

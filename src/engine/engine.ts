@@ -2,10 +2,8 @@
  * The array engine: `@jax-js/jax` on its Wasm backend (runtime gaps filled by ./polyfills.ts).
  */
 import "./polyfills.js";
-import { poolSize, poolSized, threadsAvailable, useComputeThreads } from "./threads.js"; // before jax-js
 import { init, numpy as np } from "@jax-js/jax";
-
-poolSized();
+import { threadControl } from "./threadControl.js";
 
 export {
   numpy as np,
@@ -43,8 +41,8 @@ export function fromHost(data: ArrayLike<number>, shape: number[], dtype: np.DTy
 export interface EngineOptions {
   /**
    * Compute threads (./threads.ts): 1 computes on the main thread only; more spread each kernel
-   * over that many threads where results are read asynchronously. Default: the machine's cores
-   * (1 where LOCALIST_THREADS=1). Fixed once threaded work has started.
+   * over that many threads where results are read asynchronously. Default: the machine's cores,
+   * where the Node entry point loaded the threads (else 1). Fixed once threaded work has started.
    */
   threads?: number;
 }
@@ -52,9 +50,9 @@ export interface EngineOptions {
 let ready: Promise<void> | undefined;
 let threads = 1;
 
-/** The cores this process may use for compute threads (os.availableParallelism). */
+/** The threads this process may compute on: the machine's cores where threads are loaded, else 1. */
 export function machineCores(): number {
-  return threadsAvailable ? poolSize : 1;
+  return threadControl()?.poolSize ?? 1;
 }
 
 /**
@@ -65,7 +63,12 @@ export function initEngine(options: EngineOptions = {}): Promise<void> {
   const count = options.threads ?? (ready ? threads : machineCores());
   if (!Number.isInteger(count) || count < 1)
     throw new Error(`the thread count must be a whole number ≥ 1, got ${count}`);
-  useComputeThreads(count);
+  const control = threadControl();
+  if (control) control.use(count);
+  else if (count !== 1)
+    throw new Error(
+      "compute threads are not loaded in this process: import 'localist' (or its engine/threads module) before anything else, or leave LOCALIST_THREADS unset",
+    );
   threads = count;
   ready ??= init("wasm").then((devices) => {
     if (!devices.includes("wasm")) throw new Error("the jax-js Wasm backend could not start");

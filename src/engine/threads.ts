@@ -1,8 +1,10 @@
 /**
  * Every core in Node. jax-js's Wasm backend spreads each kernel over a pool of Web Workers that
  * share its memory, but only where a global `Worker` exists when it is first imported, which
- * Node lacks; importing this module first (engine.ts does) installs one on top of
- * `worker_threads`, enough for that pool.
+ * Node lacks. Importing this module before jax-js installs one on top of `worker_threads`, enough
+ * for that pool: the Node entry points (src/index.ts, src/cli/main.ts) import it first. It then
+ * registers itself with ./threadControl.ts, where initEngine finds it; the browser, which has
+ * Workers of its own, never loads it.
  *
  * The pool is sized when jax-js is imported (one worker per core) but its workers start at its
  * first threaded kernel; by then `useComputeThreads(n)` (initEngine's `threads`) has chosen how
@@ -24,6 +26,7 @@
 import { resolveObjectURL } from "node:buffer";
 import { availableParallelism } from "node:os";
 import { Worker as NodeWorker } from "node:worker_threads";
+import { registerThreadControl } from "./threadControl.js";
 
 /** Runs in each thread before the pool's source: a Web Worker's globals on worker_threads. */
 const BOOTSTRAP = `
@@ -152,16 +155,11 @@ class ThreadWorker {
   }
 }
 
-const runtime = globalThis as { Worker?: unknown; navigator?: { hardwareConcurrency?: number } };
-const definedNavigator = threadsAvailable && runtime.navigator === undefined;
 if (threadsAvailable) {
+  const runtime = globalThis as { Worker?: unknown; navigator?: { hardwareConcurrency?: number } };
   runtime.Worker = ThreadWorker;
-  // Node 20 has no navigator; the pool reads navigator.hardwareConcurrency for its size when
-  // jax-js is imported, after which engine.ts takes this stand-in away again.
-  if (definedNavigator) runtime.navigator = { hardwareConcurrency: poolSize };
+  // Node 20 has no navigator (Node ≥ 21 has one, with the same count); the pool reads
+  // navigator.hardwareConcurrency for its size.
+  runtime.navigator ??= { hardwareConcurrency: poolSize };
 }
-
-/** Removes the stand-in navigator once jax-js has sized its pool. */
-export function poolSized(): void {
-  if (definedNavigator) delete runtime.navigator;
-}
+registerThreadControl({ poolSize: threadsAvailable ? poolSize : 1, use: useComputeThreads });

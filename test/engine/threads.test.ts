@@ -13,9 +13,11 @@ const twoCores = { skip: availableParallelism() < 2 ? "needs 2 cores" : false };
 
 const engine = fileURLToPath(new URL("../../src/engine/engine.js", import.meta.url));
 const threadsModule = fileURLToPath(new URL("../../src/engine/threads.js", import.meta.url));
+/** What a Node entry point does: the threads first, then the engine. */
+const prelude = `import ${JSON.stringify(threadsModule)};\n`;
 
 function runScript(script: string, env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+  return spawnSync(process.execPath, ["--input-type=module", "-e", prelude + script], {
     encoding: "utf8",
     env: { ...process.env, ...env },
     timeout: 120_000,
