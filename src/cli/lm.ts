@@ -14,6 +14,7 @@ import type { TrainSummary } from "../train/languageModel.js";
 import { closeModel, modelHooks, modelSplits, openModel } from "../workflows/savedModels.js";
 import { resumeTraining, trainNewModel } from "../workflows/training.js";
 import type { Command } from "./command.js";
+import { RULES_FLAG, rulesFromFlags } from "./rules.js";
 import {
   asUsageError,
   NON_NEGATIVE,
@@ -227,6 +228,7 @@ export const EVAL: Command = {
     }),
     DIAL_FLAG,
     SCHEDULE_FLAG,
+    RULES_FLAG,
     { name: "json", kind: "boolean", help: "print JSON instead of a table" },
   ],
   run({ flags }) {
@@ -241,8 +243,10 @@ export const EVAL: Command = {
         throw new UsageError(
           `--stride must be at most the model's context ${model.config.context}, got ${stride}`,
         );
+      const dial = dialFromFlags(flags, model);
+      const rules = rulesFromFlags(flags, model);
       data = modelSplits(model);
-      const hooks = modelHooks(model, dialFromFlags(flags, model));
+      const hooks = modelHooks(model, dial, { rules });
       const progress = createProgress({ total: 1, label: "eval" });
       result = evaluateStream(model.params, model.config, data[split], {
         batch: flags.batch as number,
@@ -314,6 +318,7 @@ export const GENERATE: Command = {
     seedFlag(0, "sampling seed"),
     DIAL_FLAG,
     SCHEDULE_FLAG,
+    RULES_FLAG,
   ],
   run({ flags }, out) {
     const dir = requireFlag(flags, "model", "localist generate");
@@ -327,7 +332,9 @@ export const GENERATE: Command = {
           : tokenizer.encodeText(prompt);
       if (promptIds.length === 0)
         throw new UsageError("the prompt has no tokens; give some text with --prompt");
-      const hooks = modelHooks(model, dialFromFlags(flags, model));
+      const hooks = modelHooks(model, dialFromFlags(flags, model), {
+        rules: rulesFromFlags(flags, model),
+      });
       // Each token is printed as it is drawn: words spaced, <eos> a line break.
       const spaced = tokenizer.kind === "word";
       let space = spaced;
