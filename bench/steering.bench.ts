@@ -17,7 +17,7 @@ import { recallLines, recallText } from "../src/data/recall.js";
 import { lineChart } from "../src/io/lineChart.js";
 import { saveModel } from "../src/io/savedModel.js";
 import { closeModel, modelSplits, openModel } from "../src/workflows/savedModels.js";
-import { steeringSweep, steeringTable } from "../src/workflows/steering.js";
+import { RECALL_TASK, steeringSweep, steeringTable } from "../src/workflows/steering.js";
 import { trainNewModel } from "../src/workflows/training.js";
 
 const { values } = parseArgs({
@@ -31,16 +31,13 @@ const { values } = parseArgs({
   },
 });
 
-/** The task: 4 pairs over 12 keys and 12 values, each key queried once, in lines of 21 words. */
-export const RECALL = { pairs: 4, queries: 4, keys: 12, values: 12 };
-
 await initEngine();
 const out = values.out as string;
 let dir = values.model;
 if (dir === undefined) {
   mkdirSync(out, { recursive: true });
   const corpus = join(out, "recall.txt");
-  writeFileSync(corpus, recallText(recallLines({ ...RECALL, lines: 6000, seed: 1 })));
+  writeFileSync(corpus, recallText(recallLines({ ...RECALL_TASK, lines: 6000, seed: 1 })));
   dir = join(out, "model");
   rmSync(dir, { recursive: true, force: true });
   const began = performance.now();
@@ -76,7 +73,8 @@ const model = openModel(dir);
 try {
   if (values.fixture !== undefined)
     saveModel(values.fixture, { ...model, optimizer: undefined, entries: model.entries });
-  const held = recallLines({ ...RECALL, lines: 300, seed: 99 });
+  process.stderr.write(`${dir}: sweeping α on 300 held-out lines\n`);
+  const held = recallLines({ ...RECALL_TASK, lines: 300, seed: 99 });
   const alphas = (values.alphas as string).split(",").map(Number);
   const points = steeringSweep(model, held, modelSplits(model).test, alphas, { evalWindows: 100 });
   console.log(steeringTable(points));

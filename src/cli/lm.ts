@@ -13,6 +13,7 @@ import { evaluateStream } from "../train/evaluate.js";
 import type { TrainSummary } from "../train/languageModel.js";
 import { closeModel, modelHooks, modelSplits, openModel } from "../workflows/savedModels.js";
 import { resumeTraining, trainNewModel } from "../workflows/training.js";
+import { ANCHOR_KINDS, type AnchorKind } from "../workflows/anchors.js";
 import type { Command } from "./command.js";
 import { RULES_FLAG, rulesFromFlags } from "./rules.js";
 import {
@@ -120,6 +121,18 @@ const TRAIN_FLAGS: FlagSpec[] = [
   seedFlag(1, "seed for initialization and batches"),
   positiveInteger({ name: "checkpoint-every", default: 100, help: "save every N steps" }),
   ...LOCALIST_TRAIN_FLAGS,
+  positiveInteger({
+    name: "anchors",
+    help: "K anchors visible beyond the window of local heads (needs --attention local:W or hybrid:W)",
+  }),
+  {
+    name: "anchor-kind",
+    kind: "string",
+    choices: ANCHOR_KINDS,
+    default: "mutual-information",
+    value: "KIND",
+    help: "top K tokens by mutual information, the first K positions (sinks), or K random frequent tokens",
+  },
 ];
 
 const announce = (line: string) => process.stderr.write(`${line}\n`);
@@ -171,6 +184,13 @@ function runTrain(parsed: ParsedFlags): string {
   // The architecture's own rules (heads divide d-model, …) are command-line mistakes: check them
   // before loading the corpus, whose vocabulary size is the one thing not known yet.
   asUsageError(() => validateModelConfig({ ...model, vocabSize: 2 }));
+  const anchorCount = flags.anchors as number | undefined;
+  if (anchorCount === undefined && given.has("anchor-kind"))
+    throw new UsageError("--anchor-kind needs --anchors K");
+  if (anchorCount !== undefined && attention.kind === "global")
+    throw new UsageError(
+      "--anchors makes keys visible beyond a local window; use --attention local:W or hybrid:W",
+    );
   const summary = trainNewModel(
     {
       corpus: {
@@ -192,6 +212,9 @@ function runTrain(parsed: ParsedFlags): string {
         checkpointEvery: flags["checkpoint-every"] as number,
       },
       localist: localistFromFlags(parsed),
+      ...(anchorCount === undefined
+        ? {}
+        : { anchors: { kind: flags["anchor-kind"] as AnchorKind, count: anchorCount } }),
     },
     { out, announce },
   );

@@ -13,6 +13,7 @@ import { LOCAL_COMMANDS, LOCAL_SUMMARY, localHelp } from "./local.js";
 import { DEMO, EXPLAIN, SWEEP } from "./localist.js";
 import { EVAL, GENERATE, TRAIN } from "./lm.js";
 import { CHECK, PROFILE_HEADS } from "./rules.js";
+import { ANCHORS } from "./anchors.js";
 
 /** A command with methods of its own: `localist local <method>`. */
 interface CommandGroup {
@@ -33,6 +34,7 @@ const COMMANDS: Record<string, Command | CommandGroup> = {
   explain: EXPLAIN,
   check: CHECK,
   "profile-heads": PROFILE_HEADS,
+  anchors: ANCHORS,
   demo: DEMO,
 };
 

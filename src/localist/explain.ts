@@ -10,7 +10,8 @@ import { blockNames } from "./blocks.js";
 import { heatmap } from "./heatmap.js";
 import { localistMaps, rowOf, type MeasureExtras } from "./inspect.js";
 import { dialThreshold, type RowMetrics } from "./metrics.js";
-import type { LocalistStructure } from "./structure.js";
+import type { Recruitment } from "./recruitment.js";
+import type { LocalistStructure, RecruitmentLog } from "./structure.js";
 
 export interface ExplainedRow {
   token: string;
@@ -45,6 +46,8 @@ export interface Explanation {
   heads: ExplainedHead[];
   /** The rules in place: id and strength s = λ·m. */
   rules: { id: string; strength: number }[];
+  /** Blocks recruited in training, in order (empty for fixed blocks). */
+  recruited: Recruitment[];
 }
 
 /** "W-local" or "global", and the blocks the head's routing targets. */
@@ -79,7 +82,7 @@ export interface ExplainOptions extends MeasureExtras {
 export function explainText(
   params: ParamMap,
   config: ModelConfig,
-  structure: LocalistStructure,
+  structure: LocalistStructure & { recruitment?: RecruitmentLog },
   ids: Int32Array,
   texts: readonly string[],
   options: ExplainOptions,
@@ -148,6 +151,7 @@ export function explainText(
     delta,
     heads: explained,
     rules: (options.rules ?? []).map((r) => ({ id: r.id, strength: r.strength })),
+    recruited: structure.recruitment?.events ?? [],
   };
 }
 
@@ -156,6 +160,10 @@ export function formatExplanation(explanation: Explanation): string {
   const { delta } = explanation;
   const texts = explanation.tokens.map((x) => x.token);
   const out = [`text: ${explanation.tokens.map((x) => `${x.token}[${x.block}]`).join(" ")}`];
+  for (const event of explanation.recruited)
+    out.push(
+      `recruited at step ${event.step}: ${event.into[0]} (${event.sizes[0]} tokens, e.g. ${event.examples[0].join(", ")}) and ${event.into[1]} (${event.sizes[1]} tokens, e.g. ${event.examples[1].join(", ")}), split from ${event.block}`,
+    );
   if (explanation.rules.length > 0)
     out.push(
       `rules in place: ${explanation.rules.map((r) => `${r.id} (strength ${r.strength.toFixed(2)})`).join(", ")}`,

@@ -21,6 +21,9 @@ import { ruleRunOptions } from "./compliance.js";
 import { modelRules } from "./rules.js";
 import { modelHooks, type LoadedModel } from "./savedModels.js";
 
+/** The benchmark's task: 4 pairs over 12 keys and 12 values, each key queried once (22 words a line). */
+export const RECALL_TASK = { pairs: 4, queries: 4, keys: 12, values: 12 };
+
 /** The recall rule: each key token attends to the token after its earlier occurrence. */
 export function recallRule(alpha: number, minFidelity = 0.9): RuleSpec {
   return {
