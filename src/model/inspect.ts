@@ -77,7 +77,7 @@ function captureHook(captured: LayerAttention[]): AttentionHooks {
   };
 }
 
-/** Adds the far part (B, Hl, nb, W, T) of local heads, keys m < n − W, into dense (B, Hl, T, T) maps. */
+/** Writes the far part (B, Hl, nb, W, T) of local heads, keys m < n − W, into dense (B, Hl, T, T) maps. */
 function addFar(
   dense: Float64Array,
   far: Float64Array,
@@ -89,7 +89,7 @@ function addFar(
     for (let n = 0; n < t; n++) {
       const from = (bh * nb * w + n) * t;
       const to = (bh * t + n) * t;
-      for (let m = 0; m < n - w; m++) dense[to + m] += far[from + m];
+      for (let m = 0; m < n - w; m++) dense[to + m] = far[from + m]; // the local part is masked there
     }
 }
 

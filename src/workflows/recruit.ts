@@ -61,7 +61,12 @@ export function recruitmentAdapter(
       const checked = { ...log, checkedAt: step };
       if (blocks.names.length >= log.maxBlocks) {
         entry = { ...entry, recruitment: checked };
-        return { entries: hooksFor(entry).entries };
+        return {
+          entries: hooksFor(entry).entries,
+          log: {
+            recruitment: { split: false, reason: `${log.maxBlocks} blocks, the most allowed` },
+          },
+        };
       }
       const d = config.dModel;
       const keys = tokenKeys(
