@@ -7,6 +7,7 @@
  *   npm run build && node dist/bench/steering.bench.js [--out bench-steering] [--model DIR]
  *     [--steps 3000] [--alphas 1,0.5,…] [--plot docs/steering.svg] [--fixture DIR]
  *
+ * With --model fixtures/recall-model it sweeps the checked-in model instead of training one.
  * --fixture DIR saves the trained model without its optimizer state (the test fixture).
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -34,10 +35,11 @@ const { values } = parseArgs({
 await initEngine();
 const out = values.out as string;
 let dir = values.model;
+// The corpus is written every time: the fixture model names it (bench-steering/recall.txt).
+mkdirSync(out, { recursive: true });
+const corpus = join(out, "recall.txt");
+writeFileSync(corpus, recallText(recallLines({ ...RECALL_TASK, lines: 6000, seed: 1 })));
 if (dir === undefined) {
-  mkdirSync(out, { recursive: true });
-  const corpus = join(out, "recall.txt");
-  writeFileSync(corpus, recallText(recallLines({ ...RECALL_TASK, lines: 6000, seed: 1 })));
   dir = join(out, "model");
   rmSync(dir, { recursive: true, force: true });
   const began = performance.now();
