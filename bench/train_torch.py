@@ -4,113 +4,45 @@ same steps on the same batches, with the same optimizer settings.
 Usage:
     /usr/bin/python3 bench/train_torch.py BATCHES --steps S --batch B --context T --layers L
         --d-model D --heads H --d-mlp F --vocab V [--lr 3e-3] [--warmup 5] [--weight-decay 0.1]
-        [--clip 1] [--seed 1] [--warm-up-steps 2] [--attention auto|sdpa|explicit]
+        [--clip 1] [--seed 1] [--warm-up-steps 2]
 
 BATCHES is a little-endian int32 file written by the TypeScript side: for each of the S steps,
 the B*T input ids (row-major, B windows of T tokens) and then the B*T target ids.
 
-The model (float32) is localist's (src/model/transformer.ts) with learned positions and global
-non-strict causal attention: token embedding (V, D) plus a learned position table (T, D); per
-layer a pre-LayerNorm (eps 1e-5, scale and bias) multi-head causal attention with bias-free
-wq, wk, wv, wo (D, D) used as x @ W, scores q.k / sqrt(E), a token seeing itself and the tokens
-before it, then a residual; a pre-LayerNorm GELU MLP (tanh approximation, jax-js's default)
-x @ w1 + b1, @ w2 + b2, then a residual; a final LayerNorm; logits x @ E^T (tied head).
-Initialization as localist's (weights N(0, 0.02^2), wo and w2 scaled by 1/sqrt(2L), LayerNorm
-scale 1, biases 0), drawn from torch's generator, so the two sides start from different weights.
-
-Training as src/train/trainer.ts: mean next-token cross-entropy, global gradient-norm clipping,
-AdamW (betas 0.9, 0.95, eps 1e-8) with weight decay on the 2-D matrices except the position
-table, learning rate by linear warm-up then cosine decay to 10% (learningRateAt in
-src/train/optimizer.ts). Each step is timed with time.perf_counter (the loss is read back with
-.item(), so the step has finished); the rate leaves out the first warm-up steps. One JSON line
-goes to stdout.
-
-Attention: "sdpa" is torch's fused F.scaled_dot_product_attention(is_causal=True) (torch >= 2.0);
-"explicit" is localist's sequence of operations (scores, mask, softmax, weighted sum); "auto"
-(the default) takes sdpa where torch has it, else explicit. torch.set_num_threads is left at
-torch's default; the thread count is reported.
+The model is localist's own in PyTorch (python/localist_torch, the package that also trains
+localist models with DDP: the same forward computation, checked against localist to 1e-4 by
+test/io/torchParity.test.ts), with learned positions and global non-strict causal attention,
+initialized GPT-2 style from numpy's generator (so the two sides start from different weights).
+Training: mean next-token cross-entropy, global gradient-norm clipping, torch's own AdamW (betas
+0.9, 0.95, eps 1e-8) with weight decay on the 2-D matrices except the position table, and the
+warm-up/cosine learning rate of localist_torch.optim. Each step is timed with time.perf_counter
+(the loss is read back with .item(), so the step has finished); the rate leaves out the first
+warm-up steps. One JSON line goes to stdout. torch.set_num_threads is left at torch's default;
+the thread count is reported.
 """
 
 import argparse
 import json
-import math
 import time
+
+import os
+import sys
 
 import torch
 import torch.nn.functional as F
 
-
-def learning_rate_at(step, peak, warmup, total, floor=0.1):
-    """localist's learningRateAt: linear warm-up to peak, then cosine decay to peak * floor."""
-    if step < warmup:
-        return peak * (step + 1) / warmup
-    progress = min(1.0, (step - warmup) / max(1, total - warmup))
-    return peak * (floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * progress)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+from localist_torch.model import LocalistTransformer, init_weights  # noqa: E402
+from localist_torch.optim import decays, warmup_cosine  # noqa: E402
 
 
-class Layer(torch.nn.Module):
-    def __init__(self, d, f, layers):
-        super().__init__()
-        residual = 0.02 / math.sqrt(2 * layers)
-
-        def normal(shape, std):
-            return torch.nn.Parameter(torch.randn(*shape) * std)
-
-        self.ln1Scale = torch.nn.Parameter(torch.ones(d))
-        self.ln1Bias = torch.nn.Parameter(torch.zeros(d))
-        self.wq = normal((d, d), 0.02)
-        self.wk = normal((d, d), 0.02)
-        self.wv = normal((d, d), 0.02)
-        self.wo = normal((d, d), residual)
-        self.ln2Scale = torch.nn.Parameter(torch.ones(d))
-        self.ln2Bias = torch.nn.Parameter(torch.zeros(d))
-        self.w1 = normal((d, f), 0.02)
-        self.b1 = torch.nn.Parameter(torch.zeros(f))
-        self.w2 = normal((f, d), residual)
-        self.b2 = torch.nn.Parameter(torch.zeros(d))
-
-
-class Transformer(torch.nn.Module):
-    def __init__(self, vocab, context, layers, heads, d, f, attention):
-        super().__init__()
-        self.heads = heads
-        self.attention = attention
-        self.tokenEmbedding = torch.nn.Parameter(torch.randn(vocab, d) * 0.02)
-        self.positionEmbedding = torch.nn.Parameter(torch.randn(context, d) * 0.02)
-        self.layers = torch.nn.ModuleList([Layer(d, f, layers) for _ in range(layers)])
-        self.lnFScale = torch.nn.Parameter(torch.ones(d))
-        self.lnFBias = torch.nn.Parameter(torch.zeros(d))
-        mask = torch.ones(context, context, dtype=torch.bool).tril()  # key m <= query n
-        self.register_buffer("mask", mask, persistent=False)
-
-    def attend(self, x, layer):
-        b, t, d = x.shape
-        h = self.heads
-        e = d // h
-
-        def split(y):
-            return y.view(b, t, h, e).transpose(1, 2)  # (B, H, T, E)
-
-        q, k, v = split(x @ layer.wq), split(x @ layer.wk), split(x @ layer.wv)
-        if self.attention == "sdpa":
-            out = F.scaled_dot_product_attention(q, k, v, is_causal=True)
-        else:  # explicit: the same steps as localist's globalCausalAttention
-            scores = (q @ k.transpose(-1, -2)) * (1 / math.sqrt(e))
-            scores = scores.masked_fill(~self.mask[:t, :t], float("-inf"))
-            out = torch.softmax(scores, dim=-1) @ v
-        return out.transpose(1, 2).reshape(b, t, d) @ layer.wo
-
-    def forward(self, tokens):
-        t = tokens.shape[1]
-        d = self.tokenEmbedding.shape[1]
-        x = self.tokenEmbedding[tokens] + self.positionEmbedding[:t]
-        for layer in self.layers:
-            x = x + self.attend(F.layer_norm(x, (d,), layer.ln1Scale, layer.ln1Bias, 1e-5), layer)
-            normed = F.layer_norm(x, (d,), layer.ln2Scale, layer.ln2Bias, 1e-5)
-            hidden = F.gelu(normed @ layer.w1 + layer.b1, approximate="tanh")
-            x = x + (hidden @ layer.w2 + layer.b2)
-        x = F.layer_norm(x, (d,), self.lnFScale, self.lnFBias, 1e-5)
-        return x @ self.tokenEmbedding.t()  # (B, T, V)
+def build_model(vocab, context, layers, heads, d, f, seed):
+    """localist's model (learned positions, global non-strict attention) from localist_torch."""
+    config = {
+        "vocabSize": vocab, "context": context, "layers": layers, "heads": heads, "dModel": d,
+        "dMlp": f, "attention": {"kind": "global"}, "positional": "learned", "strict": False,
+    }
+    return LocalistTransformer(config, init_weights(config, seed))
 
 
 def main():
@@ -124,13 +56,7 @@ def main():
     parser.add_argument("--clip", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--warm-up-steps", type=int, default=2)
-    parser.add_argument("--attention", choices=("auto", "sdpa", "explicit"), default="auto")
     args = parser.parse_args()
-    has_sdpa = hasattr(F, "scaled_dot_product_attention")  # torch >= 2.0
-    if args.attention == "auto":
-        args.attention = "sdpa" if has_sdpa else "explicit"
-    if args.attention == "sdpa" and not has_sdpa:
-        raise SystemExit(f"torch {torch.__version__} has no scaled_dot_product_attention")
     s, b, t = args.steps, args.batch, args.context
     if s <= args.warm_up_steps:
         raise SystemExit(f"--steps ({s}) must exceed --warm-up-steps ({args.warm_up_steps})")
@@ -144,13 +70,10 @@ def main():
     if int(ids.max()) >= args.vocab or int(ids.min()) < 0:
         raise SystemExit(f"token ids outside [0, {args.vocab})")
 
-    torch.manual_seed(args.seed)
-    model = Transformer(
-        args.vocab, t, args.layers, args.heads, args.d_model, args.d_mlp, args.attention
-    )
-    named = list(model.named_parameters())
-    decay = [p for n, p in named if p.dim() == 2 and n != "positionEmbedding"]
-    no_decay = [p for n, p in named if not (p.dim() == 2 and n != "positionEmbedding")]
+    model = build_model(args.vocab, t, args.layers, args.heads, args.d_model, args.d_mlp, args.seed)
+    named = [(n.replace("__", "."), p) for n, p in model.params.items()]
+    decay = [p for n, p in named if decays(n, p.shape)]
+    no_decay = [p for n, p in named if not decays(n, p.shape)]
     optimizer = torch.optim.AdamW(
         [
             {"params": decay, "weight_decay": args.weight_decay},
@@ -163,9 +86,10 @@ def main():
 
     losses, grad_norms, elapsed = [], [], []
     began = time.perf_counter()
+    rate = warmup_cosine(args.lr, args.warmup, s)
     for step in range(s):
         inputs, targets = ids[step, 0], ids[step, 1]
-        lr = learning_rate_at(step, args.lr, args.warmup, s)
+        lr = rate(step)
         for group in optimizer.param_groups:
             group["lr"] = lr
         logits = model(inputs)
@@ -192,7 +116,7 @@ def main():
                 "losses": losses,
                 "gradNorms": grad_norms,
                 "parameters": sum(p.numel() for p in model.parameters()),
-                "attention": args.attention,
+                "attention": "explicit (localist_torch)",
                 "threads": torch.get_num_threads(),
                 "interopThreads": torch.get_num_interop_threads(),
                 "torch": torch.__version__,

@@ -5,6 +5,9 @@
  * API is a visible change. The folders below it are internal.
  */
 
+// First, before jax-js loads: the compute threads for Node (src/engine/threads.ts).
+import "./engine/threads.js";
+
 // The engine (jax-js on Wasm) and errors.
 export {
   initEngine,
@@ -80,6 +83,7 @@ export {
   type DistributionTask,
 } from "./data/distributions/tasks.js";
 export type { Bags, BagSet } from "./data/distributions/bags.js";
+export { recallLines, recallText, type RecallLine } from "./data/recall.js";
 
 // Attention and the transformer.
 export {
@@ -153,9 +157,24 @@ export {
   rowMetrics,
   leakBound,
   dialThreshold,
+  requiredGap,
   binaryEntropy,
   type RowMetrics,
 } from "./localist/metrics.js";
+// Rules as one more attention hook, the compliance check, anchors and recruitment.
+export {
+  compileRules,
+  readRuleSpecs,
+  withStrength,
+  type RuleSpec,
+  type RuleSet,
+  type CompiledRule,
+} from "./localist/rules.js";
+export { ruleHook, type RuleHook } from "./localist/ruleHook.js";
+export { checkCompliance, type ComplianceReport, type RuleResult } from "./localist/compliance.js";
+export { anchorHook, type AnchorsEntry } from "./localist/anchors.js";
+export { anchorScores, type AnchorScore } from "./localist/anchorScores.js";
+export type { Recruitment } from "./localist/recruitment.js";
 
 // Workflows: saved models with their hooks, training from a description, the sweep, the demo,
 // the expressivity benchmark.
@@ -176,3 +195,8 @@ export { runCurves, type CurveResult } from "./workflows/distreg/curves.js";
 export { runComplexity } from "./workflows/distreg/complexity.js";
 export { runPeft } from "./workflows/distreg/peft.js";
 export { runScaling } from "./workflows/distreg/scaling.js";
+export { loadRules, modelRules } from "./workflows/rules.js";
+export { checkModelRules } from "./workflows/compliance.js";
+export { profileHeads, type HeadProfile } from "./workflows/profileHeads.js";
+export { listAnchors } from "./workflows/anchors.js";
+export { steeringSweep, recallRule, type SteeringPoint } from "./workflows/steering.js";

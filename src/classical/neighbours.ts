@@ -6,7 +6,7 @@
  */
 import { check, checkInteger, LocalistError } from "../engine/errors.js";
 import { fromHost, np, type JaxArray } from "../engine/engine.js";
-import { nearestNeighbours, type Neighbours } from "../kernels/nearest.js";
+import { neighbourSearch, type Neighbours } from "../kernels/nearest.js";
 import { chunkPlan, mapQueryChunks, rowsPerChunk, type ChunkOptions } from "./chunks.js";
 
 export const NEIGHBOUR_WEIGHTS = ["uniform", "distance"] as const;
@@ -73,15 +73,16 @@ export function knnRegress(
   validate(keys, queries, values.shape[0], k, weights);
   const [n] = keys.shape;
   const m = values.shape[1];
+  const search = neighbourSearch(keys);
   const result = mapQueryChunks(queries, chunkPlan(n, options), (chunk) => {
-    const neighbours = nearestNeighbours(chunk, keys.ref, k);
+    const neighbours = search.search(chunk, k);
     const c = neighbours.queries;
     const index = np.array(neighbours.indices, { dtype: np.int32 });
     const gathered = np.take(values.ref, index, 0).reshape([c, k, m]); // (C, k, M)
     const w = fromHost(neighbourWeights(neighbours, weights), [c, k], values.dtype);
     return gathered.mul(w.reshape([c, k, 1])).sum(1); // (C, M)
   });
-  keys.dispose();
+  search.dispose();
   values.dispose();
   return result;
 }
@@ -111,9 +112,10 @@ export function knnClassify(
   const classes = new Int32Array(q);
   const probabilities = new Float64Array(q * classCount);
   const rows = rowsPerChunk(n, options);
+  const search = neighbourSearch(keys);
   for (let start = 0; start < q; start += rows) {
     const end = Math.min(q, start + rows);
-    const neighbours = nearestNeighbours(queries.ref.slice([start, end]), keys.ref, k);
+    const neighbours = search.search(queries.ref.slice([start, end]), k);
     const w = neighbourWeights(neighbours, weights);
     for (let row = 0; row < end - start; row++) {
       const votes = probabilities.subarray(
@@ -129,7 +131,7 @@ export function knnClassify(
     }
     options.onProgress?.(end, q);
   }
-  keys.dispose();
+  search.dispose();
   queries.dispose();
   return { classes, probabilities };
 }

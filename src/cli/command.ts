@@ -12,6 +12,8 @@ export interface Command {
   /** What `--help` says under the usage line. */
   description: string;
   flags: readonly FlagSpec[];
+  /** Names of the positional arguments it takes, in order (most commands take none). */
+  positionals?: readonly string[];
   /**
    * Runs the command on parsed flags; returns what goes to stdout, or writes it with `out` as it
    * is produced (generated text streams) and returns nothing.
@@ -30,5 +32,5 @@ export function runCommand(
   out: Output,
 ): string | void {
   if (asksForHelp(args)) return formatHelp(command.usage, command.description, command.flags);
-  return command.run(parseFlags(args, command.flags, name), out);
+  return command.run(parseFlags(args, command.flags, name, command.positionals), out);
 }

@@ -59,6 +59,8 @@ export interface ParsedFlags {
   flags: FlagValues;
   /** The flags the user typed. */
   given: ReadonlySet<string>;
+  /** The positional arguments, for a command that names them (`positionals`). */
+  positionals: string[];
 }
 
 function expected(spec: FlagSpec): string {
@@ -120,27 +122,38 @@ export function parseFlags(
   args: readonly string[],
   specs: readonly FlagSpec[],
   command: string,
+  /** Names of the positional arguments the command takes, in order (default none). */
+  positionalNames: readonly string[] = [],
 ): ParsedFlags {
   let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
   try {
-    values = parseArgs({
+    const parsed = parseArgs({
       args: joinNegativeValues(args, specs),
       options: Object.fromEntries(
         specs.map((s) => [s.name, { type: s.kind === "boolean" ? "boolean" : "string" }]),
       ) as Record<string, { type: "string" | "boolean" }>,
       strict: true,
-      allowPositionals: false,
-    }).values as Record<string, string | boolean | undefined>;
+      allowPositionals: positionalNames.length > 0,
+    });
+    values = parsed.values as Record<string, string | boolean | undefined>;
+    positionals = parsed.positionals;
   } catch (error) {
     throw usageError(error, specs, command);
   }
+  if (positionals.length > positionalNames.length)
+    throw new UsageError(
+      `unexpected argument '${positionals[positionalNames.length]}' for '${command}'`,
+    );
+  if (positionals.length < positionalNames.length)
+    throw new UsageError(`'${command}' needs ${positionalNames[positionals.length]}`);
   const flags: FlagValues = {};
   for (const spec of specs) {
     const raw = values[spec.name];
     flags[spec.name] =
       raw === undefined ? spec.default : typeof raw === "boolean" ? raw : convert(spec, raw);
   }
-  return { flags, given: new Set(Object.keys(values)) };
+  return { flags, given: new Set(Object.keys(values)), positionals };
 }
 
 /** Whether the arguments ask for help. */

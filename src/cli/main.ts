@@ -3,16 +3,20 @@
  * Errors are one line on stderr; the exit code is 0 on success, 1 for a problem with the input,
  * 2 for a command-line mistake.
  */
+import "../engine/threads.js"; // first, before jax-js loads (src/engine/threads.ts)
 import { readFileSync } from "node:fs";
 import { initEngine } from "../engine/engine.js";
 import { LocalistError, oneLine } from "../engine/errors.js";
 import { runCommand, type Command, type Output } from "./command.js";
 import { DISTREG } from "./distreg.js";
+import { EXPORT, IMPORT } from "./exchange.js";
 import { EXPRESSIVITY } from "./expressivity.js";
 import { UsageError } from "./flags.js";
 import { LOCAL_COMMANDS, LOCAL_SUMMARY, localHelp } from "./local.js";
 import { DEMO, EXPLAIN, SWEEP } from "./localist.js";
 import { EVAL, GENERATE, TRAIN } from "./lm.js";
+import { CHECK, PROFILE_HEADS } from "./rules.js";
+import { ANCHORS } from "./anchors.js";
 
 /** A command with methods of its own: `localist local <method>`. */
 interface CommandGroup {
@@ -32,7 +36,12 @@ const COMMANDS: Record<string, Command | CommandGroup> = {
   distreg: DISTREG,
   sweep: SWEEP,
   explain: EXPLAIN,
+  check: CHECK,
+  "profile-heads": PROFILE_HEADS,
+  anchors: ANCHORS,
   demo: DEMO,
+  export: EXPORT,
+  import: IMPORT,
 };
 
 /** Every command line the program takes, as argument prefixes with their flag specs (for tests). */
@@ -61,7 +70,7 @@ export function mainHelp(): string {
     "localist: localization kernels, local means and the methods built on them.",
     "",
     "commands:",
-    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`),
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(13)} ${c.summary}`),
     "",
     "Run 'localist <command> --help' for a command's options; 'localist --version' for the version.",
   ].join("\n");

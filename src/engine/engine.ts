@@ -3,6 +3,7 @@
  */
 import "./polyfills.js";
 import { init, numpy as np } from "@jax-js/jax";
+import { threadControl } from "./threadControl.js";
 
 export {
   numpy as np,
@@ -37,17 +38,47 @@ export function fromHost(data: ArrayLike<number>, shape: number[], dtype: np.DTy
   return np.array(typed, { dtype }).reshape(shape);
 }
 
+export interface EngineOptions {
+  /**
+   * Compute threads (./threads.ts): 1 computes on the main thread only; more spread each kernel
+   * over that many threads where results are read asynchronously. Default: the machine's cores,
+   * where the Node entry point loaded the threads (else 1). Fixed once threaded work has started.
+   */
+  threads?: number;
+}
+
 let ready: Promise<void> | undefined;
+let threads = 1;
+
+/** The threads this process may compute on: the machine's cores where threads are loaded, else 1. */
+export function machineCores(): number {
+  return threadControl()?.poolSize ?? 1;
+}
 
 /**
  * Starts the Wasm backend once; every entry point that touches arrays awaits it.
  * (jax-js's `init()` with no argument also probes WebGPU, which needs `navigator` and fails on Node.)
  */
-export function initEngine(): Promise<void> {
+export function initEngine(options: EngineOptions = {}): Promise<void> {
+  const count = options.threads ?? (ready ? threads : machineCores());
+  if (!Number.isInteger(count) || count < 1)
+    throw new Error(`the thread count must be a whole number ≥ 1, got ${count}`);
+  const control = threadControl();
+  if (control) control.use(count);
+  else if (count !== 1)
+    throw new Error(
+      "compute threads are not loaded in this process: import 'localist' (or its engine/threads module) before anything else, or leave LOCALIST_THREADS unset",
+    );
+  threads = count;
   ready ??= init("wasm").then((devices) => {
     if (!devices.includes("wasm")) throw new Error("the jax-js Wasm backend could not start");
   });
   return ready;
+}
+
+/** How many threads compute (1: everything on the main thread, reads may be synchronous). */
+export function engineThreads(): number {
+  return threads;
 }
 
 /** The floating dtypes the classical methods accept. */

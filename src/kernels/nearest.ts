@@ -2,12 +2,14 @@
  * k-nearest-neighbour selection and the k-NN indicator kernel K(q, k_j) = 1{k_j among the k
  * nearest keys of q} (docs/math.md#k-nearest-neighbours).
  *
- * Distances come from the engine (one matrix product per chunk); the selection itself runs on the
- * host over the distance rows, because a bounded insertion pass over each row is O(N·k) and, on
- * the Wasm backend, an order of magnitude faster than `lax.topK` (a full sort per row).
+ * For keys of up to 16 features a k-d tree on the host finds them (kdTree.ts). Otherwise distances
+ * come from the engine (one matrix product per chunk) and the selection runs on the host over the
+ * distance rows, because a bounded insertion pass over each row is O(N·k) and, on the Wasm
+ * backend, an order of magnitude faster than `lax.topK` (a full sort per row).
  */
 import { checkInteger } from "../engine/errors.js";
-import { fromHost, np, type JaxArray } from "../engine/engine.js";
+import { fromHost, np, toFloat64, type JaxArray } from "../engine/engine.js";
+import { buildKdTree, kdTreeNeighbours } from "./kdTree.js";
 import { squaredDistances } from "./distance.js";
 import type { LogKernel } from "./logKernel.js";
 
@@ -54,13 +56,58 @@ export function selectSmallest(
   return { indices, squaredDistances: best, queries: rows, k };
 }
 
+/** Up to this many features a k-d tree prunes well; past it the engine's matrix product wins. */
+const TREE_MAX_DIMS = 16;
+/** Below this many keys a brute-force pass is as quick as building a tree. */
+const TREE_MIN_KEYS = 512;
+
+/** A nearest-neighbour search over fixed keys, for many query batches. */
+export interface NeighbourSearch {
+  /** The k nearest keys of each query (Q, D); takes ownership of `queries`. */
+  search(queries: JaxArray, k: number): Neighbours;
+  /** Releases the keys. */
+  dispose(): void;
+}
+
+/**
+ * A search over `keys` (N, D) (takes ownership): a k-d tree on the host for low dimensions and
+ * enough keys, else brute force (distances from one engine matrix product per batch, then a
+ * bounded selection per row). Both return the same neighbours, ties to the lower index.
+ */
+export function neighbourSearch(keys: JaxArray): NeighbourSearch {
+  const [n, dims] = keys.shape;
+  if (dims <= TREE_MAX_DIMS && n >= TREE_MIN_KEYS) {
+    const tree = buildKdTree(toFloat64(keys), n, dims);
+    return {
+      search(queries, k) {
+        checkInteger("k", k, 1, n);
+        const [rows] = queries.shape;
+        const found = kdTreeNeighbours(tree, toFloat64(queries), rows, k);
+        return { ...found, queries: rows, k };
+      },
+      dispose() {},
+    };
+  }
+  return {
+    search(queries, k) {
+      checkInteger("k", k, 1, n);
+      const [rows] = queries.shape;
+      const distances = squaredDistances(queries, keys.ref).dataSync();
+      return selectSmallest(distances, rows, n, k);
+    },
+    dispose: () => keys.dispose(),
+  };
+}
+
 /** The k nearest keys of each query. queries: (Q, D), keys: (N, D); takes ownership of both. */
 export function nearestNeighbours(queries: JaxArray, keys: JaxArray, k: number): Neighbours {
-  const [rows] = queries.shape;
-  const [columns] = keys.shape;
-  checkInteger("k", k, 1, columns);
-  const distances = squaredDistances(queries, keys).dataSync();
-  return selectSmallest(distances, rows, columns, k);
+  checkInteger("k", k, 1, keys.shape[0]);
+  const search = neighbourSearch(keys);
+  try {
+    return search.search(queries, k);
+  } finally {
+    search.dispose();
+  }
 }
 
 /** Turns neighbour lists into log-weights: 0 for the k nearest, −∞ elsewhere. → (Q, N) */

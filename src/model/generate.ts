@@ -5,7 +5,8 @@
  * restricted to the k most likely tokens, with a seeded generator.
  */
 import { check } from "../engine/errors.js";
-import { fromHost, jit, np, tree, type JaxArray } from "../engine/engine.js";
+import { fromHost, np, tree, type JaxArray } from "../engine/engine.js";
+import { compileForward } from "./compile.js";
 import { seededUniform } from "../engine/random.js";
 import type { ModelConfig } from "./config.js";
 import {
@@ -64,12 +65,12 @@ export function generateTokens(
   check(options.temperature >= 0, `temperature must be ≥ 0, got ${options.temperature}`);
   const t = config.context;
   const sources = options.hooks ?? [];
-  const step = jit((p: ParamMap, tokens: JaxArray, inputs: HookInputs[]) => {
+  const step = compileForward((p: ParamMap, tokens: JaxArray, inputs: HookInputs[]) => {
     const hooks = attachHooks(sources, inputs);
     const logits = forward(p, tokens, config, { hooks });
     finishAndDiscard(hooks);
     return logits;
-  });
+  }, config);
   const uniform = seededUniform(options.seed);
   const sequence = Array.from(prompt);
   const produced: number[] = [];

@@ -10,7 +10,14 @@
  *   the output layer (logits, log-softmax, one-hot, and their gradients)   6·B·T·V
  * and for inference the parameters, one layer's activations and 3·B·T·V. Measured on this
  * engine, a step's peak is about 1.2× the count (temporaries), which the estimate includes.
+ *
+ * Past one tile (T > S = 512) global attention runs tiled (attention/blockedGlobal.ts): training
+ * keeps the tiles' weights, measured at 2.7·B·Hg·T² per layer (T = 4,096, jit, gradients) in place
+ * of 3·B·Hg·T², and inference runs op by op (model/compile.ts) with a few (S, S) tiles alive,
+ * counted as 4·B·Hg·S².
  */
+import { tiledGlobalAttention } from "../attention/causal.js";
+import { DEFAULT_TILE } from "../attention/blockedGlobal.js";
 import { localHeadCount, localWindow, type ModelConfig } from "./config.js";
 import { parameterShapes } from "./params.js";
 
@@ -43,8 +50,14 @@ export function estimateMemory(
   const { batch: b, training } = options;
   const { context: t, dModel: d, dMlp: f, vocabSize: v, layers, heads } = config;
   const local = localHeadCount(config);
-  const attention = b * (heads - local) * t * t + b * local * t * 2 * localWindow(config);
-  const perLayer = b * t * (9 * d + 2 * f) + 3 * attention;
+  const globalHeads = b * (heads - local);
+  const localPart = 3 * b * local * t * 2 * localWindow(config);
+  const globalPart = !tiledGlobalAttention(t)
+    ? 3 * globalHeads * t * t
+    : training
+      ? 2.7 * globalHeads * t * t
+      : 4 * globalHeads * DEFAULT_TILE * DEFAULT_TILE;
+  const perLayer = b * t * (9 * d + 2 * f) + localPart + globalPart;
   const classes = config.classes ?? v;
   const outputRows = config.classes === undefined ? b * t : b;
   const parameters = (training ? 4 : 1) * parameterCount(config);

@@ -8,6 +8,7 @@
  *   accuracy   = (1/n) Σ 1{argmax p = target}.
  */
 import { jit, nn, np, fromHost, tree, type JaxArray } from "../engine/engine.js";
+import { runsUncompiled } from "../model/compile.js";
 import { check } from "../engine/errors.js";
 import type { ModelConfig } from "../model/config.js";
 import {
@@ -34,25 +35,37 @@ export interface Evaluation {
  * `evaluateStream` to compile once, e.g. across the dial values of a sweep.
  */
 export function createEvaluator(config: ModelConfig, sources: readonly HookSource[] = []) {
-  const run = jit(
-    (
-      params: ParamMap,
-      inputs: JaxArray,
-      targets: JaxArray,
-      scored: JaxArray,
-      hookArrays: HookInputs[],
-    ) => {
-      const hooks = attachHooks(sources, hookArrays);
-      const logits = forward(params, inputs, config, { hooks }); // (B, T, V)
-      finishAndDiscard(hooks);
-      const v = logits.shape[2];
-      const logp = nn.logSoftmax(logits.ref, -1);
-      const oneHot = nn.oneHot(targets.ref, v);
-      const nll = logp.mul(oneHot).sum(-1).mul(scored.ref).sum().mul(-1);
-      const correct = np.equal(np.argmax(logits, -1), targets).astype(np.float32).mul(scored).sum();
-      return [nll, correct];
-    },
-  );
+  const logits = (params: ParamMap, inputs: JaxArray, hookArrays: HookInputs[]) => {
+    const hooks = attachHooks(sources, hookArrays);
+    const result = forward(params, inputs, config, { hooks }); // (B, T, V)
+    finishAndDiscard(hooks);
+    return result;
+  };
+  const score = (logits: JaxArray, targets: JaxArray, scored: JaxArray) => {
+    const v = logits.shape[2];
+    const logp = nn.logSoftmax(logits.ref, -1);
+    const oneHot = nn.oneHot(targets.ref, v);
+    const nll = logp.mul(oneHot).sum(-1).mul(scored.ref).sum().mul(-1);
+    const correct = np.equal(np.argmax(logits, -1), targets).astype(np.float32).mul(scored).sum();
+    return [nll, correct];
+  };
+  type Run = (
+    params: ParamMap,
+    inputs: JaxArray,
+    targets: JaxArray,
+    scored: JaxArray,
+    hookArrays: HookInputs[],
+  ) => JaxArray[];
+  if (runsUncompiled(config)) {
+    // The forward pass op by op (model/compile.ts); the scoring, whose (B, T, V) temporaries
+    // would all wait for the final read if run op by op, compiled into a few fused kernels.
+    const compiledScore = jit(score);
+    const run: Run = (params, inputs, targets, scored, hookArrays) =>
+      compiledScore(logits(params, inputs, hookArrays), targets, scored);
+    return { config, sources, run, dispose: () => compiledScore.dispose() };
+  }
+  const run = jit(((params, inputs, targets, scored, hookArrays) =>
+    score(logits(params, inputs, hookArrays), targets, scored)) as Run);
   return { config, sources, run, dispose: () => run.dispose() };
 }
 

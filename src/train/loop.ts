@@ -94,7 +94,7 @@ export function runTrainingLoop(loop: TrainingLoop): LoopResult {
   let state = loop.state ?? optimizer.init(params);
   let step = loop.start;
   /** The last step saved (a resumed run's checkpoint exists already). */
-  let lastSaved = checkpoint && loop.start > 0 ? loop.start : undefined;
+  let lastSaved = checkpoint && loop.state ? loop.start : undefined;
   /** θ_step is due to be saved, once its loss shows it is good. */
   let due = false;
   let lastLoss = NaN;

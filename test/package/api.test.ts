@@ -125,6 +125,23 @@ const VALUES = [
   "runComplexity",
   "runPeft",
   "runScaling",
+  "recallLines",
+  "recallText",
+  "requiredGap",
+  "compileRules",
+  "readRuleSpecs",
+  "withStrength",
+  "ruleHook",
+  "checkCompliance",
+  "anchorHook",
+  "anchorScores",
+  "loadRules",
+  "modelRules",
+  "checkModelRules",
+  "profileHeads",
+  "listAnchors",
+  "steeringSweep",
+  "recallRule",
 ];
 
 const TYPES = [
@@ -184,6 +201,18 @@ const TYPES = [
   "SetModelConfig",
   "SetModel",
   "CurveResult",
+  "RecallLine",
+  "RuleSpec",
+  "RuleSet",
+  "CompiledRule",
+  "RuleHook",
+  "ComplianceReport",
+  "RuleResult",
+  "AnchorsEntry",
+  "AnchorScore",
+  "Recruitment",
+  "HeadProfile",
+  "SteeringPoint",
 ];
 
 const sorted = (names: readonly string[]) => [...names].sort((a, b) => a.localeCompare(b));
