@@ -7,7 +7,7 @@ import "../engine/threads.js"; // first, before jax-js loads (src/engine/threads
 import { readFileSync } from "node:fs";
 import { initEngine } from "../engine/engine.js";
 import { LocalistError, oneLine } from "../engine/errors.js";
-import { runCommand, type Command, type Output } from "./command.js";
+import { runCommand, type Command, type CommandResult, type Output } from "./command.js";
 import { EXPORT, IMPORT } from "./exchange.js";
 import { EXPRESSIVITY } from "./expressivity.js";
 import { UsageError } from "./flags.js";
@@ -75,7 +75,7 @@ export function mainHelp(): string {
 }
 
 /** Runs the command line `argv` (without the program name); returns stdout text not yet written. */
-function dispatch(argv: readonly string[], out: Output): string | void {
+function dispatch(argv: readonly string[], out: Output): CommandResult | Promise<CommandResult> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help")
     return mainHelp();
@@ -137,7 +137,7 @@ export async function main(
     const [name] = argv;
     const quick = name === undefined || ["--help", "-h", "help", "--version"].includes(name);
     if (!quick) await initEngine();
-    const text = dispatch(argv, out);
+    const text = await dispatch(argv, out);
     if (typeof text === "string") out(text.replace(/\n?$/, "\n"));
     else if (wrote !== "" && !wrote.endsWith("\n")) out("\n");
     return 0;

@@ -86,13 +86,13 @@ export interface TrainSummary {
  * ∂L/∂E[v] = Σ_{p: token_p = v} ∂L/∂x₀[p], from ∂L/∂x₀ (B·T, D) on the host, as a dense (V, D)
  * array (docs/math.md#training). Takes ownership of the gradient.
  */
-function embeddingGradient(
+export async function embeddingGradient(
   gradX0: JaxArray,
   tokens: Int32Array,
   vocab: number,
   width: number,
-): JaxArray {
-  const g: ArrayLike<number> = gradX0.dataSync();
+): Promise<JaxArray> {
+  const g: ArrayLike<number> = await gradX0.data();
   const dense = new Float32Array(vocab * width);
   for (let p = 0; p < tokens.length; p++) {
     const row = tokens[p] * width;
@@ -102,21 +102,24 @@ function embeddingGradient(
   return fromHost(dense, [vocab, width], np.float32);
 }
 
-type LossAndGrad = (
+export type LossAndGrad = (
   params: ParamMap,
   x0: JaxArray,
   targets: JaxArray,
   inputs: HookInputs[],
 ) => [[JaxArray, Record<string, JaxArray>], [ParamMap, JaxArray]];
 
-export function trainLanguageModel(run: LanguageModelRun, options: TrainOptions): TrainSummary {
+export async function trainLanguageModel(
+  run: LanguageModelRun,
+  options: TrainOptions,
+): Promise<TrainSummary> {
   createFolder(options.out, "output folder");
   const lock = acquireLock(options.out);
   let log: MetricsLog | undefined;
   try {
     cleanRunFolder(options.out);
     log = MetricsLog.open(join(options.out, "metrics.jsonl"), { resumeFrom: run.resume?.step });
-    return train(run, options, log);
+    return await train(run, options, log);
   } finally {
     log?.close();
     lock.release();
@@ -157,7 +160,7 @@ export function saveInitialModel(run: LanguageModelRun, out: string): void {
  * sources of the moment; the auxiliary outputs are the cross-entropy and each hook's terms (e.g.
  * the penalty), logged separately.
  */
-function compileLoss(
+export function compileLoss(
   config: Readonly<ModelConfig>,
   sources: readonly HookSource[],
 ): LossAndGrad & { dispose(): void } {
@@ -183,7 +186,11 @@ function compileLoss(
 }
 
 /** The training itself, with the run folder locked and its metrics log open. */
-function train(run: LanguageModelRun, options: TrainOptions, log: MetricsLog): TrainSummary {
+async function train(
+  run: LanguageModelRun,
+  options: TrainOptions,
+  log: MetricsLog,
+): Promise<TrainSummary> {
   const { config, settings, data } = run;
   let sources = run.hooks ?? [];
   let entries = run.entries;
@@ -243,14 +250,14 @@ function train(run: LanguageModelRun, options: TrainOptions, log: MetricsLog): T
     options.onStep?.(record.step, record.loss);
   };
   try {
-    const result = runTrainingLoop({
+    const result = await runTrainingLoop({
       params: run.resume?.params ?? initParams(config, settings.seed),
       optimizer,
       state: run.resume?.optimizer,
       start: run.resume?.step ?? 0,
       steps: settings.steps,
       unitsPerStep: batch * t,
-      gradients(params, step) {
+      async gradients(params, step) {
         adapt(params, step);
         const { inputs, targets } = sampleBatch(data.train, batch, t, settings.seed, step);
         const embedded = embedTokens(
@@ -265,7 +272,7 @@ function train(run: LanguageModelRun, options: TrainOptions, log: MetricsLog): T
           hookArrays,
         );
         grads.tokenEmbedding = grads.tokenEmbedding.add(
-          embeddingGradient(gradX0, inputs, config.vocabSize, config.dModel),
+          await embeddingGradient(gradX0, inputs, config.vocabSize, config.dModel),
         );
         return { loss, grads, values };
       },
@@ -281,7 +288,7 @@ function train(run: LanguageModelRun, options: TrainOptions, log: MetricsLog): T
     let valid: Evaluation | undefined;
     try {
       if (data.valid.length > t && options.validWindows !== 0) {
-        valid = evaluateStream(result.params, config, data.valid, {
+        valid = await evaluateStream(result.params, config, data.valid, {
           maxWindows: options.validWindows,
           hooks: run.evalHooks,
         });

@@ -58,19 +58,19 @@ export interface DemoResult {
  * Runs the demo into `out`. The model trains in `out/model.partial` and is renamed to `out/model`
  * only when training has finished, so an interrupted demo never leaves a half-trained `model`.
  */
-export function runDemo(options: {
+export async function runDemo(options: {
   out: string;
   steps: number;
   seed: number;
   announce?: Announce;
   /** Called when training has finished, before the sweep. */
   onTrained?: (summary: TrainSummary, dir: string) => void;
-}): DemoResult {
+}): Promise<DemoResult> {
   const { out } = options;
   createFolder(out, "demo folder");
   const staging = join(out, "model.partial");
   rmSync(staging, { recursive: true, force: true });
-  const training = trainNewModel(demoModel(options.steps, options.seed), {
+  const training = await trainNewModel(demoModel(options.steps, options.seed), {
     out: staging,
     announce: options.announce,
   });
@@ -81,7 +81,7 @@ export function runDemo(options: {
   const model = openLocalistModel(modelDir);
   let rows: SweepRow[];
   try {
-    rows = sweepDial(model, modelSplits(model).valid, DEMO_DIALS, {
+    rows = await sweepDial(model, modelSplits(model).valid, DEMO_DIALS, {
       windows: 400,
       inspectWindows: 12,
     });

@@ -86,15 +86,15 @@ export function checkTrainingMemory(config: ModelConfig, batch: number): void {
 export function trainNewModel(
   spec: NewModel,
   options: TrainOptions & { announce?: Announce; initOnly: true },
-): undefined;
+): Promise<undefined>;
 export function trainNewModel(
   spec: NewModel,
   options: TrainOptions & { announce?: Announce; initOnly?: false },
-): TrainSummary;
-export function trainNewModel(
+): Promise<TrainSummary>;
+export async function trainNewModel(
   spec: NewModel,
   options: TrainOptions & { announce?: Announce; initOnly?: boolean },
-): TrainSummary | undefined {
+): Promise<TrainSummary | undefined> {
   const { out } = options;
   if (holdsCheckpoint(out)) {
     throw new LocalistError(
@@ -211,7 +211,9 @@ function runHooks(
 }
 
 /** Continues the run saved in `out` with its saved settings, exactly where it stopped. */
-export function resumeTraining(options: TrainOptions & { announce?: Announce }): TrainSummary {
+export async function resumeTraining(
+  options: TrainOptions & { announce?: Announce },
+): Promise<TrainSummary> {
   const { out } = options;
   const saved = openModel(out, { withOptimizer: true });
   if (saved.step >= saved.training.steps) {

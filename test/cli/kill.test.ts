@@ -1,13 +1,15 @@
 /**
  * Kill a training run that checkpoints every step at random moments, with SIGKILL and SIGINT
  * (Ctrl-C): the folder always holds one complete checkpoint, `--resume` completes the run, and its
- * final weights are bit for bit those of an uninterrupted run. 10 kills here; run
+ * final weights are bit for bit those of an uninterrupted run (all on two compute threads where
+ * the machine has them). 10 kills here; run
  * `LOCALIST_KILL_TRIALS=50 node --test dist/test/cli/kill.test.js` for the long version.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { seededUniform } from "../../src/engine/random.js";
@@ -39,6 +41,9 @@ const args = [
   "1",
   "--seed",
   "5",
+  // Threaded where the machine has two cores: a killed threaded run must resume exactly too.
+  "--threads",
+  String(Math.min(2, availableParallelism())),
 ];
 const launcher = fileURLToPath(new URL("../../../bin/localist.js", import.meta.url));
 
