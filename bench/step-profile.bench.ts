@@ -173,6 +173,11 @@ rows.push([
     await de.data();
   }),
 ]);
+const matmul = jit((x: JaxArray, e: JaxArray) => np.matmul(x, e.transpose()));
+const matmulMs = await time(async () => {
+  await matmul(hidden().reshape([batch * t, dModel]), params.tokenEmbedding.ref).data();
+});
+matmul.dispose();
 {
   // The host scatter and the update need fresh gradients each time: made untimed.
   const scatter: number[] = [];
@@ -213,7 +218,10 @@ const table = [
   ),
   `| **step (lookup + loss and gradients + embedding gradient + update)** | **${step.toFixed(1)}** | 100% |`,
   "",
-  `The head's share of the loss and gradients: ${((100 * rows[3][1]) / rows[2][1]).toFixed(0)}%.`,
+  `The head's share of the loss and gradients: ${((100 * rows[3][1]) / rows[2][1]).toFixed(0)}%. ` +
+    `Its forward product alone, (${batch * t} × ${dModel}) · (${dModel} × ${config.vocabSize}), takes ` +
+    `${matmulMs.toFixed(1)} ms: ${((2 * batch * t * dModel * config.vocabSize) / matmulMs / 1e6).toFixed(2)} GFLOP/s; ` +
+    `the backward pass needs two more products of that size.`,
   "",
 ].join("\n");
 writeFileSync(values.out as string, table);

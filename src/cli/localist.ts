@@ -192,7 +192,7 @@ export const DEMO: Command = {
       name: "steps",
       kind: "integer",
       constraint: AT_LEAST_ONE,
-      default: 800,
+      default: 1200,
       help: "training steps",
     },
     seedFlag(1, "seed"),
