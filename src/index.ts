@@ -7,6 +7,7 @@
 
 // First, before jax-js loads: the compute threads for Node (src/engine/threads.ts).
 import "./engine/threads.js";
+import "./kernels/kdTreeThreads.js"; // the k-d tree search on the same threads
 
 // The engine (jax-js on Wasm) and errors.
 export {

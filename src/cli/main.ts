@@ -4,6 +4,7 @@
  * 2 for a command-line mistake.
  */
 import "../engine/threads.js"; // first, before jax-js loads (src/engine/threads.ts)
+import "../kernels/kdTreeThreads.js"; // the k-d tree search on the same threads
 import { readFileSync } from "node:fs";
 import { initEngine } from "../engine/engine.js";
 import { LocalistError, oneLine } from "../engine/errors.js";
