@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "localist-demo/", "**/*.py"] },
+  { ignores: ["dist/", "node_modules/", "localist-demo/", "bench-*/", "**/*.py"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -68,6 +68,7 @@ export { denoise } from "./classical/denoise.js";
 export { loadLmCorpus, type LmCorpus, type LmCorpusOptions } from "./data/lmCorpus.js";
 export { WordTokenizer, CharTokenizer, tokenizerFromJSON } from "./data/tokenizer.js";
 export { unigramModel, bigramModel, type NgramModel } from "./data/ngram.js";
+export { recallLines, recallText, type RecallLine } from "./data/recall.js";
 
 // Attention and the transformer.
 export {
@@ -134,9 +135,24 @@ export {
   rowMetrics,
   leakBound,
   dialThreshold,
+  requiredGap,
   binaryEntropy,
   type RowMetrics,
 } from "./localist/metrics.js";
+// Rules as one more attention hook, the compliance check, anchors and recruitment.
+export {
+  compileRules,
+  readRuleSpecs,
+  withStrength,
+  type RuleSpec,
+  type RuleSet,
+  type CompiledRule,
+} from "./localist/rules.js";
+export { ruleHook, type RuleHook } from "./localist/ruleHook.js";
+export { checkCompliance, type ComplianceReport, type RuleResult } from "./localist/compliance.js";
+export { anchorHook, type AnchorsEntry } from "./localist/anchors.js";
+export { anchorScores, type AnchorScore } from "./localist/anchorScores.js";
+export type { Recruitment } from "./localist/recruitment.js";
 
 // Workflows: saved models with their hooks, training from a description, the sweep, the demo,
 // the expressivity benchmark.
@@ -152,3 +168,8 @@ export { trainNewModel, resumeTraining, type NewModel } from "./workflows/traini
 export { sweepDial, type SweepRow } from "./workflows/sweep.js";
 export { runDemo, demoModel } from "./workflows/demo.js";
 export { runBenchmark } from "./workflows/expressivity/benchmark.js";
+export { loadRules, modelRules } from "./workflows/rules.js";
+export { checkModelRules } from "./workflows/compliance.js";
+export { profileHeads, type HeadProfile } from "./workflows/profileHeads.js";
+export { listAnchors } from "./workflows/anchors.js";
+export { steeringSweep, recallRule, type SteeringPoint } from "./workflows/steering.js";

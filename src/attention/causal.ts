@@ -31,6 +31,8 @@ export interface AttentionResult {
   weights?: JaxArray;
   /** Content scores q·k/√E before any bias, in the same layout as `weights`. */
   scores?: JaxArray;
+  /** Local heads with visible keys: weights and scores on the keys beyond the window (B, H, nb, W, T). */
+  far?: { weights: JaxArray; scores?: JaxArray };
 }
 
 export interface InspectOptions {
@@ -169,28 +171,73 @@ export function localQueryBlocks(x: JaxArray, window: number): JaxArray {
 }
 
 /**
+ * (nb, W, T) 1 where key m lies before the window of query n = bW + i (m < n − W): the keys a
+ * visible (anchor) key may add to a local head. Host-built, a constant under jit.
+ */
+export function beyondWindowMask(length: number, window: number): JaxArray {
+  const { blocks } = blockLayout(length, window);
+  const beyond = new Float32Array(blocks * window * length);
+  for (let n = 0; n < blocks * window; n++)
+    for (let m = 0; m < Math.min(length, n - window); m++) beyond[n * length + m] = 1;
+  return np.array(beyond, { dtype: np.float32 }).reshape([blocks, window, length]);
+}
+
+/**
  * W-local causal attention in O(T·W). q, k, v: (B, H, T, E); bias in block layout, broadcastable
- * to (B, H, nb, W, 2W). Takes ownership of q, k, v and bias.
+ * to (B, H, nb, W, 2W). With `visible` (B, T), a key flagged 1 is also seen by every query beyond
+ * its window (Longformer's global tokens, docs/math.md#anchors): those keys join the same softmax
+ * without bias, at a cost of O(T²) for this part. Takes ownership of q, k, v, bias and visible.
  */
 export function localCausalAttention(
   q: JaxArray,
   k: JaxArray,
   v: JaxArray,
-  options: AttentionOptions & InspectOptions & { window: number },
+  options: AttentionOptions & InspectOptions & { window: number; visible?: JaxArray },
 ): AttentionResult {
   const [b, h, t, e] = q.shape;
   const w = options.window;
-  const { padded } = blockLayout(t, w);
+  const { blocks: nb, padded } = blockLayout(t, w);
+  const visible = options.visible;
+  const farKeys = visible ? k.ref.reshape([b, h, 1, t, e]) : undefined;
+  const farValues = visible ? v.ref.reshape([b, h, 1, t, e]) : undefined;
   const qb = localQueryBlocks(q, w); // (B, H, nb, W, E)
   const kb = localKeyBlocks(k, w); // (B, H, nb, 2W, E)
   const vb = localKeyBlocks(v, w); // (B, H, nb, 2W, E)
-  let logits = np.matmul(qb, kb.transpose([0, 1, 2, 4, 3])).mul(1 / Math.sqrt(e)); // (B, H, nb, W, 2W)
+  let logits = np.matmul(qb.ref, kb.transpose([0, 1, 2, 4, 3])).mul(1 / Math.sqrt(e)); // (B, H, nb, W, 2W)
   const scores = options.returnScores ? logits.ref : undefined;
   if (options.bias) logits = logits.add(options.bias);
-  const weights = maskedSoftmax(logits, localBlockMask(t, w, options.strict));
-  let output = np.matmul(weights.ref, vb).reshape([b, h, padded, e]); // (B, H, T', E)
+  let allowed = localBlockMask(t, w, options.strict);
+  if (!visible || !farKeys || !farValues) {
+    qb.dispose();
+    const weights = maskedSoftmax(logits, allowed);
+    let output = np.matmul(weights.ref, vb).reshape([b, h, padded, e]); // (B, H, T', E)
+    if (padded !== t) output = output.slice([], [], [0, t]);
+    return finish(output, weights, scores, options.returnWeights);
+  }
+  // Keys beyond the window that are visible: (B, 1, nb, W, T).
+  const farAllowed = np.greater(beyondWindowMask(t, w).mul(visible.reshape([b, 1, 1, 1, t])), 0.5);
+  const farLogits = np.matmul(qb, farKeys.transpose([0, 1, 2, 4, 3])).mul(1 / Math.sqrt(e)); // (B, H, nb, W, T)
+  const farScores = options.returnScores ? farLogits.ref : undefined;
+  allowed = np.broadcastTo(allowed, [b, 1, nb, w, 2 * w]);
+  const joint = maskedSoftmax(
+    np.concatenate([logits, farLogits], 4),
+    np.concatenate([allowed, farAllowed], 4),
+  ); // (B, H, nb, W, 2W + T)
+  const near = joint.ref.slice([], [], [], [], [0, 2 * w]);
+  const far = joint.slice([], [], [], [], [2 * w, 2 * w + t]);
+  let output = np
+    .matmul(near.ref, vb)
+    .add(np.matmul(far.ref, farValues))
+    .reshape([b, h, padded, e]);
   if (padded !== t) output = output.slice([], [], [0, t]);
-  return finish(output, weights, scores, options.returnWeights);
+  const result = finish(output, near, scores, options.returnWeights);
+  if (options.returnWeights)
+    result.far = { weights: far, ...(farScores ? { scores: farScores } : {}) };
+  else {
+    far.dispose();
+    farScores?.dispose();
+  }
+  return result;
 }
 
 /**

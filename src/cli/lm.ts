@@ -13,7 +13,9 @@ import { evaluateStream } from "../train/evaluate.js";
 import type { TrainSummary } from "../train/languageModel.js";
 import { closeModel, modelHooks, modelSplits, openModel } from "../workflows/savedModels.js";
 import { resumeTraining, trainNewModel } from "../workflows/training.js";
+import { ANCHOR_KINDS, type AnchorKind } from "../workflows/anchors.js";
 import type { Command } from "./command.js";
+import { RULES_FLAG, rulesFromFlags } from "./rules.js";
 import {
   asUsageError,
   NON_NEGATIVE,
@@ -124,6 +126,18 @@ const TRAIN_FLAGS: FlagSpec[] = [
   seedFlag(1, "seed for initialization and batches"),
   positiveInteger({ name: "checkpoint-every", default: 100, help: "save every N steps" }),
   ...LOCALIST_TRAIN_FLAGS,
+  positiveInteger({
+    name: "anchors",
+    help: "K anchors visible beyond the window of local heads (needs --attention local:W or hybrid:W)",
+  }),
+  {
+    name: "anchor-kind",
+    kind: "string",
+    choices: ANCHOR_KINDS,
+    default: "mutual-information",
+    value: "KIND",
+    help: "top K tokens by mutual information, the first K positions (sinks), or K random frequent tokens",
+  },
 ];
 
 const announce = (line: string) => process.stderr.write(`${line}\n`);
@@ -175,6 +189,13 @@ function runTrain(parsed: ParsedFlags): string {
   // The architecture's own rules (heads divide d-model, …) are command-line mistakes: check them
   // before loading the corpus, whose vocabulary size is the one thing not known yet.
   asUsageError(() => validateModelConfig({ ...model, vocabSize: 2 }));
+  const anchorCount = flags.anchors as number | undefined;
+  if (anchorCount === undefined && given.has("anchor-kind"))
+    throw new UsageError("--anchor-kind needs --anchors K");
+  if (anchorCount !== undefined && attention.kind === "global")
+    throw new UsageError(
+      "--anchors makes keys visible beyond a local window; use --attention local:W or hybrid:W",
+    );
   const spec = {
     corpus: {
       corpus: flags.corpus as string,
@@ -195,6 +216,9 @@ function runTrain(parsed: ParsedFlags): string {
       checkpointEvery: flags["checkpoint-every"] as number,
     },
     localist: localistFromFlags(parsed),
+    ...(anchorCount === undefined
+      ? {}
+      : { anchors: { kind: flags["anchor-kind"] as AnchorKind, count: anchorCount } }),
   };
   if (flags["init-only"]) {
     trainNewModel(spec, { out, announce, initOnly: true });
@@ -233,6 +257,7 @@ export const EVAL: Command = {
     }),
     DIAL_FLAG,
     SCHEDULE_FLAG,
+    RULES_FLAG,
     { name: "json", kind: "boolean", help: "print JSON instead of a table" },
   ],
   run({ flags }) {
@@ -247,8 +272,10 @@ export const EVAL: Command = {
         throw new UsageError(
           `--stride must be at most the model's context ${model.config.context}, got ${stride}`,
         );
+      const dial = dialFromFlags(flags, model);
+      const rules = rulesFromFlags(flags, model);
       data = modelSplits(model);
-      const hooks = modelHooks(model, dialFromFlags(flags, model));
+      const hooks = modelHooks(model, dial, { rules });
       const progress = createProgress({ total: 1, label: "eval" });
       result = evaluateStream(model.params, model.config, data[split], {
         batch: flags.batch as number,
@@ -320,6 +347,7 @@ export const GENERATE: Command = {
     seedFlag(0, "sampling seed"),
     DIAL_FLAG,
     SCHEDULE_FLAG,
+    RULES_FLAG,
   ],
   run({ flags }, out) {
     const dir = requireFlag(flags, "model", "localist generate");
@@ -333,7 +361,9 @@ export const GENERATE: Command = {
           : tokenizer.encodeText(prompt);
       if (promptIds.length === 0)
         throw new UsageError("the prompt has no tokens; give some text with --prompt");
-      const hooks = modelHooks(model, dialFromFlags(flags, model));
+      const hooks = modelHooks(model, dialFromFlags(flags, model), {
+        rules: rulesFromFlags(flags, model),
+      });
       // Each token is printed as it is drawn: words spaced, <eos> a line break.
       const spaced = tokenizer.kind === "word";
       let space = spaced;

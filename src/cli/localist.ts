@@ -6,6 +6,7 @@ import { runDemo } from "../workflows/demo.js";
 import { closeModel, modelSplits, openLocalistModel } from "../workflows/savedModels.js";
 import { sweepDial, sweepPlot, sweepTable } from "../workflows/sweep.js";
 import type { Command } from "./command.js";
+import { RULES_FLAG, rulesFromFlags } from "./rules.js";
 import {
   AT_LEAST_ONE,
   NON_NEGATIVE,
@@ -17,6 +18,7 @@ import {
 import { trainReport } from "./lm.js";
 import { DIAL_FLAG, dialFromFlags, dialListFromFlag, SCHEDULE_FLAG } from "./localistFlags.js";
 import type { Schedule } from "../localist/dial.js";
+import { anchorHook } from "../localist/anchors.js";
 
 const MODEL_FLAG = {
   name: "model",
@@ -62,6 +64,7 @@ export const SWEEP: Command = {
       default: 16,
       help: "windows whose attention rows are measured per dial",
     },
+    RULES_FLAG,
     { name: "json", kind: "boolean", help: "print JSON instead of a table" },
     {
       name: "plot",
@@ -76,10 +79,12 @@ export const SWEEP: Command = {
     const model = openLocalistModel(dir);
     let rows;
     try {
+      const rules = rulesFromFlags(flags, model);
       rows = sweepDial(model, modelSplits(model)[flags.split as "valid" | "test"], dials, {
         schedule: flags.schedule as Schedule,
         windows: flags.windows as number,
         inspectWindows: flags["inspect-windows"] as number,
+        rules,
       });
     } finally {
       closeModel(model);
@@ -106,6 +111,7 @@ export const EXPLAIN: Command = {
     { name: "text", kind: "string", value: "TEXT", help: "text to explain (required)" },
     { ...DIAL_FLAG, default: "1" },
     SCHEDULE_FLAG,
+    RULES_FLAG,
     { name: "layer", kind: "integer", constraint: NON_NEGATIVE, help: "only this layer (0-based)" },
     { name: "head", kind: "integer", constraint: NON_NEGATIVE, help: "only this head (0-based)" },
     {
@@ -155,6 +161,8 @@ export const EXPLAIN: Command = {
           heads: pick("head", config.heads),
           top: flags.top as number,
           delta: flags.delta as number,
+          rules: rulesFromFlags(flags, model),
+          sources: model.anchors ? [anchorHook(model.anchors)] : [],
         },
       );
       return formatExplanation(explanation);

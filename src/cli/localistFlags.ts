@@ -14,6 +14,7 @@ import { requireLocalist, type LoadedModel } from "../workflows/savedModels.js";
 import {
   asUsageError,
   NON_NEGATIVE,
+  POSITIVE_INTEGER,
   UsageError,
   type FlagSpec,
   type ParsedFlags,
@@ -77,15 +78,47 @@ export const LOCALIST_TRAIN_FLAGS: FlagSpec[] = [
     help: "sample the dial uniformly in [a, b] per batch",
   },
   SCHEDULE_FLAG,
+  {
+    name: "recruit",
+    kind: "boolean",
+    help: "start from few blocks (pos: content and function) and split them while a split pays",
+  },
+  {
+    name: "recruit-every",
+    kind: "integer",
+    constraint: POSITIVE_INTEGER,
+    default: 50,
+    help: "steps between recruitment checks",
+  },
+  {
+    name: "max-blocks",
+    kind: "integer",
+    constraint: { ok: (v) => v >= 2 && v <= 64, expected: "in [2, 64]" },
+    default: 16,
+    help: "the most blocks recruitment may reach",
+  },
 ];
 
-const LOCALIST_ONLY = ["blocks", "routing", "penalty", "margin", "dial", "dial-range", "schedule"];
+const LOCALIST_ONLY = [
+  "blocks",
+  "routing",
+  "penalty",
+  "margin",
+  "dial",
+  "dial-range",
+  "schedule",
+  "recruit",
+  "recruit-every",
+  "max-blocks",
+];
 
 /** The localist part of a new model from `train`'s flags, or undefined without --localist. */
-export function localistFromFlags({
-  flags,
-  given,
-}: ParsedFlags): (StructureSpec & { training: LocalistTraining }) | undefined {
+export function localistFromFlags({ flags, given }: ParsedFlags):
+  | (StructureSpec & {
+      training: LocalistTraining;
+      recruit?: { every: number; maxBlocks: number };
+    })
+  | undefined {
   if (!flags.localist) {
     const stray = LOCALIST_ONLY.find((name) => given.has(name));
     if (stray) throw new UsageError(`--${stray} needs --localist`);
@@ -109,11 +142,27 @@ export function localistFromFlags({
   const blocks = flags.blocks as string;
   if (blocks.startsWith("window:") && !/^window:[1-9]\d*$/.test(blocks))
     throw new UsageError(`--blocks window:W needs a positive integer W, got '${blocks}'`);
+  const recruitOnly = ["recruit-every", "max-blocks"].find((name) => given.has(name));
+  if (!flags.recruit && recruitOnly) throw new UsageError(`--${recruitOnly} needs --recruit`);
+  if (flags.recruit && blocks.startsWith("window:"))
+    throw new UsageError("--recruit splits token blocks; use --blocks pos or a block file");
+  if (flags.recruit && flags.routing !== undefined && blocks === "pos")
+    throw new UsageError(
+      "--recruit starts pos blocks merged into content and function, so a --routing file cannot name them; drop --routing",
+    );
   return {
     blocks,
     ...(flags.routing === undefined ? {} : { routing: flags.routing as string }),
     margin: flags.margin as number,
     training: { penalty: flags.penalty as number, dial, schedule: flags.schedule as Schedule },
+    ...(flags.recruit
+      ? {
+          recruit: {
+            every: flags["recruit-every"] as number,
+            maxBlocks: flags["max-blocks"] as number,
+          },
+        }
+      : {}),
   };
 }
 

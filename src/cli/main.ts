@@ -14,6 +14,8 @@ import { UsageError } from "./flags.js";
 import { LOCAL_COMMANDS, LOCAL_SUMMARY, localHelp } from "./local.js";
 import { DEMO, EXPLAIN, SWEEP } from "./localist.js";
 import { EVAL, GENERATE, TRAIN } from "./lm.js";
+import { CHECK, PROFILE_HEADS } from "./rules.js";
+import { ANCHORS } from "./anchors.js";
 
 /** A command with methods of its own: `localist local <method>`. */
 interface CommandGroup {
@@ -32,6 +34,9 @@ const COMMANDS: Record<string, Command | CommandGroup> = {
   expressivity: EXPRESSIVITY,
   sweep: SWEEP,
   explain: EXPLAIN,
+  check: CHECK,
+  "profile-heads": PROFILE_HEADS,
+  anchors: ANCHORS,
   demo: DEMO,
   export: EXPORT,
   import: IMPORT,
@@ -63,7 +68,7 @@ export function mainHelp(): string {
     "localist: localization kernels, local means and the methods built on them.",
     "",
     "commands:",
-    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`),
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(13)} ${c.summary}`),
     "",
     "Run 'localist <command> --help' for a command's options; 'localist --version' for the version.",
   ].join("\n");

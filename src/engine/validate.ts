@@ -20,6 +20,7 @@ const EXPECTED: Record<string, string> = {
   boolean: "true or false",
   array: "a list",
   object: "an object",
+  record: "an object",
 };
 
 /** One issue in words. */

@@ -1,8 +1,11 @@
 /**
  * Exact k-nearest-neighbour search with a k-d tree, on the host in float64, for keys of low
  * dimension (where a tree prunes most of them): Bentley's k-d tree with median splits on the
- * widest dimension and leaves of up to 16 points; a query descends to its leaf, then visits a
- * sibling only when the splitting plane is nearer than its k-th best distance so far.
+ * widest dimension and leaves of up to 16 points. A query descends to its leaf first, then visits
+ * a far side only when the squared distance from the query to that side's cell is no more than
+ * its k-th best so far. That distance is kept incrementally (Arya & Mount 1993): with o_d the
+ * query's offset from the cell along d (0 inside), rd = Σ_d o_d², and crossing the plane of
+ * dimension d at gap g changes only o_d, so rd' = rd − o_d² + g².
  *
  * Distances are Σ_d (q_d − x_d)², computed exactly per pair; ties go to the lower key index, as
  * in the brute-force search (kernels/nearest.ts), so both paths return the same neighbours.
@@ -122,57 +125,56 @@ export function kdTreeNeighbours(
   const distances = new Float64Array(rows * k);
   const bestDistance = new Float64Array(k);
   const bestIndex = new Int32Array(k);
-  const stack = new Int32Array(128);
-  const stackGap = new Float64Array(128); // the squared distance to the node's splitting plane
-  for (let row = 0; row < rows; row++) {
-    const q = row * dims;
-    let filled = 0;
-    let depth = 0;
-    stack[0] = 0;
-    stackGap[0] = 0;
-    depth = 1;
-    while (depth > 0) {
-      depth--;
-      const node = stack[depth];
-      // Skip a far side whose plane is already beyond the k-th best (≤ keeps equal-distance ties).
-      if (filled === k && stackGap[depth] > bestDistance[k - 1]) continue;
-      const dim = splitDim[node];
-      if (dim >= 0) {
-        const gap = queries[q + dim] - splitValue[node];
-        const near = gap < 0 ? left[node] : right[node];
-        const far = gap < 0 ? right[node] : left[node];
-        stack[depth] = far; // visited after the near side (a stack: pushed first)
-        stackGap[depth] = gap * gap;
-        stack[depth + 1] = near;
-        stackGap[depth + 1] = 0;
-        depth += 2;
-        continue;
-      }
-      for (let i = begin[node]; i < end[node]; i++) {
-        const p = i * dims;
-        const limit = filled === k ? bestDistance[k - 1] : Infinity;
-        let d = 0;
-        for (let j = 0; j < dims && d <= limit; j++) {
-          const diff = queries[q + j] - sorted[p + j];
-          d += diff * diff;
-        }
-        if (d > limit) continue;
-        const index = order[i];
-        if (filled === k && d === limit && index > bestIndex[k - 1]) continue;
-        let position = filled < k ? filled++ : k - 1;
-        while (
-          position > 0 &&
-          (bestDistance[position - 1] > d ||
-            (bestDistance[position - 1] === d && bestIndex[position - 1] > index))
-        ) {
-          bestDistance[position] = bestDistance[position - 1];
-          bestIndex[position] = bestIndex[position - 1];
-          position--;
-        }
-        bestDistance[position] = d;
-        bestIndex[position] = index;
-      }
+  const offsets = new Float64Array(dims); // o_d of the cell being visited
+  let q = 0;
+  let filled = 0;
+  /** Visits `node`, whose cell is at squared distance `rd` from the query. */
+  const visit = (node: number, rd: number): void => {
+    // Skip a cell already beyond the k-th best (≤ keeps equal-distance ties).
+    if (filled === k && rd > bestDistance[k - 1]) return;
+    const dim = splitDim[node];
+    if (dim >= 0) {
+      const gap = queries[q + dim] - splitValue[node];
+      visit(gap < 0 ? left[node] : right[node], rd);
+      const previous = offsets[dim];
+      offsets[dim] = gap;
+      visit(gap < 0 ? right[node] : left[node], rd - previous * previous + gap * gap);
+      offsets[dim] = previous;
+      return;
     }
+    scanLeaf(node);
+  };
+  const scanLeaf = (node: number): void => {
+    for (let i = begin[node]; i < end[node]; i++) {
+      const p = i * dims;
+      const limit = filled === k ? bestDistance[k - 1] : Infinity;
+      let d = 0;
+      for (let j = 0; j < dims && d <= limit; j++) {
+        const diff = queries[q + j] - sorted[p + j];
+        d += diff * diff;
+      }
+      if (d > limit) continue;
+      const index = order[i];
+      if (filled === k && d === limit && index > bestIndex[k - 1]) continue;
+      let position = filled < k ? filled++ : k - 1;
+      while (
+        position > 0 &&
+        (bestDistance[position - 1] > d ||
+          (bestDistance[position - 1] === d && bestIndex[position - 1] > index))
+      ) {
+        bestDistance[position] = bestDistance[position - 1];
+        bestIndex[position] = bestIndex[position - 1];
+        position--;
+      }
+      bestDistance[position] = d;
+      bestIndex[position] = index;
+    }
+  };
+  for (let row = 0; row < rows; row++) {
+    q = row * dims;
+    filled = 0;
+    offsets.fill(0);
+    visit(0, 0);
     indices.set(bestIndex, row * k);
     distances.set(bestDistance, row * k);
   }

@@ -8,9 +8,10 @@ import { localHeadCount, localWindow, type ModelConfig } from "../model/config.j
 import type { ParamMap } from "../model/params.js";
 import { blockNames } from "./blocks.js";
 import { heatmap } from "./heatmap.js";
-import { localistMaps, rowOf } from "./inspect.js";
+import { localistMaps, rowOf, type MeasureExtras } from "./inspect.js";
 import { dialThreshold, type RowMetrics } from "./metrics.js";
-import type { LocalistStructure } from "./structure.js";
+import type { Recruitment } from "./recruitment.js";
+import type { LocalistStructure, RecruitmentLog } from "./structure.js";
 
 export interface ExplainedRow {
   token: string;
@@ -43,6 +44,10 @@ export interface Explanation {
   tokens: { token: string; block: string }[];
   delta: number;
   heads: ExplainedHead[];
+  /** The rules in place: id and strength s = λ·m. */
+  rules: { id: string; strength: number }[];
+  /** Blocks recruited in training, in order (empty for fixed blocks). */
+  recruited: Recruitment[];
 }
 
 /** "W-local" or "global", and the blocks the head's routing targets. */
@@ -60,7 +65,7 @@ export function describeHead(
   return `${kind}, targets: ${[...chosen].join(", ")}`;
 }
 
-export interface ExplainOptions {
+export interface ExplainOptions extends MeasureExtras {
   /** (L, H) dial. */
   dial: number[][];
   /** Layers to show (default all). */
@@ -77,7 +82,7 @@ export interface ExplainOptions {
 export function explainText(
   params: ParamMap,
   config: ModelConfig,
-  structure: LocalistStructure,
+  structure: LocalistStructure & { recruitment?: RecruitmentLog },
   ids: Int32Array,
   texts: readonly string[],
   options: ExplainOptions,
@@ -87,7 +92,7 @@ export function explainText(
   const layers = options.layers ?? [...Array(config.layers).keys()];
   const heads = options.heads ?? [...Array(config.heads).keys()];
   const names = blockNames(structure.blocks, config.context);
-  const maps = localistMaps(params, config, structure, ids, 1, options.dial);
+  const maps = localistMaps(params, config, structure, ids, 1, options.dial, options);
   const blockOf = (position: number) => names[maps.blocks[position]];
   const { dial, delta } = options;
   const explained: ExplainedHead[] = [];
@@ -114,10 +119,11 @@ export function explainText(
             scored++;
             fidelity += metrics.fidelity;
             certified += 1 - metrics.leakBound;
+            // Rules' bias gap counts toward the gap the dial must supply.
             row.threshold = dialThreshold(
               metrics.nIn,
               metrics.nOut,
-              metrics.spread,
+              metrics.spread - metrics.biasGap,
               structure.margin,
               delta,
             );
@@ -144,6 +150,8 @@ export function explainText(
     tokens: Array.from(texts.slice(0, t), (token, i) => ({ token, block: blockOf(i) })),
     delta,
     heads: explained,
+    rules: (options.rules ?? []).map((r) => ({ id: r.id, strength: r.strength })),
+    recruited: structure.recruitment?.events ?? [],
   };
 }
 
@@ -152,6 +160,14 @@ export function formatExplanation(explanation: Explanation): string {
   const { delta } = explanation;
   const texts = explanation.tokens.map((x) => x.token);
   const out = [`text: ${explanation.tokens.map((x) => `${x.token}[${x.block}]`).join(" ")}`];
+  for (const event of explanation.recruited)
+    out.push(
+      `recruited at step ${event.step}: ${event.into[0]} (${event.sizes[0]} tokens, e.g. ${event.examples[0].join(", ")}) and ${event.into[1]} (${event.sizes[1]} tokens, e.g. ${event.examples[1].join(", ")}), split from ${event.block}`,
+    );
+  if (explanation.rules.length > 0)
+    out.push(
+      `rules in place: ${explanation.rules.map((r) => `${r.id} (strength ${r.strength.toFixed(2)})`).join(", ")}`,
+    );
   for (const head of explanation.heads) {
     out.push("");
     out.push(

@@ -8,20 +8,33 @@
  */
 import { check } from "../engine/errors.js";
 import type { ModelConfig } from "../model/config.js";
-import { allowedKey, attentionMaps, type AttentionMaps } from "../model/inspect.js";
+import { localHeadCount, localWindow } from "../model/config.js";
+import { attentionMaps, keyAllowed, type AttentionMaps } from "../model/inspect.js";
 import type { ParamMap } from "../model/params.js";
 import { blockIds } from "./blocks.js";
+import type { HookSource } from "../model/hooks.js";
 import { dialHook } from "./hook.js";
 import { MetricTotals, rowMetrics, type MetricSummary, type RowMetrics } from "./metrics.js";
+import { denseRuleBias, ruleHook } from "./ruleHook.js";
+import type { RuleSet } from "./rules.js";
 import type { LocalistStructure } from "./structure.js";
 
 /** Attention maps at a dial, with the block ids of the windows. */
 export interface LocalistMaps extends AttentionMaps {
   /** (B·T) block id of every position. */
   blocks: Int32Array;
+  /** (B, L, H, T, T) the rules' bias, when rules were applied (it counts in the bound's gap). */
+  ruleBias?: Float32Array;
 }
 
-/** Runs the model on token windows (B·T ids) at the (L, H) dial. Borrows params. */
+/** What else is in place while a localist model is measured: rules, further hook sources. */
+export interface MeasureExtras {
+  rules?: RuleSet;
+  /** Sources that add no bias (anchors make keys visible; they add no log-bias). */
+  sources?: readonly HookSource[];
+}
+
+/** Runs the model on token windows (B·T ids) at the (L, H) dial, with rules. Borrows params. */
 export function localistMaps(
   params: ParamMap,
   config: ModelConfig,
@@ -29,11 +42,17 @@ export function localistMaps(
   tokens: Int32Array,
   batch: number,
   dial: number[][],
+  extras: MeasureExtras = {},
 ): LocalistMaps {
-  const maps = attentionMaps(params, config, tokens, batch, [
-    dialHook(structure, config, { dial }),
-  ]);
-  return { ...maps, blocks: blockIds(structure.blocks, tokens, tokens.length / batch) };
+  const rules = extras.rules ?? [];
+  const sources: HookSource[] = [dialHook(structure, config, { dial }), ...(extras.sources ?? [])];
+  if (rules.length > 0) sources.push(ruleHook(config, rules));
+  const maps = attentionMaps(params, config, tokens, batch, sources);
+  return {
+    ...maps,
+    blocks: blockIds(structure.blocks, tokens, tokens.length / batch),
+    ...(rules.length > 0 ? { ruleBias: denseRuleBias(rules, tokens, batch, config).bias } : {}),
+  };
 }
 
 /** Row metrics of query n of window b in (layer, head); undefined when the row sees no key. */
@@ -51,17 +70,30 @@ export function rowOf(
   const base = (b * t + n) * t;
   const g = structure.routing.blocks;
   const queryBlock = maps.blocks[b * t + n];
-  const allowed = Array.from({ length: t }, (_, m) => (allowedKey(config, head, n, m) ? 1 : 0));
+  const allowed = Array.from({ length: t }, (_, m) =>
+    keyAllowed(maps, config, head, b, n, m) ? 1 : 0,
+  );
   // j ∈ R_h(i) ⇔ g(x_j) ∈ T_h(g(x_i)), among the allowed keys
   const relevant = allowed.map((ok, m) =>
     ok ? structure.routing.targets[(head * g + queryBlock) * g + maps.blocks[b * t + m]] : 0,
   );
+  const strength = dial[layer][head] * structure.margin;
+  const biasAt = (((b * config.layers + layer) * config.heads + head) * t + n) * t;
+  let bias: ArrayLike<number> | undefined = maps.ruleBias?.subarray(biasAt, biasAt + t);
+  if (maps.visible && head < localHeadCount(config)) {
+    // Anchors before the window carry no bias at all: cancel the dial's −λm there, and any rule's.
+    const beyond = n - localWindow(config);
+    bias = Array.from({ length: t }, (_, m) =>
+      m < beyond ? (relevant[m] ? 0 : strength) : (bias?.[m] ?? 0),
+    );
+  }
   return rowMetrics({
     weights: maps.weights[layer][head].subarray(base, base + t),
     scores: maps.scores[layer][head].subarray(base, base + t),
     allowed,
     relevant,
-    strength: dial[layer][head] * structure.margin,
+    strength,
+    bias,
   });
 }
 
@@ -78,7 +110,11 @@ export function measureAttention(
   structure: LocalistStructure,
   ids: Int32Array,
   dial: number[][],
-  options: { windows?: number; batch?: number; onRow?: (m: RowMetrics) => void } = {},
+  options: {
+    windows?: number;
+    batch?: number;
+    onRow?: (m: RowMetrics) => void;
+  } & MeasureExtras = {},
 ): AttentionReport {
   const t = config.context;
   const windows = Math.min(options.windows ?? 32, Math.floor(ids.length / t));
@@ -92,7 +128,7 @@ export function measureAttention(
   for (let start = 0; start < windows; start += batch) {
     const rows = Math.min(batch, windows - start);
     const tokens = ids.slice(start * t, (start + rows) * t);
-    const maps = localistMaps(params, config, structure, tokens, rows, dial);
+    const maps = localistMaps(params, config, structure, tokens, rows, dial, options);
     for (let l = 0; l < config.layers; l++) {
       for (let h = 0; h < config.heads; h++) {
         for (let b = 0; b < rows; b++) {

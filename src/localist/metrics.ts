@@ -11,7 +11,9 @@
  *
  * Proof of the bound: with the bias −λm off R, the leaked mass is
  * Σ_out e^{c−λm} / (Σ_in e^c + Σ_out e^{c−λm}); bounding Σ_out e^c ≤ n_out e^{max_out c} and
- * Σ_in e^c ≥ n_in e^{min_in c} gives it. Rows with an empty relevant set are left out of fidelity
+ * Σ_in e^c ≥ n_in e^{min_in c} gives it. Under any further additive bias β_ij (rules, other hooks;
+ * docs/math.md#the-bound-with-rules) λm becomes the total gap
+ * G_i = λm + min_{j ∈ R} β_ij − max_{j ∉ R} β_ij, and the same proof gives ε_i ≤ 1/(1 + (n_in/n_out) e^{G_i − Δ_i}). Rows with an empty relevant set are left out of fidelity
  * and bound means (their fidelity is undefined); rows with no allowed key are left out entirely.
  */
 
@@ -24,8 +26,10 @@ export interface RowInput {
   allowed: ArrayLike<number>;
   /** 1 where key j is in the relevant set (a subset of allowed). */
   relevant: ArrayLike<number>;
-  /** λ·m for this row's layer and head. */
+  /** λ·m for this row's layer and head: the bias −λm on the keys outside R. */
   strength: number;
+  /** Any further additive bias β_ij on each key (rules); the bound then uses the total gap G. */
+  bias?: ArrayLike<number>;
 }
 
 export interface RowMetrics {
@@ -39,6 +43,8 @@ export interface RowMetrics {
   nOut: number;
   /** Δ_i (−Infinity when nothing is outside R). */
   spread: number;
+  /** The further bias's own gap min_{j∈R} β_ij − max_{j∉R} β_ij (0 without one); G = λm + this. */
+  biasGap: number;
 }
 
 function log2(x: number): number {
@@ -51,10 +57,19 @@ export function binaryEntropy(e: number): number {
   return -e * log2(e) - (1 - e) * log2(1 - e);
 }
 
-/** The certified leak bound from n_in, n_out, Δ and λm. */
+/** The certified leak bound from n_in, n_out, Δ and the bias gap G (λm for the dial alone). */
 export function leakBound(nIn: number, nOut: number, spread: number, strength: number): number {
   if (nOut === 0) return 0;
   return 1 / (1 + (nIn / nOut) * Math.exp(strength - spread));
+}
+
+/**
+ * The gap G* = Δ + ln(n_out/n_in) + ln((1 − δ)/δ) that guarantees fidelity ≥ 1 − δ (0 when nothing
+ * can leak; may be negative: no bias needed).
+ */
+export function requiredGap(nIn: number, nOut: number, spread: number, delta: number): number {
+  if (nOut === 0) return -Infinity;
+  return spread + Math.log(nOut / nIn) + Math.log((1 - delta) / delta);
 }
 
 /** The dial λ* at which the bound guarantees fidelity ≥ 1 − δ (may exceed 1). */
@@ -77,6 +92,9 @@ export function rowMetrics(row: RowInput): RowMetrics | undefined {
   let nOut = 0;
   let maxOut = -Infinity;
   let minIn = Infinity;
+  let biasIn = Infinity;
+  let biasOut = -Infinity;
+  const bias = row.bias;
   for (let j = 0; j < n; j++) {
     if (!row.allowed[j]) continue;
     const a = row.weights[j];
@@ -85,9 +103,11 @@ export function rowMetrics(row: RowInput): RowMetrics | undefined {
       nIn++;
       fidelity += a;
       minIn = Math.min(minIn, row.scores[j]);
+      if (bias) biasIn = Math.min(biasIn, bias[j]);
     } else {
       nOut++;
       maxOut = Math.max(maxOut, row.scores[j]);
+      if (bias) biasOut = Math.max(biasOut, bias[j]);
     }
   }
   if (nIn + nOut === 0) return undefined;
@@ -100,20 +120,23 @@ export function rowMetrics(row: RowInput): RowMetrics | undefined {
       nIn,
       nOut,
       spread: NaN,
+      biasGap: NaN,
     };
   }
   const spread = nOut === 0 ? -Infinity : maxOut - minIn;
+  const biasGap = bias && nOut > 0 ? biasIn - biasOut : 0;
   const leak = Math.min(1, Math.max(0, 1 - fidelity));
   const entropyBound =
     binaryEntropy(leak) + (1 - leak) * log2(nIn) + (nOut > 0 ? leak * log2(nOut) : 0);
   return {
     entropy,
     fidelity: Math.min(1, fidelity),
-    leakBound: leakBound(nIn, nOut, spread, row.strength),
+    leakBound: leakBound(nIn, nOut, spread, row.strength + biasGap),
     entropyBound,
     nIn,
     nOut,
     spread,
+    biasGap,
   };
 }
 

@@ -10,6 +10,7 @@ import type { Tokenizer } from "../data/tokenizer.js";
 import { blockCount, blockNames, resolveBlocks, type BlockSpec } from "./blocks.js";
 import { SCHEDULES, type DialValue, type Schedule } from "./dial.js";
 import { defaultRouting, routingFromFile, type Routing } from "./routing.js";
+import type { Recruitment } from "./recruitment.js";
 
 /** Blocks, routing and margin: what the dial needs at evaluation time. */
 export interface LocalistStructure {
@@ -26,9 +27,22 @@ export interface LocalistTraining {
   schedule: Schedule;
 }
 
+/** Recruitment during training (./recruitment.ts): its settings and every split so far. */
+export interface RecruitmentLog {
+  /** Steps between checks, and the most blocks allowed. */
+  every: number;
+  maxBlocks: number;
+  /** The blocks it started from. */
+  start: string[];
+  /** The last step checked (a resumed run does not check it again). */
+  checkedAt: number;
+  events: Recruitment[];
+}
+
 /** The checkpoint entry: the structure, and the training settings when the model was trained with them. */
 export interface LocalistEntry extends LocalistStructure {
   readonly training?: LocalistTraining;
+  readonly recruitment?: RecruitmentLog;
 }
 
 /** Checks a structure against the model it belongs to; returns it frozen. */
@@ -98,6 +112,25 @@ export const LOCALIST_ENTRY_SCHEMA = z.object({
       schedule: z.enum(SCHEDULES),
     })
     .optional(),
+  recruitment: z
+    .object({
+      every: z.number().int().min(1),
+      maxBlocks: z.number().int().min(2),
+      start: z.array(z.string()).min(1),
+      checkedAt: z.number().int().min(0),
+      events: z.array(
+        z.object({
+          step: z.number().int().min(0),
+          block: z.string(),
+          into: z.tuple([z.string(), z.string()]),
+          sizes: z.tuple([z.number().int().min(0), z.number().int().min(0)]),
+          gainBits: z.number(),
+          costBits: z.number(),
+          examples: z.tuple([z.array(z.string()), z.array(z.string())]),
+        }),
+      ),
+    })
+    .optional(),
 });
 
 /** The entry as read from a checkpoint (already checked by LOCALIST_ENTRY_SCHEMA), checked against the model. */
@@ -106,9 +139,11 @@ export function localistEntryFor(
   config: ModelConfig,
 ): Readonly<LocalistEntry> {
   const structure = validateLocalistStructure(entry, config);
-  return entry.training === undefined
-    ? structure
-    : Object.freeze({ ...structure, training: entry.training });
+  return Object.freeze({
+    ...structure,
+    ...(entry.training === undefined ? {} : { training: entry.training }),
+    ...(entry.recruitment === undefined ? {} : { recruitment: entry.recruitment }),
+  });
 }
 
 /** How to build a structure: a blocks spec (`pos`, `window:W` or a JSON file), an optional routing file, the margin. */

@@ -19,7 +19,7 @@
  *
  * Shapes: B batch, Hg global heads, Hl local heads, T positions, nb blocks of W positions.
  */
-import type { JaxArray } from "../engine/engine.js";
+import { np, type JaxArray } from "../engine/engine.js";
 
 /** Additive log-biases on one layer's attention logits; the arrays are consumed. */
 export interface LayerBias {
@@ -34,6 +34,8 @@ export interface HeadGroupAttention {
   weights: JaxArray;
   /** Present when some hook asked for scores (`observesScores`). */
   scores?: JaxArray;
+  /** Local heads with visible keys (anchors): the keys beyond the window, (B, Hl, nb, W, T). */
+  far?: { weights: JaxArray; scores?: JaxArray };
 }
 
 /** One layer's attention as observers see it (borrowed arrays). */
@@ -42,6 +44,8 @@ export interface LayerAttention {
   global?: HeadGroupAttention;
   /** (B, Hl, nb, W, 2W) */
   local?: HeadGroupAttention;
+  /** (B, T) the keys visible beyond the window of local heads, when some hook made any visible. */
+  visible?: JaxArray;
 }
 
 /** A term a hook adds to the training loss: weight · value, logged as `name`. */
@@ -58,6 +62,12 @@ export interface AttentionHooks {
   observe?(layer: number, attention: LayerAttention): void;
   /** Whether `observe` needs the content scores (one more array per layer). */
   observesScores?: boolean;
+  /**
+   * (B, T) 1 where a key is visible to every later query of a local head even beyond its window
+   * (anchors, docs/math.md#anchors); called once per layer, the array is consumed. Those keys
+   * carry no bias from any hook.
+   */
+  visibleKeys?(): JaxArray | undefined;
   /** Ends the pass: frees the hook's arrays; returns auxiliary loss terms, if any. */
   finish?(): AuxiliaryTerm[];
 }
@@ -104,7 +114,19 @@ function addOptional(a: JaxArray | undefined, b: JaxArray | undefined): JaxArray
 export function combineHooks(hooks: readonly AttentionHooks[]): AttentionHooks {
   if (hooks.length === 1) return hooks[0];
   const observers = hooks.filter((h) => h.observe !== undefined);
+  const visibility = hooks.filter((h) => h.visibleKeys !== undefined);
   return {
+    visibleKeys:
+      visibility.length === 0
+        ? undefined
+        : () => {
+            let union: JaxArray | undefined;
+            for (const hook of visibility) {
+              const flags = hook.visibleKeys?.();
+              if (flags) union = union === undefined ? flags : np.maximum(union, flags);
+            }
+            return union;
+          },
     bias(layer) {
       let total: LayerBias | undefined;
       for (const hook of hooks) {

@@ -28,6 +28,8 @@ export interface AttentionMaps {
   weights: Float64Array[][];
   /** [layer][head] → (B·T·T) content scores c_ij = q_i·k_j/√E. */
   scores: Float64Array[][];
+  /** (B·T) 1 where a key is visible beyond the window of local heads (anchors), when any is. */
+  visible?: Float64Array;
 }
 
 /** Is key m visible to query n in head h (causal mask; local heads also the window)? */
@@ -37,16 +39,58 @@ export function allowedKey(config: ModelConfig, head: number, n: number, m: numb
   return true;
 }
 
+/** Whether key m is visible to query n of window b in head h, anchors beyond the window included. */
+export function keyAllowed(
+  maps: Pick<AttentionMaps, "length" | "visible">,
+  config: ModelConfig,
+  head: number,
+  b: number,
+  n: number,
+  m: number,
+): boolean {
+  if (allowedKey(config, head, n, m)) return true;
+  return (
+    maps.visible !== undefined &&
+    head < localHeadCount(config) &&
+    m < n - localWindow(config) &&
+    maps.visible[b * maps.length + m] === 1
+  );
+}
+
 /** A hook that keeps a borrowed copy of every layer's weights and scores. */
 function captureHook(captured: LayerAttention[]): AttentionHooks {
   return {
     observesScores: true,
     observe(layer, attention) {
       const keep = (group: LayerAttention["global"]) =>
-        group && { weights: group.weights.ref, scores: group.scores?.ref };
-      captured[layer] = { global: keep(attention.global), local: keep(attention.local) };
+        group && {
+          weights: group.weights.ref,
+          scores: group.scores?.ref,
+          far: group.far && { weights: group.far.weights.ref, scores: group.far.scores?.ref },
+        };
+      captured[layer] = {
+        global: keep(attention.global),
+        local: keep(attention.local),
+        visible: attention.visible?.ref,
+      };
     },
   };
+}
+
+/** Writes the far part (B, Hl, nb, W, T) of local heads, keys m < n − W, into dense (B, Hl, T, T) maps. */
+function addFar(
+  dense: Float64Array,
+  far: Float64Array,
+  shape: { batch: number; heads: number; t: number; window: number },
+): void {
+  const { batch, heads, t, window: w } = shape;
+  const nb = Math.ceil(t / w);
+  for (let bh = 0; bh < batch * heads; bh++)
+    for (let n = 0; n < t; n++) {
+      const from = (bh * nb * w + n) * t;
+      const to = (bh * t + n) * t;
+      for (let m = 0; m < n - w; m++) dense[to + m] = far[from + m]; // the local part is masked there
+    }
 }
 
 /**
@@ -70,12 +114,18 @@ export function attentionMaps(
   const global = config.heads - local;
   const window = localWindow(config);
   /** (B, count, ·) device array → one (B·T·T) host array per head. Takes ownership. */
-  const perHead = (x: JaxArray | undefined, count: number, isLocal: boolean): Float64Array[] => {
+  const perHead = (
+    x: JaxArray | undefined,
+    count: number,
+    isLocal: boolean,
+    far?: JaxArray,
+  ): Float64Array[] => {
     if (!x) return [];
     const host = toFloat64(x);
     const dense = isLocal
       ? denseLocalWeights(host, { batch, heads: count, length: t, window })
       : host; // (B, count, T, T)
+    if (far) addFar(dense, toFloat64(far), { batch, heads: count, t, window });
     return Array.from({ length: count }, (_, h) => {
       const out = new Float64Array(batch * t * t);
       for (let b = 0; b < batch; b++)
@@ -84,15 +134,19 @@ export function attentionMaps(
     });
   };
   const maps: AttentionMaps = { batch, length: t, weights: [], scores: [] };
-  for (const layer of captured) {
+  captured.forEach((layer, l) => {
     maps.weights.push([
-      ...perHead(layer.local?.weights, local, true),
+      ...perHead(layer.local?.weights, local, true, layer.local?.far?.weights),
       ...perHead(layer.global?.weights, global, false),
     ]);
     maps.scores.push([
-      ...perHead(layer.local?.scores, local, true),
+      ...perHead(layer.local?.scores, local, true, layer.local?.far?.scores),
       ...perHead(layer.global?.scores, global, false),
     ]);
-  }
+    if (layer.visible) {
+      const flags = toFloat64(layer.visible);
+      if (l === 0) maps.visible = flags;
+    }
+  });
   return maps;
 }

@@ -48,6 +48,7 @@ function attentionBlock(
     k = applyRotary(k, { cos: rotary.cos.ref, sin: rotary.sin.ref });
   }
   const bias = hooks?.bias?.(index);
+  const visible = hooks?.visibleKeys?.(); // (B, T)
   const inspect = {
     returnWeights: hooks?.observe !== undefined,
     returnScores: hooks?.observe !== undefined && hooks.observesScores === true,
@@ -55,20 +56,29 @@ function attentionBlock(
   const local = localHeadCount(config);
   const outputs: JaxArray[] = [];
   const seen: LayerAttention = {};
-  const keep = (weights?: JaxArray, scores?: JaxArray): HeadGroupAttention | undefined =>
-    weights ? { weights, ...(scores ? { scores } : {}) } : undefined;
+  const keep = (
+    weights?: JaxArray,
+    scores?: JaxArray,
+    far?: HeadGroupAttention["far"],
+  ): HeadGroupAttention | undefined =>
+    weights ? { weights, ...(scores ? { scores } : {}), ...(far ? { far } : {}) } : undefined;
   if (local > 0) {
     const pick = (a: JaxArray) => (local === h ? a.ref : a.ref.slice([], [0, local]));
     const window = localWindow(config);
+    if (visible && inspect.returnWeights) seen.visible = visible.ref;
     const result = localCausalAttention(pick(q), pick(k), pick(v), {
       window,
       strict: config.strict,
       bias: bias?.local,
+      visible,
       ...inspect,
     });
     outputs.push(result.output); // (B, Hl, T, E)
-    seen.local = keep(result.weights, result.scores);
-  } else bias?.local?.dispose();
+    seen.local = keep(result.weights, result.scores, result.far);
+  } else {
+    bias?.local?.dispose();
+    visible?.dispose();
+  }
   if (local < h) {
     const pick = (a: JaxArray) => (local === 0 ? a.ref : a.ref.slice([], [local, h]));
     const result = globalCausalAttention(pick(q), pick(k), pick(v), {
@@ -87,7 +97,10 @@ function attentionBlock(
     for (const group of [seen.local, seen.global]) {
       group?.weights.dispose();
       group?.scores?.dispose();
+      group?.far?.weights.dispose();
+      group?.far?.scores?.dispose();
     }
+    seen.visible?.dispose();
   }
   const merged = outputs.length === 1 ? outputs[0] : np.concatenate(outputs, 1); // (B, H, T, E)
   return np.matmul(merged.transpose([0, 2, 1, 3]).reshape([b, t, d]), layer.wo);

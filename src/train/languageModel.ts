@@ -42,10 +42,26 @@ export interface LanguageModelRun {
    * without them: for a localist model that is the dial at λ = 0.
    */
   hooks?: readonly HookSource[];
+  /** Hooks of the final validation pass (e.g. anchors, which the model needs at every dial). */
+  evalHooks?: readonly HookSource[];
   /** Further checkpoint entries saved with the model (e.g. `localist`). */
   entries?: Record<string, unknown>;
   /** Resume from these (loaded from the output folder); otherwise start from the seeded init. */
   resume?: { params: ParamMap; optimizer: OptimizerState; step: number };
+  /**
+   * Changes to the run between steps (recruitment): every `every` steps `run` sees the parameters
+   * (borrowed) and may replace the hooks (the loss is compiled again) and the checkpoint entries,
+   * and log a record.
+   */
+  adapt?: { every: number; run(params: ParamMap, step: number): Adaptation | undefined };
+}
+
+/** What an adaptation changes. */
+export interface Adaptation {
+  hooks?: readonly HookSource[];
+  entries?: Record<string, unknown>;
+  /** Written to the metrics log with the step. */
+  log?: Record<string, unknown>;
 }
 
 export interface TrainOptions {
@@ -136,15 +152,16 @@ export function saveInitialModel(run: LanguageModelRun, out: string): void {
   }
 }
 
-/** The training itself, with the run folder locked and its metrics log open. */
-function train(run: LanguageModelRun, options: TrainOptions, log: MetricsLog): TrainSummary {
-  const { config, settings, data } = run;
-  const sources = run.hooks ?? [];
-  const { batch } = settings;
-  const t = config.context;
-  // The loss and its gradients with respect to the parameters and to x₀; the auxiliary outputs
-  // are the cross-entropy and each hook's terms (e.g. the penalty), logged separately.
-  const lossAndGrad = jit(
+/**
+ * The loss and its gradients with respect to the parameters and to x₀, compiled for the hook
+ * sources of the moment; the auxiliary outputs are the cross-entropy and each hook's terms (e.g.
+ * the penalty), logged separately.
+ */
+function compileLoss(
+  config: Readonly<ModelConfig>,
+  sources: readonly HookSource[],
+): LossAndGrad & { dispose(): void } {
+  return jit(
     valueAndGrad(
       (p: ParamMap, x0: JaxArray, targets: JaxArray, inputs: HookInputs[]) => {
         const hooks = attachHooks(sources, inputs);
@@ -163,7 +180,33 @@ function train(run: LanguageModelRun, options: TrainOptions, log: MetricsLog): T
       { argnums: [0, 1], hasAux: true },
     ),
   ) as unknown as LossAndGrad & { dispose(): void };
+}
+
+/** The training itself, with the run folder locked and its metrics log open. */
+function train(run: LanguageModelRun, options: TrainOptions, log: MetricsLog): TrainSummary {
+  const { config, settings, data } = run;
+  let sources = run.hooks ?? [];
+  let entries = run.entries;
+  const { batch } = settings;
+  const t = config.context;
+  let lossAndGrad = compileLoss(config, sources);
   const optimizer = runOptimizer(settings);
+  let adaptedAt = -1;
+  const adapt = (params: ParamMap, step: number) => {
+    // Never at the last step: a change there would be saved without being trained.
+    const due = step > 0 && step < settings.steps && step % (run.adapt?.every ?? 1) === 0;
+    if (!run.adapt || !due || step === adaptedAt) return;
+    adaptedAt = step;
+    const change = run.adapt.run(params, step);
+    if (!change) return;
+    if (change.entries) entries = change.entries;
+    if (change.log) log.write({ step, ...change.log });
+    if (change.hooks) {
+      sources = change.hooks;
+      lossAndGrad.dispose();
+      lossAndGrad = compileLoss(config, sources);
+    }
+  };
   const progress =
     options.progress === null
       ? undefined
@@ -179,7 +222,7 @@ function train(run: LanguageModelRun, options: TrainOptions, log: MetricsLog): T
       params,
       optimizer: state,
       step,
-      entries: { corpus: data.corpus, training: settings, ...run.entries },
+      entries: { corpus: data.corpus, training: settings, ...entries },
     });
   const onStep = (record: StepRecord) => {
     log.write({
@@ -208,6 +251,7 @@ function train(run: LanguageModelRun, options: TrainOptions, log: MetricsLog): T
       steps: settings.steps,
       unitsPerStep: batch * t,
       gradients(params, step) {
+        adapt(params, step);
         const { inputs, targets } = sampleBatch(data.train, batch, t, settings.seed, step);
         const embedded = embedTokens(
           params.tokenEmbedding.ref,
@@ -239,6 +283,7 @@ function train(run: LanguageModelRun, options: TrainOptions, log: MetricsLog): T
       if (data.valid.length > t && options.validWindows !== 0) {
         valid = evaluateStream(result.params, config, data.valid, {
           maxWindows: options.validWindows,
+          hooks: run.evalHooks,
         });
         log.write({ step: result.steps, split: "valid", ...valid });
       }

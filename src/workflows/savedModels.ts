@@ -12,7 +12,15 @@ import { CORPUS_SCHEMA, encodeCorpus, type LmCorpusOptions } from "../data/lmCor
 import type { HookSource } from "../model/hooks.js";
 import { loadModel, type SavedModel } from "../io/savedModel.js";
 import { TRAIN_SETTINGS_SCHEMA, type TrainSettings } from "../train/settings.js";
+import {
+  anchorHook,
+  ANCHORS_ENTRY_SCHEMA,
+  validateAnchors,
+  type AnchorsEntry,
+} from "../localist/anchors.js";
 import { dialHook, type DialSetting } from "../localist/hook.js";
+import { ruleHook } from "../localist/ruleHook.js";
+import type { RuleSet } from "../localist/rules.js";
 import {
   LOCALIST_ENTRY_SCHEMA,
   localistEntryFor,
@@ -25,6 +33,8 @@ export interface LoadedModel extends SavedModel {
   training: TrainSettings;
   /** Present for a localist model. */
   localist?: Readonly<LocalistEntry>;
+  /** Present for a model trained with anchors. */
+  anchors?: Readonly<AnchorsEntry>;
 }
 
 /** The entries of config.json beside the architecture, each with its owner's schema. */
@@ -32,6 +42,7 @@ const ENTRIES_SCHEMA = z.object({
   corpus: CORPUS_SCHEMA,
   training: TRAIN_SETTINGS_SCHEMA,
   localist: LOCALIST_ENTRY_SCHEMA.optional(),
+  anchors: ANCHORS_ENTRY_SCHEMA.optional(),
 });
 
 /** Opens the model in `dir`; one-line errors for anything missing, corrupt or mismatched. */
@@ -39,7 +50,7 @@ export function openModel(dir: string, options: { withOptimizer?: boolean } = {}
   const saved = loadModel(dir, options);
   try {
     const where = `${saved.folder}/config.json`;
-    const { corpus, training, localist } = parseWith(ENTRIES_SCHEMA, saved.entries, where);
+    const { corpus, training, localist, anchors } = parseWith(ENTRIES_SCHEMA, saved.entries, where);
     let entry: Readonly<LocalistEntry> | undefined;
     if (localist) {
       try {
@@ -48,7 +59,22 @@ export function openModel(dir: string, options: { withOptimizer?: boolean } = {}
         throw new LocalistError(`${where}: localist: ${(error as Error).message}`);
       }
     }
-    return { ...saved, dir, corpus, training, ...(entry ? { localist: entry } : {}) };
+    let anchorEntry: Readonly<AnchorsEntry> | undefined;
+    if (anchors) {
+      try {
+        anchorEntry = validateAnchors(anchors, saved.config.vocabSize);
+      } catch (error) {
+        throw new LocalistError(`${where}: anchors: ${(error as Error).message}`);
+      }
+    }
+    return {
+      ...saved,
+      dir,
+      corpus,
+      training,
+      ...(entry ? { localist: entry } : {}),
+      ...(anchorEntry ? { anchors: anchorEntry } : {}),
+    };
   } catch (error) {
     closeModel(saved);
     throw error;
@@ -84,13 +110,22 @@ export function openLocalistModel(dir: string): LocalistModel {
 }
 
 /**
- * The attention hooks of a model at a dial: none for a plain model (a dial for one is an error),
- * the dial hook for a localist model (λ = 0 when no dial is given).
+ * The attention hooks of a model: the dial hook of a localist model (λ = 0 when no dial is given;
+ * a dial for a plain model is an error), its anchors, and rules when given.
  */
-export function modelHooks(model: LoadedModel, dial?: DialSetting): HookSource[] {
-  if (dial === undefined && !model.localist) return [];
-  requireLocalist(model);
-  return [dialHook(model.localist, model.config, { dial })];
+export function modelHooks(
+  model: LoadedModel,
+  dial?: DialSetting,
+  extras: { rules?: RuleSet } = {},
+): HookSource[] {
+  const sources: HookSource[] = [];
+  if (dial !== undefined || model.localist) {
+    requireLocalist(model);
+    sources.push(dialHook(model.localist, model.config, { dial }));
+  }
+  if (model.anchors) sources.push(anchorHook(model.anchors));
+  if (extras.rules && extras.rules.length > 0) sources.push(ruleHook(model.config, extras.rules));
+  return sources;
 }
 
 /** The model's corpus splits, encoded with its own tokenizer. */

@@ -7,8 +7,11 @@ import { lineChart } from "../io/lineChart.js";
 import { createProgress, type ProgressStream } from "../io/progress.js";
 import { createEvaluator, evaluateStream } from "../train/evaluate.js";
 import { dialMatrix, type Schedule } from "../localist/dial.js";
+import { anchorHook } from "../localist/anchors.js";
 import { dialHook } from "../localist/hook.js";
 import { measureAttention } from "../localist/inspect.js";
+import { ruleHook } from "../localist/ruleHook.js";
+import type { RuleSet } from "../localist/rules.js";
 import type { LocalistEntry } from "../localist/structure.js";
 import type { LoadedModel } from "./savedModels.js";
 
@@ -31,6 +34,8 @@ export interface SweepOptions {
   schedule?: Schedule;
   /** Where progress goes (default stderr); null for none. */
   progress?: ProgressStream | null;
+  /** Rules in place at every dial (their bias counts in the certified bound). */
+  rules?: RuleSet;
 }
 
 /** Evaluates a localist model on `ids` at each dial value. */
@@ -43,8 +48,14 @@ export function sweepDial(
   const { config, params, localist } = model;
   const schedule = options.schedule ?? "uniform";
   let current = dialMatrix(0, schedule, config.layers, config.heads);
+  const rules = options.rules ?? [];
+  const anchors = model.anchors ? [anchorHook(model.anchors)] : [];
   // One compiled evaluator for every dial: the hook reads the current dial when it makes its inputs.
-  const evaluator = createEvaluator(config, [dialHook(localist, config, { dial: () => current })]);
+  const evaluator = createEvaluator(config, [
+    dialHook(localist, config, { dial: () => current }),
+    ...anchors,
+    ...(rules.length > 0 ? [ruleHook(config, rules)] : []),
+  ]);
   const progress =
     options.progress === null
       ? undefined
@@ -58,6 +69,8 @@ export function sweepDial(
       });
       const attention = measureAttention(params, config, localist, ids, current, {
         windows: options.inspectWindows,
+        rules,
+        sources: anchors,
       });
       progress?.update(i + 1, { λ: lambda, ppl: quality.perplexity.toFixed(1) });
       return {

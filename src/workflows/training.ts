@@ -21,13 +21,20 @@ import {
   type TrainSummary,
 } from "../train/languageModel.js";
 import type { TrainSettings } from "../train/settings.js";
+import { anchorHook, type AnchorsEntry } from "../localist/anchors.js";
 import { dialHook, trainingDial } from "../localist/hook.js";
 import {
   buildLocalistStructure,
+  validateLocalistStructure,
   type LocalistEntry,
   type LocalistTraining,
   type StructureSpec,
 } from "../localist/structure.js";
+import { contentAndFunction } from "../localist/recruitment.js";
+import { defaultRouting } from "../localist/routing.js";
+import type { Tokenizer } from "../data/tokenizer.js";
+import { recruitmentAdapter } from "./recruit.js";
+import { chooseAnchors, type AnchorKind } from "./anchors.js";
 import { closeModel, modelSplits, openModel } from "./savedModels.js";
 
 /** Attention weights of one step may use at most this many bytes (B·Hg·T²·4 for global heads). */
@@ -38,8 +45,16 @@ export interface NewModel {
   /** The architecture; the vocabulary size comes from the tokenizer. */
   model: Omit<ModelConfig, "vocabSize">;
   settings: TrainSettings;
-  /** A localist model: how to build its blocks and routing, and how to train its dial. */
-  localist?: StructureSpec & { training: LocalistTraining };
+  /**
+   * A localist model: how to build its blocks and routing, and how to train its dial; with
+   * `recruit`, blocks are split during training (part-of-speech blocks start merged into two).
+   */
+  localist?: StructureSpec & {
+    training: LocalistTraining;
+    recruit?: { every: number; maxBlocks: number };
+  };
+  /** Anchors of a local or hybrid model: K tokens (or positions) visible beyond the window. */
+  anchors?: { kind: AnchorKind; count: number };
 }
 
 /** What happened before training started, for the caller to show. */
@@ -91,8 +106,21 @@ export function trainNewModel(
   const config = validateModelConfig({ ...spec.model, vocabSize: corpus.tokenizer.vocabSize });
   let localist: LocalistEntry | undefined;
   if (spec.localist) {
-    const { training, ...structure } = spec.localist;
+    const { training, recruit, ...structure } = spec.localist;
     localist = { ...buildLocalistStructure(structure, corpus.tokenizer, config), training };
+    if (recruit) localist = recruitmentStart(localist, config, recruit);
+  }
+  let anchors: AnchorsEntry | undefined;
+  if (spec.anchors) {
+    check(
+      config.attention.kind !== "global",
+      "anchors are keys visible beyond a local window; use --attention local:W or hybrid:W",
+    );
+    anchors = chooseAnchors(spec.anchors.kind, spec.anchors.count, corpus, {
+      window: config.context,
+      seed: spec.settings.seed,
+      structure: localist,
+    });
   }
   checkAttentionMemory(config, spec.settings.batch);
   checkTrainingMemory(config, spec.settings.batch);
@@ -108,7 +136,8 @@ export function trainNewModel(
     config,
     settings: spec.settings,
     data: { ...corpus, corpus: spec.corpus },
-    ...(localist ? localistRun(localist, config, spec.settings.seed) : {}),
+    ...runHooks(config, spec.settings.seed, localist, anchors),
+    ...recruiting(config, spec.settings.seed, corpus, localist, anchors),
   };
   if (options.initOnly) {
     saveInitialModel(run, out);
@@ -117,16 +146,67 @@ export function trainNewModel(
   return trainLanguageModel(run, options);
 }
 
-/** The dial hook and checkpoint entry of a localist run. */
-function localistRun(localist: LocalistEntry, config: ModelConfig, seed: number) {
+/** The entry a recruiting run starts from: part-of-speech blocks merged into content and function. */
+function recruitmentStart(
+  entry: LocalistEntry,
+  config: ModelConfig,
+  recruit: { every: number; maxBlocks: number },
+): LocalistEntry {
+  const { blocks } = entry;
+  check(
+    blocks.kind === "tokens",
+    "--recruit splits token blocks; use --blocks pos or a block file",
+  );
+  const start = blocks.source === "pos" ? contentAndFunction(blocks) : blocks;
+  const routing =
+    start === blocks ? entry.routing : defaultRouting(start.names, config.heads, false);
+  const structure = validateLocalistStructure(
+    { blocks: start, routing, margin: entry.margin },
+    config,
+  );
   return {
-    hooks: [
-      dialHook(localist, config, {
-        dial: trainingDial(localist.training, config, seed),
-        penalty: localist.training?.penalty ?? 0,
-      }),
-    ],
-    entries: { localist },
+    ...structure,
+    ...(entry.training ? { training: entry.training } : {}),
+    recruitment: { ...recruit, start: [...start.names], checkedAt: 0, events: [] },
+  };
+}
+
+/** The recruitment adaptation of a run whose localist entry recruits. */
+function recruiting(
+  config: ModelConfig,
+  seed: number,
+  data: { train: Int32Array; tokenizer: Tokenizer },
+  localist?: LocalistEntry,
+  anchors?: AnchorsEntry,
+) {
+  if (!localist?.recruitment) return {};
+  return {
+    adapt: recruitmentAdapter(localist, config, data, (entry) =>
+      runHooks(config, seed, entry, anchors),
+    ),
+  };
+}
+
+/** The hooks and checkpoint entries of a run: the dial of a localist model, its anchors. */
+function runHooks(
+  config: ModelConfig,
+  seed: number,
+  localist?: LocalistEntry,
+  anchors?: AnchorsEntry,
+) {
+  const anchorHooks = anchors ? [anchorHook(anchors)] : [];
+  const dialHooks = localist
+    ? [
+        dialHook(localist, config, {
+          dial: trainingDial(localist.training, config, seed),
+          penalty: localist.training?.penalty ?? 0,
+        }),
+      ]
+    : [];
+  return {
+    hooks: [...dialHooks, ...anchorHooks],
+    evalHooks: anchorHooks,
+    entries: { ...(localist ? { localist } : {}), ...(anchors ? { anchors } : {}) },
   };
 }
 
@@ -153,7 +233,14 @@ export function resumeTraining(options: TrainOptions & { announce?: Announce }):
       config: saved.config,
       settings: saved.training,
       data: { corpus: saved.corpus, tokenizer: saved.tokenizer, ...splits },
-      ...(saved.localist ? localistRun(saved.localist, saved.config, saved.training.seed) : {}),
+      ...runHooks(saved.config, saved.training.seed, saved.localist, saved.anchors),
+      ...recruiting(
+        saved.config,
+        saved.training.seed,
+        { train: splits.train, tokenizer: saved.tokenizer },
+        saved.localist,
+        saved.anchors,
+      ),
       resume: {
         params: saved.params,
         optimizer: saved.optimizer as NonNullable<typeof saved.optimizer>,

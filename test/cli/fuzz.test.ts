@@ -41,6 +41,9 @@ const dir = tempFiles({
   "broken.json": "{ not json",
   "array.json": "[1, 2, 3]",
   "typed.json": '{"heads": "two", "the": 3}',
+  "pass-rules.json": JSON.stringify({
+    rules: [{ id: "all", query: { all: true }, key: { all: true }, strength: 1, minFidelity: 0 }],
+  }),
 });
 const file = (name: string) => join(dir, name);
 mkdirSync(file("folder"));
@@ -114,6 +117,7 @@ const HOSTILE = [
   file("ragged.csv"),
   file("train.csv"),
   file("corpus.txt"),
+  file("pass-rules.json"),
 ];
 
 /** What makes each command's valid runs small (the fuzzed flags come after and override them). */
@@ -139,6 +143,21 @@ function baseArgs(prefix: string[], out: string): string[] {
       return ["--model", model, "--prompt", "the cat", "--tokens", "3"];
     case "explain":
       return ["--model", model, "--text", "the cat sees"];
+    case "check":
+      return ["--model", model, "--rules", file("pass-rules.json"), "--windows", "2"];
+    case "profile-heads":
+      return [
+        "--model",
+        model,
+        "--rules",
+        file("pass-rules.json"),
+        "--windows",
+        "1",
+        "--eval-windows",
+        "1",
+      ];
+    case "anchors":
+      return ["--model", model];
     case "expressivity":
       return [
         "--languages",

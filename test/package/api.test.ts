@@ -106,6 +106,23 @@ const VALUES = [
   "weightedPolynomialModel",
   "WordTokenizer",
   "zeroDial",
+  "recallLines",
+  "recallText",
+  "requiredGap",
+  "compileRules",
+  "readRuleSpecs",
+  "withStrength",
+  "ruleHook",
+  "checkCompliance",
+  "anchorHook",
+  "anchorScores",
+  "loadRules",
+  "modelRules",
+  "checkModelRules",
+  "profileHeads",
+  "listAnchors",
+  "steeringSweep",
+  "recallRule",
 ];
 
 const TYPES = [
@@ -156,6 +173,18 @@ const TYPES = [
   "TrainSettings",
   "TrainSummary",
   "WeightedModel",
+  "RecallLine",
+  "RuleSpec",
+  "RuleSet",
+  "CompiledRule",
+  "RuleHook",
+  "ComplianceReport",
+  "RuleResult",
+  "AnchorsEntry",
+  "AnchorScore",
+  "Recruitment",
+  "HeadProfile",
+  "SteeringPoint",
 ];
 
 const sorted = (names: readonly string[]) => [...names].sort((a, b) => a.localeCompare(b));
