@@ -16,9 +16,10 @@ export interface Command {
   positionals?: readonly string[];
   /**
    * Runs the command on parsed flags; returns what goes to stdout, or writes it with `out` as it
-   * is produced (generated text streams) and returns nothing.
+   * is produced (generated text streams) and returns nothing. A long-running command (the Lab's
+   * server) returns a promise that settles when it stops.
    */
-  run(parsed: ParsedFlags, out: Output): string | void;
+  run(parsed: ParsedFlags, out: Output): string | void | Promise<string | void>;
 }
 
 /** Where a command's results go (stdout). */
@@ -30,7 +31,7 @@ export function runCommand(
   name: string,
   args: readonly string[],
   out: Output,
-): string | void {
+): string | void | Promise<string | void> {
   if (asksForHelp(args)) return formatHelp(command.usage, command.description, command.flags);
   return command.run(parseFlags(args, command.flags, name, command.positionals), out);
 }

@@ -16,6 +16,7 @@ import { DEMO, EXPLAIN, SWEEP } from "./localist.js";
 import { EVAL, GENERATE, TRAIN } from "./lm.js";
 import { CHECK, PROFILE_HEADS } from "./rules.js";
 import { ANCHORS } from "./anchors.js";
+import { LAB } from "./lab.js";
 
 /** A command with methods of its own: `localist local <method>`. */
 interface CommandGroup {
@@ -38,6 +39,7 @@ const COMMANDS: Record<string, Command | CommandGroup> = {
   "profile-heads": PROFILE_HEADS,
   anchors: ANCHORS,
   demo: DEMO,
+  lab: LAB,
   export: EXPORT,
   import: IMPORT,
 };
@@ -75,7 +77,7 @@ export function mainHelp(): string {
 }
 
 /** Runs the command line `argv` (without the program name); returns stdout text not yet written. */
-function dispatch(argv: readonly string[], out: Output): string | void {
+function dispatch(argv: readonly string[], out: Output): string | void | Promise<string | void> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help")
     return mainHelp();
@@ -137,7 +139,7 @@ export async function main(
     const [name] = argv;
     const quick = name === undefined || ["--help", "-h", "help", "--version"].includes(name);
     if (!quick) await initEngine();
-    const text = dispatch(argv, out);
+    const text = await dispatch(argv, out);
     if (typeof text === "string") out(text.replace(/\n?$/, "\n"));
     else if (wrote !== "" && !wrote.endsWith("\n")) out("\n");
     return 0;

@@ -24,12 +24,11 @@ import type { TrainSettings } from "../train/settings.js";
 import { anchorHook, type AnchorsEntry } from "../localist/anchors.js";
 import { dialHook, trainingDial } from "../localist/hook.js";
 import {
-  buildLocalistStructure,
   validateLocalistStructure,
   type LocalistEntry,
   type LocalistTraining,
-  type StructureSpec,
 } from "../localist/structure.js";
+import { buildLocalistStructure, type StructureSpec } from "../localist/buildStructure.js";
 import { contentAndFunction } from "../localist/recruitment.js";
 import { defaultRouting } from "../localist/routing.js";
 import type { Tokenizer } from "../data/tokenizer.js";

@@ -1,0 +1,86 @@
+/**
+ * Opening a checkpoint in the page: the files `localist lab` serves under model/, or the files of
+ * a checkpoint folder the person drops on the page. Both go through the readers the command line
+ * uses (io/checkpointFiles.ts, io/modelFiles.ts, workflows/loadedModel.ts), so a truncated or
+ * mismatched checkpoint gets the same one-line message here as there.
+ */
+import { LocalistError } from "../engine/errors.js";
+import {
+  CHECKPOINT_FILES,
+  checkpointFromFiles,
+  POINTER_FILE,
+  pointerTarget,
+  type CheckpointBytes,
+} from "../io/checkpointFiles.js";
+import { modelFromCheckpoint } from "../io/modelFiles.js";
+import {
+  closeModel,
+  loadedModelFrom,
+  requireLocalist,
+  type LocalistModel,
+} from "../workflows/loadedModel.js";
+
+/** A model from a checkpoint folder's files (takes ownership of nothing; the caller closes it). */
+export function modelFromBytes(files: CheckpointBytes, name: string): LocalistModel {
+  const model = loadedModelFrom(modelFromCheckpoint(checkpointFromFiles(files, name), name), name);
+  try {
+    requireLocalist(model);
+  } catch (error) {
+    closeModel(model);
+    throw error;
+  }
+  return model;
+}
+
+/** The bytes at `url`, or undefined for a 404 (any other failure is an error). */
+async function fetchBytes(url: string): Promise<Uint8Array | undefined> {
+  const response = await fetch(url);
+  if (response.status === 404) return undefined;
+  if (!response.ok) throw new LocalistError(`cannot fetch ${url}: HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/**
+ * The model the server offers under `base` (a run folder with a pointer, or a lone checkpoint
+ * folder), or undefined when it offers none (a page hosted without a model).
+ */
+export async function modelFromServer(base = "model/"): Promise<LocalistModel | undefined> {
+  const pointer = await fetchBytes(`${base}${POINTER_FILE}`);
+  const folder = pointer ? `${base}${pointerTarget(pointer, `${base}${POINTER_FILE}`)}/` : base;
+  const files: CheckpointBytes = {};
+  await Promise.all(
+    Object.values(CHECKPOINT_FILES)
+      .filter((name) => name !== CHECKPOINT_FILES.optimizer)
+      .map(async (name) => {
+        files[name] = await fetchBytes(`${folder}${name}`);
+      }),
+  );
+  if (!files[CHECKPOINT_FILES.config] && !pointer) return undefined;
+  return modelFromBytes(files, folder.replace(/\/$/, ""));
+}
+
+/**
+ * A model from dropped or chosen files: a checkpoint folder's files (config.json, tokenizer.json,
+ * model.safetensors, …), or a whole run folder, where the pointer chooses the checkpoint.
+ */
+export async function modelFromFileList(list: readonly File[]): Promise<LocalistModel> {
+  if (list.length === 0) throw new LocalistError("no files were dropped");
+  const path = (file: File) => file.webkitRelativePath || file.name;
+  const byPath = new Map(list.map((file) => [path(file), file]));
+  const pointerFile = list.find((file) => file.name === POINTER_FILE);
+  let inFolder = (file: File) => !path(file).includes("/checkpoints/");
+  if (pointerFile) {
+    const target = pointerTarget(new Uint8Array(await pointerFile.arrayBuffer()), POINTER_FILE);
+    inFolder = (file: File) => path(file).endsWith(`${target}/${file.name}`);
+  }
+  const files: CheckpointBytes = {};
+  for (const file of byPath.values())
+    if (Object.values(CHECKPOINT_FILES).includes(file.name as never) && inFolder(file))
+      files[file.name] = new Uint8Array(await file.arrayBuffer());
+  const name = list[0].webkitRelativePath?.split("/")[0] || "the dropped files";
+  if (Object.keys(files).length === 0)
+    throw new LocalistError(
+      `${name}: no checkpoint files among the ${list.length} dropped; drop config.json, tokenizer.json and model.safetensors of a checkpoint folder`,
+    );
+  return modelFromBytes(files, name);
+}
