@@ -72,7 +72,8 @@ module.exports = {
     },
     {
       name: "lab-is-browser-code",
-      comment: "the Lab page runs in a browser: no Node built-in modules (the build checks the whole graph)",
+      comment:
+        "the Lab page runs in a browser: no Node built-in modules (the build checks the whole graph)",
       severity: "error",
       from: { path: "^src/lab/" },
       to: { dependencyTypes: ["core"] },
