@@ -150,7 +150,7 @@ function renderHeads(analysis: Analysis): void {
     cell(row, String(head.layer));
     cell(row, String(head.head));
     cell(row, head.description.split(",")[0]);
-    cell(row, fixed(head.dial, 2), head.dial, "dial");
+    cell(row, fixed(head.dial, 2), head.dial, "lambda");
     cell(row, fixed(head.entropy, 4), head.entropy, "entropy");
     cell(row, fixed(head.fidelity, 4), head.fidelity, "fidelity");
     cell(row, fixed(head.certifiedFidelity, 4), head.certifiedFidelity, "certified");

@@ -77,7 +77,7 @@ export async function modelFromFileList(list: readonly File[]): Promise<Localist
   for (const file of byPath.values())
     if (Object.values(CHECKPOINT_FILES).includes(file.name as never) && inFolder(file))
       files[file.name] = new Uint8Array(await file.arrayBuffer());
-  const name = list[0].webkitRelativePath?.split("/")[0] || "the dropped files";
+  const name = list[0].webkitRelativePath?.split("/")[0] || "dropped checkpoint";
   if (Object.keys(files).length === 0)
     throw new LocalistError(
       `${name}: no checkpoint files among the ${list.length} dropped; drop config.json, tokenizer.json and model.safetensors of a checkpoint folder`,

@@ -16,7 +16,7 @@ export interface ViewState {
 }
 
 export const DEFAULT_TEXT =
-  "the jury said the city had a new law and the mayor said the court would hear the case in the fall";
+  "the man said that the people of the state would work for the new school , but the president was not here in time .";
 
 export function defaultState(): ViewState {
   return {
