@@ -26,7 +26,7 @@ export function defaultState(): ViewState {
     rules: "",
     layer: 0,
     head: 0,
-    position: 0,
+    position: Number.MAX_SAFE_INTEGER,
     start: 0,
   };
 }
@@ -49,7 +49,7 @@ export function readState(hash: string): ViewState {
     state.schedule = schedule as Schedule;
   state.layer = Math.floor(number("layer", 0, 1e6) ?? 0);
   state.head = Math.floor(number("head", 0, 1e6) ?? 0);
-  state.position = Math.floor(number("position", 0, 1e9) ?? 0);
+  state.position = Math.floor(number("position", 0, 1e9) ?? state.position);
   state.start = Math.floor(number("start", 0, 1e9) ?? 0);
   const perHead = params.get("heads");
   if (perHead) {
