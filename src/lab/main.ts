@@ -28,6 +28,7 @@ import {
   type HeatmapData,
 } from "./heatmap.js";
 import { modelFromFileList, modelFromServer } from "./modelSource.js";
+import { wireTrainPanel } from "./trainPanel.js";
 import { readState, writeState, type ViewState } from "./urlState.js";
 
 const PALETTE = [
@@ -555,6 +556,7 @@ async function start(): Promise<void> {
   window.addEventListener("error", (event) => showMessage(describe(event.error ?? event.message)));
   window.addEventListener("unhandledrejection", (event) => showMessage(describe(event.reason)));
   wire();
+  wireTrainPanel({ inspect: (trained) => useModel(trained, "trained in the page"), showMessage });
   try {
     ui.engine.textContent = await startEngine(
       new URLSearchParams(location.search).get("engine") ?? undefined,

@@ -6,42 +6,15 @@
 import { z } from "zod";
 import { check, LocalistError } from "../engine/errors.js";
 import { parseWith } from "../engine/validate.js";
-import { COARSE_CLASSES, coarseTag, loadBrown, splitBrownDocuments } from "../data/brown.js";
+import { loadBrown, splitBrownDocuments } from "../data/brown.js";
 import { EOS_ID, UNK_ID, type Tokenizer } from "../data/tokenizer.js";
 import { readJsonFile } from "../io/json.js";
 import type { BlockSpec } from "./blocks.js";
+import { posBlocksFrom } from "./posBlocks.js";
 
-/** Block names and per-token block ids from the Brown tags (most frequent coarse class). */
+/** Block names and per-token block ids from the Brown training documents' tags. */
 export function posBlocks(tokenizer: Tokenizer): BlockSpec {
-  check(
-    tokenizer.kind === "word",
-    "--blocks pos needs a word tokenizer (part-of-speech tags label words)",
-  );
-  const names = [...COARSE_CLASSES];
-  const index = new Map(names.map((n, i) => [n, i]));
-  const counts = new Map<number, Int32Array>();
-  const split = splitBrownDocuments(loadBrown());
-  for (const document of split.train) {
-    for (const sentence of document.sentences) {
-      for (const token of sentence) {
-        const id = tokenizer.encode([token.word])[0];
-        let row = counts.get(id);
-        if (!row) counts.set(id, (row = new Int32Array(names.length)));
-        row[index.get(coarseTag(token.tag)) as number]++;
-      }
-    }
-  }
-  const other = index.get("other") as number;
-  const tokenBlocks = Array.from({ length: tokenizer.vocabSize }, (_, id) => {
-    if (id === EOS_ID) return index.get("punctuation") as number;
-    if (id === UNK_ID) return other;
-    const row = counts.get(id);
-    if (!row) return other;
-    let best = 0;
-    for (let b = 1; b < row.length; b++) if (row[b] > row[best]) best = b;
-    return best;
-  });
-  return { kind: "tokens", source: "pos", names, tokenBlocks };
+  return posBlocksFrom(splitBrownDocuments(loadBrown()).train, tokenizer);
 }
 
 /** A block map file: token → block name. */

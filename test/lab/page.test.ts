@@ -337,3 +337,33 @@ test("the heatmap and the sweep export as PNG and SVG", async () => {
   await page.close();
   assertNoErrors();
 });
+
+test("a small model trains in the page on the Brown sample, with the loss curve and sweep, then is inspected", async () => {
+  const page = await open({ text: TEXT, dial: "1" });
+  await page.locator("#train-steps").fill("40");
+  await page.click("#train");
+  await page.waitForSelector("#train-status[data-done]", { timeout: 300_000 });
+  assert.match((await page.textContent("#train-status")) ?? "", /step 40 of 40, loss \d+\.\d+/);
+  const losses = await page.$eval("#train-status", (e) => (e as HTMLElement).dataset);
+  assert.ok(
+    Number(losses.lastLoss) < Number(losses.firstLoss) - 0.5,
+    `the loss falls: ${losses.firstLoss} → ${losses.lastLoss}`,
+  );
+  assert.equal(await page.$$eval("#train-loss svg", (svgs) => svgs.length), 1);
+  assert.match((await page.textContent("#train-sweep")) ?? "", /sweep at step 40/);
+  assert.match(
+    (await page.textContent("#model-info")) ?? "",
+    /^trained in the page: 2 layers × 2 heads/,
+  );
+  assert.equal(await page.$$eval("#heads tbody tr", (rows) => rows.length), 4);
+  const blocks = await page.$$eval("#tokens span", (spans) =>
+    spans.map((s) => (s as HTMLElement).dataset.block),
+  );
+  assert.ok(
+    blocks.includes("noun") && blocks.includes("verb"),
+    "part-of-speech blocks from the sample's tags",
+  );
+  await screenshot(page, "lab-trained");
+  await page.close();
+  assertNoErrors();
+});
