@@ -5,12 +5,14 @@
  * carries the cross-origin-isolation headers that multithreaded Wasm (SharedArrayBuffer) needs.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { realpathSync, statSync, createReadStream } from "node:fs";
+import { createReadStream, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { extname, join, sep } from "node:path";
 import { LocalistError } from "../engine/errors.js";
 
 /** Where the model's files appear in the page's URL space. */
 export const MODEL_PREFIX = "/model/";
+/** The list of the model's files, which the page reads instead of probing for files (no 404s). */
+export const MODEL_LISTING = "/model-files.json";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -63,9 +65,39 @@ export function confinedFile(root: string, relative: string): string | undefined
   return real;
 }
 
+/** Every file the server would serve from the model folder, as paths relative to it. */
+export function modelFiles(root: string, prefix = ""): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(join(root, prefix), { withFileTypes: true })) {
+    if (entry.name.startsWith(".")) continue;
+    const relative = `${prefix}${entry.name}`;
+    if (entry.isDirectory()) found.push(...modelFiles(root, `${relative}/`));
+    else if (confinedFile(root, relative.split("/").map(encodeURIComponent).join("/")))
+      found.push(relative);
+  }
+  return found.sort();
+}
+
+/** The page, told where the model's listing is: a static copy of the page has no such tag. */
+function pageWithModel(file: string): Buffer {
+  const html = readFileSync(file, "utf8");
+  const tag = `<meta name="localist-model" content="${MODEL_LISTING.slice(1)}" />`;
+  return Buffer.from(html.replace("</head>", `    ${tag}\n  </head>`));
+}
+
 function send(response: ServerResponse, status: number, text: string): void {
   response.writeHead(status, { ...HEADERS, "Content-Type": "text/plain; charset=utf-8" });
   response.end(`${text}\n`);
+}
+
+function sendBody(
+  response: ServerResponse,
+  request: IncomingMessage,
+  type: string,
+  body: Buffer,
+): void {
+  response.writeHead(200, { ...HEADERS, "Content-Type": type, "Content-Length": body.length });
+  response.end(request.method === "HEAD" ? undefined : body);
 }
 
 function handle(
@@ -78,9 +110,20 @@ function handle(
     return send(response, 405, "read-only: GET and HEAD only");
   }
   const path = (request.url ?? "/").split(/[?#]/)[0];
+  if (path === MODEL_LISTING)
+    return sendBody(
+      response,
+      request,
+      "application/json; charset=utf-8",
+      Buffer.from(JSON.stringify({ files: modelFiles(roots.model) })),
+    );
+  if (path === "/" || path === "/index.html") {
+    const page = confinedFile(roots.page, "index.html");
+    if (page === undefined) return send(response, 404, "not found");
+    return sendBody(response, request, TYPES[".html"], pageWithModel(page));
+  }
   let file: string | undefined;
-  if (path === "/") file = confinedFile(roots.page, "index.html");
-  else if (path.startsWith(MODEL_PREFIX))
+  if (path.startsWith(MODEL_PREFIX))
     file = confinedFile(roots.model, path.slice(MODEL_PREFIX.length));
   else if (path.startsWith("/")) file = confinedFile(roots.page, path.slice(1));
   if (file === undefined) return send(response, 404, "not found");

@@ -32,31 +32,38 @@ export function modelFromBytes(files: CheckpointBytes, name: string): LocalistMo
   return model;
 }
 
-/** The bytes at `url`, or undefined for a 404 (any other failure is an error). */
-async function fetchBytes(url: string): Promise<Uint8Array | undefined> {
+async function fetchBytes(url: string): Promise<Uint8Array> {
   const response = await fetch(url);
-  if (response.status === 404) return undefined;
   if (!response.ok) throw new LocalistError(`cannot fetch ${url}: HTTP ${response.status}`);
   return new Uint8Array(await response.arrayBuffer());
 }
 
 /**
- * The model the server offers under `base` (a run folder with a pointer, or a lone checkpoint
- * folder), or undefined when it offers none (a page hosted without a model).
+ * The model `localist lab` serves (a run folder with a pointer, or a lone checkpoint folder), or
+ * undefined for a page hosted without one. The server names the listing of the model's files in
+ * a meta tag; the page fetches only listed files, so nothing is probed and nothing 404s.
  */
-export async function modelFromServer(base = "model/"): Promise<LocalistModel | undefined> {
-  const pointer = await fetchBytes(`${base}${POINTER_FILE}`);
-  const folder = pointer ? `${base}${pointerTarget(pointer, `${base}${POINTER_FILE}`)}/` : base;
+export async function modelFromServer(): Promise<LocalistModel | undefined> {
+  const listing = document.querySelector<HTMLMetaElement>('meta[name="localist-model"]')?.content;
+  if (!listing) return undefined;
+  const response = await fetch(listing);
+  if (!response.ok) throw new LocalistError(`cannot fetch ${listing}: HTTP ${response.status}`);
+  const listed = new Set(((await response.json()) as { files: string[] }).files);
+  const base = "model/";
+  let folder = "";
+  if (listed.has(POINTER_FILE))
+    folder = `${pointerTarget(await fetchBytes(`${base}${POINTER_FILE}`), `${base}${POINTER_FILE}`)}/`;
   const files: CheckpointBytes = {};
-  await Promise.all(
-    Object.values(CHECKPOINT_FILES)
-      .filter((name) => name !== CHECKPOINT_FILES.optimizer)
-      .map(async (name) => {
-        files[name] = await fetchBytes(`${folder}${name}`);
-      }),
+  const wanted = Object.values(CHECKPOINT_FILES).filter(
+    (name) => name !== CHECKPOINT_FILES.optimizer && listed.has(`${folder}${name}`),
   );
-  if (!files[CHECKPOINT_FILES.config] && !pointer) return undefined;
-  return modelFromBytes(files, folder.replace(/\/$/, ""));
+  if (wanted.length === 0 && folder === "") return undefined;
+  await Promise.all(
+    wanted.map(async (name) => {
+      files[name] = await fetchBytes(`${base}${folder}${name}`);
+    }),
+  );
+  return modelFromBytes(files, `${base}${folder}`.replace(/\/$/, ""));
 }
 
 /**

@@ -6,7 +6,8 @@
  */
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import {
@@ -18,6 +19,8 @@ import {
 } from "../../src/index.js";
 import type { LocalistModel } from "../../src/workflows/savedModels.js";
 import { tokenizeWords } from "../../src/data/words.js";
+import { labPageFolder } from "../../src/cli/lab.js";
+import { startLabServer } from "../../src/cli/labServer.js";
 import {
   LAB_MODEL,
   launchBrowser,
@@ -192,6 +195,27 @@ test("moving the dial from 0 to 1 lowers the entropy and raises the fidelities; 
   assert.deepEqual(await overall(shared), at1);
   await screenshot(page, "lab-localist");
   await shared.close();
+
+  // One dial per head: only layer 1, head 1 moves; a schedule spreads one value over the layers.
+  await page.click("#per-head-dials summary");
+  await afterRedraw(page, () => page.locator("#dial").fill("0"));
+  await afterRedraw(page, () =>
+    page.locator("#head-sliders input[data-layer='1'][data-head='1']").fill("0.8"),
+  );
+  const lambdas = await page.$$eval("#heads tbody tr .lambda", (cells) =>
+    cells.map((c) => Number((c as HTMLElement).dataset.value)),
+  );
+  assert.deepEqual(lambdas, [0, 0, 0, 0.8]);
+  assert.equal(
+    new URLSearchParams((await page.evaluate(() => location.hash)).slice(1)).get("heads"),
+    "0,0;0,0.8",
+  );
+  await afterRedraw(page, () => page.locator("#dial").fill("0.5"));
+  await afterRedraw(page, async () => void (await page.selectOption("#schedule", "linear")));
+  const scheduled = await page.$$eval("#heads tbody tr .lambda", (cells) =>
+    cells.map((c) => Number((c as HTMLElement).dataset.value)),
+  );
+  assert.notEqual(scheduled[0], scheduled[2], `a linear schedule differs by layer: ${scheduled}`);
   await page.close();
   assertNoErrors();
 });
@@ -365,5 +389,36 @@ test("a small model trains in the page on the Brown sample, with the loss curve 
   );
   await screenshot(page, "lab-trained");
   await page.close();
+  assertNoErrors();
+});
+
+test("a page hosted without a model asks for one, and opens the checkpoint dropped on it", async () => {
+  const empty = mkdtempSync(join(tmpdir(), "localist-no-model-"));
+  const server = await startLabServer({
+    page: labPageFolder(),
+    model: empty,
+    host: "127.0.0.1",
+    port: 0,
+  });
+  try {
+    const page = await watchedPage(browser, errors);
+    await page.goto(server.url);
+    await page.waitForSelector("body[data-started]");
+    assert.match(
+      (await page.textContent("#message")) ?? "",
+      /No model is served here: drop a checkpoint/,
+    );
+    const folder = join(LAB_MODEL, "checkpoints", readdirSync(join(LAB_MODEL, "checkpoints"))[0]);
+    await page.setInputFiles(
+      "#files",
+      ["config.json", "tokenizer.json", "model.safetensors"].map((name) => join(folder, name)),
+    );
+    await page.waitForSelector("body[data-ready]");
+    assert.equal(await page.isHidden("#message"), true);
+    assert.equal(await page.$$eval("#heads tbody tr", (rows) => rows.length), 4);
+    await page.close();
+  } finally {
+    await server.close();
+  }
   assertNoErrors();
 });

@@ -156,3 +156,15 @@ test("without --model it serves ./localist-demo/model", async () => {
     await demo.stop();
   }
 });
+
+test("lists the model's servable files for the page, and tells the page where the list is", async () => {
+  const listing = await fetchRaw(lab.url, "/model-files.json");
+  assert.equal(listing.status, 200);
+  const { files } = JSON.parse(listing.body) as { files: string[] };
+  assert.ok(files.includes("checkpoint.json"));
+  assert.ok(files.some((f) => /^checkpoints\/step-\d+-[0-9a-f]+\/model\.safetensors$/.test(f)));
+  for (const hidden of [".lock", "link.txt", "linked-folder/secret.txt"])
+    assert.ok(!files.includes(hidden), `${hidden} is not listed`);
+  const page = await fetchRaw(lab.url, "/");
+  assert.match(page.body, /<meta name="localist-model" content="model-files\.json" \/>/);
+});
