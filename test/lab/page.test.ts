@@ -168,6 +168,15 @@ test("the page shows the entropy, fidelity and certified fidelity of the sweep's
       `overall certified at λ = ${dial}`,
     );
   }
+  // Hovering a cell shows its weight and its row's values (row 20, key 2 of the selected head).
+  const box = await page.locator("#heatmap").boundingBox();
+  assert.ok(box);
+  const cellPx = Number(await page.$eval("#heatmap", (c) => (c as HTMLCanvasElement).width)) - 90;
+  const size = cellPx / 32;
+  await page.hover("#heatmap", { position: { x: 90 + 2.5 * size, y: 20.5 * size } });
+  const tip = (await page.textContent("#tooltip")) ?? "";
+  assert.match(tip, /→ .*: weight \d\.\d{3} · row entropy \d\.\d{3} bits/);
+  assert.match(tip, /fidelity \d\.\d{3} · certified ≥ \d\.\d{3} · λ\* \d\.\d{2}|no relevant key/);
   await screenshot(page, "lab-main");
   await page.close();
   assertNoErrors();
