@@ -5,7 +5,6 @@
  * line in the page (#message, or #rules-error for the rules editor); nothing is left blank.
  */
 import { blockNames } from "../localist/blocks.js";
-import { lineChart } from "../io/lineChart.js";
 import type { RuleSet } from "../localist/rules.js";
 import { closeModel, type LocalistModel } from "../workflows/loadedModel.js";
 import {
@@ -17,6 +16,7 @@ import {
   type Analysis,
   type DialState,
 } from "./analysis.js";
+import { droppedFiles } from "./dropFiles.js";
 import { startEngine } from "./engine.js";
 import { downloadSvg, downloadSvgAsPng } from "./exporting.js";
 import {
@@ -28,6 +28,8 @@ import {
   type HeatmapData,
 } from "./heatmap.js";
 import { modelFromFileList, modelFromServer } from "./modelSource.js";
+import { sweepChart } from "./sweepChart.js";
+import { fillComplianceTable, fillHeadTable, fixed } from "./tables.js";
 import { wireTrainPanel } from "./trainPanel.js";
 import { readState, writeState, type ViewState } from "./urlState.js";
 
@@ -98,15 +100,6 @@ function describe(error: unknown): string {
   return text.split("\n")[0];
 }
 
-const fixed = (x: number, digits = 3) => (Number.isFinite(x) ? x.toFixed(digits) : "—");
-
-function cell(row: HTMLTableRowElement, text: string, value?: number, name?: string): void {
-  const td = row.insertCell();
-  td.textContent = text;
-  if (value !== undefined) td.dataset.value = String(value);
-  if (name) td.className = name;
-}
-
 function blockColour(block: string): string {
   const names = model ? blockNames(model.localist.blocks, model.config.context) : [];
   return PALETTE[Math.max(0, names.indexOf(block)) % PALETTE.length];
@@ -141,41 +134,13 @@ function renderTokens(analysis: Analysis): void {
 }
 
 function renderHeads(analysis: Analysis): void {
-  const body = ui.heads.tBodies[0];
-  body.replaceChildren();
-  for (const head of analysis.explanation.heads) {
-    const row = body.insertRow();
-    row.dataset.layer = String(head.layer);
-    row.dataset.head = String(head.head);
-    if (head.layer === state.layer && head.head === state.head) row.className = "selected";
-    cell(row, String(head.layer));
-    cell(row, String(head.head));
-    cell(row, head.description.split(",")[0]);
-    cell(row, fixed(head.dial, 2), head.dial, "lambda");
-    cell(row, fixed(head.entropy, 4), head.entropy, "entropy");
-    cell(row, fixed(head.fidelity, 4), head.fidelity, "fidelity");
-    cell(row, fixed(head.certifiedFidelity, 4), head.certifiedFidelity, "certified");
-    cell(row, fixed(head.threshold, 2), head.threshold, "threshold");
-    row.title = head.description;
-    row.onclick = () => {
-      state.layer = head.layer;
-      state.head = head.head;
-      saveState();
-      renderHeads(analysis);
-      renderHeatmap(analysis);
-    };
-  }
-  const { overall } = analysis;
-  ui.overall.replaceChildren();
-  const row = ui.overall as HTMLTableRowElement;
-  cell(row, "all");
-  cell(row, "");
-  cell(row, `${overall.rows} rows`);
-  cell(row, "");
-  cell(row, fixed(overall.entropy, 4), overall.entropy, "entropy");
-  cell(row, fixed(overall.fidelity, 4), overall.fidelity, "fidelity");
-  cell(row, fixed(overall.certifiedFidelity, 4), overall.certifiedFidelity, "certified");
-  cell(row, "");
+  fillHeadTable(ui.heads.tBodies[0], ui.overall as HTMLTableRowElement, analysis, state, (head) => {
+    state.layer = head.layer;
+    state.head = head.head;
+    saveState();
+    renderHeads(analysis);
+    renderHeatmap(analysis);
+  });
 }
 
 function selectedHead(analysis: Analysis) {
@@ -226,26 +191,7 @@ function renderNextTokens(): void {
 }
 
 function renderCompliance(analysis: Analysis): void {
-  const body = ui.compliance.tBodies[0];
-  body.replaceChildren();
-  const margin = model?.localist.margin ?? 1;
-  for (const rule of analysis.compliance?.rules ?? []) {
-    const row = body.insertRow();
-    row.dataset.rule = rule.id;
-    cell(row, rule.id);
-    cell(row, String(rule.rows), rule.rows, "rows");
-    cell(row, fixed(rule.fidelity.mean, 4), rule.fidelity.mean, "fidelity");
-    cell(row, fixed(rule.certified.mean, 4), rule.certified.mean, "certified");
-    cell(row, String(rule.minFidelity));
-    cell(
-      row,
-      `${fixed(rule.requiredStrength, 2)} (${fixed(rule.requiredStrength / margin, 2)})`,
-      rule.requiredStrength,
-      "required-strength",
-    );
-    const verdict = rule.rows === 0 ? "no rows" : rule.passed ? "pass" : "fail";
-    cell(row, verdict, undefined, rule.passed ? "pass" : "fail");
-  }
+  fillComplianceTable(ui.compliance.tBodies[0], analysis.compliance, model?.localist.margin ?? 1);
 }
 
 function renderWindowNote(analysis: Analysis): void {
@@ -300,45 +246,12 @@ function scheduleRefresh(): void {
 function renderSweep(): void {
   if (!model || !current) return;
   try {
-    const dials = Array.from({ length: 11 }, (_, i) => i / 10);
-    const rows = dials.map((value) => {
-      const analysis = analyse(
-        model as LocalistModel,
-        current!.window,
-        dialOf(model as LocalistModel, { value, schedule: state.schedule }),
-        rules,
-      );
-      return analysis.overall;
+    sweepSvg = sweepChart(model, current.window, {
+      dials: Array.from({ length: 11 }, (_, i) => i / 10),
+      schedule: state.schedule,
+      rules,
+      title: "this text",
     });
-    sweepSvg = lineChart(
-      dials,
-      [
-        {
-          name: "attention entropy (bits)",
-          values: rows.map((r) => r.entropy),
-          axis: "left",
-          color: "#d62728",
-        },
-        {
-          name: "pointer fidelity",
-          values: rows.map((r) => r.fidelity),
-          axis: "right",
-          color: "#1f77b4",
-        },
-        {
-          name: "certified fidelity",
-          values: rows.map((r) => r.certifiedFidelity),
-          axis: "right",
-          color: "#2ca02c",
-        },
-      ],
-      {
-        title: "this text",
-        xLabel: "locality dial λ",
-        leftLabel: "entropy (bits)",
-        rightLabel: "fidelity",
-      },
-    );
     ui.sweep.innerHTML = sweepSvg;
   } catch (error) {
     showMessage(describe(error));
@@ -431,29 +344,6 @@ async function openFiles(list: readonly File[]): Promise<void> {
   } catch (error) {
     showMessage(describe(error));
   }
-}
-
-/** Every file under a dropped folder (DataTransfer entries), with relative paths kept. */
-async function droppedFiles(items: DataTransferItemList): Promise<File[]> {
-  const files: File[] = [];
-  const walk = async (entry: FileSystemEntry | null, prefix: string): Promise<void> => {
-    if (!entry) return;
-    if (entry.isFile) {
-      const file = await new Promise<File>((resolve, reject) =>
-        (entry as FileSystemFileEntry).file(resolve, reject),
-      );
-      Object.defineProperty(file, "webkitRelativePath", { value: `${prefix}${file.name}` });
-      files.push(file);
-    } else if (entry.isDirectory) {
-      const reader = (entry as FileSystemDirectoryEntry).createReader();
-      const entries = await new Promise<FileSystemEntry[]>((resolve, reject) =>
-        reader.readEntries(resolve, reject),
-      );
-      for (const child of entries) await walk(child, `${prefix}${entry.name}/`);
-    }
-  };
-  for (const entry of Array.from(items, (item) => item.webkitGetAsEntry())) await walk(entry, "");
-  return files;
 }
 
 function wire(): void {

@@ -4,8 +4,9 @@
  */
 import { lineChart } from "../io/lineChart.js";
 import type { LocalistModel } from "../workflows/loadedModel.js";
-import { analyse, dialOf, textWindow } from "./analysis.js";
+import { textWindow } from "./analysis.js";
 import { brownSample } from "./brownSample.js";
+import { sweepChart } from "./sweepChart.js";
 import { trainInPage, type TrainingSource } from "./training.js";
 
 export interface TrainPanel {
@@ -22,41 +23,14 @@ function element<T extends HTMLElement = HTMLElement>(id: string): T {
 
 /** Entropy and the fidelities at each dial on the first window of `text`. Borrows the model. */
 function sweepSvg(model: LocalistModel, text: string, step: number): string {
-  const window = textWindow(model, text);
-  const rows = SWEEP_DIALS.map(
-    (value) => analyse(model, window, dialOf(model, { value, schedule: "uniform" }), []).overall,
-  );
-  return lineChart(
-    SWEEP_DIALS,
-    [
-      {
-        name: "attention entropy (bits)",
-        values: rows.map((r) => r.entropy),
-        axis: "left",
-        color: "#d62728",
-      },
-      {
-        name: "pointer fidelity",
-        values: rows.map((r) => r.fidelity),
-        axis: "right",
-        color: "#1f77b4",
-      },
-      {
-        name: "certified fidelity",
-        values: rows.map((r) => r.certifiedFidelity),
-        axis: "right",
-        color: "#2ca02c",
-      },
-    ],
-    {
-      title: `sweep at step ${step}`,
-      xLabel: "locality dial λ",
-      leftLabel: "entropy (bits)",
-      rightLabel: "fidelity",
-      width: 480,
-      height: 300,
-    },
-  );
+  return sweepChart(model, textWindow(model, text), {
+    dials: SWEEP_DIALS,
+    schedule: "uniform",
+    rules: [],
+    title: `sweep at step ${step}`,
+    width: 480,
+    height: 300,
+  });
 }
 
 /** The loss curve, as at most 20 points (the mean loss of each stretch of steps). */
