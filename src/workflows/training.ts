@@ -13,7 +13,8 @@ import {
 } from "../model/config.js";
 import { estimateMemory, formatGiB, MEMORY_BUDGET_BYTES } from "../model/memory.js";
 import { createFolder } from "../io/atomicWrite.js";
-import { holdsCheckpoint } from "../io/checkpoint.js";
+import { cleanRunFolder, holdsCheckpoint } from "../io/checkpoint.js";
+import { acquireLock } from "../io/lock.js";
 import {
   saveInitialModel,
   trainLanguageModel,
@@ -215,6 +216,14 @@ export function resumeTraining(options: TrainOptions & { announce?: Announce }):
   const saved = openModel(out, { withOptimizer: true });
   if (saved.step >= saved.training.steps) {
     closeModel(saved);
+    // A run killed between its last pointer switch and the clean-up leaves the previous
+    // checkpoint folder behind; tidy it (under the lock, as every writer does) before saying so.
+    const lock = acquireLock(out);
+    try {
+      cleanRunFolder(out);
+    } finally {
+      lock.release();
+    }
     throw new LocalistError(
       `the run in ${out} already finished its ${saved.training.steps} steps; nothing to resume`,
     );
