@@ -34,7 +34,7 @@ import { crossEntropy } from "../src/model/loss.js";
 import { initParams, type ParamMap } from "../src/model/params.js";
 import { embedTokens, forwardFromEmbeddings } from "../src/model/transformer.js";
 import { sampleBatch } from "../src/train/batches.js";
-import { compileLoss, embeddingGradient } from "../src/train/languageModel.js";
+import { compileLoss, embeddingGradient } from "../src/train/lmGradients.js";
 import { runOptimizer } from "../src/train/settings.js";
 
 const { values } = parseArgs({

@@ -115,13 +115,12 @@ export type { TrainSettings } from "./train/settings.js";
 export { evaluateStream, createEvaluator, type Evaluation } from "./train/evaluate.js";
 
 // The localist model: blocks, routing, the dial as an attention hook, metrics and the bound.
-export {
-  buildLocalistStructure,
-  type LocalistStructure,
-  type LocalistEntry,
-} from "./localist/structure.js";
-export { posBlocks, fileBlocks, type BlockSpec } from "./localist/blocks.js";
-export { defaultRouting, routingFromFile, type Routing } from "./localist/routing.js";
+export { type LocalistStructure, type LocalistEntry } from "./localist/structure.js";
+export { buildLocalistStructure } from "./localist/buildStructure.js";
+export type { BlockSpec } from "./localist/blocks.js";
+export { posBlocks, fileBlocks } from "./localist/blockSources.js";
+export { defaultRouting, type Routing } from "./localist/routing.js";
+export { routingFromFile } from "./localist/routingFile.js";
 export {
   dialMatrix,
   parseDial,
@@ -141,9 +140,10 @@ export {
   type RowMetrics,
 } from "./localist/metrics.js";
 // Rules as one more attention hook, the compliance check, anchors and recruitment.
+export { readRuleSpecs } from "./localist/rulesFile.js";
 export {
   compileRules,
-  readRuleSpecs,
+  parseRuleSpecs,
   withStrength,
   type RuleSpec,
   type RuleSet,

@@ -38,7 +38,8 @@ export interface Command {
   /**
    * Runs the command on parsed flags; returns what goes to stdout, or writes it with `out` as it
    * is produced (generated text streams) and returns nothing; commands that train or evaluate
-   * return a promise (their reads are asynchronous, see src/train/loop.ts).
+   * return a promise (their reads are asynchronous, see src/train/loop.ts), and the Lab's server one
+   * that settles when it stops.
    */
   run(parsed: ParsedFlags, out: Output): CommandResult | Promise<CommandResult>;
 }

@@ -17,6 +17,7 @@ import { DEMO, EXPLAIN, SWEEP } from "./localist.js";
 import { EVAL, GENERATE, TRAIN } from "./lm.js";
 import { CHECK, PROFILE_HEADS } from "./rules.js";
 import { ANCHORS } from "./anchors.js";
+import { LAB } from "./lab.js";
 
 /** A command with methods of its own: `localist local <method>`. */
 interface CommandGroup {
@@ -39,6 +40,7 @@ const COMMANDS: Record<string, Command | CommandGroup> = {
   "profile-heads": PROFILE_HEADS,
   anchors: ANCHORS,
   demo: DEMO,
+  lab: LAB,
   export: EXPORT,
   import: IMPORT,
 };

@@ -5,7 +5,8 @@
 import { THREADS_FLAG } from "./command.js";
 import { LocalistError } from "../engine/errors.js";
 import { writeFileAtomic } from "../io/atomicWrite.js";
-import { readRuleSpecs, type RuleSet } from "../localist/rules.js";
+import type { RuleSet } from "../localist/rules.js";
+import { readRuleSpecs } from "../localist/rulesFile.js";
 import { checkModelRules } from "../workflows/compliance.js";
 import { profileHeads, profileTable, rulesWithHeads } from "../workflows/profileHeads.js";
 import { loadRules, modelRules } from "../workflows/rules.js";

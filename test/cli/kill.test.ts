@@ -8,7 +8,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -132,4 +132,19 @@ test("a second training into the same folder is refused while the first runs", a
   assert.ok(!existsSync(join(out, ".lock")), "the lock is released");
   const steps = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").length;
   assert.equal(steps, 401, "one run's 400 steps and its validation record, nothing interleaved");
+});
+
+test("a run killed after its last pointer switch, before the clean-up, is tidied by --resume", () => {
+  const out = join(dir, "finished");
+  const short = args.map((a) => (a === "30" ? "3" : a));
+  assert.equal(runCli(["train", ...short, "--out", out]).status, 0);
+  // What a kill between the pointer switch and the clean-up leaves: the previous folder too.
+  const current = currentCheckpoint(out);
+  cpSync(current, join(out, "checkpoints", "step-00000002-0a0b0c"), { recursive: true });
+  assert.equal(readdirSync(join(out, "checkpoints")).length, 2);
+  const again = runCli(["train", "--resume", "--out", out]);
+  assert.equal(again.status, 1);
+  assert.match(again.stderr, /already finished its 3 steps; nothing to resume/);
+  assert.deepEqual(readdirSync(join(out, "checkpoints")), [current.split("/").at(-1)]);
+  assert.ok(!existsSync(join(out, ".lock")), "the lock is released");
 });

@@ -8,7 +8,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadLmCorpus } from "../../src/data/lmCorpus.js";
-import { posBlocks } from "../../src/localist/blocks.js";
+import { posBlocks } from "../../src/localist/blockSources.js";
 import { dialMatrix } from "../../src/localist/dial.js";
 import { measureAttention } from "../../src/localist/inspect.js";
 import { defaultRouting } from "../../src/localist/routing.js";

@@ -111,6 +111,7 @@ const VALUES = [
   "requiredGap",
   "compileRules",
   "readRuleSpecs",
+  "parseRuleSpecs",
   "withStrength",
   "ruleHook",
   "checkCompliance",
