@@ -2,7 +2,8 @@
  * The ladder of src/: each folder may import only from the folders below it. `npm test` runs
  * `npm run check:imports`, which fails on any import that goes the wrong way or in a circle.
  *
- *   cli                       the `localist` command: flag specs and calls into the library
+ *   cli  |  lab               the `localist` command: flag specs and calls into the library |
+ *                             the Locality Lab page (browser; never imports cli, nor Node modules)
  *   workflows                 compositions: the demo, the dial sweep, the expressivity benchmark
  *   train  |  localist        the one training loop and evaluation | the dial, blocks, penalty,
  *                             metrics and bound, as attention hooks (never import each other)
@@ -38,6 +39,8 @@ const below = {
   localist: ["engine", "data", "kernels", "attention", "model", "io"],
   workflows: lower,
   cli: [...lower, "workflows"],
+  // The page sits at the top beside the command line; the Vite build fails on any node: import.
+  lab: [...lower, "workflows"],
 };
 const folders = Object.keys(below);
 
@@ -66,6 +69,14 @@ module.exports = {
       severity: "error",
       from: { path: "^src/" },
       to: { path: "^src/index\\.ts$" },
+    },
+    {
+      name: "lab-is-browser-code",
+      comment:
+        "the Lab page runs in a browser: no Node built-in modules (the build checks the whole graph)",
+      severity: "error",
+      from: { path: "^src/lab/" },
+      to: { dependencyTypes: ["core"] },
     },
     {
       name: "no-circular",

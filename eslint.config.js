@@ -20,4 +20,24 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Training and evaluation read back asynchronously (so the engine's threads can run them):
+    // a promise left unawaited would let a command finish, or release its lock, before the work.
+    files: ["src/**/*.ts", "bench/**/*.ts", "test/**/*.ts"],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      "@typescript-eslint/no-floating-promises": [
+        "error",
+        {
+          allowForKnownSafeCalls: [
+            { from: "package", name: ["test", "describe", "it"], package: "node:test" },
+          ],
+        },
+      ],
+      "@typescript-eslint/no-misused-promises": "error",
+      "@typescript-eslint/await-thenable": "error",
+    },
+  },
 );

@@ -33,7 +33,7 @@ for (const run of runs) {
   const spec = smallBrownModel(options.steps, options.seed);
   spec.model = { ...spec.model, context: CONTEXT, attention: { kind: "local", window: WINDOW } };
   if (run.kind) spec.anchors = { kind: run.kind, count: K };
-  const { dir, seconds } = trainOnce(options.out, run.kind ?? "none", spec);
+  const { dir, seconds } = await trainOnce(options.out, run.kind ?? "none", spec);
   const model = openModel(dir);
   try {
     const anchors = model.anchors;
@@ -45,7 +45,7 @@ for (const run of runs) {
         : anchors.kind === "sinks"
           ? `positions 0–${anchors.count - 1}`
           : anchors.tokens.map((id) => vocabulary[id]).join(" "),
-      testPerplexity(model, options.evalWindows).toFixed(2),
+      (await testPerplexity(model, options.evalWindows)).toFixed(2),
       seconds === undefined ? "reused" : `${seconds.toFixed(0)} s`,
     ]);
   } finally {

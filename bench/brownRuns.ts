@@ -68,11 +68,11 @@ export function smallBrownModel(steps: number, seed: number): NewModel {
 }
 
 /** Trains `spec` into `out/name` unless a finished run is there already; returns its folder. */
-export function trainOnce(
+export async function trainOnce(
   out: string,
   name: string,
   spec: NewModel,
-): { dir: string; seconds?: number } {
+): Promise<{ dir: string; seconds?: number }> {
   const dir = join(out, name);
   if (existsSync(join(dir, "checkpoint.json"))) {
     const model = openModel(dir);
@@ -84,22 +84,23 @@ export function trainOnce(
     }
   }
   process.stderr.write(`${name}: training into ${dir}\n`);
-  const summary = trainNewModel(spec, { out: dir, validWindows: 0, progress: null });
+  const summary = await trainNewModel(spec, { out: dir, validWindows: 0, progress: null });
   return { dir, seconds: summary.seconds };
 }
 
 /** Test perplexity (sliding window) at a dial, with the model's own hooks (dial, anchors). */
-export function testPerplexity(
+export async function testPerplexity(
   model: LoadedModel,
   windows: number,
   dial?: { value: number; schedule: Schedule },
-): number {
+): Promise<number> {
   const { config } = model;
   const matrix = dial && dialMatrix(dial.value, dial.schedule, config.layers, config.heads);
-  return evaluateStream(model.params, config, modelSplits(model).test, {
+  const evaluation = await evaluateStream(model.params, config, modelSplits(model).test, {
     hooks: modelHooks(model, matrix),
     maxWindows: windows,
-  }).perplexity;
+  });
+  return evaluation.perplexity;
 }
 
 /** Pointer fidelity (overall and per layer) on validation windows at a dial. */

@@ -70,7 +70,7 @@ if (only.has("curves"))
   for (const task of ["rotated-entropy", "mixture-entropy"])
     save(
       `curves-${task}`,
-      runCurves(taskSource(distributionTask(task)), {
+      await runCurves(taskSource(distributionTask(task)), {
         models: MODEL_NAMES,
         seeds,
         testBags,
@@ -83,7 +83,7 @@ if (only.has("curves"))
 if (only.has("complexity"))
   save(
     "complexity",
-    runComplexity(
+    await runComplexity(
       TASK_NAMES.map((task) => taskSource(distributionTask(task))),
       { models: MODEL_NAMES, seeds, testBags, neural, n: quick ? 32 : 256, m: quick ? 8 : 64 },
     ),
@@ -92,7 +92,7 @@ if (only.has("complexity"))
 if (only.has("peft"))
   save(
     "peft",
-    runPeft({
+    await runPeft({
       seeds,
       testBags,
       neural,
@@ -110,7 +110,7 @@ if (only.has("peft"))
 if (only.has("scaling"))
   save(
     "scaling",
-    runScaling(taskSource(distributionTask("mixture-entropy")), {
+    await runScaling(taskSource(distributionTask("mixture-entropy")), {
       seeds,
       testBags,
       neural,

@@ -21,29 +21,30 @@ const options = experimentOptions({ steps: 400, out: "bench-penalty" });
 await initEngine();
 
 const gammas = [0, 0.01, 0.03, 0.1, 0.3, 1];
-const results = gammas.map((gamma) => {
+const results = [];
+for (const gamma of gammas) {
   const spec = smallBrownModel(options.steps, options.seed);
   spec.localist = {
     blocks: "pos",
     margin: 8,
     training: { penalty: gamma, dial: { range: [0, 1] }, schedule: "uniform" },
   };
-  const { dir, seconds } = trainOnce(options.out, `gamma-${gamma}`, spec);
+  const { dir, seconds } = await trainOnce(options.out, `gamma-${gamma}`, spec);
   const model = openModel(dir);
   try {
     const at = (value: number) => ({ value, schedule: "uniform" as const });
-    return {
+    results.push({
       gamma,
       pf0: fidelity(model, options.inspectWindows, at(0)),
       pf1: fidelity(model, options.inspectWindows, at(1)),
-      perplexity: testPerplexity(model, options.evalWindows, at(0)),
-      perplexity1: testPerplexity(model, options.evalWindows, at(1)),
+      perplexity: await testPerplexity(model, options.evalWindows, at(0)),
+      perplexity1: await testPerplexity(model, options.evalWindows, at(1)),
       seconds,
-    };
+    });
   } finally {
     closeModel(model);
   }
-});
+}
 
 console.log(
   table(

@@ -39,11 +39,11 @@ for (const run of runs) {
     margin: 8,
     training: { penalty: 0, dial: run.dial, schedule: run.schedule },
   };
-  const { dir, seconds } = trainOnce(options.out, run.name, spec);
+  const { dir, seconds } = await trainOnce(options.out, run.name, spec);
   const model = openModel(dir);
   try {
     const dial = { value: run.dial, schedule: run.schedule };
-    const perplexity = testPerplexity(model, options.evalWindows, dial);
+    const perplexity = await testPerplexity(model, options.evalWindows, dial);
     if (run.name === "baseline") baseline = perplexity;
     const pf = fidelity(model, options.inspectWindows, dial);
     rows.push([

@@ -35,7 +35,7 @@ for (const run of runs) {
     training: { penalty: 0.1, dial: { range: [0, 1] }, schedule: "uniform" },
     ...(run.recruit ? { recruit: run.recruit } : {}),
   };
-  const { dir, seconds } = trainOnce(options.out, run.name, spec);
+  const { dir, seconds } = await trainOnce(options.out, run.name, spec);
   const model = openModel(dir);
   try {
     const localist = model.localist;
@@ -47,8 +47,8 @@ for (const run of runs) {
     rows.push([
       run.name,
       names.length,
-      testPerplexity(model, options.evalWindows, at(0)).toFixed(2),
-      testPerplexity(model, options.evalWindows, at(1)).toFixed(2),
+      (await testPerplexity(model, options.evalWindows, at(0))).toFixed(2),
+      (await testPerplexity(model, options.evalWindows, at(1))).toFixed(2),
       pf0.overall.toFixed(3),
       pf1.overall.toFixed(3),
       pf1.certified.toFixed(3),

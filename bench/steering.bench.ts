@@ -43,7 +43,7 @@ if (dir === undefined) {
   dir = join(out, "model");
   rmSync(dir, { recursive: true, force: true });
   const began = performance.now();
-  trainNewModel(
+  await trainNewModel(
     {
       corpus: { corpus, tokenizer: "word", maxVocab: 100, minCount: 1, lowercase: true },
       model: {
@@ -78,7 +78,9 @@ try {
   process.stderr.write(`${dir}: sweeping α on 300 held-out lines\n`);
   const held = recallLines({ ...RECALL_TASK, lines: 300, seed: 99 });
   const alphas = (values.alphas as string).split(",").map(Number);
-  const points = steeringSweep(model, held, modelSplits(model).test, alphas, { evalWindows: 100 });
+  const points = await steeringSweep(model, held, modelSplits(model).test, alphas, {
+    evalWindows: 100,
+  });
   console.log(steeringTable(points));
   if (values.plot !== undefined)
     writeFileSync(

@@ -3,24 +3,31 @@
  * @jax-js/jax (Wasm) against the same model in PyTorch (CPU), same batches, same run.
  *
  *   npm run build && node dist/bench/train.bench.js [--steps S] [--batch B] [--context T]
- *     [--layers L] [--d-model D] [--heads H] [--vocab V] [--python PATH] [--json]
+ *     [--layers L] [--d-model D] [--heads H] [--vocab V] [--threads 2,1] [--torch-threads 1,2]
+ *     [--python PATH] [--json]
  *
  * The Brown corpus is loaded and tokenized (words, lowercased) with loadLmCorpus; the S batches
  * that the localist trainer will draw (sampleBatch, seed 1, steps 0 … S−1) are drawn here too and
  * written to a temporary little-endian int32 file (per step: B·T inputs, then B·T targets) that
  * the peer, bench/train_torch.py, trains on. localist is run through trainLanguageModel itself
- * (src/train/trainer.ts) with a temporary output folder; its per-step times come from the
- * cumulative `seconds` field of the metrics.jsonl it writes. Both sides leave the first 2 steps
- * (jit compilation, allocator warm-up) out of the rate.
+ * (src/train/languageModel.ts) with a temporary output folder, once per thread count in --threads
+ * (default: the machine's cores, then 1), each in a child process of its own since the engine's
+ * thread count is fixed per process; its per-step times come from the cumulative `seconds` field
+ * of the metrics.jsonl it writes. PyTorch runs once per count in --torch-threads
+ * (torch.set_num_threads). Both sides leave the first 2 steps (jit compilation, allocator
+ * warm-up) out of the rate. The ratios: localist at its default against PyTorch at its best
+ * count, and both pinned to one thread.
  */
-import { runPythonPeer } from "./peer.js";
+import "../src/engine/threads.js"; // before jax-js: the compute threads
+import { lastJsonLine, runPythonPeer } from "./peer.js";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { initEngine } from "../src/engine/engine.js";
-import { loadLmCorpus } from "../src/data/lmCorpus.js";
+import { initEngine, machineCores } from "../src/engine/engine.js";
+import { loadLmCorpus, type LmCorpus } from "../src/data/lmCorpus.js";
 import { validateModelConfig, type ModelConfig } from "../src/model/config.js";
 import { sampleBatch } from "../src/train/batches.js";
 import type { TrainSettings } from "../src/train/settings.js";
@@ -39,6 +46,11 @@ interface Options {
   vocab: number;
   python: string;
   json: boolean;
+  /** localist's thread counts, one child process each. */
+  threads: number[];
+  torchThreads: number[];
+  /** Internal: this process is the localist side of one thread count (prints one JSON line). */
+  side?: "localist";
 }
 
 function readOptions(): Options {
@@ -53,8 +65,17 @@ function readOptions(): Options {
       vocab: { type: "string", default: "10000" },
       python: { type: "string", default: "/usr/bin/python3" },
       json: { type: "boolean", default: false },
+      threads: { type: "string", default: `${machineCores()},1` },
+      "torch-threads": { type: "string", default: "1,2" },
+      side: { type: "string" },
     },
   });
+  const counts = (name: string, text: string): number[] => {
+    const list = [...new Set(text.split(",").map(Number))];
+    if (list.some((n) => !Number.isInteger(n) || n < 1))
+      throw new Error(`--${name} must be a comma-separated list of positive integers, got ${text}`);
+    return list;
+  };
   const integer = (name: string, text: string | undefined, min: number): number => {
     const value = Number(text);
     if (!Number.isInteger(value) || value < min) {
@@ -72,6 +93,9 @@ function readOptions(): Options {
     vocab: integer("vocab", values.vocab, 3),
     python: values.python ?? "/usr/bin/python3",
     json: values.json ?? false,
+    threads: counts("threads", values.threads as string),
+    torchThreads: counts("torch-threads", values["torch-threads"] as string),
+    ...(values.side === "localist" ? { side: "localist" as const } : {}),
   };
 }
 
@@ -80,6 +104,7 @@ function progress(message: string): void {
 }
 
 interface SideResult {
+  threads: number;
   tokensPerSecond: number;
   msPerStep: number;
   /** Cumulative seconds after each step. */
@@ -123,13 +148,13 @@ function writeBatches(path: string, train: Int32Array, options: Options): void {
   writeFileSync(path, new Uint8Array(view.buffer));
 }
 
-function runLocalist(
+async function runLocalist(
   config: Readonly<ModelConfig>,
   settings: TrainSettings,
   data: TrainingData,
   out: string,
-): SideResult {
-  trainLanguageModel({ config, settings, data }, { out, progress: null, validWindows: 1 });
+): Promise<SideResult> {
+  await trainLanguageModel({ config, settings, data }, { out, progress: null, validWindows: 1 });
   const records = readFileSync(join(out, "metrics.jsonl"), "utf8")
     .trim()
     .split("\n")
@@ -143,10 +168,21 @@ function runLocalist(
   }
   const seconds = records.map((r) => r.seconds);
   const [tokensPerSecond, msPerStep] = rate(seconds, settings.batch, config.context);
-  return { tokensPerSecond, msPerStep, seconds, losses: records.map((r) => r.loss) };
+  return {
+    threads: 0, // set by the caller
+    tokensPerSecond,
+    msPerStep,
+    seconds,
+    losses: records.map((r) => r.loss),
+  };
 }
 
-function runPeer(options: Options, config: Readonly<ModelConfig>, path: string): PeerResult {
+function runPeer(
+  options: Options,
+  config: Readonly<ModelConfig>,
+  path: string,
+  threads: number,
+): PeerResult {
   const script = fileURLToPath(new URL("../../bench/train_torch.py", import.meta.url));
   const args = [
     script,
@@ -156,7 +192,7 @@ function runPeer(options: Options, config: Readonly<ModelConfig>, path: string):
     ...["--d-model", String(config.dModel), "--heads", String(config.heads)],
     ...["--d-mlp", String(config.dMlp), "--vocab", String(config.vocabSize)],
     ...["--lr", "3e-3", "--warmup", "5", "--weight-decay", "0.1", "--clip", "1", "--seed", "1"],
-    ...["--warm-up-steps", String(WARM_UP_STEPS)],
+    ...["--warm-up-steps", String(WARM_UP_STEPS), "--threads", String(threads)],
   ];
   return runPythonPeer<PeerResult>(
     options.python,
@@ -169,20 +205,13 @@ function fixed(value: number, digits: number): string {
   return Number.isFinite(value) ? value.toFixed(digits) : "—";
 }
 
-async function main(): Promise<void> {
-  const options = readOptions();
-  const { steps, batch, context } = options;
-  progress("loading the Brown corpus (word tokenizer)…");
-  const corpus = loadLmCorpus({
-    corpus: "brown",
-    tokenizer: "word",
-    maxVocab: options.vocab,
-    minCount: 1,
-    lowercase: true,
-  });
+const CORPUS = (vocab: number) =>
+  ({ corpus: "brown", tokenizer: "word", maxVocab: vocab, minCount: 1, lowercase: true }) as const;
+
+function modelOf(options: Options, corpus: LmCorpus) {
   const config = validateModelConfig({
     vocabSize: corpus.tokenizer.vocabSize,
-    context,
+    context: options.context,
     layers: options.layers,
     heads: options.heads,
     dModel: options.dModel,
@@ -192,55 +221,109 @@ async function main(): Promise<void> {
     strict: false,
   });
   const settings: TrainSettings = {
-    steps,
-    batch,
+    steps: options.steps,
+    batch: options.batch,
     learningRate: 3e-3,
     warmup: 5,
     seed: 1,
     weightDecay: 0.1,
     clipNorm: 1,
-    checkpointEvery: steps + 1,
+    checkpointEvery: options.steps + 1,
   };
+  return { config, settings };
+}
+
+/** The localist side on one thread count, in this process: one JSON line on stdout. */
+async function localistSide(options: Options): Promise<void> {
+  const corpus = loadLmCorpus(CORPUS(options.vocab));
+  const { config, settings } = modelOf(options, corpus);
+  const threads = options.threads[0];
+  await initEngine({ threads });
+  const folder = mkdtempSync(join(tmpdir(), "localist-train-bench-"));
+  try {
+    const data = { ...corpus, corpus: CORPUS(options.vocab) };
+    const result = await runLocalist(config, settings, data, join(folder, "out"));
+    console.log(JSON.stringify({ ...result, threads }));
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+/** Runs this script as the localist side on `threads` threads in a child process. */
+function runLocalistChild(threads: number): SideResult {
+  const self = fileURLToPath(import.meta.url);
+  // The model's flags pass through; the thread lists and --json are this process's own.
+  const args: string[] = [];
+  const own = ["--threads", "--torch-threads", "--python"];
+  for (let i = 2; i < process.argv.length; i++) {
+    const arg = process.argv[i];
+    if (arg === "--json" || own.some((flag) => arg.startsWith(`${flag}=`))) continue;
+    if (own.includes(arg)) i++;
+    else args.push(arg);
+  }
+  const run = spawnSync(
+    process.execPath,
+    [self, ...args, "--side", "localist", "--threads", String(threads)],
+    { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 24 },
+  );
+  const result = run.status === 0 ? lastJsonLine<SideResult>(run.stdout) : undefined;
+  if (!result) throw new Error(`the localist side on ${threads} thread(s) failed (${run.status})`);
+  return result;
+}
+
+const best = <T extends SideResult>(results: T[]): T =>
+  results.reduce((a, b) => (b.tokensPerSecond > a.tokensPerSecond ? b : a));
+
+async function main(): Promise<void> {
+  const options = readOptions();
+  if (options.side === "localist") return localistSide(options);
+  const { steps, batch, context } = options;
+  progress("loading the Brown corpus (word tokenizer)…");
+  const corpus = loadLmCorpus(CORPUS(options.vocab));
+  const { config, settings } = modelOf(options, corpus);
   const shape =
     `${config.layers} layers × d ${config.dModel} (${config.heads} heads, MLP ${config.dMlp}), ` +
     `vocabulary ${config.vocabSize}, ${steps} steps of ${batch} × ${context} tokens`;
   progress(`${shape}; ${corpus.train.length} training tokens`);
 
   const folder = mkdtempSync(join(tmpdir(), "localist-train-bench-"));
-  let localist: SideResult;
-  let peer: PeerResult;
+  const localist: SideResult[] = [];
+  const peers: PeerResult[] = [];
   try {
     const batches = join(folder, "batches.i32");
     writeBatches(batches, corpus.train, options);
-    await initEngine();
-    progress(`localist (trainLanguageModel, jax-js Wasm) training ${steps} steps…`);
-    const data = {
-      ...corpus,
-      corpus: {
-        corpus: "brown",
-        tokenizer: "word",
-        maxVocab: options.vocab,
-        minCount: 1,
-        lowercase: true,
-      } as const,
-    };
-    localist = runLocalist(config, settings, data, join(folder, "out"));
-    progress(
-      `localist done: ${fixed(localist.msPerStep, 1)} ms/step, ${fixed(localist.tokensPerSecond, 0)} tokens/s`,
-    );
-    progress(`PyTorch peer (${options.python} bench/train_torch.py) training ${steps} steps…`);
-    peer = runPeer(options, config, batches);
-    progress(
-      `PyTorch done: ${fixed(peer.msPerStep, 1)} ms/step, ${fixed(peer.tokensPerSecond, 0)} tokens/s`,
-    );
+    for (const threads of options.threads) {
+      progress(`localist (trainLanguageModel, jax-js Wasm, ${threads} thread(s)) ${steps} steps…`);
+      const result = runLocalistChild(threads);
+      localist.push(result);
+      progress(
+        `localist done: ${fixed(result.msPerStep, 1)} ms/step, ${fixed(result.tokensPerSecond, 0)} tokens/s`,
+      );
+    }
+    for (const threads of options.torchThreads) {
+      progress(`PyTorch peer (${options.python} bench/train_torch.py, ${threads} thread(s))…`);
+      const result = runPeer(options, config, batches, threads);
+      peers.push(result);
+      progress(
+        `PyTorch done: ${fixed(result.msPerStep, 1)} ms/step, ${fixed(result.tokensPerSecond, 0)} tokens/s`,
+      );
+    }
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
 
   const chance = Math.log(config.vocabSize);
   const nearChance = (loss: number) => Math.abs(loss - chance) < 0.5;
-  const firstOk = nearChance(localist.losses[0]) && nearChance(peer.losses[0]);
+  const firstOk = [...localist, ...peers].every((r) => nearChance(r.losses[0]));
   if (!firstOk) process.exitCode = 1;
+  const atDefault = localist[0];
+  const bestPeer = best(peers);
+  const single = localist.find((r) => r.threads === 1);
+  const singlePeer = peers.find((r) => r.threads === 1);
+  const ratios = {
+    defaultAgainstBest: atDefault.tokensPerSecond / bestPeer.tokensPerSecond,
+    oneThread: single && singlePeer ? single.tokensPerSecond / singlePeer.tokensPerSecond : NaN,
+  };
 
   if (options.json) {
     console.log(
@@ -252,11 +335,8 @@ async function main(): Promise<void> {
           warmUpSteps: WARM_UP_STEPS,
           node: process.version,
           localist,
-          pytorch: peer,
-          ratio: {
-            tokensPerSecond: localist.tokensPerSecond / peer.tokensPerSecond,
-            msPerStep: localist.msPerStep / peer.msPerStep,
-          },
+          pytorch: peers,
+          ratio: ratios,
           lnVocab: chance,
           firstLossesNearLnVocab: firstOk,
         },
@@ -268,17 +348,20 @@ async function main(): Promise<void> {
   }
 
   const last = steps - 1;
+  const row = (name: string, r: SideResult) =>
+    `| ${name} | ${r.threads} | ${fixed(r.msPerStep, 1)} | ${fixed(r.tokensPerSecond, 0)} | ${fixed(r.losses[0], 3)} | ${fixed(r.losses[last], 3)} |`;
   const lines = [
     `${shape}; AdamW lr 3e-3 (warm-up 5, cosine), weight decay 0.1, clip 1; ` +
-      `rate over steps ${WARM_UP_STEPS + 1}–${steps}; Node ${process.version}, torch ${peer.torch} ` +
-      `(${peer.threads} thread${peer.threads === 1 ? "" : "s"}, attention ${peer.attention})`,
+      `rate over steps ${WARM_UP_STEPS + 1}–${steps}; Node ${process.version}, torch ${bestPeer.torch} ` +
+      `(attention ${bestPeer.attention})`,
     "",
-    `| | localist (jax-js Wasm) | PyTorch (CPU, ${peer.threads} thread${peer.threads === 1 ? "" : "s"}) | ratio (localist / PyTorch) |`,
-    "| --- | ---: | ---: | ---: |",
-    `| ms/step | ${fixed(localist.msPerStep, 1)} | ${fixed(peer.msPerStep, 1)} | ${fixed(localist.msPerStep / peer.msPerStep, 2)} |`,
-    `| tokens/s | ${fixed(localist.tokensPerSecond, 0)} | ${fixed(peer.tokensPerSecond, 0)} | ${fixed(localist.tokensPerSecond / peer.tokensPerSecond, 3)} |`,
-    `| loss at step 1 (ln V = ${chance.toFixed(2)}) | ${fixed(localist.losses[0], 3)} | ${fixed(peer.losses[0], 3)} | — |`,
-    `| loss at step ${steps} | ${fixed(localist.losses[last], 3)} | ${fixed(peer.losses[last], 3)} | — |`,
+    `| side | threads | ms/step | tokens/s | loss at step 1 (ln V = ${chance.toFixed(2)}) | loss at step ${steps} |`,
+    "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ...localist.map((r) => row("localist (jax-js Wasm)", r)),
+    ...peers.map((r) => row("PyTorch (CPU)", r)),
+    "",
+    `localist at its default (${atDefault.threads} thread(s)) / PyTorch at its best (${bestPeer.threads} thread(s)): ` +
+      `**${fixed(ratios.defaultAgainstBest, 2)}** in tokens/s; both on one thread: **${fixed(ratios.oneThread, 2)}**.`,
   ];
   if (!firstOk) {
     lines.push("", `A first-step loss is more than 0.5 from ln V = ${chance.toFixed(3)}.`);

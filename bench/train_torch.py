@@ -4,7 +4,7 @@ same steps on the same batches, with the same optimizer settings.
 Usage:
     /usr/bin/python3 bench/train_torch.py BATCHES --steps S --batch B --context T --layers L
         --d-model D --heads H --d-mlp F --vocab V [--lr 3e-3] [--warmup 5] [--weight-decay 0.1]
-        [--clip 1] [--seed 1] [--warm-up-steps 2]
+        [--clip 1] [--seed 1] [--warm-up-steps 2] [--threads N]
 
 BATCHES is a little-endian int32 file written by the TypeScript side: for each of the S steps,
 the B*T input ids (row-major, B windows of T tokens) and then the B*T target ids.
@@ -17,8 +17,8 @@ Training: mean next-token cross-entropy, global gradient-norm clipping, torch's 
 0.9, 0.95, eps 1e-8) with weight decay on the 2-D matrices except the position table, and the
 warm-up/cosine learning rate of localist_torch.optim. Each step is timed with time.perf_counter
 (the loss is read back with .item(), so the step has finished); the rate leaves out the first
-warm-up steps. One JSON line goes to stdout. torch.set_num_threads is left at torch's default;
-the thread count is reported.
+warm-up steps. One JSON line goes to stdout. --threads sets torch.set_num_threads (default:
+torch's own choice); the thread count is reported.
 """
 
 import argparse
@@ -56,7 +56,10 @@ def main():
     parser.add_argument("--clip", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--warm-up-steps", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=0, help="0: torch's default")
     args = parser.parse_args()
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
     s, b, t = args.steps, args.batch, args.context
     if s <= args.warm_up_steps:
         raise SystemExit(f"--steps ({s}) must exceed --warm-up-steps ({args.warm_up_steps})")

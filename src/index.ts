@@ -7,6 +7,7 @@
 
 // First, before jax-js loads: the compute threads for Node (src/engine/threads.ts).
 import "./engine/threads.js";
+import "./kernels/kdTreeThreads.js"; // the k-d tree search on the same threads
 
 // The engine (jax-js on Wasm) and errors.
 export {
@@ -136,13 +137,12 @@ export { evaluateStream, createEvaluator, type Evaluation } from "./train/evalua
 export { trainSetModel, predictSetModel, type SetModel } from "./train/setModel.js";
 
 // The localist model: blocks, routing, the dial as an attention hook, metrics and the bound.
-export {
-  buildLocalistStructure,
-  type LocalistStructure,
-  type LocalistEntry,
-} from "./localist/structure.js";
-export { posBlocks, fileBlocks, type BlockSpec } from "./localist/blocks.js";
-export { defaultRouting, routingFromFile, type Routing } from "./localist/routing.js";
+export { type LocalistStructure, type LocalistEntry } from "./localist/structure.js";
+export { buildLocalistStructure } from "./localist/buildStructure.js";
+export type { BlockSpec } from "./localist/blocks.js";
+export { posBlocks, fileBlocks } from "./localist/blockSources.js";
+export { defaultRouting, type Routing } from "./localist/routing.js";
+export { routingFromFile } from "./localist/routingFile.js";
 export {
   dialMatrix,
   parseDial,
@@ -162,9 +162,10 @@ export {
   type RowMetrics,
 } from "./localist/metrics.js";
 // Rules as one more attention hook, the compliance check, anchors and recruitment.
+export { readRuleSpecs } from "./localist/rulesFile.js";
 export {
   compileRules,
-  readRuleSpecs,
+  parseRuleSpecs,
   withStrength,
   type RuleSpec,
   type RuleSet,

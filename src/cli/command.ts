@@ -2,7 +2,28 @@
  * A command of the `localist` command line: its flags as data and one call into the library.
  * Parsing, help and the wording of mistakes are shared (./flags.ts), so every command behaves alike.
  */
-import { asksForHelp, formatHelp, parseFlags, type FlagSpec, type ParsedFlags } from "./flags.js";
+import { initEngine, machineCores } from "../engine/engine.js";
+import {
+  asksForHelp,
+  formatHelp,
+  parseFlags,
+  POSITIVE_INTEGER,
+  UsageError,
+  type FlagSpec,
+  type ParsedFlags,
+} from "./flags.js";
+
+/**
+ * `--threads N`, on the commands that train or evaluate: those read their results asynchronously,
+ * which is what lets the engine spread their kernels over threads (src/engine/threads.ts).
+ */
+export const THREADS_FLAG: FlagSpec = {
+  name: "threads",
+  kind: "integer",
+  constraint: POSITIVE_INTEGER,
+  value: "N",
+  help: "compute threads (default: the machine's cores; 1 computes on the main thread only)",
+};
 
 export interface Command {
   /** One line for the command list. */
@@ -16,21 +37,36 @@ export interface Command {
   positionals?: readonly string[];
   /**
    * Runs the command on parsed flags; returns what goes to stdout, or writes it with `out` as it
-   * is produced (generated text streams) and returns nothing.
+   * is produced (generated text streams) and returns nothing; commands that train or evaluate
+   * return a promise (their reads are asynchronous, see src/train/loop.ts), and the Lab's server one
+   * that settles when it stops.
    */
-  run(parsed: ParsedFlags, out: Output): string | void;
+  run(parsed: ParsedFlags, out: Output): CommandResult | Promise<CommandResult>;
 }
+
+/** What a command prints when it returns (nothing when it wrote its output as it went). */
+export type CommandResult = string | void;
 
 /** Where a command's results go (stdout). */
 export type Output = (text: string) => void;
 
-/** Help, or the command run on its parsed flags. */
-export function runCommand(
+/** Help, or the command run on its parsed flags (with the engine on the threads asked for). */
+export async function runCommand(
   command: Command,
   name: string,
   args: readonly string[],
   out: Output,
-): string | void {
+): Promise<CommandResult> {
   if (asksForHelp(args)) return formatHelp(command.usage, command.description, command.flags);
-  return command.run(parseFlags(args, command.flags, name, command.positionals), out);
+  const parsed = parseFlags(args, command.flags, name, command.positionals);
+  const threads = parsed.flags.threads as number | undefined;
+  if (threads !== undefined) {
+    const cores = machineCores();
+    if (threads > cores)
+      throw new UsageError(
+        `--threads ${threads}: this process can compute on at most ${cores} thread(s) (the machine's cores; 1 where LOCALIST_THREADS=1)`,
+      );
+    await initEngine({ threads });
+  }
+  return command.run(parsed, out);
 }

@@ -87,7 +87,7 @@ function checkPlan(
   }
 }
 
-function run(parsed: ParsedFlags): string {
+async function run(parsed: ParsedFlags): Promise<string> {
   const { flags, given } = parsed;
   if (flags.json && flags.markdown) throw new UsageError("choose one of --json and --markdown");
   const experiment = flags.experiment as Experiment;
@@ -112,17 +112,17 @@ function run(parsed: ParsedFlags): string {
   switch (experiment) {
     case "curves":
       checkPlan(experiment, list, neural, { n, m, prompts: 0 });
-      result = runCurves(list[0], { ...settings, ns, ms });
+      result = await runCurves(list[0], { ...settings, ns, ms });
       break;
     case "complexity":
       checkPlan(experiment, list, neural, { n, m, prompts: 0 });
-      result = runComplexity(list, { ...settings, n, m });
+      result = await runComplexity(list, { ...settings, n, m });
       break;
     case "scaling": {
       const widths = integerList(flags, "widths");
       const depths = integerList(flags, "depths");
       checkPlan(experiment, list, neural, { n, m, prompts: 0, widths, depths });
-      result = runScaling(list[0], { ...settings, n, m, widths, depths });
+      result = await runScaling(list[0], { ...settings, n, m, widths, depths });
       break;
     }
     case "peft": {
@@ -137,7 +137,7 @@ function run(parsed: ParsedFlags): string {
         throw new UsageError(
           `--rank ${flags.rank as number} is larger than the width ${neural.width}`,
         );
-      result = runPeft({
+      result = await runPeft({
         ...settings,
         methods: methodList(flags),
         pretrainBags,

@@ -7,6 +7,7 @@ import { SET_POOLINGS, type SetPooling } from "../model/setConfig.js";
 import { DEFAULT_SET_TRAINING } from "../train/setModel.js";
 import { MODEL_NAMES, type ModelName, type NeuralSettings } from "../workflows/distreg/models.js";
 import { MIXTURE_FUNCTIONALS, PEFT_METHODS, type PeftMethod } from "../workflows/distreg/peft.js";
+import { THREADS_FLAG } from "./command.js";
 import { between, UsageError, type FlagSpec, type FlagValues } from "./flags.js";
 
 export const EXPERIMENTS = ["curves", "complexity", "peft", "scaling"] as const;
@@ -193,6 +194,7 @@ export const DISTREG_FLAGS: FlagSpec[] = [
     value: "FILE.svg",
     help: "write the curves as an SVG log–log plot",
   },
+  THREADS_FLAG,
 ];
 
 /** The comma-separated names of a flag, each one of `choices`. */

@@ -3,6 +3,7 @@
  * hybrid and global attention trained on short strings of regular languages over {a, b} and tested
  * on longer ones; a table of test accuracy (language × model) on stdout, progress on stderr.
  */
+import { THREADS_FLAG } from "./command.js";
 import { POSITIONAL_ENCODINGS, type PositionalEncoding } from "../model/config.js";
 import { compileRegex } from "../data/languages/regex.js";
 import {
@@ -139,6 +140,7 @@ const FLAGS: FlagSpec[] = [
   },
   { name: "json", kind: "boolean", help: "print every run and the summary as JSON" },
   { name: "markdown", kind: "boolean", help: "print the table as Markdown" },
+  THREADS_FLAG,
 ];
 
 function lengthRange(flags: FlagValues, name: string): LengthRange {
@@ -169,7 +171,7 @@ function steps(flags: FlagValues): number {
   return value;
 }
 
-function run({ flags }: { flags: FlagValues }): string {
+async function run({ flags }: { flags: FlagValues }): Promise<string> {
   if (flags.json && flags.markdown) throw new UsageError("choose one of --json and --markdown");
   const languages = list(flags, "languages");
   const models = list(flags, "models");
@@ -195,7 +197,7 @@ function run({ flags }: { flags: FlagValues }): string {
   asUsageError(() =>
     models.forEach((m) => recognizerConfig(parseModelKind(m), settings, test.max)),
   );
-  const result = runBenchmark({
+  const result = await runBenchmark({
     languages,
     models,
     seeds: flags.seeds as number,

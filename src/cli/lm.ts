@@ -1,4 +1,5 @@
 /** `localist train`, `localist eval` and `localist generate`: the transformer language model. */
+import { THREADS_FLAG } from "./command.js";
 import { tokenizeWords } from "../data/textCorpus.js";
 import { bigramModel, unigramModel } from "../data/ngram.js";
 import {
@@ -138,6 +139,7 @@ const TRAIN_FLAGS: FlagSpec[] = [
     value: "KIND",
     help: "top K tokens by mutual information, the first K positions (sinks), or K random frequent tokens",
   },
+  THREADS_FLAG,
 ];
 
 const announce = (line: string) => process.stderr.write(`${line}\n`);
@@ -156,18 +158,18 @@ export function trainReport(out: string, summary: TrainSummary): string {
   return lines.join("\n");
 }
 
-function runTrain(parsed: ParsedFlags): string {
+async function runTrain(parsed: ParsedFlags): Promise<string> {
   const { flags, given } = parsed;
   const out = requireFlag(flags, "out", "localist train");
   if (flags.resume) {
     const stray = TRAIN_FLAGS.map((f) => f.name).filter(
-      (name) => name !== "out" && name !== "resume" && given.has(name),
+      (name) => !["out", "resume", "threads"].includes(name) && given.has(name),
     );
     if (stray.length > 0)
       throw new UsageError(
         `--resume continues the run in ${out} with its saved settings; drop --${stray.join(", --")}`,
       );
-    return trainReport(out, resumeTraining({ out, announce }));
+    return trainReport(out, await resumeTraining({ out, announce }));
   }
   let attention;
   try {
@@ -221,10 +223,10 @@ function runTrain(parsed: ParsedFlags): string {
       : { anchors: { kind: flags["anchor-kind"] as AnchorKind, count: anchorCount } }),
   };
   if (flags["init-only"]) {
-    trainNewModel(spec, { out, announce, initOnly: true });
+    await trainNewModel(spec, { out, announce, initOnly: true });
     return `initial checkpoint (step 0 of ${spec.settings.steps}) saved in ${out}`;
   }
-  return trainReport(out, trainNewModel(spec, { out, announce }));
+  return trainReport(out, await trainNewModel(spec, { out, announce }));
 }
 
 export const TRAIN: Command = {
@@ -259,8 +261,9 @@ export const EVAL: Command = {
     SCHEDULE_FLAG,
     RULES_FLAG,
     { name: "json", kind: "boolean", help: "print JSON instead of a table" },
+    THREADS_FLAG,
   ],
-  run({ flags }) {
+  async run({ flags }) {
     const dir = requireFlag(flags, "model", "localist eval");
     const model = openModel(dir);
     let result;
@@ -277,7 +280,7 @@ export const EVAL: Command = {
       data = modelSplits(model);
       const hooks = modelHooks(model, dial, { rules });
       const progress = createProgress({ total: 1, label: "eval" });
-      result = evaluateStream(model.params, model.config, data[split], {
+      result = await evaluateStream(model.params, model.config, data[split], {
         batch: flags.batch as number,
         stride,
         hooks,

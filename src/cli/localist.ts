@@ -1,4 +1,5 @@
 /** `localist sweep`, `localist explain` and `localist demo`: the locality dial on a trained model. */
+import { THREADS_FLAG } from "./command.js";
 import { tokenizeWords } from "../data/textCorpus.js";
 import { writeFileAtomic } from "../io/atomicWrite.js";
 import { explainText, formatExplanation } from "../localist/explain.js";
@@ -66,6 +67,7 @@ export const SWEEP: Command = {
     },
     RULES_FLAG,
     { name: "json", kind: "boolean", help: "print JSON instead of a table" },
+    THREADS_FLAG,
     {
       name: "plot",
       kind: "string",
@@ -73,14 +75,14 @@ export const SWEEP: Command = {
       help: "write the entropy and fidelity curves as SVG",
     },
   ],
-  run({ flags }) {
+  async run({ flags }) {
     const dir = requireFlag(flags, "model", "localist sweep");
     const dials = dialListFromFlag(flags.dials as string);
     const model = openLocalistModel(dir);
     let rows;
     try {
       const rules = rulesFromFlags(flags, model);
-      rows = sweepDial(model, modelSplits(model)[flags.split as "valid" | "test"], dials, {
+      rows = await sweepDial(model, modelSplits(model)[flags.split as "valid" | "test"], dials, {
         schedule: flags.schedule as Schedule,
         windows: flags.windows as number,
         inspectWindows: flags["inspect-windows"] as number,
@@ -190,17 +192,18 @@ export const DEMO: Command = {
       name: "steps",
       kind: "integer",
       constraint: AT_LEAST_ONE,
-      default: 800,
+      default: 1200,
       help: "training steps",
     },
     seedFlag(1, "seed"),
+    THREADS_FLAG,
   ],
-  run({ flags }) {
+  async run({ flags }) {
     const out = flags.out as string;
     process.stderr.write(
       `localist demo: training a localist model on the Brown corpus into ${out}/model\n`,
     );
-    const result = runDemo({
+    const result = await runDemo({
       out,
       steps: flags.steps as number,
       seed: flags.seed as number,

@@ -9,7 +9,8 @@ import {
   SCHEDULES,
   type Schedule,
 } from "../localist/dial.js";
-import type { LocalistTraining, StructureSpec } from "../localist/structure.js";
+import type { LocalistTraining } from "../localist/structure.js";
+import type { StructureSpec } from "../localist/buildStructure.js";
 import { requireLocalist, type LoadedModel } from "../workflows/savedModels.js";
 import {
   asUsageError,

@@ -4,10 +4,11 @@
  * 2 for a command-line mistake.
  */
 import "../engine/threads.js"; // first, before jax-js loads (src/engine/threads.ts)
+import "../kernels/kdTreeThreads.js"; // the k-d tree search on the same threads
 import { readFileSync } from "node:fs";
 import { initEngine } from "../engine/engine.js";
 import { LocalistError, oneLine } from "../engine/errors.js";
-import { runCommand, type Command, type Output } from "./command.js";
+import { runCommand, type Command, type CommandResult, type Output } from "./command.js";
 import { DISTREG } from "./distreg.js";
 import { EXPORT, IMPORT } from "./exchange.js";
 import { EXPRESSIVITY } from "./expressivity.js";
@@ -17,6 +18,7 @@ import { DEMO, EXPLAIN, SWEEP } from "./localist.js";
 import { EVAL, GENERATE, TRAIN } from "./lm.js";
 import { CHECK, PROFILE_HEADS } from "./rules.js";
 import { ANCHORS } from "./anchors.js";
+import { LAB } from "./lab.js";
 
 /** A command with methods of its own: `localist local <method>`. */
 interface CommandGroup {
@@ -40,6 +42,7 @@ const COMMANDS: Record<string, Command | CommandGroup> = {
   "profile-heads": PROFILE_HEADS,
   anchors: ANCHORS,
   demo: DEMO,
+  lab: LAB,
   export: EXPORT,
   import: IMPORT,
 };
@@ -77,7 +80,7 @@ export function mainHelp(): string {
 }
 
 /** Runs the command line `argv` (without the program name); returns stdout text not yet written. */
-function dispatch(argv: readonly string[], out: Output): string | void {
+function dispatch(argv: readonly string[], out: Output): CommandResult | Promise<CommandResult> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help")
     return mainHelp();
@@ -139,7 +142,7 @@ export async function main(
     const [name] = argv;
     const quick = name === undefined || ["--help", "-h", "help", "--version"].includes(name);
     if (!quick) await initEngine();
-    const text = dispatch(argv, out);
+    const text = await dispatch(argv, out);
     if (typeof text === "string") out(text.replace(/\n?$/, "\n"));
     else if (wrote !== "" && !wrote.endsWith("\n")) out("\n");
     return 0;

@@ -2,9 +2,11 @@
  * `localist check` (the compliance report of a rules file) and `localist profile-heads` (which heads
  * a rule should use), and the `--rules` flag the other commands share.
  */
+import { THREADS_FLAG } from "./command.js";
 import { LocalistError } from "../engine/errors.js";
 import { writeFileAtomic } from "../io/atomicWrite.js";
-import { readRuleSpecs, type RuleSet } from "../localist/rules.js";
+import type { RuleSet } from "../localist/rules.js";
+import { readRuleSpecs } from "../localist/rulesFile.js";
 import { checkModelRules } from "../workflows/compliance.js";
 import { profileHeads, profileTable, rulesWithHeads } from "../workflows/profileHeads.js";
 import { loadRules, modelRules } from "../workflows/rules.js";
@@ -143,8 +145,9 @@ export const PROFILE_HEADS: Command = {
     SCHEDULE_FLAG,
     { name: "out", kind: "string", value: "FILE", help: "write the rules file with the top heads" },
     { name: "json", kind: "boolean", help: "print the profile as JSON" },
+    THREADS_FLAG,
   ],
-  run({ flags }) {
+  async run({ flags }) {
     const dir = requireFlag(flags, "model", "localist profile-heads");
     const rulesFile = requireFlag(flags, "rules", "localist profile-heads");
     const model = openModel(dir);
@@ -160,7 +163,7 @@ export const PROFILE_HEADS: Command = {
           `--rule: ${rulesFile} has no rule '${wanted}'; its rules are ${specs.map((s) => s.id).join(", ")}`,
         );
       modelRules(model, specs); // every rule must compile for this model
-      profile = profileHeads(model, modelRules(model, [spec]), {
+      profile = await profileHeads(model, modelRules(model, [spec]), {
         split: flags.split as "valid" | "test",
         windows: flags.windows as number,
         evalWindows: flags["eval-windows"] as number,

@@ -24,34 +24,30 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { z } from "zod";
 import { LocalistError, oneLine } from "../engine/errors.js";
 import { FILE_LIMITS, readLimitedFile } from "../engine/files.js";
-import { parseWith } from "../engine/validate.js";
 import { createFolder, syncFolder, writeFileAtomic, writeFileDurable } from "./atomicWrite.js";
-import { readJsonFile } from "./json.js";
-import { decodeSafetensors, encodeSafetensors, type HostTensor } from "./safetensors.js";
+import { encodeSafetensors, type HostTensor } from "./safetensors.js";
+import {
+  CHECKPOINT_FILES,
+  CHECKPOINTS_FOLDER,
+  checkpointFromFiles,
+  POINTER_FILE,
+  POINTER_FORMAT,
+  pointerTarget,
+  RECOVER,
+  type Checkpoint,
+  type CheckpointBytes,
+} from "./checkpointFiles.js";
 
-export type { HostTensor } from "./safetensors.js";
-
-/** The file names inside a checkpoint folder. */
-export const CHECKPOINT_FILES = {
-  config: "config.json",
-  tokenizer: "tokenizer.json",
-  model: "model.safetensors",
-  optimizer: "optimizer.safetensors",
-  state: "state.json",
-} as const;
-
-/** The pointer file of a run folder, and the folder of its checkpoints. */
-export const POINTER_FILE = "checkpoint.json";
-export const CHECKPOINTS_FOLDER = "checkpoints";
-const POINTER_FORMAT = "localist-pointer";
-/** The pointer names a folder inside the run's checkpoints folder, and nothing else. */
-const POINTER_SCHEMA = z.object({
-  format: z.literal(POINTER_FORMAT),
-  current: z.string().regex(/^checkpoints\/step-\d{8,}-[0-9a-f]{6}$/),
-});
+export {
+  CHECKPOINT_FILES,
+  CHECKPOINTS_FOLDER,
+  POINTER_FILE,
+  checkWeightsMatch,
+  type Checkpoint,
+  type HostTensor,
+} from "./checkpointFiles.js";
 
 /** What saveCheckpoint writes. */
 export interface CheckpointInput {
@@ -62,19 +58,7 @@ export interface CheckpointInput {
   state?: object;
 }
 
-/** What loadCheckpoint reads: the JSON files as parsed objects, the tensors as host arrays. */
-export interface Checkpoint {
-  config: Record<string, unknown>;
-  tokenizer: Record<string, unknown>;
-  weights: Record<string, HostTensor>;
-  optimizer?: Record<string, HostTensor>;
-  state?: Record<string, unknown>;
-  /** The checkpoint folder the files came from. */
-  folder: string;
-}
-
 const SAFETENSORS_METADATA = { format: "localist" };
-const RECOVER = "retrain or restore it";
 
 function jsonText(value: object): string {
   return `${JSON.stringify(value, null, 2)}\n`;
@@ -101,11 +85,7 @@ function writeCheckpointFolder(dir: string, checkpoint: CheckpointInput): void {
 function readPointer(runDir: string): string | undefined {
   const file = join(runDir, POINTER_FILE);
   if (!existsSync(file)) return undefined;
-  return parseWith(
-    POINTER_SCHEMA,
-    readJsonFile<unknown>(file, "checkpoint pointer"),
-    `checkpoint pointer ${file}`,
-  ).current;
+  return pointerTarget(readLimitedFile(file, "checkpoint pointer", FILE_LIMITS.json), file);
 }
 
 /** Legacy single-checkpoint files directly in a run folder (localist 0.1.0's layout). */
@@ -163,23 +143,14 @@ export function holdsCheckpoint(dir: string): boolean {
   return existsSync(join(dir, POINTER_FILE)) || existsSync(join(dir, CHECKPOINT_FILES.config));
 }
 
-/** A JSON file of the checkpoint that must hold an object. */
-function readJsonObject(dir: string, name: string, what: string): Record<string, unknown> {
-  const file = join(dir, name);
-  const value = readJsonFile<unknown>(file, what);
-  if (typeof value !== "object" || value === null || Array.isArray(value))
-    throw new LocalistError(
-      `${what} ${file} must hold a JSON object, got ${Array.isArray(value) ? "an array" : JSON.stringify(value)}; ${RECOVER}`,
-    );
-  return value as Record<string, unknown>;
-}
-
-/** The tensors of a safetensors file of the checkpoint. */
-function readTensors(dir: string, name: string): Record<string, HostTensor> {
-  const file = join(dir, name);
-  const bytes = readLimitedFile(file, "checkpoint file", FILE_LIMITS.tensors);
-  return decodeSafetensors(bytes, `checkpoint ${file}`).tensors;
-}
+/** What each file of a checkpoint folder is, in errors, and how large it may be. */
+const FILE_KINDS: Record<string, { what: string; limit: number }> = {
+  [CHECKPOINT_FILES.config]: { what: "model config", limit: FILE_LIMITS.json },
+  [CHECKPOINT_FILES.tokenizer]: { what: "tokenizer", limit: FILE_LIMITS.json },
+  [CHECKPOINT_FILES.model]: { what: "checkpoint file", limit: FILE_LIMITS.tensors },
+  [CHECKPOINT_FILES.optimizer]: { what: "checkpoint file", limit: FILE_LIMITS.tensors },
+  [CHECKPOINT_FILES.state]: { what: "training state", limit: FILE_LIMITS.json },
+};
 
 /**
  * The checkpoint in `dir`. One-line LocalistErrors for a missing folder (`no model at DIR: train
@@ -209,61 +180,8 @@ export function loadCheckpoint(runDir: string): Checkpoint {
         `checkpoint ${dir} is incomplete: ${required} is missing; ${RECOVER}`,
       );
 
-  const checkpoint: Checkpoint = {
-    config: readJsonObject(dir, CHECKPOINT_FILES.config, "model config"),
-    tokenizer: readJsonObject(dir, CHECKPOINT_FILES.tokenizer, "tokenizer"),
-    weights: readTensors(dir, CHECKPOINT_FILES.model),
-    folder: dir,
-  };
-  if (has(CHECKPOINT_FILES.optimizer))
-    checkpoint.optimizer = readTensors(dir, CHECKPOINT_FILES.optimizer);
-  if (has(CHECKPOINT_FILES.state))
-    checkpoint.state = readJsonObject(dir, CHECKPOINT_FILES.state, "training state");
-  return checkpoint;
-}
-
-function formatShape(shape: readonly number[]): string {
-  return `[${shape.join(",")}]`;
-}
-
-/**
- * Checks that `weights` has exactly the tensors of `expected` (name → shape), throwing a one-line
- * LocalistError for the first missing tensor, shape mismatch or unexpected tensor, e.g.
- * `checkpoint DIR: tensor 'layers.0.attn.wq' has shape [64,64] but the config needs [128,128]; the
- * checkpoint belongs to another model config`. When there are more problems the message counts them.
- */
-export function checkWeightsMatch(
-  weights: Record<string, HostTensor>,
-  expected: Record<string, number[]>,
-  dir: string,
-): void {
-  const problems: string[] = [];
-  const has = (record: object, name: string) => Object.prototype.hasOwnProperty.call(record, name);
-  for (const [name, shape] of Object.entries(expected)) {
-    if (!has(weights, name)) {
-      problems.push(`tensor '${name}' is missing (the config needs shape ${formatShape(shape)})`);
-      continue;
-    }
-    const actual = weights[name].shape;
-    if (actual.length !== shape.length || actual.some((size, i) => size !== shape[i]))
-      problems.push(
-        `tensor '${name}' has shape ${formatShape(actual)} but the config needs ${formatShape(shape)}`,
-      );
-    else if (weights[name].dtype !== "F32")
-      problems.push(`tensor '${name}' is ${weights[name].dtype} but the model stores F32`);
-  }
-  for (const [name, tensor] of Object.entries(weights))
-    if (!has(expected, name))
-      problems.push(
-        `tensor '${name}' (shape ${formatShape(tensor.shape)}) is not part of the config's model`,
-      );
-  if (problems.length === 0) return;
-  const more =
-    problems.length > 1
-      ? ` (and ${problems.length - 1} more mismatch${problems.length > 2 ? "es" : ""})`
-      : "";
-  const why = problems[0].includes("but the model stores")
-    ? "the file is corrupt, retrain or restore it"
-    : "the checkpoint belongs to another model config";
-  throw new LocalistError(`checkpoint ${dir}: ${problems[0]}${more}; ${why}`);
+  const files: CheckpointBytes = {};
+  for (const [name, kind] of Object.entries(FILE_KINDS))
+    if (has(name)) files[name] = readLimitedFile(join(dir, name), kind.what, kind.limit);
+  return checkpointFromFiles(files, dir);
 }

@@ -11,12 +11,31 @@
  * in the brute-force search (kernels/nearest.ts), so both paths return the same neighbours.
  *
  * Shapes: N keys, Q queries, D features.
+ *
+ * The tree's arrays live in shared memory where the platform has it, so that a Node entry point
+ * can search it from several threads at once (./kdTreeThreads.ts, registered through
+ * `useKdTreeSearch`); each query's search is the same on any thread.
  */
 
 const LEAF_SIZE = 16;
 
+/** A typed array on a SharedArrayBuffer where there is one (threads can read it in place). */
+function shareable<T extends Float64Array | Int32Array>(
+  Kind: { new (buffer: ArrayBufferLike): T; BYTES_PER_ELEMENT: number },
+  length: number,
+): T {
+  const bytes = length * Kind.BYTES_PER_ELEMENT;
+  return new Kind(
+    typeof SharedArrayBuffer === "undefined"
+      ? new ArrayBuffer(bytes)
+      : new SharedArrayBuffer(bytes),
+  );
+}
+
 export interface KdTree {
   readonly points: Float64Array; // (N, D) row-major
+  /** The points in tree order (row i is key order[i]), so a leaf's points are contiguous. */
+  readonly sorted: Float64Array;
   readonly dims: number;
   /** Key indices, permuted so that every node's points are contiguous. */
   readonly order: Int32Array;
@@ -31,14 +50,15 @@ export interface KdTree {
 
 /** Builds the tree over `points` (N·D, row-major). */
 export function buildKdTree(points: Float64Array, n: number, dims: number): KdTree {
-  const order = Int32Array.from({ length: n }, (_, i) => i);
+  const order = shareable(Int32Array, n);
+  for (let i = 0; i < n; i++) order[i] = i;
   const capacity = 2 * Math.ceil(n / (LEAF_SIZE / 2)) + 1;
-  const begin = new Int32Array(capacity);
-  const end = new Int32Array(capacity);
-  const splitDim = new Int32Array(capacity).fill(-1);
-  const splitValue = new Float64Array(capacity);
-  const left = new Int32Array(capacity).fill(-1);
-  const right = new Int32Array(capacity).fill(-1);
+  const begin = shareable(Int32Array, capacity);
+  const end = shareable(Int32Array, capacity);
+  const splitDim = shareable(Int32Array, capacity).fill(-1);
+  const splitValue = shareable(Float64Array, capacity);
+  const left = shareable(Int32Array, capacity).fill(-1);
+  const right = shareable(Int32Array, capacity).fill(-1);
   let nodes = 0;
   const build = (from: number, to: number): number => {
     const node = nodes++;
@@ -71,7 +91,40 @@ export function buildKdTree(points: Float64Array, n: number, dims: number): KdTr
     return node;
   };
   build(0, n);
-  return { points, dims, order, begin, end, splitDim, splitValue, left, right };
+  const sorted = shareable(Float64Array, n * dims);
+  for (let i = 0; i < n; i++)
+    sorted.set(points.subarray(order[i] * dims, (order[i] + 1) * dims), i * dims);
+  return { points, sorted, dims, order, begin, end, splitDim, splitValue, left, right };
+}
+
+export interface KdTreeResult {
+  indices: Int32Array;
+  squaredDistances: Float64Array;
+}
+
+/** A search of a built tree: the same contract as `kdTreeNeighbours`. */
+export type KdTreeSearch = (
+  tree: KdTree,
+  queries: Float64Array,
+  rows: number,
+  k: number,
+) => KdTreeResult;
+
+let registered: KdTreeSearch | undefined;
+
+/** Replaces how `searchKdTree` runs (the Node entry points register a threaded search). */
+export function useKdTreeSearch(search: KdTreeSearch): void {
+  registered = search;
+}
+
+/** The k nearest keys of each query: the registered search, else `kdTreeNeighbours`. */
+export function searchKdTree(
+  tree: KdTree,
+  queries: Float64Array,
+  rows: number,
+  k: number,
+): KdTreeResult {
+  return (registered ?? kdTreeNeighbours)(tree, queries, rows, k);
 }
 
 /** Quickselect: rearranges order[lo..hi] so that order[k] has the k-th smallest coordinate `d`. */
@@ -115,12 +168,8 @@ export function kdTreeNeighbours(
   queries: Float64Array,
   rows: number,
   k: number,
-): { indices: Int32Array; squaredDistances: Float64Array } {
-  const { points, dims, order, begin, end, splitDim, splitValue, left, right } = tree;
-  // The points in tree order, so that a leaf's points are contiguous in memory.
-  const sorted = new Float64Array(order.length * dims);
-  for (let i = 0; i < order.length; i++)
-    sorted.set(points.subarray(order[i] * dims, (order[i] + 1) * dims), i * dims);
+): KdTreeResult {
+  const { sorted, dims, order, begin, end, splitDim, splitValue, left, right } = tree;
   const indices = new Int32Array(rows * k);
   const distances = new Float64Array(rows * k);
   const bestDistance = new Float64Array(k);

@@ -9,7 +9,7 @@
  */
 import { checkInteger } from "../engine/errors.js";
 import { fromHost, np, toFloat64, type JaxArray } from "../engine/engine.js";
-import { buildKdTree, kdTreeNeighbours } from "./kdTree.js";
+import { buildKdTree, searchKdTree } from "./kdTree.js";
 import { squaredDistances } from "./distance.js";
 import type { LogKernel } from "./logKernel.js";
 
@@ -82,7 +82,7 @@ export function neighbourSearch(keys: JaxArray): NeighbourSearch {
       search(queries, k) {
         checkInteger("k", k, 1, n);
         const [rows] = queries.shape;
-        const found = kdTreeNeighbours(tree, toFloat64(queries), rows, k);
+        const found = searchKdTree(tree, toFloat64(queries), rows, k);
         return { ...found, queries: rows, k };
       },
       dispose() {},

@@ -5,124 +5,13 @@
  *    preposition-conjunction, punctuation, other);
  *  - `window:W`: positional blocks ⌊position / W⌋ (no token map; relevance = same window);
  *  - a user's JSON map { "token": "block", … } covering every vocabulary token.
+ * Browser-safe: making blocks from the Brown tags or a file is ./blockSources.ts.
  */
-import { z } from "zod";
-import { check, LocalistError } from "../engine/errors.js";
-import { parseWith } from "../engine/validate.js";
-import { COARSE_CLASSES, coarseTag, loadBrown, splitBrownDocuments } from "../data/brown.js";
-import { EOS_ID, UNK_ID, type Tokenizer } from "../data/tokenizer.js";
-import { readJsonFile } from "../io/json.js";
 
 /** Blocks stored with a model: either a token → block table, or positional windows. */
 export type BlockSpec =
   | { kind: "tokens"; source: string; names: string[]; tokenBlocks: number[] }
   | { kind: "window"; width: number };
-
-/** Block names and per-token block ids from the Brown tags (most frequent coarse class). */
-export function posBlocks(tokenizer: Tokenizer): BlockSpec {
-  check(
-    tokenizer.kind === "word",
-    "--blocks pos needs a word tokenizer (part-of-speech tags label words)",
-  );
-  const names = [...COARSE_CLASSES];
-  const index = new Map(names.map((n, i) => [n, i]));
-  const counts = new Map<number, Int32Array>();
-  const split = splitBrownDocuments(loadBrown());
-  for (const document of split.train) {
-    for (const sentence of document.sentences) {
-      for (const token of sentence) {
-        const id = tokenizer.encode([token.word])[0];
-        let row = counts.get(id);
-        if (!row) counts.set(id, (row = new Int32Array(names.length)));
-        row[index.get(coarseTag(token.tag)) as number]++;
-      }
-    }
-  }
-  const other = index.get("other") as number;
-  const tokenBlocks = Array.from({ length: tokenizer.vocabSize }, (_, id) => {
-    if (id === EOS_ID) return index.get("punctuation") as number;
-    if (id === UNK_ID) return other;
-    const row = counts.get(id);
-    if (!row) return other;
-    let best = 0;
-    for (let b = 1; b < row.length; b++) if (row[b] > row[best]) best = b;
-    return best;
-  });
-  return { kind: "tokens", source: "pos", names, tokenBlocks };
-}
-
-/** A block map file: token → block name. */
-const BLOCK_MAP_SCHEMA = z.record(z.string(), z.string().min(1));
-
-/** Blocks from a JSON file mapping every vocabulary token to a block name. */
-export function fileBlocks(path: string, vocabulary: readonly string[]): BlockSpec {
-  const entries = parseWith(
-    BLOCK_MAP_SCHEMA,
-    readJsonFile(path, "block map"),
-    `block map ${path} (expected {"token": "block", …})`,
-  );
-  const names: string[] = [];
-  const index = new Map<string, number>();
-  const tokenBlocks: number[] = [];
-  const missing: string[] = [];
-  vocabulary.forEach((token, id) => {
-    // Own properties only: a token like "constructor" is not in the map unless the map says so.
-    const block = Object.hasOwn(entries, token) ? entries[token] : undefined;
-    if (block === undefined) {
-      if (id === UNK_ID || id === EOS_ID) {
-        tokenBlocks.push(-1);
-        return;
-      }
-      missing.push(token);
-      tokenBlocks.push(-1);
-      return;
-    }
-    if (!index.has(block)) {
-      index.set(block, names.length);
-      names.push(block);
-    }
-    tokenBlocks.push(index.get(block) as number);
-  });
-  if (missing.length > 0) {
-    const shown = missing
-      .slice(0, 5)
-      .map((t) => `'${t}'`)
-      .join(", ");
-    throw new LocalistError(
-      `block map ${path} leaves ${missing.length} of ${vocabulary.length} vocabulary tokens unassigned (${shown}${missing.length > 5 ? ", …" : ""}); map every token to a block`,
-    );
-  }
-  check(
-    names.length >= 2,
-    `block map ${path} uses ${names.length} block; a partition needs at least 2 blocks`,
-  );
-  // Special tokens not in the map join an "other" block.
-  if (tokenBlocks.includes(-1)) {
-    let other = index.get("other");
-    if (other === undefined) {
-      other = names.length;
-      names.push("other");
-    }
-    for (let i = 0; i < tokenBlocks.length; i++) if (tokenBlocks[i] === -1) tokenBlocks[i] = other;
-  }
-  return { kind: "tokens", source: path, names, tokenBlocks };
-}
-
-/** Parses `pos`, `window:W` or a file path. */
-export function resolveBlocks(
-  spec: string,
-  tokenizer: Tokenizer,
-  vocabulary: readonly string[],
-): BlockSpec {
-  if (spec === "pos") return posBlocks(tokenizer);
-  const window = /^window:(\d+)$/.exec(spec);
-  if (window) {
-    const width = Number(window[1]);
-    check(width >= 1, `--blocks window:W needs W ≥ 1, got ${width}`);
-    return { kind: "window", width };
-  }
-  return fileBlocks(spec, vocabulary);
-}
 
 /** Number of blocks (for windows: of a context of T positions). */
 export function blockCount(spec: BlockSpec, context: number): number {

@@ -20,7 +20,6 @@ import { z } from "zod";
 import { LocalistError } from "../engine/errors.js";
 import { parseWith } from "../engine/validate.js";
 import type { ModelConfig } from "../model/config.js";
-import { readJsonFile } from "../io/json.js";
 import {
   compileSelector,
   SELECTOR_FORMS,
@@ -152,12 +151,14 @@ export function compileRules(
   });
 }
 
-/** Rule specs from a rules file, each checked against the schema (errors name the rule). */
-export function readRuleSpecs(path: string): RuleSpec[] {
-  const where = `rules file ${path}`;
+/**
+ * Rule specs from a rules file's parsed JSON, each checked against the schema (errors name the
+ * rule); `where` names the source, e.g. "rules file r.json". The page and the command line share it.
+ */
+export function parseRuleSpecs(value: unknown, where: string): RuleSpec[] {
   const { rules } = parseWith(
     FILE_SCHEMA,
-    readJsonFile(path, "rules file"),
+    value,
     `${where} (expected {"rules": [{"id": …, "query": …, "key": …, "minFidelity": …}, …]})`,
   );
   return rules.map((raw, i) => {
@@ -180,11 +181,6 @@ export function readRuleSpecs(path: string): RuleSpec[] {
     }
     return parseWith(RULE_SCHEMA, raw, at);
   });
-}
-
-/** Reads and compiles a rules file for a model. */
-export function readRules(path: string, config: ModelConfig, context: SelectorContext): RuleSet {
-  return compileRules(readRuleSpecs(path), config, context, `rules file ${path}`);
 }
 
 /** The same rules with another strength (a sweep over s). */

@@ -6,10 +6,9 @@
 import { z } from "zod";
 import { check } from "../engine/errors.js";
 import type { ModelConfig } from "../model/config.js";
-import type { Tokenizer } from "../data/tokenizer.js";
-import { blockCount, blockNames, resolveBlocks, type BlockSpec } from "./blocks.js";
+import { blockCount, type BlockSpec } from "./blocks.js";
 import { SCHEDULES, type DialValue, type Schedule } from "./dial.js";
-import { defaultRouting, routingFromFile, type Routing } from "./routing.js";
+import type { Routing } from "./routing.js";
 import type { Recruitment } from "./recruitment.js";
 
 /** Blocks, routing and margin: what the dial needs at evaluation time. */
@@ -144,26 +143,4 @@ export function localistEntryFor(
     ...(entry.training === undefined ? {} : { training: entry.training }),
     ...(entry.recruitment === undefined ? {} : { recruitment: entry.recruitment }),
   });
-}
-
-/** How to build a structure: a blocks spec (`pos`, `window:W` or a JSON file), an optional routing file, the margin. */
-export interface StructureSpec {
-  blocks: string;
-  routing?: string;
-  margin: number;
-}
-
-/** Builds and validates the structure of a new localist model over `tokenizer`'s vocabulary. */
-export function buildLocalistStructure(
-  spec: StructureSpec,
-  tokenizer: Tokenizer,
-  config: ModelConfig,
-): Readonly<LocalistStructure> {
-  const blocks = resolveBlocks(spec.blocks, tokenizer, tokenizer.toJSON().tokens);
-  const names = blockNames(blocks, config.context);
-  const routing =
-    spec.routing === undefined
-      ? defaultRouting(names, config.heads, blocks.kind === "window")
-      : routingFromFile(spec.routing, names, config.heads);
-  return validateLocalistStructure({ blocks, routing, margin: spec.margin }, config);
 }

@@ -71,8 +71,11 @@ export function createEvaluator(config: ModelConfig, sources: readonly HookSourc
 
 export type Evaluator = ReturnType<typeof createEvaluator>;
 
-/** Perplexity and accuracy over an id stream with the sliding window. Borrows params. */
-export function evaluateStream(
+/**
+ * Perplexity and accuracy over an id stream with the sliding window. Borrows params. Reads back
+ * asynchronously, so the batches compute on the engine's threads (src/engine/threads.ts).
+ */
+export async function evaluateStream(
   params: ParamMap,
   config: ModelConfig,
   ids: Int32Array,
@@ -87,7 +90,7 @@ export function evaluateStream(
     stride?: number;
     onBatch?: (done: number, total: number) => void;
   } = {},
-): Evaluation {
+): Promise<Evaluation> {
   const t = config.context;
   const batch = options.batch ?? 16;
   const stride = options.stride ?? Math.max(1, Math.floor(t / 2));
@@ -104,13 +107,13 @@ export function evaluateStream(
   const evaluator = options.evaluator ?? createEvaluator(config, options.hooks);
   check(evaluator.config === config, "the evaluator was compiled for another model config");
   try {
-    return evaluateWindows(params, ids, evaluator, { ...options, batch, stride });
+    return await evaluateWindows(params, ids, evaluator, { ...options, batch, stride });
   } finally {
     if (!options.evaluator) evaluator.dispose();
   }
 }
 
-function evaluateWindows(
+async function evaluateWindows(
   params: ParamMap,
   ids: Int32Array,
   evaluator: Evaluator,
@@ -120,7 +123,7 @@ function evaluateWindows(
     maxWindows?: number;
     onBatch?: (done: number, total: number) => void;
   },
-): Evaluation {
+): Promise<Evaluation> {
   const { config, sources } = evaluator;
   const { batch, stride } = options;
   const t = config.context;
@@ -149,8 +152,8 @@ function evaluateWindows(
       fromHost(scored, [rows, t], np.float32),
       hookInputs(sources, { tokens: inputs, batch: rows, length: t, step: 0 }),
     );
-    nll += sumNll.dataSync()[0];
-    correct += sumCorrect.dataSync()[0];
+    nll += (await sumNll.data())[0];
+    correct += (await sumCorrect.data())[0];
     options.onBatch?.(start + rows, windows);
   }
   const loss = nll / tokens;

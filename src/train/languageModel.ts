@@ -5,21 +5,19 @@
  * log, progress on the terminal, atomic checkpoints, exact resumption and a final validation pass.
  */
 import { join } from "node:path";
-import { fromHost, jit, np, tree, valueAndGrad, type JaxArray } from "../engine/engine.js";
+import { tree } from "../engine/engine.js";
 import type { CharTokenizer, WordTokenizer } from "../data/tokenizer.js";
 import type { LmCorpusOptions } from "../data/lmCorpus.js";
 import type { ModelConfig } from "../model/config.js";
-import { attachHooks, hookInputs, type HookInputs, type HookSource } from "../model/hooks.js";
-import { crossEntropy } from "../model/loss.js";
+import type { HookSource } from "../model/hooks.js";
 import { initParams, type ParamMap } from "../model/params.js";
-import { embedTokens, forwardFromEmbeddings } from "../model/transformer.js";
 import { createFolder } from "../io/atomicWrite.js";
 import { cleanRunFolder } from "../io/checkpoint.js";
 import { acquireLock } from "../io/lock.js";
 import { MetricsLog } from "../io/metricsLog.js";
 import { createProgress, type ProgressStream } from "../io/progress.js";
 import { saveModel } from "../io/savedModel.js";
-import { sampleBatch } from "./batches.js";
+import { lmGradients } from "./lmGradients.js";
 import { evaluateStream, type Evaluation } from "./evaluate.js";
 import { runTrainingLoop, type StepRecord } from "./loop.js";
 import { disposeOptimizerState, type OptimizerState } from "./optimizer.js";
@@ -82,41 +80,17 @@ export interface TrainSummary {
   valid?: Evaluation;
 }
 
-/**
- * ∂L/∂E[v] = Σ_{p: token_p = v} ∂L/∂x₀[p], from ∂L/∂x₀ (B·T, D) on the host, as a dense (V, D)
- * array (docs/math.md#training). Takes ownership of the gradient.
- */
-function embeddingGradient(
-  gradX0: JaxArray,
-  tokens: Int32Array,
-  vocab: number,
-  width: number,
-): JaxArray {
-  const g: ArrayLike<number> = gradX0.dataSync();
-  const dense = new Float32Array(vocab * width);
-  for (let p = 0; p < tokens.length; p++) {
-    const row = tokens[p] * width;
-    const from = p * width;
-    for (let d = 0; d < width; d++) dense[row + d] += g[from + d];
-  }
-  return fromHost(dense, [vocab, width], np.float32);
-}
-
-type LossAndGrad = (
-  params: ParamMap,
-  x0: JaxArray,
-  targets: JaxArray,
-  inputs: HookInputs[],
-) => [[JaxArray, Record<string, JaxArray>], [ParamMap, JaxArray]];
-
-export function trainLanguageModel(run: LanguageModelRun, options: TrainOptions): TrainSummary {
+export async function trainLanguageModel(
+  run: LanguageModelRun,
+  options: TrainOptions,
+): Promise<TrainSummary> {
   createFolder(options.out, "output folder");
   const lock = acquireLock(options.out);
   let log: MetricsLog | undefined;
   try {
     cleanRunFolder(options.out);
     log = MetricsLog.open(join(options.out, "metrics.jsonl"), { resumeFrom: run.resume?.step });
-    return train(run, options, log);
+    return await train(run, options, log);
   } finally {
     log?.close();
     lock.release();
@@ -152,44 +126,18 @@ export function saveInitialModel(run: LanguageModelRun, out: string): void {
   }
 }
 
-/**
- * The loss and its gradients with respect to the parameters and to x₀, compiled for the hook
- * sources of the moment; the auxiliary outputs are the cross-entropy and each hook's terms (e.g.
- * the penalty), logged separately.
- */
-function compileLoss(
-  config: Readonly<ModelConfig>,
-  sources: readonly HookSource[],
-): LossAndGrad & { dispose(): void } {
-  return jit(
-    valueAndGrad(
-      (p: ParamMap, x0: JaxArray, targets: JaxArray, inputs: HookInputs[]) => {
-        const hooks = attachHooks(sources, inputs);
-        const ce = crossEntropy(forwardFromEmbeddings(p, x0, config, { hooks }), targets);
-        const terms = hooks.finish?.() ?? [];
-        let total = ce.ref;
-        const values: Record<string, JaxArray> = {};
-        if (terms.length > 0) values.crossEntropy = ce;
-        else ce.dispose();
-        for (const term of terms) {
-          total = total.add(term.value.ref.mul(term.weight));
-          values[term.name] = term.value;
-        }
-        return [total, values] as [JaxArray, Record<string, JaxArray>];
-      },
-      { argnums: [0, 1], hasAux: true },
-    ),
-  ) as unknown as LossAndGrad & { dispose(): void };
-}
-
 /** The training itself, with the run folder locked and its metrics log open. */
-function train(run: LanguageModelRun, options: TrainOptions, log: MetricsLog): TrainSummary {
+async function train(
+  run: LanguageModelRun,
+  options: TrainOptions,
+  log: MetricsLog,
+): Promise<TrainSummary> {
   const { config, settings, data } = run;
   let sources = run.hooks ?? [];
   let entries = run.entries;
   const { batch } = settings;
   const t = config.context;
-  let lossAndGrad = compileLoss(config, sources);
+  const steps = lmGradients(config, settings, data.train, sources);
   const optimizer = runOptimizer(settings);
   let adaptedAt = -1;
   const adapt = (params: ParamMap, step: number) => {
@@ -203,8 +151,7 @@ function train(run: LanguageModelRun, options: TrainOptions, log: MetricsLog): T
     if (change.log) log.write({ step, ...change.log });
     if (change.hooks) {
       sources = change.hooks;
-      lossAndGrad.dispose();
-      lossAndGrad = compileLoss(config, sources);
+      steps.useHooks(sources);
     }
   };
   const progress =
@@ -243,31 +190,16 @@ function train(run: LanguageModelRun, options: TrainOptions, log: MetricsLog): T
     options.onStep?.(record.step, record.loss);
   };
   try {
-    const result = runTrainingLoop({
+    const result = await runTrainingLoop({
       params: run.resume?.params ?? initParams(config, settings.seed),
       optimizer,
       state: run.resume?.optimizer,
       start: run.resume?.step ?? 0,
       steps: settings.steps,
       unitsPerStep: batch * t,
-      gradients(params, step) {
+      async gradients(params, step) {
         adapt(params, step);
-        const { inputs, targets } = sampleBatch(data.train, batch, t, settings.seed, step);
-        const embedded = embedTokens(
-          params.tokenEmbedding.ref,
-          fromHost(inputs, [batch, t], np.int32),
-        );
-        const hookArrays = hookInputs(sources, { tokens: inputs, batch, length: t, step });
-        const [[loss, values], [grads, gradX0]] = lossAndGrad(
-          tree.ref(params),
-          embedded,
-          fromHost(targets, [batch, t], np.int32),
-          hookArrays,
-        );
-        grads.tokenEmbedding = grads.tokenEmbedding.add(
-          embeddingGradient(gradX0, inputs, config.vocabSize, config.dModel),
-        );
-        return { loss, grads, values };
+        return steps.gradients(params, step);
       },
       checkpoint: { every: settings.checkpointEvery, folder: options.out, save },
       onStep,
@@ -281,7 +213,7 @@ function train(run: LanguageModelRun, options: TrainOptions, log: MetricsLog): T
     let valid: Evaluation | undefined;
     try {
       if (data.valid.length > t && options.validWindows !== 0) {
-        valid = evaluateStream(result.params, config, data.valid, {
+        valid = await evaluateStream(result.params, config, data.valid, {
           maxWindows: options.validWindows,
           hooks: run.evalHooks,
         });
@@ -299,7 +231,7 @@ function train(run: LanguageModelRun, options: TrainOptions, log: MetricsLog): T
       valid,
     };
   } finally {
-    lossAndGrad.dispose();
+    steps.dispose();
     optimizer.dispose();
   }
 }

@@ -9,6 +9,9 @@
  * vouched for by one more loss evaluation. A loss or a parameter that is not finite stops the run
  * with one line naming the step, what diverged and the last good checkpoint (which is kept); the
  * loop frees its arrays on the way out.
+ *
+ * Values are read back asynchronously (`await x.data()`): that is what lets the engine run a step's
+ * kernels on its compute threads (src/engine/threads.ts); on one thread it changes nothing.
  */
 import { LocalistError } from "../engine/errors.js";
 import { tree, type JaxArray } from "../engine/engine.js";
@@ -57,7 +60,7 @@ export interface TrainingLoop {
   start: number;
   steps: number;
   /** The loss and gradients at `step` (0-based); borrow the parameters with `tree.ref`. */
-  gradients(params: ParamMap, step: number): StepGradients;
+  gradients(params: ParamMap, step: number): StepGradients | Promise<StepGradients>;
   /** Units (tokens, strings) processed per step, for the throughput. */
   unitsPerStep?: number;
   /** Save every `every` steps and after the last; `folder` is named when the run diverges. */
@@ -81,13 +84,13 @@ export interface LoopResult {
   throughput: number;
 }
 
-function read(x: JaxArray): number[] {
-  return Array.from(x.dataSync() as ArrayLike<number>);
+async function read(x: JaxArray): Promise<number[]> {
+  return Array.from((await x.data()) as ArrayLike<number>);
 }
 
 const format = (x: number) => (Number.isFinite(x) ? x.toPrecision(4) : String(x));
 
-export function runTrainingLoop(loop: TrainingLoop): LoopResult {
+export async function runTrainingLoop(loop: TrainingLoop): Promise<LoopResult> {
   const { optimizer, checkpoint } = loop;
   const hints = loop.hints ?? { otherwise: "lower the learning rate" };
   let params = loop.params;
@@ -115,12 +118,11 @@ export function runTrainingLoop(loop: TrainingLoop): LoopResult {
     throw new LocalistError(`${what}; stopped${kept}; ${hint}`);
   };
   /** The loss of θ_step on the batch of `step`, its gradients and values; stops if not finite. */
-  const evaluate = (at: number) => {
-    const { loss, grads, values = {} } = loop.gradients(params, at);
-    const lossValue = read(loss)[0];
-    const reported = Object.fromEntries(
-      Object.entries(values).map(([name, value]) => [name, read(value)[0]]),
-    );
+  const evaluate = async (at: number) => {
+    const { loss, grads, values = {} } = await loop.gradients(params, at);
+    const lossValue = (await read(loss))[0];
+    const reported: Record<string, number> = {};
+    for (const [name, value] of Object.entries(values)) reported[name] = (await read(value))[0];
     if (!Number.isFinite(lossValue)) {
       tree.dispose(grads);
       const detail = Object.entries(reported)
@@ -149,12 +151,12 @@ export function runTrainingLoop(loop: TrainingLoop): LoopResult {
 
   try {
     while (step < loop.steps) {
-      const { lossValue, grads, reported } = evaluate(step);
+      const { lossValue, grads, reported } = await evaluate(step);
       saveIfDue(); // θ_step gave a finite loss: it is good
       const update = optimizer.update(grads, state, params);
       params = update.params;
       state = update.state;
-      const [gradNorm, nonFinite] = read(update.health);
+      const [gradNorm, nonFinite] = await read(update.health);
       if (nonFinite > 0)
         stop(
           `${nonFinite} parameters became non-finite in the update of step ${step + 1} (gradient norm ${format(gradNorm)} before clipping)`,
@@ -176,7 +178,7 @@ export function runTrainingLoop(loop: TrainingLoop): LoopResult {
     }
     if (due) {
       // The last parameters have no next step: one more loss evaluation vouches for them.
-      tree.dispose(evaluate(step).grads);
+      tree.dispose((await evaluate(step)).grads);
       saveIfDue();
     }
   } catch (error) {

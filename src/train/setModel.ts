@@ -199,7 +199,10 @@ export interface SetTrainResult {
 }
 
 /** Trains a set model on prepared bags (with targets, unless the loss is a mixture's). */
-export function trainSetModel(data: PreparedBags, options: TrainSetOptions): SetTrainResult {
+export async function trainSetModel(
+  data: PreparedBags,
+  options: TrainSetOptions,
+): Promise<SetTrainResult> {
   const { config, settings, loss, seed } = options;
   check(data.count > 0, "there are no training bags");
   check(
@@ -217,7 +220,7 @@ export function trainSetModel(data: PreparedBags, options: TrainSetOptions): Set
   const tailLength = Math.max(1, Math.floor(settings.steps / 10));
   let result;
   try {
-    result = runTrainingLoop({
+    result = await runTrainingLoop({
       params: trained,
       optimizer,
       start: 0,

@@ -4,52 +4,16 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { keyAllowed } from "../model/inspect.js";
-import { anchorFlags, anchorHook } from "../localist/anchors.js";
-import {
-  checkCompliance,
-  type ComplianceReport,
-  type RuleRunOptions,
-} from "../localist/compliance.js";
+import { checkCompliance, type ComplianceReport } from "../localist/compliance.js";
 import { complianceMarkdown, formatCompliance } from "../localist/complianceReport.js";
 import type { RuleSet } from "../localist/rules.js";
 import type { LoadedModel } from "./savedModels.js";
 import { checkWindows } from "./rules.js";
+import { ruleRunOptions } from "./ruleContext.js";
+
+export { ruleRunOptions } from "./ruleContext.js";
 
 export type CheckSource = { text: string } | { split: "valid" | "test"; windows: number };
-
-/** How a model runs under its rules: its dial (localist models), its anchors, key visibility. */
-export function ruleRunOptions(
-  model: LoadedModel,
-  rules: RuleSet,
-  windows: readonly Int32Array[],
-  dial?: number[][],
-): RuleRunOptions {
-  const options: RuleRunOptions = { rules };
-  if (model.localist)
-    options.localist = { structure: model.localist, dial: dial ?? zeroDial(model) };
-  const anchors = model.anchors;
-  if (anchors) {
-    options.extraSources = [anchorHook(anchors)];
-    const flags = windows.map((w) => anchorFlags(anchors, w, 1));
-    options.allowed = (w, head, n, m) =>
-      keyAllowed(
-        { length: windows[w].length, visible: Float64Array.from(flags[w]) },
-        model.config,
-        head,
-        0,
-        n,
-        m,
-      );
-  }
-  return options;
-}
-
-function zeroDial(model: LoadedModel): number[][] {
-  return Array.from({ length: model.config.layers }, () =>
-    new Array<number>(model.config.heads).fill(0),
-  );
-}
 
 /** The result of `localist check`: the report, the windows read, and how to show it. */
 export interface CheckResult {

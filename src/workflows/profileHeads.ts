@@ -45,30 +45,31 @@ export interface ProfileOptions {
 }
 
 /** Profiles one compiled rule (a rule set of one) over every head. Borrows the model's params. */
-export function profileHeads(
+export async function profileHeads(
   model: LoadedModel,
   rule: RuleSet,
   options: ProfileOptions,
-): HeadProfile {
+): Promise<HeadProfile> {
   check(rule.length === 1, "profile one rule at a time");
   const { config, params } = model;
   const windows = checkWindows(model, { split: options.split, windows: options.windows });
   const ids = modelSplits(model)[options.split];
   const rules = ruleHook(config);
   const evaluator = createEvaluator(config, [...modelHooks(model, options.dial), rules]);
-  const perplexity = () =>
-    evaluateStream(params, config, ids, { evaluator, maxWindows: options.evalWindows }).perplexity;
+  const perplexity = async () =>
+    (await evaluateStream(params, config, ids, { evaluator, maxWindows: options.evalWindows }))
+      .perplexity;
   const fidelity = (scoped: RuleSet) =>
     checkCompliance(params, config, windows, ruleRunOptions(model, scoped, windows, options.dial))
       .rules[0].fidelity.mean;
   try {
-    const baseline = perplexity();
+    const baseline = await perplexity();
     const heads: HeadScore[] = [];
     for (let layer = 0; layer < config.layers; layer++)
       for (let head = 0; head < config.heads; head++) {
         const scoped = withScope(rule, config, layer, head);
         rules.setRules(scoped);
-        const ppl = perplexity();
+        const ppl = await perplexity();
         const on = fidelity(scoped);
         const off = fidelity(withStrength(scoped, 0));
         const cost = Math.max(ppl - baseline, 1e-3 * baseline);

@@ -1,100 +1,19 @@
-/**
- * A saved language model with every checkpoint entry read by the layer that owns it: the
- * architecture and weights (io), the corpus (data), the training settings (train) and, for a
- * localist model, its blocks, routing and margin (localist). The attention hooks of the model at a
- * dial come from here, so evaluation, sampling, sweeps and explanations all see the same model.
- */
-import { z } from "zod";
-import { LocalistError } from "../engine/errors.js";
-import { tree } from "../engine/engine.js";
-import { parseWith } from "../engine/validate.js";
-import { CORPUS_SCHEMA, encodeCorpus, type LmCorpusOptions } from "../data/lmCorpus.js";
-import type { HookSource } from "../model/hooks.js";
-import { loadModel, type SavedModel } from "../io/savedModel.js";
-import { TRAIN_SETTINGS_SCHEMA, type TrainSettings } from "../train/settings.js";
+/** Opening a saved model folder on disk (./loadedModel.ts holds the browser-safe part). */
+import { encodeCorpus } from "../data/lmCorpus.js";
+import { loadModel } from "../io/savedModel.js";
 import {
-  anchorHook,
-  ANCHORS_ENTRY_SCHEMA,
-  validateAnchors,
-  type AnchorsEntry,
-} from "../localist/anchors.js";
-import { dialHook, type DialSetting } from "../localist/hook.js";
-import { ruleHook } from "../localist/ruleHook.js";
-import type { RuleSet } from "../localist/rules.js";
-import {
-  LOCALIST_ENTRY_SCHEMA,
-  localistEntryFor,
-  type LocalistEntry,
-} from "../localist/structure.js";
+  closeModel,
+  loadedModelFrom,
+  requireLocalist,
+  type LoadedModel,
+  type LocalistModel,
+} from "./loadedModel.js";
 
-export interface LoadedModel extends SavedModel {
-  dir: string;
-  corpus: LmCorpusOptions;
-  training: TrainSettings;
-  /** Present for a localist model. */
-  localist?: Readonly<LocalistEntry>;
-  /** Present for a model trained with anchors. */
-  anchors?: Readonly<AnchorsEntry>;
-}
-
-/** The entries of config.json beside the architecture, each with its owner's schema. */
-const ENTRIES_SCHEMA = z.object({
-  corpus: CORPUS_SCHEMA,
-  training: TRAIN_SETTINGS_SCHEMA,
-  localist: LOCALIST_ENTRY_SCHEMA.optional(),
-  anchors: ANCHORS_ENTRY_SCHEMA.optional(),
-});
+export * from "./loadedModel.js";
 
 /** Opens the model in `dir`; one-line errors for anything missing, corrupt or mismatched. */
 export function openModel(dir: string, options: { withOptimizer?: boolean } = {}): LoadedModel {
-  const saved = loadModel(dir, options);
-  try {
-    const where = `${saved.folder}/config.json`;
-    const { corpus, training, localist, anchors } = parseWith(ENTRIES_SCHEMA, saved.entries, where);
-    let entry: Readonly<LocalistEntry> | undefined;
-    if (localist) {
-      try {
-        entry = localistEntryFor(localist, saved.config);
-      } catch (error) {
-        throw new LocalistError(`${where}: localist: ${(error as Error).message}`);
-      }
-    }
-    let anchorEntry: Readonly<AnchorsEntry> | undefined;
-    if (anchors) {
-      try {
-        anchorEntry = validateAnchors(anchors, saved.config.vocabSize);
-      } catch (error) {
-        throw new LocalistError(`${where}: anchors: ${(error as Error).message}`);
-      }
-    }
-    return {
-      ...saved,
-      dir,
-      corpus,
-      training,
-      ...(entry ? { localist: entry } : {}),
-      ...(anchorEntry ? { anchors: anchorEntry } : {}),
-    };
-  } catch (error) {
-    closeModel(saved);
-    throw error;
-  }
-}
-
-/** Frees a model's arrays. */
-export function closeModel(model: SavedModel): void {
-  tree.dispose(model.params);
-  if (model.optimizer) tree.dispose(model.optimizer.slots);
-}
-
-export type LocalistModel = LoadedModel & { localist: LocalistEntry };
-
-/** Throws, naming the folder, unless the model is localist (has blocks and a dial). */
-export function requireLocalist(model: LoadedModel): asserts model is LocalistModel {
-  if (!model.localist)
-    throw new LocalistError(
-      `${model.dir} was trained without blocks, so it has no dial; train a model with --localist`,
-    );
+  return loadedModelFrom(loadModel(dir, options), dir);
 }
 
 /** The same, for a model that must be localist: an error naming the folder otherwise. */
@@ -107,25 +26,6 @@ export function openLocalistModel(dir: string): LocalistModel {
     throw error;
   }
   return model;
-}
-
-/**
- * The attention hooks of a model: the dial hook of a localist model (λ = 0 when no dial is given;
- * a dial for a plain model is an error), its anchors, and rules when given.
- */
-export function modelHooks(
-  model: LoadedModel,
-  dial?: DialSetting,
-  extras: { rules?: RuleSet } = {},
-): HookSource[] {
-  const sources: HookSource[] = [];
-  if (dial !== undefined || model.localist) {
-    requireLocalist(model);
-    sources.push(dialHook(model.localist, model.config, { dial }));
-  }
-  if (model.anchors) sources.push(anchorHook(model.anchors));
-  if (extras.rules && extras.rules.length > 0) sources.push(ruleHook(model.config, extras.rules));
-  return sources;
 }
 
 /** The model's corpus splits, encoded with its own tokenizer. */

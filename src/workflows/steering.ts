@@ -106,13 +106,13 @@ export interface SteeringPoint {
  * Accuracy, perplexity and fidelity of the rule at each α (α = 1 is the model as trained).
  * `stream` is held-out text for perplexity. Borrows the model's params.
  */
-export function steeringSweep(
+export async function steeringSweep(
   model: LoadedModel,
   lines: readonly RecallLine[],
   stream: Int32Array,
   alphas: readonly number[],
   options: { rule?: RuleSpec; evalWindows?: number } = {},
-): SteeringPoint[] {
+): Promise<SteeringPoint[]> {
   const base = modelRules(model, [options.rule ?? recallRule(1)]);
   const windows = recallWindows(model, lines);
   const rules = ruleHook(model.config);
@@ -122,12 +122,13 @@ export function steeringSweep(
     windows.ids.slice(b * windows.length, (b + 1) * windows.length),
   );
   try {
-    return alphas.map((alpha) => {
+    const points: SteeringPoint[] = [];
+    for (const alpha of alphas) {
       const strength = -Math.log(alpha);
       const set: RuleSet = withStrength(base, strength);
       rules.setRules(set);
       const accuracy = recallAccuracy(model, windows, sources);
-      const { perplexity } = evaluateStream(model.params, model.config, stream, {
+      const { perplexity } = await evaluateStream(model.params, model.config, stream, {
         evaluator,
         maxWindows: options.evalWindows,
       });
@@ -137,7 +138,7 @@ export function steeringSweep(
         perRow,
         ruleRunOptions(model, set, perRow),
       ).rules[0];
-      return {
+      points.push({
         alpha,
         strength,
         accuracy,
@@ -147,8 +148,9 @@ export function steeringSweep(
         certified: report.certified.mean,
         worstCertified: report.certified.worst,
         violations: report.violations,
-      };
-    });
+      });
+    }
+    return points;
   } finally {
     evaluator.dispose();
   }

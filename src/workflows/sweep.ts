@@ -39,12 +39,12 @@ export interface SweepOptions {
 }
 
 /** Evaluates a localist model on `ids` at each dial value. */
-export function sweepDial(
+export async function sweepDial(
   model: LoadedModel & { localist: LocalistEntry },
   ids: Int32Array,
   dials: readonly number[],
   options: SweepOptions,
-): SweepRow[] {
+): Promise<SweepRow[]> {
   const { config, params, localist } = model;
   const schedule = options.schedule ?? "uniform";
   let current = dialMatrix(0, schedule, config.layers, config.heads);
@@ -61,9 +61,10 @@ export function sweepDial(
       ? undefined
       : createProgress({ total: dials.length, label: "sweep", stream: options.progress });
   try {
-    const rows = dials.map((lambda, i) => {
+    const rows: SweepRow[] = [];
+    for (const [i, lambda] of dials.entries()) {
       current = dialMatrix(lambda, schedule, config.layers, config.heads);
-      const quality = evaluateStream(params, config, ids, {
+      const quality = await evaluateStream(params, config, ids, {
         evaluator,
         maxWindows: options.windows,
       });
@@ -73,7 +74,7 @@ export function sweepDial(
         sources: anchors,
       });
       progress?.update(i + 1, { λ: lambda, ppl: quality.perplexity.toFixed(1) });
-      return {
+      rows.push({
         dial: lambda,
         entropy: attention.overall.entropy,
         fidelity: attention.overall.fidelity,
@@ -81,8 +82,8 @@ export function sweepDial(
         perplexity: quality.perplexity,
         accuracy: quality.accuracy,
         violations: attention.overall.violations,
-      };
-    });
+      });
+    }
     progress?.finish();
     return rows;
   } finally {

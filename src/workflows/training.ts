@@ -13,7 +13,8 @@ import {
 } from "../model/config.js";
 import { estimateMemory, formatGiB, MEMORY_BUDGET_BYTES } from "../model/memory.js";
 import { createFolder } from "../io/atomicWrite.js";
-import { holdsCheckpoint } from "../io/checkpoint.js";
+import { cleanRunFolder, holdsCheckpoint } from "../io/checkpoint.js";
+import { acquireLock } from "../io/lock.js";
 import {
   saveInitialModel,
   trainLanguageModel,
@@ -24,12 +25,11 @@ import type { TrainSettings } from "../train/settings.js";
 import { anchorHook, type AnchorsEntry } from "../localist/anchors.js";
 import { dialHook, trainingDial } from "../localist/hook.js";
 import {
-  buildLocalistStructure,
   validateLocalistStructure,
   type LocalistEntry,
   type LocalistTraining,
-  type StructureSpec,
 } from "../localist/structure.js";
+import { buildLocalistStructure, type StructureSpec } from "../localist/buildStructure.js";
 import { contentAndFunction } from "../localist/recruitment.js";
 import { defaultRouting } from "../localist/routing.js";
 import type { Tokenizer } from "../data/tokenizer.js";
@@ -86,15 +86,15 @@ export function checkTrainingMemory(config: ModelConfig, batch: number): void {
 export function trainNewModel(
   spec: NewModel,
   options: TrainOptions & { announce?: Announce; initOnly: true },
-): undefined;
+): Promise<undefined>;
 export function trainNewModel(
   spec: NewModel,
   options: TrainOptions & { announce?: Announce; initOnly?: false },
-): TrainSummary;
-export function trainNewModel(
+): Promise<TrainSummary>;
+export async function trainNewModel(
   spec: NewModel,
   options: TrainOptions & { announce?: Announce; initOnly?: boolean },
-): TrainSummary | undefined {
+): Promise<TrainSummary | undefined> {
   const { out } = options;
   if (holdsCheckpoint(out)) {
     throw new LocalistError(
@@ -211,11 +211,21 @@ function runHooks(
 }
 
 /** Continues the run saved in `out` with its saved settings, exactly where it stopped. */
-export function resumeTraining(options: TrainOptions & { announce?: Announce }): TrainSummary {
+export async function resumeTraining(
+  options: TrainOptions & { announce?: Announce },
+): Promise<TrainSummary> {
   const { out } = options;
   const saved = openModel(out, { withOptimizer: true });
   if (saved.step >= saved.training.steps) {
     closeModel(saved);
+    // A run killed between its last pointer switch and the clean-up leaves the previous
+    // checkpoint folder behind; tidy it (under the lock, as every writer does) before saying so.
+    const lock = acquireLock(out);
+    try {
+      cleanRunFolder(out);
+    } finally {
+      lock.release();
+    }
     throw new LocalistError(
       `the run in ${out} already finished its ${saved.training.steps} steps; nothing to resume`,
     );

@@ -1,13 +1,15 @@
 /**
  * Kill a training run that checkpoints every step at random moments, with SIGKILL and SIGINT
  * (Ctrl-C): the folder always holds one complete checkpoint, `--resume` completes the run, and its
- * final weights are bit for bit those of an uninterrupted run. 10 kills here; run
+ * final weights are bit for bit those of an uninterrupted run (all on two compute threads where
+ * the machine has them). 10 kills here; run
  * `LOCALIST_KILL_TRIALS=50 node --test dist/test/cli/kill.test.js` for the long version.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { seededUniform } from "../../src/engine/random.js";
@@ -39,6 +41,9 @@ const args = [
   "1",
   "--seed",
   "5",
+  // Threaded where the machine has two cores: a killed threaded run must resume exactly too.
+  "--threads",
+  String(Math.min(2, availableParallelism())),
 ];
 const launcher = fileURLToPath(new URL("../../../bin/localist.js", import.meta.url));
 
@@ -127,4 +132,19 @@ test("a second training into the same folder is refused while the first runs", a
   assert.ok(!existsSync(join(out, ".lock")), "the lock is released");
   const steps = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").length;
   assert.equal(steps, 401, "one run's 400 steps and its validation record, nothing interleaved");
+});
+
+test("a run killed after its last pointer switch, before the clean-up, is tidied by --resume", () => {
+  const out = join(dir, "finished");
+  const short = args.map((a) => (a === "30" ? "3" : a));
+  assert.equal(runCli(["train", ...short, "--out", out]).status, 0);
+  // What a kill between the pointer switch and the clean-up leaves: the previous folder too.
+  const current = currentCheckpoint(out);
+  cpSync(current, join(out, "checkpoints", "step-00000002-0a0b0c"), { recursive: true });
+  assert.equal(readdirSync(join(out, "checkpoints")).length, 2);
+  const again = runCli(["train", "--resume", "--out", out]);
+  assert.equal(again.status, 1);
+  assert.match(again.stderr, /already finished its 3 steps; nothing to resume/);
+  assert.deepEqual(readdirSync(join(out, "checkpoints")), [current.split("/").at(-1)]);
+  assert.ok(!existsSync(join(out, ".lock")), "the lock is released");
 });

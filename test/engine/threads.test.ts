@@ -1,13 +1,17 @@
 /**
  * Compute threads (src/engine/threads.ts), each case in a child process, since the thread count
- * is fixed per process: threaded kernels give the single-threaded bits, and a thread that dies
- * ends the process with one line instead of a hang.
+ * is fixed per process: threaded kernels, and a whole training run with its evaluation, give the
+ * single-threaded bits, and a thread that dies ends the process with one line instead of a hang.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runCli, tempFiles } from "../helpers/cli.js";
+import { syntheticCorpus } from "../helpers/corpus.js";
 
 const twoCores = { skip: availableParallelism() < 2 ? "needs 2 cores" : false };
 
@@ -85,4 +89,32 @@ try { await initEngine({ threads: 2 }); } catch (error) { process.stdout.write(e
     { LOCALIST_THREADS: "1" },
   );
   assert.match(off.stdout, /LOCALIST_THREADS=1/);
+});
+
+test("training and evaluation on two threads give the single-threaded losses", twoCores, () => {
+  const dir = tempFiles({ "corpus.txt": syntheticCorpus(300) });
+  const train = (threads: number) => {
+    const out = join(dir, `run-${threads}`);
+    const result = runCli([
+      "train",
+      ...["--out", out, "--corpus", join(dir, "corpus.txt"), "--tokenizer", "char"],
+      ...["--layers", "2", "--heads", "2", "--d-model", "16", "--context", "16"],
+      ...["--batch", "4", "--steps", "25", "--warmup", "2", "--lr", "0.01", "--localist"],
+      ...["--blocks", "window:4", "--threads", String(threads)],
+    ]);
+    assert.equal(result.status, 0, result.stderr);
+    const records = readFileSync(join(out, "metrics.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { loss?: number; perplexity?: number; split?: string });
+    return {
+      losses: records.filter((r) => r.split === undefined).map((r) => r.loss),
+      valid: records.find((r) => r.split === "valid")?.perplexity,
+    };
+  };
+  const single = train(1);
+  const threaded = train(2);
+  assert.equal(single.losses.length, 25);
+  assert.ok(single.valid !== undefined && Number.isFinite(single.valid));
+  assert.deepEqual(threaded, single);
 });

@@ -308,21 +308,21 @@ test("the steering benchmark: the recall rule raises accuracy on held-out lines"
   assert.ok(steered > before + 0.2, `α = 0.03: ${steered} against ${before} without the rule`);
 });
 
-test("replacing the rule set of a loaded model changes its next evaluation, without reloading", () => {
+test("replacing the rule set of a loaded model changes its next evaluation, without reloading", async () => {
   const lines = recallLines({ ...RECALL_TASK, lines: 40, seed: 77 });
   const stream = Int32Array.from(lines.flatMap((l) => [...model.tokenizer.encode(l.words), 1]));
   const hook = ruleHook(model.config);
   const evaluator = createEvaluator(model.config, [hook]);
   try {
-    const perplexity = () =>
-      evaluateStream(model.params, model.config, stream, { evaluator }).perplexity;
-    const plain = perplexity();
+    const perplexity = async () =>
+      (await evaluateStream(model.params, model.config, stream, { evaluator })).perplexity;
+    const plain = await perplexity();
     hook.setRules(modelRules(model, [recallRule(0.1)]));
-    const steered = perplexity();
+    const steered = await perplexity();
     hook.setRules(withStrength(hook.rules, 0));
-    const zero = perplexity();
+    const zero = await perplexity();
     hook.setRules([]);
-    const again = perplexity();
+    const again = await perplexity();
     assert.notEqual(steered, plain);
     assert.equal(zero, plain);
     assert.equal(again, plain);

@@ -8,7 +8,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadLmCorpus } from "../../src/data/lmCorpus.js";
-import { posBlocks } from "../../src/localist/blocks.js";
+import { posBlocks } from "../../src/localist/blockSources.js";
 import { dialMatrix } from "../../src/localist/dial.js";
 import { measureAttention } from "../../src/localist/inspect.js";
 import { defaultRouting } from "../../src/localist/routing.js";
@@ -22,7 +22,7 @@ import { ready } from "../helpers/arrays.js";
 
 before(() => ready);
 
-test("certified bound on every row of real text, and the dial's monotone effect", () => {
+test("certified bound on every row of real text, and the dial's monotone effect", async () => {
   const corpus = loadLmCorpus({ corpus: "brown", tokenizer: "word", maxVocab: 2000 });
   const blocks = posBlocks(corpus.tokenizer);
   const heads = 4;
@@ -51,7 +51,7 @@ test("certified bound on every row of real text, and the dial's monotone effect"
     dial: { range: [0, 1] as [number, number] },
     schedule: "uniform" as const,
   };
-  trainLanguageModel(
+  await trainLanguageModel(
     {
       config,
       settings: {

@@ -130,6 +130,7 @@ const VALUES = [
   "requiredGap",
   "compileRules",
   "readRuleSpecs",
+  "parseRuleSpecs",
   "withStrength",
   "ruleHook",
   "checkCompliance",

@@ -96,10 +96,10 @@ function loop(overrides: Partial<TrainingLoop>): TrainingLoop {
   };
 }
 
-test("the loop minimizes a quadratic and reports every step", () => {
+test("the loop minimizes a quadratic and reports every step", async () => {
   const records: number[] = [];
   const run = loop({ onStep: (r) => records.push(r.step) });
-  const result = runTrainingLoop(run);
+  const result = await runTrainingLoop(run);
   assert.deepEqual(
     records,
     Array.from({ length: 200 }, (_, i) => i + 1),
@@ -111,19 +111,19 @@ test("the loop minimizes a quadratic and reports every step", () => {
   run.optimizer.dispose();
 });
 
-test("a non-finite loss stops the loop with one line naming the step and the last checkpoint", () => {
+test("a non-finite loss stops the loop with one line naming the step and the last checkpoint", async () => {
   const diverging = (at: number) => (p: ParamMap, s: number) => {
     const out = quadratic()(p);
     if (s + 1 < at) return out;
     out.loss.dispose();
     return { ...out, loss: np.array([NaN]) };
   };
-  assert.throws(
+  await assert.rejects(
     () => runTrainingLoop(loop({ gradients: diverging(4) })),
     /^LocalistError: the training loss became NaN at step 4; stopped; lower the learning rate$/,
   );
   const saved: number[] = [];
-  assert.throws(
+  await assert.rejects(
     () =>
       runTrainingLoop(
         loop({
@@ -137,7 +137,7 @@ test("a non-finite loss stops the loop with one line naming the step and the las
   assert.deepEqual(saved, [3, 6]);
 });
 
-test("divergence names what went non-finite, with the hint for it", () => {
+test("divergence names what went non-finite, with the hint for it", async () => {
   const penaltyBlowsUp = (p: ParamMap) => {
     const out = quadratic()(p);
     out.loss.dispose();
@@ -147,7 +147,7 @@ test("divergence names what went non-finite, with the hint for it", () => {
       values: { crossEntropy: np.array([2.5]), penalty: np.array([Infinity]) },
     };
   };
-  assert.throws(
+  await assert.rejects(
     () =>
       runTrainingLoop(
         loop({
@@ -162,16 +162,16 @@ test("divergence names what went non-finite, with the hint for it", () => {
     optimizer: adamw({ ...settings, weightDecay: 0, learningRate: 1e39 }),
     hints: { parameters: "lower --lr or --weight-decay", otherwise: "lower --lr" },
   });
-  assert.throws(
+  await assert.rejects(
     () => runTrainingLoop(huge),
     /^LocalistError: \d+ parameters became non-finite in the update of step 1 \(gradient norm \S+ before clipping\); stopped; lower --lr or --weight-decay$/,
   );
 });
 
-test("resuming from a saved state reaches the parameters of the uninterrupted run", () => {
-  const straight = runTrainingLoop(loop({ steps: 12 }));
+test("resuming from a saved state reaches the parameters of the uninterrupted run", async () => {
+  const straight = await runTrainingLoop(loop({ steps: 12 }));
   let kept: { params: ParamMap; state: OptimizerState } | undefined;
-  assert.throws(
+  await assert.rejects(
     () =>
       runTrainingLoop(
         loop({
@@ -195,7 +195,7 @@ test("resuming from a saved state reaches the parameters of the uninterrupted ru
     /killed/,
   );
   assert.ok(kept, "step 7 was saved");
-  const resumed = runTrainingLoop(loop({ steps: 12, start: 7, ...kept }));
+  const resumed = await runTrainingLoop(loop({ steps: 12, start: 7, ...kept }));
   assert.equal(resumed.steps, 12);
   assertClose(resumed.params.w.ref, toFloat64(straight.params.w.ref), { rtol: 1e-6 });
   assertClose(resumed.params.b.ref, toFloat64(straight.params.b.ref), { rtol: 1e-6 });

@@ -35,8 +35,8 @@ const FAST: NeuralSettings = {
 };
 
 for (const task of ["rotated-entropy", "mixture-variance"])
-  test(`${task}: test error falls with N and with m for the transformer and KME`, () => {
-    const result = runCurves(taskSource(distributionTask(task)), {
+  test(`${task}: test error falls with N and with m for the transformer and KME`, async () => {
+    const result = await runCurves(taskSource(distributionTask(task)), {
       models: ["transformer", "kme"],
       seeds: 1,
       testBags: 100,
@@ -58,7 +58,7 @@ for (const task of ["rotated-entropy", "mixture-variance"])
     }
   });
 
-test("prompt tuning and LoRA leave every frozen parameter exactly as it was", () => {
+test("prompt tuning and LoRA leave every frozen parameter exactly as it was", async () => {
   const task = distributionTask("mixture-mean");
   const shape = { kind: task.kind, dim: 1, targets: 1 };
   const set = sampleBagSet(task, { bags: 8, samples: 6, seed: 1 });
@@ -72,7 +72,7 @@ test("prompt tuning and LoRA leave every frozen parameter exactly as it was", ()
     const before = Object.fromEntries(
       Object.entries(init).map(([name, array]) => [name, toFloat64(array.ref)]),
     );
-    const trained = trainSetModel(data, {
+    const trained = await trainSetModel(data, {
       config,
       settings: { ...FAST.training, steps: 3, batch: 4 },
       loss: { kind: "regression" },
@@ -93,13 +93,13 @@ test("prompt tuning and LoRA leave every frozen parameter exactly as it was", ()
   }
 });
 
-test("every task trains and predicts finite errors with every model", () => {
+test("every task trains and predicts finite errors with every model", async () => {
   const tiny: NeuralSettings = { ...FAST, training: { ...FAST.training, steps: 2, batch: 4 } };
   for (const name of TASK_NAMES) {
     const source = taskSource(distributionTask(name));
     const draw = source.draw(1, { bags: 8, samples: 6, testBags: 4 });
     for (const model of ["transformer", "local-transformer", "kme", "deepsets"] as const) {
-      const run = runModel(source, draw, model, 8, 6, 1, tiny);
+      const run = await runModel(source, draw, model, 8, 6, 1, tiny);
       assert.ok(Number.isFinite(run.error), `${name} ${model}: error ${run.error}`);
     }
   }

@@ -47,10 +47,10 @@ export interface ComplexityResult {
   seconds: number;
 }
 
-export function runComplexity(
+export async function runComplexity(
   sources: readonly DataSource[],
   options: ComplexityOptions,
-): ComplexityResult {
+): Promise<ComplexityResult> {
   checkModels(options.models);
   const total = sources.length * options.models.length * options.seeds;
   const progress = runProgress(options, total, "distreg complexity");
@@ -65,7 +65,7 @@ export function runComplexity(
         testBags: options.testBags,
       });
       for (const model of options.models) {
-        const run = runModel(source, draw, model, options.n, options.m, seed, options.neural);
+        const run = await runModel(source, draw, model, options.n, options.m, seed, options.neural);
         runs.push({ ...run, source: source.name });
         progress?.update(runs.length, { task: source.name, model, error: run.error });
       }

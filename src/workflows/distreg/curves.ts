@@ -59,7 +59,7 @@ export function checkSizes(name: string, values: readonly number[]): number[] {
   return [...new Set(values)].sort((a, b) => a - b);
 }
 
-export function runCurves(source: DataSource, options: CurveOptions): CurveResult {
+export async function runCurves(source: DataSource, options: CurveOptions): Promise<CurveResult> {
   checkModels(options.models);
   const ns = checkSizes("N", options.ns);
   const ms = checkSizes("m", options.ms);
@@ -78,7 +78,7 @@ export function runCurves(source: DataSource, options: CurveOptions): CurveResul
     const draw = source.draw(seed, { bags: fixedN, samples: fixedM, testBags: options.testBags });
     for (const { n, m } of cells)
       for (const model of options.models) {
-        const run = runModel(source, draw, model, n, m, seed, options.neural);
+        const run = await runModel(source, draw, model, n, m, seed, options.neural);
         runs.push(run);
         progress?.update(runs.length, { model, N: n, m, error: run.error });
       }

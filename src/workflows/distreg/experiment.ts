@@ -66,7 +66,7 @@ export function modelSeed(seed: number, model: string): number {
 }
 
 /** Fits `model` on the first n bags (first m samples each) of a draw and scores it on its test bags. */
-export function runModel(
+export async function runModel(
   source: DataSource,
   draw: Draw,
   model: ModelName,
@@ -74,10 +74,10 @@ export function runModel(
   m: number,
   seed: number,
   neural: NeuralSettings,
-): Run {
+): Promise<Run> {
   const train = truncateBags(firstBags(draw.pool, n), m);
   const test = truncateBags(draw.test, m);
-  const fitted = fitModel(model, source.shape, train, {
+  const fitted = await fitModel(model, source.shape, train, {
     settings: neural,
     seed: modelSeed(seed, model),
   });

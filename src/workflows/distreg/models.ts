@@ -226,7 +226,7 @@ export function fittedNeural(
 }
 
 /** Fits one model on training bags. */
-export function fitModel(
+export async function fitModel(
   name: ModelName,
   shape: TaskShape,
   train: BagSet,
@@ -235,7 +235,7 @@ export function fitModel(
     seed: number;
     onStep?: (step: number, loss: number) => void;
   },
-): FittedModel {
+): Promise<FittedModel> {
   check(train.bags.count >= 2, `fitting needs at least 2 training bags, got ${train.bags.count}`);
   const scaling = scalingOf(shape.kind, train);
   const began = performance.now();
@@ -269,7 +269,7 @@ export function fitModel(
     withTargets: true,
     ...(knn ? { knn: settings.k } : {}),
   });
-  const result = trainSetModel(data, {
+  const result = await trainSetModel(data, {
     config,
     settings: settings.training,
     loss: lossOf(shape),

@@ -101,7 +101,7 @@ function checkTargets(names: readonly string[], what: string): void {
     );
 }
 
-export function runPeft(options: PeftOptions): PeftResult {
+export async function runPeft(options: PeftOptions): Promise<PeftResult> {
   checkTargets(options.pretrainTargets, "pretraining target");
   checkTargets([options.target], "adaptation target");
   check(
@@ -156,12 +156,15 @@ export function runPeft(options: PeftOptions): PeftResult {
       features: featureStatistics(pretrain.bags),
       targets: targetStatistics(pretrain),
     };
-    const pretrained = trainSetModel(prepareBags(pretrain, preScaling, { withTargets: true }), {
-      config: neuralConfig("transformer", preShape, neural),
-      settings: neural.training,
-      loss: { kind: "regression" },
-      seed: modelSeed(seed, "pretrain"),
-    });
+    const pretrained = await trainSetModel(
+      prepareBags(pretrain, preScaling, { withTargets: true }),
+      {
+        config: neuralConfig("transformer", preShape, neural),
+        settings: neural.training,
+        loss: { kind: "regression" },
+        seed: modelSeed(seed, "pretrain"),
+      },
+    );
     pretrainLoss.push(pretrained.finalLoss);
     progress?.update(++done, { pretrained: pretrained.finalLoss });
     try {
@@ -171,7 +174,7 @@ export function runPeft(options: PeftOptions): PeftResult {
         for (const method of options.methods) {
           const config = configOf(method);
           const init = initialParams(method, config, pretrained.model.params, seed);
-          const result = trainSetModel(prepareBags(adapt, scaling, { withTargets: true }), {
+          const result = await trainSetModel(prepareBags(adapt, scaling, { withTargets: true }), {
             config,
             settings: neural.training,
             loss: { kind: "regression" },

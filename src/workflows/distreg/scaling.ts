@@ -38,7 +38,10 @@ function distinctSorted(name: string, values: readonly number[], min: number): n
   return [...new Set(values)].sort((a, b) => a - b);
 }
 
-export function runScaling(source: DataSource, options: ScalingOptions): ScalingResult {
+export async function runScaling(
+  source: DataSource,
+  options: ScalingOptions,
+): Promise<ScalingResult> {
   const widths = distinctSorted("width", options.widths, 1);
   const depths = distinctSorted("depth", options.depths, 0);
   const settingsOf = (width: number, depth: number) => ({
@@ -62,7 +65,7 @@ export function runScaling(source: DataSource, options: ScalingOptions): Scaling
     });
     for (const depth of depths)
       for (const width of widths) {
-        const run = runModel(
+        const run = await runModel(
           source,
           draw,
           "transformer",

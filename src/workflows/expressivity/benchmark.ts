@@ -131,7 +131,7 @@ function meanAndSpread(values: number[]): { mean: number; spread: number } {
  * Checks every language and model kind first (so a mistake is reported before any training),
  * then trains and tests every (language, model, seed) cell.
  */
-export function runBenchmark(options: BenchmarkOptions): BenchmarkResult {
+export async function runBenchmark(options: BenchmarkOptions): Promise<BenchmarkResult> {
   const { settings, train, test, seeds } = options;
   check(options.languages.length > 0, "no languages given");
   check(options.models.length > 0, "no model kinds given");
@@ -195,7 +195,7 @@ export function runBenchmark(options: BenchmarkOptions): BenchmarkResult {
         const progress = stream
           ? createProgress({ total: settings.steps, label, stream })
           : undefined;
-        const trained = trainRecognizer(pool, kind.spec, settings, {
+        const trained = await trainRecognizer(pool, kind.spec, settings, {
           seed,
           maxLength: test.max,
           onStep: (step, loss) => progress?.update(step, { loss }),

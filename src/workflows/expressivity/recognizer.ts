@@ -204,12 +204,12 @@ export interface TrainResult {
  * need no padding and lengths follow the pool's distribution. Deterministic given the seed (which
  * also seeds the initialization).
  */
-export function trainRecognizer(
+export async function trainRecognizer(
   pool: readonly Example[],
   attention: AttentionSpec,
   settings: RecognizerSettings,
   options: { seed: number; maxLength: number; onStep?: (step: number, loss: number) => void },
-): TrainResult {
+): Promise<TrainResult> {
   check(pool.length > 0, "the training pool is empty");
   const config = recognizerConfig(attention, settings, options.maxLength);
   const { lossAndGrad, optimizer } = kernelsFor(config, settings);
@@ -219,7 +219,7 @@ export function trainRecognizer(
     items[Math.min(items.length - 1, Math.floor(uniform() * items.length))];
   const tail: number[] = [];
   const tailLength = Math.max(1, Math.floor(settings.steps / 10));
-  const result = runTrainingLoop({
+  const result = await runTrainingLoop({
     params: initParams(config, options.seed),
     optimizer,
     start: 0,

@@ -1,0 +1,69 @@
+/** `localist lab`: serves the Locality Lab page and a model folder on this machine. */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { LocalistError } from "../engine/errors.js";
+import { closeModel, openModel } from "../workflows/savedModels.js";
+import type { Command } from "./command.js";
+import { between } from "./flags.js";
+import { startLabServer } from "./labServer.js";
+
+/** What `localist demo` writes, served when no --model is given. */
+export const DEMO_MODEL = "localist-demo/model";
+
+/** The built page: dist/lab beside dist/src (this file is dist/src/cli/lab.js once built). */
+export function labPageFolder(): string {
+  return fileURLToPath(new URL("../../lab/", import.meta.url));
+}
+
+export const LAB: Command = {
+  summary: "the Locality Lab: a page with the model, the dial, rules and the bound",
+  usage: "localist lab [--model DIR] [--port 8080] [--host 127.0.0.1]",
+  description:
+    "Starts a local server and prints its URL: the Lab page plus the model folder's files, read-only and confined to that folder. Without --model it serves ./localist-demo/model (written by 'localist demo'). Ctrl-C stops it.",
+  flags: [
+    {
+      name: "model",
+      kind: "string",
+      value: "DIR",
+      help: "a trained model folder (default ./localist-demo/model)",
+    },
+    {
+      name: "port",
+      kind: "integer",
+      constraint: between(0, 65535),
+      default: 8080,
+      help: "the port (0: any free port)",
+    },
+    { name: "host", kind: "string", default: "127.0.0.1", help: "the address to listen on" },
+  ],
+  async run({ flags }, out) {
+    let dir = flags.model as string | undefined;
+    if (dir === undefined) {
+      if (!existsSync(DEMO_MODEL))
+        throw new LocalistError(
+          `no model to serve: give one with --model DIR, or run 'localist demo' to make ./${DEMO_MODEL}`,
+        );
+      dir = DEMO_MODEL;
+    }
+    // Opening the model checks every file, so a bad folder is one line here, not in the page.
+    closeModel(openModel(dir));
+    const page = labPageFolder();
+    if (!existsSync(join(page, "index.html")))
+      throw new LocalistError(
+        `the Lab page is not built (${page} has no index.html); run 'npm run build'`,
+      );
+    const lab = await startLabServer({
+      page,
+      model: dir,
+      host: flags.host as string,
+      port: flags.port as number,
+    });
+    out(`Locality Lab: ${lab.url} (model ${dir}; Ctrl-C stops it)\n`);
+    await new Promise<void>((resolve) => {
+      const stop = () => void lab.close().then(resolve);
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+  },
+};

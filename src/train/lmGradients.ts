@@ -1,0 +1,121 @@
+/**
+ * One language-model training step's loss and gradients: a seeded batch of the training ids, the
+ * loss compiled for the hooks of the moment (the dial and its penalty), and the token embedding's
+ * gradient scattered on the host. Browser-safe: the Node run (./languageModel.ts) and the Lab's
+ * in-page training both hand it to the one training loop (./loop.ts).
+ */
+import { fromHost, jit, np, tree, valueAndGrad, type JaxArray } from "../engine/engine.js";
+import type { ModelConfig } from "../model/config.js";
+import { attachHooks, hookInputs, type HookInputs, type HookSource } from "../model/hooks.js";
+import { crossEntropy } from "../model/loss.js";
+import type { ParamMap } from "../model/params.js";
+import { embedTokens, forwardFromEmbeddings } from "../model/transformer.js";
+import { sampleBatch } from "./batches.js";
+import type { StepGradients } from "./loop.js";
+import type { TrainSettings } from "./settings.js";
+
+/**
+ * ∂L/∂E[v] = Σ_{p: token_p = v} ∂L/∂x₀[p], from ∂L/∂x₀ (B·T, D) on the host, as a dense (V, D)
+ * array (docs/math.md#training). Takes ownership of the gradient.
+ */
+export async function embeddingGradient(
+  gradX0: JaxArray,
+  tokens: Int32Array,
+  vocab: number,
+  width: number,
+): Promise<JaxArray> {
+  const g: ArrayLike<number> = await gradX0.data();
+  const dense = new Float32Array(vocab * width);
+  for (let p = 0; p < tokens.length; p++) {
+    const row = tokens[p] * width;
+    const from = p * width;
+    for (let d = 0; d < width; d++) dense[row + d] += g[from + d];
+  }
+  return fromHost(dense, [vocab, width], np.float32);
+}
+
+export type LossAndGrad = (
+  params: ParamMap,
+  x0: JaxArray,
+  targets: JaxArray,
+  inputs: HookInputs[],
+) => [[JaxArray, Record<string, JaxArray>], [ParamMap, JaxArray]];
+
+/**
+ * The loss and its gradients with respect to the parameters and to x₀, compiled for the hook
+ * sources of the moment; the auxiliary outputs are the cross-entropy and each hook's terms (e.g.
+ * the penalty), logged separately.
+ */
+export function compileLoss(
+  config: Readonly<ModelConfig>,
+  sources: readonly HookSource[],
+): LossAndGrad & { dispose(): void } {
+  return jit(
+    valueAndGrad(
+      (p: ParamMap, x0: JaxArray, targets: JaxArray, inputs: HookInputs[]) => {
+        const hooks = attachHooks(sources, inputs);
+        const ce = crossEntropy(forwardFromEmbeddings(p, x0, config, { hooks }), targets);
+        const terms = hooks.finish?.() ?? [];
+        let total = ce.ref;
+        const values: Record<string, JaxArray> = {};
+        if (terms.length > 0) values.crossEntropy = ce;
+        else ce.dispose();
+        for (const term of terms) {
+          total = total.add(term.value.ref.mul(term.weight));
+          values[term.name] = term.value;
+        }
+        return [total, values] as [JaxArray, Record<string, JaxArray>];
+      },
+      { argnums: [0, 1], hasAux: true },
+    ),
+  ) as unknown as LossAndGrad & { dispose(): void };
+}
+
+/** The gradients of a run's steps, with hooks that may change between steps (recruitment). */
+export interface LmGradients {
+  /** The loss and gradients of θ (borrowed) on the batch of `step` (read back asynchronously). */
+  gradients(params: ParamMap, step: number): Promise<StepGradients>;
+  /** Compiles the loss again for other hooks. */
+  useHooks(sources: readonly HookSource[]): void;
+  dispose(): void;
+}
+
+export function lmGradients(
+  config: Readonly<ModelConfig>,
+  settings: Pick<TrainSettings, "batch" | "seed">,
+  train: Int32Array,
+  initial: readonly HookSource[],
+): LmGradients {
+  const { batch, seed } = settings;
+  const t = config.context;
+  let sources = initial;
+  let lossAndGrad = compileLoss(config, sources);
+  return {
+    async gradients(params, step) {
+      const { inputs, targets } = sampleBatch(train, batch, t, seed, step);
+      const embedded = embedTokens(
+        params.tokenEmbedding.ref,
+        fromHost(inputs, [batch, t], np.int32),
+      );
+      const hookArrays = hookInputs(sources, { tokens: inputs, batch, length: t, step });
+      const [[loss, values], [grads, gradX0]] = lossAndGrad(
+        tree.ref(params),
+        embedded,
+        fromHost(targets, [batch, t], np.int32),
+        hookArrays,
+      );
+      grads.tokenEmbedding = grads.tokenEmbedding.add(
+        await embeddingGradient(gradX0, inputs, config.vocabSize, config.dModel),
+      );
+      return { loss, grads, values };
+    },
+    useHooks(next) {
+      sources = next;
+      lossAndGrad.dispose();
+      lossAndGrad = compileLoss(config, sources);
+    },
+    dispose() {
+      lossAndGrad.dispose();
+    },
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * A saved model under rules, browser-safe (the Lab uses it as the command line does): what a
+ * rule may name (its tokens, blocks, anchors), compiling specs for it, and how it runs under rules.
+ */
+import { tokenizeWords } from "../data/words.js";
+import { keyAllowed } from "../model/inspect.js";
+import { anchorFlags, anchorHook, anchorTest } from "../localist/anchors.js";
+import { blockNames } from "../localist/blocks.js";
+import type { RuleRunOptions } from "../localist/compliance.js";
+import { compileRules, type RuleSet, type RuleSpec } from "../localist/rules.js";
+import type { SelectorContext } from "../localist/selectors.js";
+import type { LoadedModel } from "./loadedModel.js";
+
+/** What a rule of `model` may name: its tokens, its blocks (localist models), its anchors. */
+export function selectorContext(model: LoadedModel): SelectorContext {
+  const vocabulary = model.tokenizer.toJSON().tokens;
+  const context: SelectorContext = { vocabulary };
+  const structure = model.localist;
+  if (structure) {
+    const { blocks } = structure;
+    context.blocks = {
+      names: blockNames(blocks, model.config.context),
+      of: (token, position) =>
+        blocks.kind === "tokens" ? blocks.tokenBlocks[token] : Math.floor(position / blocks.width),
+    };
+  }
+  if (model.anchors) context.anchor = anchorTest(model.anchors);
+  return context;
+}
+
+/** Compiles rule specs (e.g. built in code) for `model`. */
+export function modelRules(model: LoadedModel, specs: readonly RuleSpec[]): RuleSet {
+  return compileRules(specs, model.config, selectorContext(model));
+}
+
+/** How a model runs under its rules: its dial (localist models), its anchors, key visibility. */
+export function ruleRunOptions(
+  model: LoadedModel,
+  rules: RuleSet,
+  windows: readonly Int32Array[],
+  dial?: number[][],
+): RuleRunOptions {
+  const options: RuleRunOptions = { rules };
+  if (model.localist)
+    options.localist = { structure: model.localist, dial: dial ?? zeroDial(model) };
+  const anchors = model.anchors;
+  if (anchors) {
+    options.extraSources = [anchorHook(anchors)];
+    const flags = windows.map((w) => anchorFlags(anchors, w, 1));
+    options.allowed = (w, head, n, m) =>
+      keyAllowed(
+        { length: windows[w].length, visible: Float64Array.from(flags[w]) },
+        model.config,
+        head,
+        0,
+        n,
+        m,
+      );
+  }
+  return options;
+}
+
+function zeroDial(model: LoadedModel): number[][] {
+  return Array.from({ length: model.config.layers }, () =>
+    new Array<number>(model.config.heads).fill(0),
+  );
+}
+
+/** The ids of a text under the model's tokenizer (words or characters; unknown words are <unk>). */
+export function encodeModelText(model: LoadedModel, text: string): Int32Array {
+  const { tokenizer } = model;
+  return tokenizer.kind === "word"
+    ? tokenizer.encode(tokenizeWords(text))
+    : tokenizer.encodeText(text);
+}
+
+/** Ids cut into windows of the context `t`, the last one shorter. */
+export function textWindows(ids: Int32Array, t: number): Int32Array[] {
+  const out: Int32Array[] = [];
+  for (let start = 0; start < ids.length; start += t) out.push(ids.slice(start, start + t));
+  return out;
+}
