@@ -64,11 +64,26 @@ export { hopfieldRetrieve, classicalHopfieldRetrieve } from "./classical/hopfiel
 export { fitTsk, type TskModel } from "./classical/fuzzy.js";
 export { kMeans, type KMeansResult } from "./classical/kMeans.js";
 export { denoise } from "./classical/denoise.js";
+// Distribution regression: kernel mean embeddings and ridge on them.
+export { embeddingInnerProducts, type SampleSets } from "./classical/kernelMeanEmbedding.js";
+export {
+  fitKmeRidge,
+  type KmeRidgeModel,
+  type KmeRidgeOptions,
+} from "./classical/distributionRidge.js";
 
 // Data: corpora, tokenizers, n-gram baselines.
 export { loadLmCorpus, type LmCorpus, type LmCorpusOptions } from "./data/lmCorpus.js";
 export { WordTokenizer, CharTokenizer, tokenizerFromJSON } from "./data/tokenizer.js";
 export { unigramModel, bigramModel, type NgramModel } from "./data/ngram.js";
+// Data: distribution-regression tasks with exact targets, two-stage sampling, bags.
+export {
+  distributionTask,
+  sampleBagSet,
+  TASK_NAMES,
+  type DistributionTask,
+} from "./data/distributions/tasks.js";
+export type { Bags, BagSet } from "./data/distributions/bags.js";
 export { recallLines, recallText, type RecallLine } from "./data/recall.js";
 
 // Attention and the transformer.
@@ -97,10 +112,16 @@ export type {
   TokenBatch,
 } from "./model/hooks.js";
 export { generateTokens, type SampleOptions } from "./model/generate.js";
+// Set attention and the set models (the set transformer, Deep Sets).
+export { setAttention, nearestMemberMask } from "./attention/set.js";
+export { validateSetModelConfig, type SetModelConfig } from "./model/setConfig.js";
+export { initSetParams } from "./model/setParams.js";
+export { setModelForward } from "./model/setModel.js";
 export { attentionMaps, type AttentionMaps } from "./model/inspect.js";
 
 // Checkpoints.
 export { saveModel, loadModel, type SavedModel } from "./io/savedModel.js";
+export { readBagFiles } from "./io/bags.js";
 
 // Training and evaluation.
 export { adamw, type Optimizer, type OptimizerState } from "./train/optimizer.js";
@@ -113,6 +134,7 @@ export {
 } from "./train/languageModel.js";
 export type { TrainSettings } from "./train/settings.js";
 export { evaluateStream, createEvaluator, type Evaluation } from "./train/evaluate.js";
+export { trainSetModel, predictSetModel, type SetModel } from "./train/setModel.js";
 
 // The localist model: blocks, routing, the dial as an attention hook, metrics and the bound.
 export { type LocalistStructure, type LocalistEntry } from "./localist/structure.js";
@@ -169,6 +191,11 @@ export { trainNewModel, resumeTraining, type NewModel } from "./workflows/traini
 export { sweepDial, type SweepRow } from "./workflows/sweep.js";
 export { runDemo, demoModel } from "./workflows/demo.js";
 export { runBenchmark } from "./workflows/expressivity/benchmark.js";
+export { taskSource, bagSource } from "./workflows/distreg/source.js";
+export { runCurves, type CurveResult } from "./workflows/distreg/curves.js";
+export { runComplexity } from "./workflows/distreg/complexity.js";
+export { runPeft } from "./workflows/distreg/peft.js";
+export { runScaling } from "./workflows/distreg/scaling.js";
 export { loadRules, modelRules } from "./workflows/rules.js";
 export { checkModelRules } from "./workflows/compliance.js";
 export { profileHeads, type HeadProfile } from "./workflows/profileHeads.js";

@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { initEngine } from "../engine/engine.js";
 import { LocalistError, oneLine } from "../engine/errors.js";
 import { runCommand, type Command, type CommandResult, type Output } from "./command.js";
+import { DISTREG } from "./distreg.js";
 import { EXPORT, IMPORT } from "./exchange.js";
 import { EXPRESSIVITY } from "./expressivity.js";
 import { UsageError } from "./flags.js";
@@ -34,6 +35,7 @@ const COMMANDS: Record<string, Command | CommandGroup> = {
   eval: EVAL,
   generate: GENERATE,
   expressivity: EXPRESSIVITY,
+  distreg: DISTREG,
   sweep: SWEEP,
   explain: EXPLAIN,
   check: CHECK,

@@ -14,8 +14,15 @@ export interface Table {
   rows: string[][];
 }
 
-/** Parses CSV text; every row must have as many cells as the header. */
-export function parseCsv(text: string, path: string): Table {
+/**
+ * Parses CSV text; every row must have as many cells as the header (`ragged` words the error for a
+ * row that does not, given its 1-based row number, its cells and the header's).
+ */
+export function parseCsv(
+  text: string,
+  path: string,
+  ragged?: (row: number, cells: string[], header: string[]) => string,
+): Table {
   let records: string[][];
   try {
     records = parse(text, {
@@ -43,16 +50,20 @@ export function parseCsv(text: string, path: string): Table {
   }
   const rows = lines.slice(1);
   rows.forEach((cells, i) =>
-    check(
-      cells.length === header.length,
-      `${path} row ${i + 2} has ${cells.length} cells but the header has ${header.length}`,
+    check(cells.length === header.length, () =>
+      ragged
+        ? ragged(i + 2, cells, header)
+        : `${path} row ${i + 2} has ${cells.length} cells but the header has ${header.length}`,
     ),
   );
   check(rows.length > 0, `${path} has a header but no data rows`);
   return { path, header, rows };
 }
 
-export function readCsv(path: string): Table {
+export function readCsv(
+  path: string,
+  ragged?: (row: number, cells: string[], header: string[]) => string,
+): Table {
   const bytes = readLimitedFile(path, "CSV file", FILE_LIMITS.csv);
   let text: string;
   try {
@@ -60,7 +71,7 @@ export function readCsv(path: string): Table {
   } catch {
     throw new LocalistError(`${path} is not UTF-8 text; save the CSV as UTF-8`);
   }
-  return parseCsv(text, path);
+  return parseCsv(text, path, ragged);
 }
 
 /** The named columns as a row-major Float64Array; every cell must be a finite number. */
@@ -73,25 +84,38 @@ export function numericColumns(table: Table, columns: readonly string[]): Float6
   const out = new Float64Array(table.rows.length * columns.length);
   table.rows.forEach((row, r) => {
     index.forEach((at, c) => {
-      const cell = row[at];
-      // Decimal numbers only: Number() would also read "0x10", "0b1" and " ".
-      const decimal = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(cell);
-      const value = decimal ? Number(cell) : NaN;
-      if (!Number.isFinite(value)) {
-        const why =
-          cell === ""
-            ? "is empty"
-            : /^[-+]?(nan|inf(inity)?)$/i.test(cell)
-              ? "is not finite"
-              : "is not a number";
-        throw new LocalistError(
-          `${table.path} row ${r + 2}, column '${columns[c]}': '${cell}' ${why}; every feature cell must be a finite number`,
-        );
-      }
-      out[r * columns.length + c] = value;
+      out[r * columns.length + c] = numericCell(table.path, r + 2, columns[c], row[at]);
     });
   });
   return out;
+}
+
+/**
+ * A cell as a finite decimal number, or one line naming the file, the row (1-based, the header
+ * being row 1), the column and what is wrong; `what` names the kind of cell in the advice.
+ */
+export function numericCell(
+  path: string,
+  row: number,
+  column: string,
+  cell: string,
+  what = "feature",
+): number {
+  // Decimal numbers only: Number() would also read "0x10", "0b1" and " ".
+  const decimal = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(cell);
+  const value = decimal ? Number(cell) : NaN;
+  if (!Number.isFinite(value)) {
+    const why =
+      cell === ""
+        ? "is empty"
+        : /^[-+]?(nan|inf(inity)?)$/i.test(cell)
+          ? "is not finite"
+          : "is not a number";
+    throw new LocalistError(
+      `${path} row ${row}, column '${column}': '${cell}' ${why}; every ${what} cell must be a finite number`,
+    );
+  }
+  return value;
 }
 
 /** Formats rows of values as CSV text with a header. */

@@ -87,10 +87,13 @@ export function initParams(config: ModelConfig, seed: number): ParamMap {
   return params;
 }
 
+/** Learned token vectors: 2-D, but embeddings rather than weights, so never decayed. */
+const TOKEN_TABLES = new Set(["positionEmbedding", "prompts", "poolSeeds"]);
+
 /**
  * Whether weight decay applies to a parameter: the weight matrices (2-D), not LayerNorm scales,
- * biases or the learned position table, as in GPT-2 training.
+ * biases, the learned position table or a set model's prompts and PMA seeds, as in GPT-2 training.
  */
 export function decays(name: string, shape: readonly number[]): boolean {
-  return shape.length === 2 && name !== "positionEmbedding";
+  return shape.length === 2 && !TOKEN_TABLES.has(name);
 }

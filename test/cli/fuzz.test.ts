@@ -179,6 +179,35 @@ function baseArgs(prefix: string[], out: string): string[] {
       ];
     case "local":
       return ["--train", file("train.csv"), "--target", "y", "--features", "x1,x2"];
+    case "distreg":
+      return [
+        "--task",
+        "mixture-mean",
+        "--n",
+        "4,6",
+        "--m",
+        "3",
+        "--seeds",
+        "1",
+        "--steps",
+        "2",
+        "--batch",
+        "4",
+        "--test-bags",
+        "4",
+        "--width",
+        "8",
+        "--heads",
+        "2",
+        "--pretrain-bags",
+        "6",
+        "--adapt",
+        "3",
+        "--widths",
+        "4,8",
+        "--depths",
+        "1",
+      ];
     default:
       return [];
   }

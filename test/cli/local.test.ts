@@ -217,7 +217,7 @@ const failures: [string, string[], number, string][] = [
     "unknown command",
     ["fly"],
     2,
-    "error: unknown command 'fly'; expected one of local, train, eval, generate, expressivity, sweep, explain, check, profile-heads, anchors, demo, lab, export, import (see 'localist --help')",
+    "error: unknown command 'fly'; expected one of local, train, eval, generate, expressivity, distreg, sweep, explain, check, profile-heads, anchors, demo, lab, export, import (see 'localist --help')",
   ],
   [
     "unknown method",
