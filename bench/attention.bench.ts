@@ -11,8 +11,8 @@
  *       [--modes forward,train] [--kinds local,tiled,dense]
  *
  * Each (mode, kind, length) runs in a fresh child process, so its peak resident memory is its
- * own. Times are the best of 2 after one warm-up (one run from T = 16,384 up), waiting for the
- * values. A run that exceeds jax-js's 4 GiB Wasm memory is reported as such. The exponent of a
+ * own. Times are the best of 2 after one warm-up (from T = 16,384 up, one run that includes
+ * compilation), waiting for the values. A run that exceeds jax-js's 4 GiB Wasm memory is reported as such. The exponent of a
  * curve is the least-squares slope of log time against log T.
  */
 import { spawnSync } from "node:child_process";

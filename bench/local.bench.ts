@@ -15,6 +15,8 @@
  * and a part that exhausts jax-js's 4 GiB Wasm memory (whose buffers are never returned after a
  * failed allocation) cannot spoil the parts after it.
  */
+import "../src/engine/threads.js"; // as a Node entry point: the threads before jax-js
+import "../src/kernels/kdTreeThreads.js"; // k-NN's k-d tree search on the same threads
 import { lastJsonLine, runPythonPeer } from "./peer.js";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";

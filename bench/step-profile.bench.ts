@@ -4,7 +4,7 @@
  * to --out.
  *
  *   npm run build && node dist/bench/step-profile.bench.js [--threads N] [--repeats 10]
- *     [--batch 16] [--context 32] [--layers 2] [--d-model 128] [--heads 4] [--vocab 5000]
+ *     [--batch 32] [--context 32] [--layers 2] [--d-model 64] [--heads 4] [--vocab 5000]
  *     [--out bench/step-profile.md]
  *
  * The parts are the ones the training loop runs (src/train/languageModel.ts): the embedding
@@ -41,10 +41,10 @@ const { values } = parseArgs({
   options: {
     threads: { type: "string" },
     repeats: { type: "string", default: "10" },
-    batch: { type: "string", default: "16" },
+    batch: { type: "string", default: "32" },
     context: { type: "string", default: "32" },
     layers: { type: "string", default: "2" },
-    "d-model": { type: "string", default: "128" },
+    "d-model": { type: "string", default: "64" },
     heads: { type: "string", default: "4" },
     vocab: { type: "string", default: "5000" },
     out: { type: "string", default: "bench/step-profile.md" },
