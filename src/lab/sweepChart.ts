@@ -1,7 +1,7 @@
 /** The sweep of the dial on one window, as the SVG chart `localist sweep --plot` draws. */
-import { lineChart } from "../io/lineChart.js";
 import type { Schedule } from "../localist/dial.js";
 import type { RuleSet } from "../localist/rules.js";
+import { sweepChart as drawSweep } from "../localist/sweepChart.js";
 import type { LocalistModel } from "../workflows/loadedModel.js";
 import { analyse, dialOf, type TextWindow } from "./analysis.js";
 
@@ -23,35 +23,8 @@ export function sweepChart(
       analyse(model, window, dialOf(model, { value, schedule: options.schedule }), options.rules)
         .overall,
   );
-  return lineChart(
-    options.dials,
-    [
-      {
-        name: "attention entropy (bits)",
-        values: rows.map((r) => r.entropy),
-        axis: "left",
-        color: "#d62728",
-      },
-      {
-        name: "pointer fidelity",
-        values: rows.map((r) => r.fidelity),
-        axis: "right",
-        color: "#1f77b4",
-      },
-      {
-        name: "certified fidelity",
-        values: rows.map((r) => r.certifiedFidelity),
-        axis: "right",
-        color: "#2ca02c",
-      },
-    ],
-    {
-      title: options.title,
-      xLabel: "locality dial λ",
-      leftLabel: "entropy (bits)",
-      rightLabel: "fidelity",
-      width: options.width,
-      height: options.height,
-    },
+  return drawSweep(
+    options.dials.map((dial, i) => ({ dial, ...rows[i] })),
+    options,
   );
 }

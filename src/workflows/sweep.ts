@@ -3,7 +3,6 @@
  * entropy, pointer fidelity and certified fidelity of its rows (localist/inspect.ts) beside the
  * perplexity and accuracy of the sliding-window evaluation (train/evaluate.ts).
  */
-import { lineChart } from "../io/lineChart.js";
 import { createProgress, type ProgressStream } from "../io/progress.js";
 import { createEvaluator, evaluateStream } from "../train/evaluate.js";
 import { dialMatrix, type Schedule } from "../localist/dial.js";
@@ -11,6 +10,7 @@ import { anchorHook } from "../localist/anchors.js";
 import { dialHook } from "../localist/hook.js";
 import { measureAttention } from "../localist/inspect.js";
 import { ruleHook } from "../localist/ruleHook.js";
+import { sweepChart } from "../localist/sweepChart.js";
 import type { RuleSet } from "../localist/rules.js";
 import type { LocalistEntry } from "../localist/structure.js";
 import type { LoadedModel } from "./savedModels.js";
@@ -103,30 +103,7 @@ export function sweepTable(rows: readonly SweepRow[]): string {
   ].join("\n");
 }
 
-/** Entropy (left axis), pointer fidelity and certified fidelity (right axis) against λ, as SVG. */
+/** The sweep's chart (src/localist/sweepChart.ts) as SVG. */
 export function sweepPlot(rows: readonly SweepRow[], title: string): string {
-  return lineChart(
-    rows.map((r) => r.dial),
-    [
-      {
-        name: "attention entropy (bits)",
-        values: rows.map((r) => r.entropy),
-        axis: "left",
-        color: "#d62728",
-      },
-      {
-        name: "pointer fidelity",
-        values: rows.map((r) => r.fidelity),
-        axis: "right",
-        color: "#1f77b4",
-      },
-      {
-        name: "certified fidelity",
-        values: rows.map((r) => r.certifiedFidelity),
-        axis: "right",
-        color: "#2ca02c",
-      },
-    ],
-    { title, xLabel: "locality dial λ", leftLabel: "entropy (bits)", rightLabel: "fidelity" },
-  );
+  return sweepChart(rows, { title });
 }
