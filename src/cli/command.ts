@@ -22,7 +22,7 @@ export const THREADS_FLAG: FlagSpec = {
   kind: "integer",
   constraint: POSITIVE_INTEGER,
   value: "N",
-  help: "compute threads (default: the machine's cores; 1 computes on the main thread only)",
+  help: "compute threads (default: the machine's cores)",
 };
 
 export interface Command {

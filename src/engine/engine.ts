@@ -40,8 +40,9 @@ export function fromHost(data: ArrayLike<number>, shape: number[], dtype: np.DTy
 
 export interface EngineOptions {
   /**
-   * Compute threads (./threads.ts): 1 computes on the main thread only; more spread each kernel
-   * over that many threads where results are read asynchronously. Default: the machine's cores,
+   * Compute threads (./threads.ts): kernels whose results are read asynchronously are spread
+   * over that many threads (1: one thread beside the main one; the main thread alone computes
+   * only where LOCALIST_THREADS=1 keeps the pool out). Default: the machine's cores,
    * where the Node entry point loaded the threads (else 1). Fixed once threaded work has started.
    */
   threads?: number;
