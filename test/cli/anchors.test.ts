@@ -8,22 +8,11 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { currentCheckpoint, runCli, tempFiles } from "../helpers/cli.js";
-import { syntheticCorpus } from "../helpers/corpus.js";
+import { syntheticBlocks, syntheticCorpus } from "../helpers/corpus.js";
 
-const blockMap: Record<string, string> = {
-  ...Object.fromEntries("the a my in with at .".split(" ").map((w) => [w, "function"])),
-  ...Object.fromEntries(
-    "cat dog bird friend teacher child ball tree house river book garden park joy night"
-      .split(" ")
-      .map((w) => [w, "noun"]),
-  ),
-  ...Object.fromEntries(
-    "sees likes follows finds helps watches today again slowly".split(" ").map((w) => [w, "verb"]),
-  ),
-};
 const dir = tempFiles({
   "corpus.txt": syntheticCorpus(300),
-  "blocks.json": JSON.stringify(blockMap),
+  "blocks.json": JSON.stringify(syntheticBlocks),
   "to-anchors.json": JSON.stringify({
     rules: [
       { id: "anchors", query: { all: true }, key: { anchor: true }, alpha: 0.001, minFidelity: 0 },

@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { recallLines } from "../../src/data/recall.js";
 import { RECALL_TASK } from "../../src/workflows/steering.js";
 import { runCli, tempFiles } from "../helpers/cli.js";
-import { syntheticCorpus } from "../helpers/corpus.js";
+import { syntheticBlocks, syntheticCorpus } from "../helpers/corpus.js";
 
 const fixture = fileURLToPath(new URL("../../../fixtures/recall-model", import.meta.url));
 const recall = (alpha: number, extra: object = {}) =>
@@ -34,26 +34,9 @@ const rule = (fields: object) =>
       { id: "r", query: { all: true }, key: { all: true }, strength: 1, minFidelity: 0, ...fields },
     ],
   });
-const blockMap = {
-  the: "function",
-  a: "function",
-  my: "function",
-  in: "function",
-  with: "function",
-  at: "function",
-  ".": "function",
-  ...Object.fromEntries(
-    "cat dog bird friend teacher child ball tree house river book garden park joy night"
-      .split(" ")
-      .map((w) => [w, "noun"]),
-  ),
-  ...Object.fromEntries(
-    "sees likes follows finds helps watches today again slowly".split(" ").map((w) => [w, "verb"]),
-  ),
-};
 const dir = tempFiles({
   "corpus.txt": syntheticCorpus(300),
-  "blocks.json": JSON.stringify(blockMap),
+  "blocks.json": JSON.stringify(syntheticBlocks),
   "strong.json": recall(1e-4),
   "zero.json": recall(1),
   "nouns.json": JSON.stringify({

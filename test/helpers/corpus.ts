@@ -17,3 +17,16 @@ export function syntheticCorpus(sentences: number, seed = 1): string {
     ).join("\n") + "\n"
   );
 }
+
+/** Three blocks over the synthetic corpus's words: function words (and "."), nouns, and the rest. */
+export const syntheticBlocks: Record<string, string> = {
+  ...Object.fromEntries("the a my in with at .".split(" ").map((w) => [w, "function"])),
+  ...Object.fromEntries(
+    "cat dog bird friend teacher child ball tree house river book garden park joy night"
+      .split(" ")
+      .map((w) => [w, "noun"]),
+  ),
+  ...Object.fromEntries(
+    "sees likes follows finds helps watches today again slowly".split(" ").map((w) => [w, "verb"]),
+  ),
+};
