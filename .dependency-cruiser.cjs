@@ -79,9 +79,25 @@ module.exports = {
       to: { dependencyTypes: ["core"] },
     },
     {
+      name: "experiments-use-the-library-not-its-front-ends",
+      comment:
+        "experiments/ (the papers' experiment drivers) build on the library; they never import the command line, the page or the public index",
+      severity: "error",
+      from: { path: "^experiments/" },
+      to: { path: "^src/(cli/|lab/|index\\.ts$)" },
+    },
+    {
+      name: "only-the-command-line-runs-experiments",
+      comment:
+        "the library never imports experiments/; only src/cli does (to run them as commands)",
+      severity: "error",
+      from: { path: "^src/", pathNot: "^src/cli/" },
+      to: { path: "^experiments/" },
+    },
+    {
       name: "no-circular",
       severity: "error",
-      from: { path: "^src/" },
+      from: { path: "^(src|experiments)/" },
       to: { circular: true },
     },
   ],

@@ -23,7 +23,7 @@ export default tseslint.config(
   {
     // Training and evaluation read back asynchronously (so the engine's threads can run them):
     // a promise left unawaited would let a command finish, or release its lock, before the work.
-    files: ["src/**/*.ts", "bench/**/*.ts", "test/**/*.ts"],
+    files: ["src/**/*.ts", "experiments/**/*.ts", "bench/**/*.ts", "test/**/*.ts"],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
