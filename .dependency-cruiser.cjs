@@ -37,10 +37,12 @@ const below = {
   // train and localist sit side by side: neither imports the other.
   train: ["engine", "data", "kernels", "attention", "model", "io"],
   localist: ["engine", "data", "kernels", "attention", "model", "io"],
-  workflows: lower,
-  cli: [...lower, "workflows"],
+  workflows: [...lower, "lm"],
+  // The model object and the services on it (training, the sweep, rules, exchange with PyTorch).
+  lm: lower,
+  cli: [...lower, "workflows", "lm"],
   // The page sits at the top beside the command line; the Vite build fails on any node: import.
-  lab: [...lower, "workflows"],
+  lab: [...lower, "workflows", "lm"],
 };
 const folders = Object.keys(below);
 

@@ -6,8 +6,8 @@
  *   npm run build && node dist/bench/anchors.bench.js [--out bench-anchors] [--steps 400]
  */
 import { initEngine } from "../src/engine/engine.js";
-import { closeModel, openModel } from "../src/workflows/savedModels.js";
-import type { AnchorKind } from "../src/workflows/anchors.js";
+import { closeModel, openModel } from "../src/lm/savedModels.js";
+import type { AnchorKind } from "../src/lm/anchors.js";
 import {
   experimentOptions,
   smallBrownModel,

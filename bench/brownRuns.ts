@@ -17,8 +17,8 @@ import {
   modelSplits,
   openModel,
   type LoadedModel,
-} from "../src/workflows/savedModels.js";
-import { trainNewModel, type NewModel } from "../src/workflows/training.js";
+} from "../src/lm/savedModels.js";
+import { trainNewModel, type NewModel } from "../src/lm/training.js";
 
 /** Command-line options every experiment takes. */
 export function experimentOptions(defaults: { steps: number; out: string }) {

@@ -7,7 +7,7 @@
  *   npm run build && node dist/bench/penalty.bench.js [--out bench-penalty] [--steps 400]
  */
 import { initEngine } from "../src/engine/engine.js";
-import { closeModel, openModel } from "../src/workflows/savedModels.js";
+import { closeModel, openModel } from "../src/lm/savedModels.js";
 import {
   experimentOptions,
   fidelity,

@@ -8,7 +8,7 @@
  */
 import { initEngine } from "../src/engine/engine.js";
 import type { Schedule } from "../src/localist/dial.js";
-import { closeModel, openModel } from "../src/workflows/savedModels.js";
+import { closeModel, openModel } from "../src/lm/savedModels.js";
 import {
   experimentOptions,
   fidelity,

@@ -17,9 +17,9 @@ import { initEngine } from "../src/engine/engine.js";
 import { recallLines, recallText } from "../src/data/recall.js";
 import { lineChart } from "../src/io/lineChart.js";
 import { saveModel } from "../src/io/savedModel.js";
-import { closeModel, modelSplits, openModel } from "../src/workflows/savedModels.js";
+import { closeModel, modelSplits, openModel } from "../src/lm/savedModels.js";
 import { RECALL_TASK, steeringSweep, steeringTable } from "../src/workflows/steering.js";
-import { trainNewModel } from "../src/workflows/training.js";
+import { trainNewModel } from "../src/lm/training.js";
 
 const { values } = parseArgs({
   options: {

@@ -1,6 +1,6 @@
 /** `localist anchors`: a model's anchors with their mutual-information scores. */
-import { listAnchors } from "../workflows/anchors.js";
-import { closeModel, openModel } from "../workflows/savedModels.js";
+import { listAnchors } from "../lm/anchors.js";
+import { closeModel, openModel } from "../lm/savedModels.js";
 import type { Command } from "./command.js";
 import { POSITIVE, requireFlag } from "./flags.js";
 

@@ -1,5 +1,5 @@
 /** `localist export` and `localist import`: a model to the PyTorch twin and back. */
-import { exportModel, importModel } from "../workflows/exchange.js";
+import { exportModel, importModel } from "../lm/exchange.js";
 import type { Command } from "./command.js";
 import { requireFlag } from "./flags.js";
 

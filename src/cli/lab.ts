@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LocalistError } from "../engine/errors.js";
-import { closeModel, openModel } from "../workflows/savedModels.js";
+import { closeModel, openModel } from "../lm/savedModels.js";
 import type { Command } from "./command.js";
 import { between } from "./flags.js";
 import { startLabServer } from "./labServer.js";

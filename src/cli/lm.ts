@@ -12,9 +12,9 @@ import { generateTokens } from "../model/generate.js";
 import { createProgress } from "../io/progress.js";
 import { evaluateStream } from "../train/evaluate.js";
 import type { TrainSummary } from "../train/languageModel.js";
-import { closeModel, modelHooks, modelSplits, openModel } from "../workflows/savedModels.js";
-import { resumeTraining, trainNewModel } from "../workflows/training.js";
-import { ANCHOR_KINDS, type AnchorKind } from "../workflows/anchors.js";
+import { closeModel, modelHooks, modelSplits, openModel } from "../lm/savedModels.js";
+import { resumeTraining, trainNewModel } from "../lm/training.js";
+import { ANCHOR_KINDS, type AnchorKind } from "../lm/anchors.js";
 import type { Command } from "./command.js";
 import { RULES_FLAG, rulesFromFlags } from "./rules.js";
 import {

@@ -3,9 +3,9 @@ import { THREADS_FLAG } from "./command.js";
 import { tokenizeWords } from "../data/textCorpus.js";
 import { writeFileAtomic } from "../io/atomicWrite.js";
 import { explainText, formatExplanation } from "../localist/explain.js";
-import { runDemo } from "../workflows/demo.js";
-import { closeModel, modelSplits, openLocalistModel } from "../workflows/savedModels.js";
-import { sweepDial, sweepPlot, sweepTable } from "../workflows/sweep.js";
+import { runDemo } from "../lm/demo.js";
+import { closeModel, modelSplits, openLocalistModel } from "../lm/savedModels.js";
+import { sweepDial, sweepPlot, sweepTable } from "../lm/sweep.js";
 import type { Command } from "./command.js";
 import { RULES_FLAG, rulesFromFlags } from "./rules.js";
 import {

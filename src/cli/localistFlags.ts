@@ -11,7 +11,7 @@ import {
 } from "../localist/dial.js";
 import type { LocalistTraining } from "../localist/structure.js";
 import type { StructureSpec } from "../localist/buildStructure.js";
-import { requireLocalist, type LoadedModel } from "../workflows/savedModels.js";
+import { requireLocalist, type LoadedModel } from "../lm/savedModels.js";
 import {
   asUsageError,
   NON_NEGATIVE,

@@ -14,8 +14,8 @@ import { parseRuleSpecs, type RuleSet } from "../localist/rules.js";
 import { attachHooks, finishAndDiscard, hookInputs } from "../model/hooks.js";
 import { forward } from "../model/transformer.js";
 import { anchorHook } from "../localist/anchors.js";
-import { modelHooks, type LocalistModel } from "../workflows/loadedModel.js";
-import { encodeModelText, modelRules, ruleRunOptions } from "../workflows/ruleContext.js";
+import { modelHooks, type LocalistModel } from "../lm/loadedModel.js";
+import { encodeModelText, modelRules, ruleRunOptions } from "../lm/ruleContext.js";
 
 /** The dial as the page holds it: one value and a schedule, or one value per (layer, head). */
 export interface DialState {

@@ -6,7 +6,7 @@
  */
 import { blockNames } from "../localist/blocks.js";
 import type { RuleSet } from "../localist/rules.js";
-import { closeModel, type LocalistModel } from "../workflows/loadedModel.js";
+import { closeModel, type LocalistModel } from "../lm/loadedModel.js";
 import {
   analyse,
   dialOf,

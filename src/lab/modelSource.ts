@@ -18,7 +18,7 @@ import {
   loadedModelFrom,
   requireLocalist,
   type LocalistModel,
-} from "../workflows/loadedModel.js";
+} from "../lm/loadedModel.js";
 
 /** A model from a checkpoint folder's files (takes ownership of nothing; the caller closes it). */
 export function modelFromBytes(files: CheckpointBytes, name: string): LocalistModel {

@@ -20,7 +20,7 @@ import { runTrainingLoop } from "../train/loop.js";
 import { lmGradients } from "../train/lmGradients.js";
 import { disposeOptimizerState, type OptimizerState } from "../train/optimizer.js";
 import { runOptimizer, type TrainSettings } from "../train/settings.js";
-import type { LocalistModel } from "../workflows/loadedModel.js";
+import type { LocalistModel } from "../lm/loadedModel.js";
 
 export type TrainingSource =
   { kind: "brown"; documents: BrownDocument[] } | { kind: "text"; text: string };

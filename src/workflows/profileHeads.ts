@@ -14,9 +14,9 @@ import { checkCompliance } from "../localist/compliance.js";
 import { ruleHook } from "../localist/ruleHook.js";
 import { withScope, withStrength, type RuleSet, type RuleSpec } from "../localist/rules.js";
 import { createEvaluator, evaluateStream } from "../train/evaluate.js";
-import { ruleRunOptions } from "./compliance.js";
-import { checkWindows } from "./rules.js";
-import { modelHooks, modelSplits, type LoadedModel } from "./savedModels.js";
+import { ruleRunOptions } from "../lm/compliance.js";
+import { checkWindows } from "../lm/rules.js";
+import { modelHooks, modelSplits, type LoadedModel } from "../lm/savedModels.js";
 
 export interface HeadScore {
   layer: number;

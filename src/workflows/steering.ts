@@ -17,9 +17,9 @@ import { checkCompliance } from "../localist/compliance.js";
 import { ruleHook } from "../localist/ruleHook.js";
 import { withStrength, type RuleSet, type RuleSpec } from "../localist/rules.js";
 import { createEvaluator, evaluateStream } from "../train/evaluate.js";
-import { ruleRunOptions } from "./compliance.js";
-import { modelRules } from "./rules.js";
-import { modelHooks, type LoadedModel } from "./savedModels.js";
+import { ruleRunOptions } from "../lm/compliance.js";
+import { modelRules } from "../lm/rules.js";
+import { modelHooks, type LoadedModel } from "../lm/savedModels.js";
 
 /** The benchmark's task: 4 pairs over 12 keys and 12 values, each key queried once (22 words a line). */
 export const RECALL_TASK = { pairs: 4, queries: 4, keys: 12, values: 12 };

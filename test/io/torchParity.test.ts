@@ -15,7 +15,7 @@ import { attachHooks, hookInputs } from "../../src/model/hooks.js";
 import { forward } from "../../src/model/transformer.js";
 import { dialHook } from "../../src/localist/hook.js";
 import { localistMaps, rowOf } from "../../src/localist/inspect.js";
-import { closeModel, openLocalistModel } from "../../src/workflows/savedModels.js";
+import { closeModel, openLocalistModel } from "../../src/lm/savedModels.js";
 import { ready } from "../helpers/arrays.js";
 
 before(() => ready);

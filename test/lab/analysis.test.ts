@@ -16,7 +16,7 @@ import {
   closeModel,
   openLocalistModel,
   type LocalistModel,
-} from "../../src/workflows/savedModels.js";
+} from "../../src/lm/savedModels.js";
 import { analyse, dialOf, nextTokens, parseRulesText, textWindow } from "../../src/lab/analysis.js";
 import { LAB_MODEL } from "../helpers/lab.js";
 

@@ -17,7 +17,7 @@ import {
   measureAttention,
   openLocalistModel,
 } from "../../src/index.js";
-import type { LocalistModel } from "../../src/workflows/savedModels.js";
+import type { LocalistModel } from "../../src/lm/savedModels.js";
 import { tokenizeWords } from "../../src/data/words.js";
 import { labPageFolder } from "../../src/cli/lab.js";
 import { startLabServer } from "../../src/cli/labServer.js";

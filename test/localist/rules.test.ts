@@ -24,8 +24,8 @@ import type { SelectorContext } from "../../src/localist/selectors.js";
 import { validateLocalistStructure } from "../../src/localist/structure.js";
 import { keyAllowed } from "../../src/model/inspect.js";
 import { createEvaluator, evaluateStream } from "../../src/train/evaluate.js";
-import { closeModel, openModel, type LoadedModel } from "../../src/workflows/savedModels.js";
-import { modelRules } from "../../src/workflows/rules.js";
+import { closeModel, openModel, type LoadedModel } from "../../src/lm/savedModels.js";
+import { modelRules } from "../../src/lm/rules.js";
 import {
   recallAccuracy,
   recallRule,

@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { fromHost, np, toFloat64, tree } from "../../src/engine/engine.js";
 import { forward } from "../../src/model/transformer.js";
 import { dialMatrix } from "../../src/localist/dial.js";
-import { closeModel, modelHooks, openLocalistModel } from "../../src/workflows/savedModels.js";
+import { closeModel, modelHooks, openLocalistModel } from "../../src/lm/savedModels.js";
 import { attachHooks, finishAndDiscard, hookInputs } from "../../src/model/hooks.js";
 import { currentCheckpoint, runCli } from "../helpers/cli.js";
 import { ready } from "../helpers/arrays.js";
