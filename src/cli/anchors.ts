@@ -1,6 +1,6 @@
 /** `localist anchors`: a model's anchors with their mutual-information scores. */
 import { listAnchors } from "../lm/anchors.js";
-import { closeModel, openModel } from "../lm/savedModels.js";
+import { LocalistModel } from "../lm/node.js";
 import type { Command } from "./command.js";
 import { POSITIVE, requireFlag } from "./flags.js";
 
@@ -21,12 +21,12 @@ export const ANCHORS: Command = {
   ],
   run({ flags }) {
     const dir = requireFlag(flags, "model", "localist anchors");
-    const model = openModel(dir);
+    const model = LocalistModel.open(dir);
     let listing;
     try {
       listing = listAnchors(model, flags.k as number | undefined);
     } finally {
-      closeModel(model);
+      model.dispose();
     }
     if (flags.json) return JSON.stringify({ model: dir, ...listing }, null, 2);
     return [

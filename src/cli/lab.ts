@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LocalistError } from "../engine/errors.js";
-import { closeModel, openModel } from "../lm/savedModels.js";
+import { LocalistModel } from "../lm/node.js";
 import type { Command } from "./command.js";
 import { between } from "./flags.js";
 import { startLabServer } from "./labServer.js";
@@ -47,7 +47,7 @@ export const LAB: Command = {
       dir = DEMO_MODEL;
     }
     // Opening the model checks every file, so a bad folder is one line here, not in the page.
-    closeModel(openModel(dir));
+    LocalistModel.open(dir).dispose();
     const page = labPageFolder();
     if (!existsSync(join(page, "index.html")))
       throw new LocalistError(

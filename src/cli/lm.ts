@@ -1,20 +1,20 @@
 /** `localist train`, `localist eval` and `localist generate`: the transformer language model. */
 import { THREADS_FLAG } from "./command.js";
-import { tokenizeWords } from "../data/textCorpus.js";
 import { bigramModel, unigramModel } from "../data/ngram.js";
 import {
   parseAttentionSpec,
   POSITIONAL_ENCODINGS,
-  validateModelConfig,
   type PositionalEncoding,
 } from "../model/config.js";
-import { generateTokens } from "../model/generate.js";
 import { createProgress } from "../io/progress.js";
-import { evaluateStream } from "../train/evaluate.js";
 import type { TrainSummary } from "../train/languageModel.js";
-import { closeModel, modelHooks, modelSplits, openModel } from "../lm/savedModels.js";
-import { resumeTraining, trainNewModel } from "../lm/training.js";
-import { ANCHOR_KINDS, type AnchorKind } from "../lm/anchors.js";
+import { LocalistModel } from "../lm/node.js";
+import {
+  ANCHOR_KINDS,
+  validateTrainingSpec,
+  type AnchorKind,
+  type TrainingSpec,
+} from "../lm/trainingSpec.js";
 import type { Command } from "./command.js";
 import { RULES_FLAG, rulesFromFlags } from "./rules.js";
 import {
@@ -169,7 +169,7 @@ async function runTrain(parsed: ParsedFlags): Promise<string> {
       throw new UsageError(
         `--resume continues the run in ${out} with its saved settings; drop --${stray.join(", --")}`,
       );
-    return trainReport(out, await resumeTraining({ out, announce }));
+    return trainReport(out, await LocalistModel.resume({ out, announce }));
   }
   let attention;
   try {
@@ -188,17 +188,10 @@ async function runTrain(parsed: ParsedFlags): Promise<string> {
     positional: flags.pos as PositionalEncoding,
     strict: flags.strict === true,
   };
-  // The architecture's own rules (heads divide d-model, …) are command-line mistakes: check them
-  // before loading the corpus, whose vocabulary size is the one thing not known yet.
-  asUsageError(() => validateModelConfig({ ...model, vocabSize: 2 }));
   const anchorCount = flags.anchors as number | undefined;
   if (anchorCount === undefined && given.has("anchor-kind"))
     throw new UsageError("--anchor-kind needs --anchors K");
-  if (anchorCount !== undefined && attention.kind === "global")
-    throw new UsageError(
-      "--anchors makes keys visible beyond a local window; use --attention local:W or hybrid:W",
-    );
-  const spec = {
+  const spec: TrainingSpec = {
     corpus: {
       corpus: flags.corpus as string,
       tokenizer: flags.tokenizer as "word" | "char",
@@ -222,11 +215,14 @@ async function runTrain(parsed: ParsedFlags): Promise<string> {
       ? {}
       : { anchors: { kind: flags["anchor-kind"] as AnchorKind, count: anchorCount } }),
   };
+  // The spec's problems (heads divide d-model, anchors need a local window, …) are command-line
+  // mistakes: the library's one validator names the field, which main.ts shows as its flag.
+  asUsageError(() => validateTrainingSpec(spec));
   if (flags["init-only"]) {
-    await trainNewModel(spec, { out, announce, initOnly: true });
+    await LocalistModel.initialize(spec, { out, announce });
     return `initial checkpoint (step 0 of ${spec.settings.steps}) saved in ${out}`;
   }
-  return trainReport(out, await trainNewModel(spec, { out, announce }));
+  return trainReport(out, await LocalistModel.train(spec, { out, announce }));
 }
 
 export const TRAIN: Command = {
@@ -265,7 +261,7 @@ export const EVAL: Command = {
   ],
   async run({ flags }) {
     const dir = requireFlag(flags, "model", "localist eval");
-    const model = openModel(dir);
+    const model = LocalistModel.open(dir);
     let result;
     let data;
     const split = flags.split as "valid" | "test";
@@ -277,18 +273,18 @@ export const EVAL: Command = {
         );
       const dial = dialFromFlags(flags, model);
       const rules = rulesFromFlags(flags, model);
-      data = modelSplits(model);
-      const hooks = modelHooks(model, dial, { rules });
+      data = { train: model.split("train"), valid: model.split("valid"), test: model.split("test") };
       const progress = createProgress({ total: 1, label: "eval" });
-      result = await evaluateStream(model.params, model.config, data[split], {
+      result = await model.evaluate(data[split], {
         batch: flags.batch as number,
         stride,
-        hooks,
+        dial,
+        rules,
         onBatch: (done, total) => progress.update(done / total),
       });
       progress.finish();
     } finally {
-      closeModel(model);
+      model.dispose();
     }
     const ids = data[split];
     const vocab = model.tokenizer.vocabSize;
@@ -355,37 +351,31 @@ export const GENERATE: Command = {
   run({ flags }, out) {
     const dir = requireFlag(flags, "model", "localist generate");
     const prompt = requireFlag(flags, "prompt", "localist generate");
-    const model = openModel(dir);
+    const model = LocalistModel.open(dir);
     try {
-      const { tokenizer } = model;
-      const promptIds =
-        tokenizer.kind === "word"
-          ? tokenizer.encode(tokenizeWords(prompt))
-          : tokenizer.encodeText(prompt);
+      const promptIds = model.encode(prompt);
       if (promptIds.length === 0)
         throw new UsageError("the prompt has no tokens; give some text with --prompt");
-      const hooks = modelHooks(model, dialFromFlags(flags, model), {
-        rules: rulesFromFlags(flags, model),
-      });
       // Each token is printed as it is drawn: words spaced, <eos> a line break.
-      const spaced = tokenizer.kind === "word";
+      const spaced = model.tokenizer.kind === "word";
       let space = spaced;
       out(prompt);
-      generateTokens(model.params, model.config, promptIds, {
+      model.generate(promptIds, {
         tokens: flags.tokens as number,
-        hooks,
+        dial: dialFromFlags(flags, model),
+        rules: rulesFromFlags(flags, model),
         temperature: flags.temperature as number,
         topK: flags["top-k"] as number,
         seed: flags.seed as number,
         onToken: (id) => {
-          const [word] = tokenizer.decode([id]);
+          const [word] = model.decode([id]);
           if (word === "<eos>") out("\n");
           else out(`${space ? " " : ""}${word}`);
           space = spaced && word !== "<eos>";
         },
       });
     } finally {
-      closeModel(model);
+      model.dispose();
     }
   },
 };

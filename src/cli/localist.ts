@@ -1,11 +1,10 @@
 /** `localist sweep`, `localist explain` and `localist demo`: the locality dial on a trained model. */
 import { THREADS_FLAG } from "./command.js";
-import { tokenizeWords } from "../data/textCorpus.js";
 import { writeFileAtomic } from "../io/atomicWrite.js";
-import { explainText, formatExplanation } from "../localist/explain.js";
+import { formatExplanation } from "../localist/explain.js";
 import { runDemo } from "../lm/demo.js";
-import { closeModel, modelSplits, openLocalistModel } from "../lm/savedModels.js";
-import { sweepDial, sweepPlot, sweepTable } from "../lm/sweep.js";
+import { LocalistModel } from "../lm/node.js";
+import { sweepPlot, sweepTable } from "../lm/sweep.js";
 import type { Command } from "./command.js";
 import { RULES_FLAG, rulesFromFlags } from "./rules.js";
 import {
@@ -19,7 +18,6 @@ import {
 import { trainReport } from "./lm.js";
 import { DIAL_FLAG, dialFromFlags, dialListFromFlag, SCHEDULE_FLAG } from "./localistFlags.js";
 import type { Schedule } from "../localist/dial.js";
-import { anchorHook } from "../localist/anchors.js";
 
 const MODEL_FLAG = {
   name: "model",
@@ -78,18 +76,19 @@ export const SWEEP: Command = {
   async run({ flags }) {
     const dir = requireFlag(flags, "model", "localist sweep");
     const dials = dialListFromFlag(flags.dials as string);
-    const model = openLocalistModel(dir);
+    const model = LocalistModel.open(dir);
     let rows;
     try {
+      model.requireLocalist();
       const rules = rulesFromFlags(flags, model);
-      rows = await sweepDial(model, modelSplits(model)[flags.split as "valid" | "test"], dials, {
+      rows = await model.sweep(model.split(flags.split as "valid" | "test"), dials, {
         schedule: flags.schedule as Schedule,
         windows: flags.windows as number,
         inspectWindows: flags["inspect-windows"] as number,
         rules,
       });
     } finally {
-      closeModel(model);
+      model.dispose();
     }
     if (flags.plot !== undefined)
       writeFileAtomic(flags.plot as string, sweepPlot(rows, `Locality dial sweep: ${dir}`));
@@ -134,16 +133,17 @@ export const EXPLAIN: Command = {
   run({ flags }) {
     const dir = requireFlag(flags, "model", "localist explain");
     const input = requireFlag(flags, "text", "localist explain");
-    const model = openLocalistModel(dir);
+    const model = LocalistModel.open(dir);
     try {
-      const { config, tokenizer } = model;
-      const words = tokenizer.kind === "word" ? tokenizeWords(input) : Array.from(input);
-      if (words.length === 0)
+      const { config } = model;
+      model.requireLocalist();
+      const ids = model.encode(input);
+      if (ids.length === 0)
         throw new UsageError("the text has no tokens; give some words with --text");
-      const ids = (
-        tokenizer.kind === "word" ? tokenizer.encode(words) : tokenizer.encodeText(input)
-      ).slice(-config.context);
-      const dial = dialFromFlags(flags, model) as number[][]; // --dial defaults to 1
+      if (ids.length > config.context)
+        throw new UsageError(
+          `--text has ${ids.length} tokens, more than the model's context of ${config.context}; give at most ${config.context}`,
+        );
       const pick = (flag: "layer" | "head", count: number): number[] | undefined => {
         const chosen = flags[flag] as number | undefined;
         if (chosen === undefined) return undefined;
@@ -151,25 +151,17 @@ export const EXPLAIN: Command = {
           throw new UsageError(`--${flag} must be in [0, ${count - 1}], got ${chosen}`);
         return [chosen];
       };
-      const explanation = explainText(
-        model.params,
-        config,
-        model.localist,
-        ids,
-        tokenizer.decode(ids),
-        {
-          dial,
-          layers: pick("layer", config.layers),
-          heads: pick("head", config.heads),
-          top: flags.top as number,
-          delta: flags.delta as number,
-          rules: rulesFromFlags(flags, model),
-          sources: model.anchors ? [anchorHook(model.anchors)] : [],
-        },
-      );
+      const explanation = model.explain(ids, {
+        dial: dialFromFlags(flags, model), // --dial defaults to 1
+        layers: pick("layer", config.layers),
+        heads: pick("head", config.heads),
+        top: flags.top as number,
+        delta: flags.delta as number,
+        rules: rulesFromFlags(flags, model),
+      });
       return formatExplanation(explanation);
     } finally {
-      closeModel(model);
+      model.dispose();
     }
   },
 };

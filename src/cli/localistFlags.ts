@@ -11,7 +11,7 @@ import {
 } from "../localist/dial.js";
 import type { LocalistTraining } from "../localist/structure.js";
 import type { StructureSpec } from "../localist/buildStructure.js";
-import { requireLocalist, type LoadedModel } from "../lm/savedModels.js";
+import type { LocalistModel } from "../lm/localistModel.js";
 import {
   asUsageError,
   NON_NEGATIVE,
@@ -141,16 +141,10 @@ export function localistFromFlags({ flags, given }: ParsedFlags):
     dial = { range: [range[0], range[1]] };
   }
   const blocks = flags.blocks as string;
-  if (blocks.startsWith("window:") && !/^window:[1-9]\d*$/.test(blocks))
-    throw new UsageError(`--blocks window:W needs a positive integer W, got '${blocks}'`);
+  // The structure's own rules (window:W, recruitment over token blocks) are checked by the
+  // library's validator of the whole spec (src/lm/trainingSpec.ts); only flag pairings here.
   const recruitOnly = ["recruit-every", "max-blocks"].find((name) => given.has(name));
   if (!flags.recruit && recruitOnly) throw new UsageError(`--${recruitOnly} needs --recruit`);
-  if (flags.recruit && blocks.startsWith("window:"))
-    throw new UsageError("--recruit splits token blocks; use --blocks pos or a block file");
-  if (flags.recruit && flags.routing !== undefined && blocks === "pos")
-    throw new UsageError(
-      "--recruit starts pos blocks merged into content and function, so a --routing file cannot name them; drop --routing",
-    );
   return {
     blocks,
     ...(flags.routing === undefined ? {} : { routing: flags.routing as string }),
@@ -187,11 +181,11 @@ export function dialListFromFlag(text: string): number[] {
 /** The (L, H) dial of `--dial` and `--schedule` for a loaded model; undefined without --dial. */
 export function dialFromFlags(
   flags: ParsedFlags["flags"],
-  model: LoadedModel,
+  model: LocalistModel,
 ): number[][] | undefined {
   if (flags.dial === undefined) return undefined;
   const value = dialValue(flags.dial as string);
-  requireLocalist(model);
+  model.requireLocalist();
   const { layers, heads } = model.config;
   return asUsageError(() =>
     dialMatrix(value, (flags.schedule as Schedule) ?? "uniform", layers, heads),

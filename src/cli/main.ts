@@ -12,6 +12,7 @@ import { runCommand, type Command, type CommandResult, type Output } from "./com
 import { DISTREG } from "./distreg.js";
 import { EXPORT, IMPORT } from "./exchange.js";
 import { EXPRESSIVITY } from "./expressivity.js";
+import { inFlagTerms } from "./fieldFlags.js";
 import { UsageError } from "./flags.js";
 import { LOCAL_COMMANDS, LOCAL_SUMMARY, localHelp } from "./local.js";
 import { DEMO, EXPLAIN, SWEEP } from "./localist.js";
@@ -104,7 +105,7 @@ function dispatch(argv: readonly string[], out: Output): CommandResult | Promise
 /** The one line an error becomes, and its exit code: 2 for the command line, 1 for the rest. */
 export function describeError(error: unknown): { line: string; code: 1 | 2 } {
   if (error instanceof LocalistError)
-    return { line: error.message, code: error instanceof UsageError ? 2 : 1 };
+    return { line: inFlagTerms(error.message), code: error instanceof UsageError ? 2 : 1 };
   if ((error as NodeJS.ErrnoException | undefined)?.code !== undefined)
     return { line: oneLine(error), code: 1 };
   if (error instanceof RangeError && /allocation|array length|memory/i.test(error.message))

@@ -9,8 +9,7 @@ import type { RuleSet } from "../localist/rules.js";
 import { readRuleSpecs } from "../localist/rulesFile.js";
 import { checkModelRules } from "../lm/compliance.js";
 import { profileHeads, profileTable, rulesWithHeads } from "../workflows/profileHeads.js";
-import { loadRules, modelRules } from "../lm/rules.js";
-import { closeModel, openModel, type LoadedModel } from "../lm/savedModels.js";
+import { LocalistModel } from "../lm/node.js";
 import type { Command } from "./command.js";
 import { POSITIVE, requireFlag, UsageError, type FlagSpec, type FlagValues } from "./flags.js";
 import { DIAL_FLAG, dialFromFlags, SCHEDULE_FLAG } from "./localistFlags.js";
@@ -23,9 +22,9 @@ export const RULES_FLAG: FlagSpec = {
 };
 
 /** The rules of `--rules` compiled for a model, or an empty set without the flag. */
-export function rulesFromFlags(flags: FlagValues, model: LoadedModel): RuleSet {
+export function rulesFromFlags(flags: FlagValues, model: LocalistModel): RuleSet {
   const path = flags.rules as string | undefined;
-  return path === undefined ? [] : loadRules(model, path);
+  return path === undefined ? [] : model.readRules(path);
 }
 
 const MODEL_FLAG: FlagSpec = {
@@ -45,7 +44,7 @@ const SPLIT_FLAG: FlagSpec = {
 };
 
 /** "λ = 0" and the like, for the report. */
-function dialText(model: LoadedModel, flags: FlagValues): string {
+function dialText(model: LocalistModel, flags: FlagValues): string {
   if (!model.localist) return "none (the model has no dial)";
   if (flags.dial === undefined) return "λ = 0 (every layer and head)";
   return `λ = ${String(flags.dial)}, schedule ${String(flags.schedule)}`;
@@ -83,12 +82,12 @@ export const CHECK: Command = {
       throw new UsageError("--text checks the given text; drop --split and --windows");
     if (flags.text === "")
       throw new UsageError("the text has no tokens; give some words with --text");
-    const model = openModel(dir);
+    const model = LocalistModel.open(dir);
     let result;
     let dial;
     try {
       dial = dialFromFlags(flags, model);
-      const rules = loadRules(model, rulesFile);
+      const rules = model.readRules(rulesFile);
       const source =
         flags.text !== undefined
           ? { text: flags.text as string }
@@ -100,7 +99,7 @@ export const CHECK: Command = {
         out(result.markdown({ model: dir, rulesFile, dial: dialText(model, flags) }) + "\n");
       else out(result.text() + "\n");
     } finally {
-      closeModel(model);
+      model.dispose();
     }
     const failed = result.report.rules.filter((r) => !r.passed).map((r) => r.id);
     if (failed.length > 0)
@@ -150,7 +149,7 @@ export const PROFILE_HEADS: Command = {
   async run({ flags }) {
     const dir = requireFlag(flags, "model", "localist profile-heads");
     const rulesFile = requireFlag(flags, "rules", "localist profile-heads");
-    const model = openModel(dir);
+    const model = LocalistModel.open(dir);
     let profile;
     let specs;
     try {
@@ -162,15 +161,15 @@ export const PROFILE_HEADS: Command = {
         throw new UsageError(
           `--rule: ${rulesFile} has no rule '${wanted}'; its rules are ${specs.map((s) => s.id).join(", ")}`,
         );
-      modelRules(model, specs); // every rule must compile for this model
-      profile = await profileHeads(model, modelRules(model, [spec]), {
+      model.compileRules(specs); // every rule must compile for this model
+      profile = await profileHeads(model, model.compileRules([spec]), {
         split: flags.split as "valid" | "test",
         windows: flags.windows as number,
         evalWindows: flags["eval-windows"] as number,
         dial,
       });
     } finally {
-      closeModel(model);
+      model.dispose();
     }
     const rewritten = rulesWithHeads(specs, profile, flags.top as number);
     if (flags.out !== undefined)

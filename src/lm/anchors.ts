@@ -9,10 +9,11 @@ import { UNK_ID, type Tokenizer } from "../data/tokenizer.js";
 import { anchorScores, topAnchors, type AnchorScore } from "../localist/anchorScores.js";
 import type { AnchorsEntry } from "../localist/anchors.js";
 import type { LocalistStructure } from "../localist/structure.js";
-import { modelSplits, type LoadedModel } from "./savedModels.js";
+import type { LocalistModel } from "./localistModel.js";
 
-export const ANCHOR_KINDS = ["mutual-information", "sinks", "random"] as const;
-export type AnchorKind = (typeof ANCHOR_KINDS)[number];
+import type { AnchorKind } from "./trainingSpec.js";
+
+export { ANCHOR_KINDS, type AnchorKind } from "./trainingSpec.js";
 
 /** Positions of the training stream scored (the first ones): enough for stable counts, fast. */
 const SCORED_POSITIONS = 200_000;
@@ -108,7 +109,7 @@ export interface AnchorListing {
  * information computed from its training split (window: its context).
  */
 export function listAnchors(
-  model: LoadedModel,
+  model: LocalistModel,
   k?: number,
 ): { source: string; anchors: AnchorListing[] } {
   const vocabulary = model.tokenizer.toJSON().tokens;
@@ -136,7 +137,7 @@ export function listAnchors(
   }
   const window = model.config.context;
   const { scores, target } = scoreTokens(
-    modelSplits(model).train,
+    model.split("train"),
     model.tokenizer,
     window,
     model.localist,

@@ -4,14 +4,11 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { checkCompliance, type ComplianceReport } from "../localist/compliance.js";
+import type { ComplianceReport } from "../localist/compliance.js";
 import { complianceMarkdown, formatCompliance } from "../localist/complianceReport.js";
 import type { RuleSet } from "../localist/rules.js";
-import type { LoadedModel } from "./savedModels.js";
+import type { LocalistModel } from "./localistModel.js";
 import { checkWindows } from "./rules.js";
-import { ruleRunOptions } from "./ruleContext.js";
-
-export { ruleRunOptions } from "./ruleContext.js";
 
 export type CheckSource = { text: string } | { split: "valid" | "test"; windows: number };
 
@@ -25,19 +22,14 @@ export interface CheckResult {
 
 /** Checks `rules` (read from `rulesFile`) on a saved model. Borrows the model's params. */
 export function checkModelRules(
-  model: LoadedModel,
+  model: LocalistModel,
   rules: RuleSet,
   rulesFile: string,
   source: CheckSource,
   dial?: number[][],
 ): CheckResult {
   const windows = checkWindows(model, source);
-  const report = checkCompliance(
-    model.params,
-    model.config,
-    windows,
-    ruleRunOptions(model, rules, windows, dial),
-  );
+  const report = model.check(rules, windows, { dial });
   const vocabulary = model.tokenizer.toJSON().tokens;
   const t = model.config.context;
   return {

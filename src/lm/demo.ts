@@ -7,9 +7,10 @@ import { existsSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { createFolder, writeFileAtomic } from "../io/atomicWrite.js";
 import type { TrainSummary } from "../train/languageModel.js";
-import { closeModel, modelSplits, openLocalistModel } from "./savedModels.js";
-import { sweepDial, sweepPlot, type SweepRow } from "./sweep.js";
-import { trainNewModel, type Announce, type NewModel } from "./training.js";
+import { LocalistModel } from "./node.js";
+import { sweepPlot, type SweepRow } from "./sweep.js";
+import type { Announce } from "./training.js";
+import type { TrainingSpec } from "./trainingSpec.js";
 
 /**
  * The demo model: 2 × 64, 4 heads, context 32, vocabulary 5,000, POS blocks, λ ∈ [0, 1] per batch,
@@ -19,7 +20,7 @@ import { trainNewModel, type Announce, type NewModel } from "./training.js";
  * a width of 128 in the same time, and that matters more here than the width (README, "The two
  * commands").
  */
-export function demoModel(steps: number, seed: number): NewModel {
+export function demoModel(steps: number, seed: number): TrainingSpec {
   return {
     corpus: { corpus: "brown", tokenizer: "word", maxVocab: 5000, minCount: 1, lowercase: true },
     model: {
@@ -77,7 +78,7 @@ export async function runDemo(options: {
   createFolder(out, "demo folder");
   const staging = join(out, "model.partial");
   rmSync(staging, { recursive: true, force: true });
-  const training = await trainNewModel(demoModel(options.steps, options.seed), {
+  const training = await LocalistModel.train(demoModel(options.steps, options.seed), {
     out: staging,
     announce: options.announce,
   });
@@ -85,15 +86,15 @@ export async function runDemo(options: {
   const modelDir = join(out, "model");
   if (existsSync(modelDir)) rmSync(modelDir, { recursive: true, force: true });
   renameSync(staging, modelDir);
-  const model = openLocalistModel(modelDir);
+  const model = LocalistModel.open(modelDir);
   let rows: SweepRow[];
   try {
-    rows = await sweepDial(model, modelSplits(model).valid, DEMO_DIALS, {
+    rows = await model.sweep(model.split("valid"), DEMO_DIALS, {
       windows: 400,
       inspectWindows: 12,
     });
   } finally {
-    closeModel(model);
+    model.dispose();
   }
   const sweepJson = join(out, "sweep.json");
   const sweepSvg = join(out, "sweep.svg");

@@ -22,8 +22,7 @@ import { createFolder, writeFileAtomic } from "../io/atomicWrite.js";
 import { holdsCheckpoint } from "../io/checkpoint.js";
 import { readJsonFile } from "../io/json.js";
 import { encodeSafetensors } from "../io/safetensors.js";
-import { saveModel } from "../io/savedModel.js";
-import { closeModel, modelSplits, openModel, type LoadedModel } from "./savedModels.js";
+import { LocalistModel } from "./node.js";
 
 export const EXPORT_FILE = "export.json";
 export const CORPUS_FILE = "corpus.safetensors";
@@ -37,17 +36,17 @@ const EXPORT_SCHEMA = z.object({
 });
 
 /** The SHA-256 of a tokenizer's canonical JSON. */
-function tokenizerDigest(model: LoadedModel): string {
+function tokenizerDigest(model: LocalistModel): string {
   return createHash("sha256").update(JSON.stringify(model.tokenizer.toJSON())).digest("hex");
 }
 
 /** Opens a model with its optimizer state when it has one (so training can go on elsewhere). */
-function openWithOptimizer(dir: string): LoadedModel {
+function openWithOptimizer(dir: string): LocalistModel {
   try {
-    return openModel(dir, { withOptimizer: true });
+    return LocalistModel.open(dir, { withOptimizer: true });
   } catch (error) {
     if (error instanceof LocalistError && /has no optimizer state/.test(error.message))
-      return openModel(dir);
+      return LocalistModel.open(dir);
     throw error;
   }
 }
@@ -62,7 +61,11 @@ export function exportModel(dir: string, out: string): { step: number; tokens: n
   refuseOccupied(out);
   const model = openWithOptimizer(dir);
   try {
-    const splits = modelSplits(model);
+    const splits = {
+      train: model.split("train"),
+      valid: model.split("valid"),
+      test: model.split("test"),
+    };
     createFolder(out, "export folder");
     const corpus = encodeSafetensors(
       Object.fromEntries(
@@ -74,7 +77,7 @@ export function exportModel(dir: string, out: string): { step: number; tokens: n
       { format: "localist-corpus", corpus: model.corpus.corpus },
     );
     writeFileAtomic(join(out, CORPUS_FILE), corpus);
-    saveModel(out, model);
+    model.save(out);
     writeFileAtomic(
       join(out, EXPORT_FILE),
       `${JSON.stringify(
@@ -91,7 +94,7 @@ export function exportModel(dir: string, out: string): { step: number; tokens: n
     );
     return { step: model.step, tokens: splits.train.length };
   } finally {
-    closeModel(model);
+    model.dispose();
   }
 }
 
@@ -108,11 +111,11 @@ export function importModel(from: string, out: string): { step: number } {
           `${from}: the checkpoint's tokenizer is not the one exported with this run (${exported}); its token ids would mean other words, so it cannot be imported`,
         );
     }
-    saveModel(out, model);
+    model.save(out);
     const log = join(from, "metrics.jsonl");
     if (existsSync(log)) copyFileSync(log, join(out, "metrics.jsonl"));
     return { step: model.step };
   } finally {
-    closeModel(model);
+    model.dispose();
   }
 }

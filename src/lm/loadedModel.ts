@@ -1,27 +1,17 @@
 /**
  * A saved language model with every checkpoint entry read by the layer that owns it: the
  * architecture and weights (io), the corpus (data), the training settings (train) and, for a
- * localist model, its blocks, routing and margin (localist). The attention hooks of the model at a
- * dial come from here, so evaluation, sampling, sweeps and explanations all see the same model.
- * Browser-safe: ./savedModels.ts opens a model folder on disk, the Lab opens fetched or dropped files.
+ * localist model, its blocks, routing and margin (localist). `LocalistModel` (./localistModel.ts)
+ * is built on it. Browser-safe.
  */
 import { z } from "zod";
 import { LocalistError } from "../engine/errors.js";
 import { tree } from "../engine/engine.js";
 import { parseWith } from "../engine/validate.js";
 import { CORPUS_SCHEMA, type LmCorpusOptions } from "../data/corpusEntry.js";
-import type { HookSource } from "../model/hooks.js";
 import type { SavedModel } from "../io/modelFiles.js";
 import { TRAIN_SETTINGS_SCHEMA, type TrainSettings } from "../train/settings.js";
-import {
-  anchorHook,
-  ANCHORS_ENTRY_SCHEMA,
-  validateAnchors,
-  type AnchorsEntry,
-} from "../localist/anchors.js";
-import { dialHook, type DialSetting } from "../localist/hook.js";
-import { ruleHook } from "../localist/ruleHook.js";
-import type { RuleSet } from "../localist/rules.js";
+import { ANCHORS_ENTRY_SCHEMA, validateAnchors, type AnchorsEntry } from "../localist/anchors.js";
 import {
   LOCALIST_ENTRY_SCHEMA,
   localistEntryFor,
@@ -88,33 +78,4 @@ export function loadedModelFrom(saved: SavedModel, dir: string): LoadedModel {
 export function closeModel(model: SavedModel): void {
   tree.dispose(model.params);
   if (model.optimizer) tree.dispose(model.optimizer.slots);
-}
-
-export type LocalistModel = LoadedModel & { localist: LocalistEntry };
-
-/** Throws, naming the folder, unless the model is localist (has blocks and a dial). */
-export function requireLocalist(model: LoadedModel): asserts model is LocalistModel {
-  if (!model.localist)
-    throw new LocalistError(
-      `${model.dir} was trained without blocks, so it has no dial; train a model with --localist`,
-    );
-}
-
-/**
- * The attention hooks of a model: the dial hook of a localist model (λ = 0 when no dial is given;
- * a dial for a plain model is an error), its anchors, and rules when given.
- */
-export function modelHooks(
-  model: LoadedModel,
-  dial?: DialSetting,
-  extras: { rules?: RuleSet } = {},
-): HookSource[] {
-  const sources: HookSource[] = [];
-  if (dial !== undefined || model.localist) {
-    requireLocalist(model);
-    sources.push(dialHook(model.localist, model.config, { dial }));
-  }
-  if (model.anchors) sources.push(anchorHook(model.anchors));
-  if (extras.rules && extras.rules.length > 0) sources.push(ruleHook(model.config, extras.rules));
-  return sources;
 }

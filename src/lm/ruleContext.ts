@@ -2,13 +2,14 @@
  * A saved model under rules, browser-safe (the Lab uses it as the command line does): what a
  * rule may name (its tokens, blocks, anchors), compiling specs for it, and how it runs under rules.
  */
-import { tokenizeWords } from "../data/words.js";
 import { keyAllowed } from "../model/inspect.js";
-import { anchorFlags, anchorHook, anchorTest } from "../localist/anchors.js";
+import { anchorFlags, anchorTest } from "../localist/anchors.js";
 import { blockNames } from "../localist/blocks.js";
 import type { RuleRunOptions } from "../localist/compliance.js";
 import { compileRules, type RuleSet, type RuleSpec } from "../localist/rules.js";
 import type { SelectorContext } from "../localist/selectors.js";
+import { zeroDial } from "../localist/hook.js";
+import { assembleHooks } from "./hooks.js";
 import type { LoadedModel } from "./loadedModel.js";
 
 /** What a rule of `model` may name: its tokens, its blocks (localist models), its anchors. */
@@ -40,12 +41,14 @@ export function ruleRunOptions(
   windows: readonly Int32Array[],
   dial?: number[][],
 ): RuleRunOptions {
-  const options: RuleRunOptions = { rules };
-  if (model.localist)
-    options.localist = { structure: model.localist, dial: dial ?? zeroDial(model) };
+  const atDial = model.localist ? (dial ?? zeroDial(model.config)) : undefined;
+  const options: RuleRunOptions = {
+    rules,
+    sources: assembleHooks(model, { dial: atDial ?? null, rules }),
+  };
+  if (model.localist && atDial) options.localist = { structure: model.localist, dial: atDial };
   const anchors = model.anchors;
   if (anchors) {
-    options.extraSources = [anchorHook(anchors)];
     const flags = windows.map((w) => anchorFlags(anchors, w, 1));
     options.allowed = (w, head, n, m) =>
       keyAllowed(
@@ -58,20 +61,6 @@ export function ruleRunOptions(
       );
   }
   return options;
-}
-
-function zeroDial(model: LoadedModel): number[][] {
-  return Array.from({ length: model.config.layers }, () =>
-    new Array<number>(model.config.heads).fill(0),
-  );
-}
-
-/** The ids of a text under the model's tokenizer (words or characters; unknown words are <unk>). */
-export function encodeModelText(model: LoadedModel, text: string): Int32Array {
-  const { tokenizer } = model;
-  return tokenizer.kind === "word"
-    ? tokenizer.encode(tokenizeWords(text))
-    : tokenizer.encodeText(text);
 }
 
 /** Ids cut into windows of the context `t`, the last one shorter. */

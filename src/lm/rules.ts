@@ -5,8 +5,9 @@
 import { check } from "../engine/errors.js";
 import type { RuleSet } from "../localist/rules.js";
 import { readRules } from "../localist/rulesFile.js";
-import { modelSplits, type LoadedModel } from "./savedModels.js";
-import { encodeModelText, selectorContext, textWindows } from "./ruleContext.js";
+import type { LoadedModel } from "./loadedModel.js";
+import type { LocalistModel } from "./localistModel.js";
+import { selectorContext, textWindows } from "./ruleContext.js";
 
 export { modelRules, selectorContext } from "./ruleContext.js";
 
@@ -20,17 +21,17 @@ export function loadRules(model: LoadedModel, path: string): RuleSet {
  * shorter), or the first `windows` non-overlapping windows of a split.
  */
 export function checkWindows(
-  model: LoadedModel,
+  model: LocalistModel,
   source: { text: string } | { split: "valid" | "test"; windows: number },
 ): Int32Array[] {
   const t = model.config.context;
   let ids: Int32Array;
   if ("text" in source) {
-    ids = encodeModelText(model, source.text);
-    check(ids.length > 0, "the text has no tokens; give some words with --text");
+    ids = model.encode(source.text);
+    check(ids.length > 0, "the text has no tokens; give some words");
     return textWindows(ids, t);
   }
-  ids = modelSplits(model)[source.split];
+  ids = model.split(source.split);
   const count = Math.min(source.windows, Math.floor(ids.length / t));
   check(
     count >= 1,

@@ -6,14 +6,9 @@
 import { createProgress, type ProgressStream } from "../io/progress.js";
 import { createEvaluator, evaluateStream } from "../train/evaluate.js";
 import { dialMatrix, type Schedule } from "../localist/dial.js";
-import { anchorHook } from "../localist/anchors.js";
-import { dialHook } from "../localist/hook.js";
-import { measureAttention } from "../localist/inspect.js";
-import { ruleHook } from "../localist/ruleHook.js";
 import { sweepChart } from "../localist/sweepChart.js";
 import type { RuleSet } from "../localist/rules.js";
-import type { LocalistEntry } from "../localist/structure.js";
-import type { LoadedModel } from "./savedModels.js";
+import type { LocalistModel } from "./localistModel.js";
 
 export interface SweepRow {
   dial: number;
@@ -38,24 +33,20 @@ export interface SweepOptions {
   rules?: RuleSet;
 }
 
-/** Evaluates a localist model on `ids` at each dial value. */
+/** Evaluates a localist model on `ids` at each dial value (`LocalistModel.sweep`). */
 export async function sweepDial(
-  model: LoadedModel & { localist: LocalistEntry },
+  model: LocalistModel,
   ids: Int32Array,
   dials: readonly number[],
   options: SweepOptions,
 ): Promise<SweepRow[]> {
-  const { config, params, localist } = model;
+  const { config, params } = model;
+  model.requireLocalist();
   const schedule = options.schedule ?? "uniform";
   let current = dialMatrix(0, schedule, config.layers, config.heads);
   const rules = options.rules ?? [];
-  const anchors = model.anchors ? [anchorHook(model.anchors)] : [];
   // One compiled evaluator for every dial: the hook reads the current dial when it makes its inputs.
-  const evaluator = createEvaluator(config, [
-    dialHook(localist, config, { dial: () => current }),
-    ...anchors,
-    ...(rules.length > 0 ? [ruleHook(config, rules)] : []),
-  ]);
+  const evaluator = createEvaluator(config, model.hooks({ dial: () => current, rules }));
   const progress =
     options.progress === null
       ? undefined
@@ -68,11 +59,7 @@ export async function sweepDial(
         evaluator,
         maxWindows: options.windows,
       });
-      const attention = measureAttention(params, config, localist, ids, current, {
-        windows: options.inspectWindows,
-        rules,
-        sources: anchors,
-      });
+      const attention = model.measure(ids, current, { windows: options.inspectWindows, rules });
       progress?.update(i + 1, { λ: lambda, ppl: quality.perplexity.toFixed(1) });
       rows.push({
         dial: lambda,

@@ -1,7 +1,8 @@
 /**
- * Training a language model from a description (the command line's flags, the demo's preset):
- * the corpus and tokenizer, the architecture, the localist structure and its dial hook, then the
- * training loop of train/languageModel.ts; and resuming a saved run exactly where it stopped.
+ * Training a language model from a spec (./trainingSpec.ts, checked by its one validator): the
+ * corpus and tokenizer, the architecture, the localist structure and anchors, the hooks of
+ * ./hooks.ts, then the training loop of train/languageModel.ts; and resuming a saved run exactly
+ * where it stopped. `LocalistModel.train` and `LocalistModel.resume` are the way in (Node only).
  */
 import { check, LocalistError } from "../engine/errors.js";
 import { loadLmCorpus, type LmCorpusOptions } from "../data/lmCorpus.js";
@@ -22,40 +23,26 @@ import {
   type TrainSummary,
 } from "../train/languageModel.js";
 import type { TrainSettings } from "../train/settings.js";
-import { anchorHook, type AnchorsEntry } from "../localist/anchors.js";
-import { dialHook, trainingDial } from "../localist/hook.js";
+import type { AnchorsEntry } from "../localist/anchors.js";
 import {
   validateLocalistStructure,
   type LocalistEntry,
   type LocalistTraining,
 } from "../localist/structure.js";
-import { buildLocalistStructure, type StructureSpec } from "../localist/buildStructure.js";
+import { buildLocalistStructure } from "../localist/buildStructure.js";
 import { contentAndFunction } from "../localist/recruitment.js";
 import { defaultRouting } from "../localist/routing.js";
 import type { Tokenizer } from "../data/tokenizer.js";
 import { recruitmentAdapter } from "./recruit.js";
-import { chooseAnchors, type AnchorKind } from "./anchors.js";
-import { closeModel, modelSplits, openModel } from "./savedModels.js";
+import { chooseAnchors } from "./anchors.js";
+import { assembleHooks } from "./hooks.js";
+import { closeModel, loadedModelFrom } from "./loadedModel.js";
+import { encodeCorpus } from "../data/lmCorpus.js";
+import { loadModel } from "../io/savedModel.js";
+import { SpecError, validateTrainingSpec, type TrainingSpec } from "./trainingSpec.js";
 
 /** Attention weights of one step may use at most this many bytes (B·Hg·T²·4 for global heads). */
 const ATTENTION_MEMORY_LIMIT = 2 * 2 ** 30;
-
-export interface NewModel {
-  corpus: LmCorpusOptions;
-  /** The architecture; the vocabulary size comes from the tokenizer. */
-  model: Omit<ModelConfig, "vocabSize">;
-  settings: TrainSettings;
-  /**
-   * A localist model: how to build its blocks and routing, and how to train its dial; with
-   * `recruit`, blocks are split during training (part-of-speech blocks start merged into two).
-   */
-  localist?: StructureSpec & {
-    training: LocalistTraining;
-    recruit?: { every: number; maxBlocks: number };
-  };
-  /** Anchors of a local or hybrid model: K tokens (or positions) visible beyond the window. */
-  anchors?: { kind: AnchorKind; count: number };
-}
 
 /** What happened before training started, for the caller to show. */
 export type Announce = (line: string) => void;
@@ -64,8 +51,9 @@ function checkAttentionMemory(config: ModelConfig, batch: number): void {
   const globalHeads = config.heads - localHeadCount(config);
   const bytes = batch * globalHeads * config.context * config.context * 4;
   if (bytes > ATTENTION_MEMORY_LIMIT) {
-    throw new LocalistError(
-      `--context ${config.context} with --batch ${batch} and ${globalHeads} global heads needs ${(bytes / 2 ** 30).toFixed(1)} GiB per attention map, over the ${ATTENTION_MEMORY_LIMIT / 2 ** 30} GiB limit; lower --context or --batch, or use --attention local:K`,
+    throw new SpecError(
+      "model.context",
+      `\`model.context\` ${config.context} with \`settings.batch\` ${batch} and ${globalHeads} global heads needs ${(bytes / 2 ** 30).toFixed(1)} GiB per attention map, over the ${ATTENTION_MEMORY_LIMIT / 2 ** 30} GiB limit; lower \`model.context\` or \`settings.batch\`, or use \`model.attention\` local:K`,
     );
   }
 }
@@ -74,8 +62,9 @@ function checkAttentionMemory(config: ModelConfig, batch: number): void {
 export function checkTrainingMemory(config: ModelConfig, batch: number): void {
   const need = estimateMemory(config, { batch, training: true });
   if (need.total > MEMORY_BUDGET_BYTES)
-    throw new LocalistError(
-      `training this model needs about ${formatGiB(need.total)} per step (parameters and optimizer ${formatGiB(need.parameters)}, activations ${formatGiB(need.activations)}, output layer ${formatGiB(need.output)}), more than the ${formatGiB(MEMORY_BUDGET_BYTES)} the engine can give; lower --batch, --context, --vocab, --d-model or --layers`,
+    throw new SpecError(
+      "model",
+      `training this model needs about ${formatGiB(need.total)} per step (parameters and optimizer ${formatGiB(need.parameters)}, activations ${formatGiB(need.activations)}, output layer ${formatGiB(need.output)}), more than the ${formatGiB(MEMORY_BUDGET_BYTES)} the engine can give; lower \`settings.batch\`, \`model.context\`, \`corpus.maxVocab\`, \`model.dModel\` or \`model.layers\``,
     );
 }
 
@@ -84,21 +73,23 @@ export function checkTrainingMemory(config: ModelConfig, batch: number): void {
  * its initial checkpoint (step 0) and returns undefined.
  */
 export function trainNewModel(
-  spec: NewModel,
+  spec: TrainingSpec,
   options: TrainOptions & { announce?: Announce; initOnly: true },
 ): Promise<undefined>;
 export function trainNewModel(
-  spec: NewModel,
+  spec: TrainingSpec,
   options: TrainOptions & { announce?: Announce; initOnly?: false },
 ): Promise<TrainSummary>;
 export async function trainNewModel(
-  spec: NewModel,
+  spec: TrainingSpec,
   options: TrainOptions & { announce?: Announce; initOnly?: boolean },
 ): Promise<TrainSummary | undefined> {
   const { out } = options;
+  validateTrainingSpec(spec);
   if (holdsCheckpoint(out)) {
-    throw new LocalistError(
-      `${out} already holds a model; use --resume to continue it, or choose another --out`,
+    throw new SpecError(
+      "out",
+      `${out} already holds a model; resume it (\`resume\`), or choose another \`out\``,
     );
   }
   createFolder(out, "output folder"); // before the corpus loads: a bad --out fails at once
@@ -112,10 +103,6 @@ export async function trainNewModel(
   }
   let anchors: AnchorsEntry | undefined;
   if (spec.anchors) {
-    check(
-      config.attention.kind !== "global",
-      "anchors are keys visible beyond a local window; use --attention local:W or hybrid:W",
-    );
     anchors = chooseAnchors(spec.anchors.kind, spec.anchors.count, corpus, {
       window: config.context,
       seed: spec.settings.seed,
@@ -124,10 +111,11 @@ export async function trainNewModel(
   }
   checkAttentionMemory(config, spec.settings.batch);
   checkTrainingMemory(config, spec.settings.batch);
-  check(
-    corpus.train.length > config.context,
-    `the training split of ${spec.corpus.corpus} has ${corpus.train.length} tokens, fewer than --context + 1 = ${config.context + 1}; use a smaller --context or a larger corpus`,
-  );
+  if (corpus.train.length <= config.context)
+    throw new SpecError(
+      "model.context",
+      `the training split of ${spec.corpus.corpus} has ${corpus.train.length} tokens, fewer than \`model.context\` + 1 = ${config.context + 1}; use a smaller \`model.context\` or a larger corpus`,
+    );
   options.announce?.(
     `training ${config.layers}×${config.dModel} (${formatAttentionSpec(config.attention)}, ${config.positional} positions) on ${spec.corpus.corpus}: ` +
       `${corpus.train.length} tokens, vocabulary ${corpus.tokenizer.vocabSize}`,
@@ -155,7 +143,7 @@ function recruitmentStart(
   const { blocks } = entry;
   check(
     blocks.kind === "tokens",
-    "--recruit splits token blocks; use --blocks pos or a block file",
+    "`localist.recruit` splits token blocks; use `localist.blocks` pos or a block file",
   );
   const start = blocks.source === "pos" ? contentAndFunction(blocks) : blocks;
   const routing =
@@ -187,25 +175,20 @@ function recruiting(
   };
 }
 
-/** The hooks and checkpoint entries of a run: the dial of a localist model, its anchors. */
+/**
+ * The hooks and checkpoint entries of a run: training draws the dial of a localist model with its
+ * penalty (./hooks.ts); the final validation reads the model as it is, with its anchors.
+ */
 function runHooks(
   config: ModelConfig,
   seed: number,
   localist?: LocalistEntry,
   anchors?: AnchorsEntry,
 ) {
-  const anchorHooks = anchors ? [anchorHook(anchors)] : [];
-  const dialHooks = localist
-    ? [
-        dialHook(localist, config, {
-          dial: trainingDial(localist.training, config, seed),
-          penalty: localist.training?.penalty ?? 0,
-        }),
-      ]
-    : [];
+  const parts = { config, localist, anchors };
   return {
-    hooks: [...dialHooks, ...anchorHooks],
-    evalHooks: anchorHooks,
+    hooks: assembleHooks(parts, { training: { seed } }),
+    evalHooks: assembleHooks(parts, { dial: null }),
     entries: { ...(localist ? { localist } : {}), ...(anchors ? { anchors } : {}) },
   };
 }
@@ -215,7 +198,7 @@ export async function resumeTraining(
   options: TrainOptions & { announce?: Announce },
 ): Promise<TrainSummary> {
   const { out } = options;
-  const saved = openModel(out, { withOptimizer: true });
+  const saved = loadedModelFrom(loadModel(out, { withOptimizer: true }), out);
   if (saved.step >= saved.training.steps) {
     closeModel(saved);
     // A run killed between its last pointer switch and the clean-up leaves the previous
@@ -236,7 +219,7 @@ export async function resumeTraining(
     closeModel(saved);
     throw error;
   }
-  const splits = modelSplits(saved);
+  const splits = encodeCorpus(saved.corpus.corpus, saved.tokenizer);
   options.announce?.(`resuming ${out} at step ${saved.step} of ${saved.training.steps}`);
   return trainLanguageModel(
     {

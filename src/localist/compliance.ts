@@ -21,9 +21,8 @@ import { allowedKey, attentionMaps, type AttentionMaps } from "../model/inspect.
 import type { HookSource } from "../model/hooks.js";
 import type { ParamMap } from "../model/params.js";
 import { blockIds } from "./blocks.js";
-import { dialHook } from "./hook.js";
 import { MetricTotals, requiredGap, rowMetrics, type MetricSummary } from "./metrics.js";
-import { denseRuleBias, ruleHook, type RuleMatches } from "./ruleHook.js";
+import { denseRuleBias, type RuleMatches } from "./ruleHook.js";
 import type { CompiledRule, RuleSet } from "./rules.js";
 import type { LocalistStructure } from "./structure.js";
 
@@ -32,8 +31,12 @@ export interface RuleRunOptions {
   rules: RuleSet;
   /** The localist structure and (L, H) dial of a localist model (its dial bias counts in G). */
   localist?: { structure: LocalistStructure; dial: number[][] };
-  /** Further hook sources (anchors); their biases are not counted in G, so give none that bias. */
-  extraSources?: readonly HookSource[];
+  /**
+   * Every hook of the pass, assembled by the model object (src/lm/hooks.ts): the dial at
+   * `localist.dial`, anchors, and the rules. Biases other than the dial's and the rules' are not
+   * counted in G, so give none that bias.
+   */
+  sources: readonly HookSource[];
   /** Key visibility beyond the causal mask and window (anchors): allowed(b, head, n, m). */
   allowed?: (b: number, head: number, n: number, m: number) => boolean;
 }
@@ -99,10 +102,7 @@ export function ruleMaps(
   batch: number,
   options: RuleRunOptions,
 ): RuleMaps {
-  const sources: HookSource[] = [ruleHook(config, options.rules), ...(options.extraSources ?? [])];
-  if (options.localist)
-    sources.unshift(dialHook(options.localist.structure, config, { dial: options.localist.dial }));
-  const maps = attentionMaps(params, config, tokens, batch, sources);
+  const maps = attentionMaps(params, config, tokens, batch, options.sources);
   const { bias, matches } = denseRuleBias(options.rules, tokens, batch, config);
   if (options.localist) addDialBias(bias, tokens, batch, config, options.localist);
   zeroBeyondWindow(bias, batch, config, tokens.length / batch);

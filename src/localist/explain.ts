@@ -66,7 +66,7 @@ export function describeHead(
 }
 
 export interface ExplainOptions extends MeasureExtras {
-  /** (L, H) dial. */
+  /** (L, H) dial, the one the dial hook among `sources` was made for. */
   dial: number[][];
   /** Layers to show (default all). */
   layers?: number[];
@@ -92,7 +92,7 @@ export function explainText(
   const layers = options.layers ?? [...Array(config.layers).keys()];
   const heads = options.heads ?? [...Array(config.heads).keys()];
   const names = blockNames(structure.blocks, config.context);
-  const maps = localistMaps(params, config, structure, ids, 1, options.dial, options);
+  const maps = localistMaps(params, config, structure, ids, 1, options);
   const blockOf = (position: number) => names[maps.blocks[position]];
   const { dial, delta } = options;
   const explained: ExplainedHead[] = [];

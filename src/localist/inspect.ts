@@ -13,9 +13,8 @@ import { attentionMaps, keyAllowed, type AttentionMaps } from "../model/inspect.
 import type { ParamMap } from "../model/params.js";
 import { blockIds } from "./blocks.js";
 import type { HookSource } from "../model/hooks.js";
-import { dialHook } from "./hook.js";
 import { MetricTotals, rowMetrics, type MetricSummary, type RowMetrics } from "./metrics.js";
-import { denseRuleBias, ruleHook } from "./ruleHook.js";
+import { denseRuleBias } from "./ruleHook.js";
 import type { RuleSet } from "./rules.js";
 import type { LocalistStructure } from "./structure.js";
 
@@ -27,27 +26,27 @@ export interface LocalistMaps extends AttentionMaps {
   ruleBias?: Float32Array;
 }
 
-/** What else is in place while a localist model is measured: rules, further hook sources. */
+/**
+ * The hooks in place while a localist model is measured, assembled by the model object
+ * (src/lm/hooks.ts): `sources` holds every hook of the pass (the dial at the measured dial, anchors,
+ * rules), and `rules` the rule set among them, whose bias counts in the certified bound's gap.
+ */
 export interface MeasureExtras {
+  sources: readonly HookSource[];
   rules?: RuleSet;
-  /** Sources that add no bias (anchors make keys visible; they add no log-bias). */
-  sources?: readonly HookSource[];
 }
 
-/** Runs the model on token windows (B·T ids) at the (L, H) dial, with rules. Borrows params. */
+/** Runs the model on token windows (B·T ids) with the hooks of `extras`. Borrows params. */
 export function localistMaps(
   params: ParamMap,
   config: ModelConfig,
   structure: LocalistStructure,
   tokens: Int32Array,
   batch: number,
-  dial: number[][],
-  extras: MeasureExtras = {},
+  extras: MeasureExtras,
 ): LocalistMaps {
   const rules = extras.rules ?? [];
-  const sources: HookSource[] = [dialHook(structure, config, { dial }), ...(extras.sources ?? [])];
-  if (rules.length > 0) sources.push(ruleHook(config, rules));
-  const maps = attentionMaps(params, config, tokens, batch, sources);
+  const maps = attentionMaps(params, config, tokens, batch, extras.sources);
   return {
     ...maps,
     blocks: blockIds(structure.blocks, tokens, tokens.length / batch),
@@ -103,7 +102,10 @@ export interface AttentionReport {
   perHead: MetricSummary[][];
 }
 
-/** Metrics over `windows` non-overlapping windows of T tokens of an id stream. Borrows params. */
+/**
+ * Metrics over `windows` non-overlapping windows of T tokens of an id stream, with the hooks of
+ * `options.sources` in place at the (L, H) `dial` they were made for. Borrows params.
+ */
 export function measureAttention(
   params: ParamMap,
   config: ModelConfig,
@@ -114,7 +116,7 @@ export function measureAttention(
     windows?: number;
     batch?: number;
     onRow?: (m: RowMetrics) => void;
-  } & MeasureExtras = {},
+  } & MeasureExtras,
 ): AttentionReport {
   const t = config.context;
   const windows = Math.min(options.windows ?? 32, Math.floor(ids.length / t));
@@ -128,7 +130,7 @@ export function measureAttention(
   for (let start = 0; start < windows; start += batch) {
     const rows = Math.min(batch, windows - start);
     const tokens = ids.slice(start * t, (start + rows) * t);
-    const maps = localistMaps(params, config, structure, tokens, rows, dial, options);
+    const maps = localistMaps(params, config, structure, tokens, rows, options);
     for (let l = 0; l < config.layers; l++) {
       for (let h = 0; h < config.heads; h++) {
         for (let b = 0; b < rows; b++) {

@@ -1,0 +1,361 @@
+/**
+ * `LocalistModel`: one trained language model and everything attached to it — architecture,
+ * tokenizer, weights, corpus, training settings, and for a localist model its blocks, routing and
+ * margin, its anchors — with the operations on it:
+ *
+ *   open / fromFiles / save       a model folder (Node) or files fetched by the page
+ *   train / resume                a new run from a spec (./trainingSpec.ts), or a saved one (Node)
+ *   encode / decode               text ↔ token ids, the one place text becomes tokens
+ *   hooks                         the attention hooks at a dial, with rules (./hooks.ts)
+ *   evaluate / generate           perplexity and accuracy; sampling
+ *   sweep / measure / explain     the locality dial's effect on attention (localist models)
+ *   check                         compliance with rules, with the certified bound
+ *
+ * Browser-safe: what needs the file system goes through ./nodeServices.ts, which the Node entry
+ * points install. The command line, the Lab, the benchmarks and the tests all use this object.
+ */
+import { fromHost, np, tree } from "../engine/engine.js";
+import { LocalistError } from "../engine/errors.js";
+import { tokenizeWords } from "../data/words.js";
+import type { LmCorpusOptions } from "../data/corpusEntry.js";
+import type { CharTokenizer, WordTokenizer } from "../data/tokenizer.js";
+import type { ModelConfig } from "../model/config.js";
+import { generateTokens } from "../model/generate.js";
+import { attachHooks, finishAndDiscard, hookInputs, type HookSource } from "../model/hooks.js";
+import type { ParamMap } from "../model/params.js";
+import { forward } from "../model/transformer.js";
+import type { SavedModel, StoredOptimizer } from "../io/modelFiles.js";
+import { evaluateStream, type Evaluation } from "../train/evaluate.js";
+import type { TrainSummary } from "../train/languageModel.js";
+import type { TrainSettings } from "../train/settings.js";
+import type { AnchorsEntry } from "../localist/anchors.js";
+import { checkCompliance, type ComplianceReport } from "../localist/compliance.js";
+import { dialMatrix, type Schedule } from "../localist/dial.js";
+import { explainText, type Explanation } from "../localist/explain.js";
+import { measureAttention, type AttentionReport } from "../localist/inspect.js";
+import type { RowMetrics } from "../localist/metrics.js";
+import type { RuleHook } from "../localist/ruleHook.js";
+import { compileRules, parseRuleSpecs, type RuleSet, type RuleSpec } from "../localist/rules.js";
+import type { SelectorContext } from "../localist/selectors.js";
+import type { LocalistEntry } from "../localist/structure.js";
+import { assembleHooks, mutableRules, type HookSettings } from "./hooks.js";
+import { closeModel, loadedModelFrom, type LoadedModel } from "./loadedModel.js";
+import { nodeServices, type RunOptions } from "./nodeServices.js";
+import { ruleRunOptions, selectorContext } from "./ruleContext.js";
+import { sweepDial, type SweepOptions, type SweepRow } from "./sweep.js";
+import type { TrainingSpec } from "./trainingSpec.js";
+
+/** The dial and rules a pass of the model runs with. */
+export interface RunSettings {
+  /** (L, H) dial of a localist model (default λ = 0); see {@link LocalistModel.dial}. */
+  dial?: number[][];
+  /** Rules in place. */
+  rules?: RuleSet;
+}
+
+/** Options of {@link LocalistModel.evaluate}. */
+export interface EvaluateOptions extends RunSettings {
+  /** Windows per batch (default 16). */
+  batch?: number;
+  /** Window stride S: every scored token has ≥ T − S tokens of context (default T/2). */
+  stride?: number;
+  /** Evaluate at most this many windows. */
+  maxWindows?: number;
+  /** Called after each batch. */
+  onBatch?: (done: number, total: number) => void;
+}
+
+/** Options of {@link LocalistModel.generate}. */
+export interface GenerateOptions extends RunSettings {
+  /** Tokens to draw. */
+  tokens: number;
+  /** Sampling temperature (0 = greedy). */
+  temperature?: number;
+  /** Sample among the k most likely tokens (0 = all). */
+  topK?: number;
+  seed?: number;
+  /** Called with each token as it is drawn. */
+  onToken?: (id: number) => void;
+}
+
+/** Options of {@link LocalistModel.explain}. */
+export interface ExplainOptions extends RunSettings {
+  /** Layers to show (default all). */
+  layers?: number[];
+  /** Heads to show (default all). */
+  heads?: number[];
+  /** Keys listed per row (default 3). */
+  top?: number;
+  /** δ of the dial threshold λ* (fidelity ≥ 1 − δ; default 0.05). */
+  delta?: number;
+}
+
+/** A split of the model's corpus. */
+export type Split = "train" | "valid" | "test";
+
+/** A trained language model with its hooks, inspection and audit; see the file comment. */
+export class LocalistModel implements LoadedModel {
+  /** The architecture. */
+  readonly config!: Readonly<ModelConfig>;
+  /** Text ↔ ids. */
+  readonly tokenizer!: WordTokenizer | CharTokenizer;
+  /** The weights; owned by the model until {@link LocalistModel.dispose}. */
+  readonly params!: ParamMap;
+  /** Training steps completed. */
+  readonly step!: number;
+  /** The optimizer state, when opened for resuming. */
+  readonly optimizer?: StoredOptimizer;
+  /** The checkpoint's other entries, unparsed. */
+  readonly entries!: Record<string, unknown>;
+  /** The checkpoint folder it was read from. */
+  readonly folder?: string;
+  /** The model's name in messages: its folder, or what the page called it. */
+  readonly dir!: string;
+  /** How its corpus and tokenizer were built. */
+  readonly corpus!: LmCorpusOptions;
+  /** How it was trained. */
+  readonly training!: TrainSettings;
+  /** The blocks, routing and margin of a localist model. */
+  readonly localist?: Readonly<LocalistEntry>;
+  /** The anchors of a model trained with them. */
+  readonly anchors?: Readonly<AnchorsEntry>;
+  #splits?: Record<Split, Int32Array>;
+
+  private constructor(loaded: LoadedModel) {
+    Object.assign(this, loaded);
+  }
+
+  /** A model from files already read (the page's fetched or dropped files); takes ownership. */
+  static fromFiles(saved: SavedModel, name: string): LocalistModel {
+    return new LocalistModel(loadedModelFrom(saved, name));
+  }
+
+  /** Opens the model folder `dir` (Node); one-line errors for anything missing or corrupt. */
+  static open(dir: string, options: { withOptimizer?: boolean } = {}): LocalistModel {
+    return LocalistModel.fromFiles(nodeServices("opening a model").load(dir, options), dir);
+  }
+
+  /**
+   * Trains a new model from `spec` into the run folder `options.out` (Node), after the one
+   * validator of ./trainingSpec.ts; returns what the run did. Open the result with
+   * {@link LocalistModel.open}.
+   */
+  static async train(spec: TrainingSpec, options: RunOptions): Promise<TrainSummary> {
+    return nodeServices("training").train(spec, options);
+  }
+
+  /** Writes a new model's initial checkpoint (step 0) without training, e.g. for PyTorch (Node). */
+  static async initialize(spec: TrainingSpec, options: RunOptions): Promise<void> {
+    return nodeServices("initializing a run").initialize(spec, options);
+  }
+
+  /** Continues the run saved in `options.out` with its saved settings, where it stopped (Node). */
+  static async resume(options: RunOptions): Promise<TrainSummary> {
+    return nodeServices("resuming").resume(options);
+  }
+
+  /** Saves the model (and its optimizer state, if opened with it) as a checkpoint in `dir` (Node). */
+  save(dir: string): void {
+    nodeServices("saving a model").save(dir, this);
+  }
+
+  /** Frees the model's arrays; the object is unusable afterwards. */
+  dispose(): void {
+    closeModel(this);
+  }
+
+  /** Whether the model has blocks and so a locality dial. */
+  get isLocalist(): boolean {
+    return this.localist !== undefined;
+  }
+
+  /** The localist structure, or a one-line error naming the model. */
+  requireLocalist(): Readonly<LocalistEntry> {
+    if (!this.localist)
+      throw new LocalistError(
+        `${this.dir} was trained without blocks, so it has no dial; train a localist model`,
+      );
+    return this.localist;
+  }
+
+  /** The (L, H) dial of value λ under a per-layer schedule (docs/math.md#the-locality-dial). */
+  dial(value: number, schedule: Schedule = "uniform"): number[][] {
+    this.requireLocalist();
+    return dialMatrix(value, schedule, this.config.layers, this.config.heads);
+  }
+
+  /** The ids of a text: words (lowercased as trained; unknown words are `<unk>`) or characters. */
+  encode(text: string): Int32Array {
+    const { tokenizer } = this;
+    return tokenizer.kind === "word"
+      ? tokenizer.encode(tokenizeWords(text))
+      : tokenizer.encodeText(text);
+  }
+
+  /** The token strings of ids. */
+  decode(ids: ArrayLike<number>): string[] {
+    return this.tokenizer.decode(ids);
+  }
+
+  /** A split of the model's own corpus, encoded with its tokenizer (Node; read once, kept). */
+  split(name: Split): Int32Array {
+    this.#splits ??= nodeServices("reading the corpus").splits(this.corpus, this.tokenizer);
+    return this.#splits[name];
+  }
+
+  /** The attention hooks of one pass: the dial, anchors and rules, assembled in ./hooks.ts. */
+  hooks(settings: HookSettings = {}): HookSource[] {
+    return assembleHooks(this, settings);
+  }
+
+  /** A rule hook whose rules can be swapped between passes without recompiling. */
+  ruleHook(initial: RuleSet = []): RuleHook {
+    return mutableRules(this.config, initial);
+  }
+
+  /** What a rule of this model may name: its tokens, blocks and anchors. */
+  selectorContext(): SelectorContext {
+    return selectorContext(this);
+  }
+
+  /** Compiles rule specs (built in code, or read by `readRuleSpecs`) for this model. */
+  compileRules(specs: readonly RuleSpec[]): RuleSet {
+    return compileRules(specs, this.config, this.selectorContext());
+  }
+
+  /** Checks and compiles a rules file's parsed JSON for this model; `where` names it in errors. */
+  parseRules(value: unknown, where = "rules file"): RuleSet {
+    return this.compileRules(parseRuleSpecs(value, where));
+  }
+
+  /** Reads a rules file (JSON) and compiles it for this model (Node). */
+  readRules(path: string): RuleSet {
+    return nodeServices("reading a rules file").readRules(
+      path,
+      this.config,
+      this.selectorContext(),
+    );
+  }
+
+  /** Perplexity and next-token accuracy over an id stream with the sliding window. */
+  async evaluate(ids: Int32Array, options: EvaluateOptions = {}): Promise<Evaluation> {
+    const { dial, rules, ...rest } = options;
+    return evaluateStream(this.params, this.config, ids, {
+      ...rest,
+      hooks: this.hooks({ dial, rules }),
+    });
+  }
+
+  /** Continues the prompt (text or ids) by sampled tokens; returns the new ids. */
+  generate(prompt: string | Int32Array, options: GenerateOptions): Int32Array {
+    const ids = typeof prompt === "string" ? this.encode(prompt) : prompt;
+    if (ids.length === 0)
+      throw new LocalistError("the prompt has no tokens; give some text to continue");
+    return generateTokens(this.params, this.config, ids, {
+      tokens: options.tokens,
+      temperature: options.temperature ?? 1,
+      topK: options.topK ?? 0,
+      seed: options.seed ?? 0,
+      onToken: options.onToken,
+      hooks: this.hooks({ dial: options.dial, rules: options.rules }),
+    });
+  }
+
+  /** The k most likely next tokens after `position` of a window of ids, with probabilities. */
+  nextTokens(
+    ids: Int32Array,
+    position: number,
+    options: RunSettings & { k?: number } = {},
+  ): { token: string; probability: number }[] {
+    const t = ids.length;
+    const sources = this.hooks({ dial: options.dial, rules: options.rules });
+    const hooks = attachHooks(
+      sources,
+      hookInputs(sources, { tokens: ids, batch: 1, length: t, step: 0 }),
+    );
+    const logits = forward(tree.ref(this.params), fromHost(ids, [1, t], np.int32), this.config, {
+      hooks,
+    });
+    finishAndDiscard(hooks);
+    const row = Float64Array.from(logits.slice(0, position).dataSync() as ArrayLike<number>);
+    const top = Math.max(...row);
+    const weights = row.map((x) => Math.exp(x - top));
+    const sum = weights.reduce((a, b) => a + b, 0);
+    const vocabulary = this.tokenizer.toJSON().tokens;
+    return Array.from(weights, (w, id) => ({ token: vocabulary[id], probability: w / sum }))
+      .sort((a, b) => b.probability - a.probability)
+      .slice(0, options.k ?? 8);
+  }
+
+  /**
+   * Attention metrics (entropy, pointer fidelity, certified fidelity; docs/math.md#metrics-and-the-certified-bound)
+   * over non-overlapping windows of an id stream at a dial (localist models).
+   */
+  measure(
+    ids: Int32Array,
+    dial: number[][],
+    options: {
+      windows?: number;
+      batch?: number;
+      rules?: RuleSet;
+      onRow?: (m: RowMetrics) => void;
+    } = {},
+  ): AttentionReport {
+    const structure = this.requireLocalist();
+    return measureAttention(this.params, this.config, structure, ids, dial, {
+      ...options,
+      sources: this.hooks({ dial, rules: options.rules }),
+    });
+  }
+
+  /** Evaluates and measures the model at each dial value (localist models). */
+  async sweep(
+    ids: Int32Array,
+    dials: readonly number[],
+    options: SweepOptions,
+  ): Promise<SweepRow[]> {
+    return sweepDial(this, ids, dials, options);
+  }
+
+  /**
+   * Where each token of a window attends, per layer and head, with each row's metrics and the dial
+   * threshold λ* (localist models). Text is encoded; a text longer than the context is refused.
+   */
+  explain(input: string | Int32Array, options: ExplainOptions = {}): Explanation {
+    const structure = this.requireLocalist();
+    const ids = typeof input === "string" ? this.encode(input) : input;
+    if (ids.length === 0) throw new LocalistError("the text has no tokens; give some words");
+    const t = this.config.context;
+    if (ids.length > t)
+      throw new LocalistError(
+        `the text has ${ids.length} tokens, more than the model's context of ${t}; explain at most ${t} tokens at a time`,
+      );
+    const dial = options.dial ?? this.dial(0);
+    return explainText(this.params, this.config, structure, ids, this.decode(ids), {
+      dial,
+      layers: options.layers,
+      heads: options.heads,
+      top: options.top ?? 3,
+      delta: options.delta ?? 0.05,
+      rules: options.rules,
+      sources: this.hooks({ dial, rules: options.rules }),
+    });
+  }
+
+  /**
+   * Compliance of the model with `rules` on windows of ids (docs/math.md#the-bound-with-rules):
+   * per rule, measured fidelity, the certified bound and the strength that would certify it.
+   */
+  check(
+    rules: RuleSet,
+    windows: readonly Int32Array[],
+    options: { dial?: number[][] } = {},
+  ): ComplianceReport {
+    return checkCompliance(
+      this.params,
+      this.config,
+      windows,
+      ruleRunOptions(this, rules, windows, options.dial),
+    );
+  }
+}
