@@ -6,7 +6,7 @@
  *   npm run build && node dist/bench/anchors.bench.js [--out bench-anchors] [--steps 400]
  */
 import { initEngine } from "../src/engine/engine.js";
-import { closeModel, openModel } from "../src/lm/savedModels.js";
+import { LocalistModel } from "../src/lm/node.js";
 import type { AnchorKind } from "../src/lm/anchors.js";
 import {
   experimentOptions,
@@ -34,7 +34,7 @@ for (const run of runs) {
   spec.model = { ...spec.model, context: CONTEXT, attention: { kind: "local", window: WINDOW } };
   if (run.kind) spec.anchors = { kind: run.kind, count: K };
   const { dir, seconds } = await trainOnce(options.out, run.kind ?? "none", spec);
-  const model = openModel(dir);
+  const model = LocalistModel.open(dir);
   try {
     const anchors = model.anchors;
     const vocabulary = model.tokenizer.toJSON().tokens;
@@ -49,7 +49,7 @@ for (const run of runs) {
       seconds === undefined ? "reused" : `${seconds.toFixed(0)} s`,
     ]);
   } finally {
-    closeModel(model);
+    model.dispose();
   }
 }
 console.log(

@@ -7,18 +7,9 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { dialMatrix, type Schedule } from "../src/localist/dial.js";
-import { anchorHook } from "../src/localist/anchors.js";
-import { measureAttention } from "../src/localist/inspect.js";
-import { evaluateStream } from "../src/train/evaluate.js";
-import {
-  closeModel,
-  modelHooks,
-  modelSplits,
-  openModel,
-  type LoadedModel,
-} from "../src/lm/savedModels.js";
-import { trainNewModel, type NewModel } from "../src/lm/training.js";
+import type { Schedule } from "../src/localist/dial.js";
+import { LocalistModel } from "../src/lm/node.js";
+import type { TrainingSpec } from "../src/lm/trainingSpec.js";
 
 /** Command-line options every experiment takes. */
 export function experimentOptions(defaults: { steps: number; out: string }) {
@@ -41,7 +32,7 @@ export function experimentOptions(defaults: { steps: number; out: string }) {
 }
 
 /** The small Brown model of the experiments: 2 × 64, 4 heads, context 32, vocabulary 2,000. */
-export function smallBrownModel(steps: number, seed: number): NewModel {
+export function smallBrownModel(steps: number, seed: number): TrainingSpec {
   return {
     corpus: { corpus: "brown", tokenizer: "word", maxVocab: 2000, minCount: 1, lowercase: true },
     model: {
@@ -71,33 +62,31 @@ export function smallBrownModel(steps: number, seed: number): NewModel {
 export async function trainOnce(
   out: string,
   name: string,
-  spec: NewModel,
+  spec: TrainingSpec,
 ): Promise<{ dir: string; seconds?: number }> {
   const dir = join(out, name);
   if (existsSync(join(dir, "checkpoint.json"))) {
-    const model = openModel(dir);
+    const model = LocalistModel.open(dir);
     const done = model.step >= spec.settings.steps;
-    closeModel(model);
+    model.dispose();
     if (done) {
       process.stderr.write(`${name}: reusing ${dir}\n`);
       return { dir };
     }
   }
   process.stderr.write(`${name}: training into ${dir}\n`);
-  const summary = await trainNewModel(spec, { out: dir, validWindows: 0, progress: null });
+  const summary = await LocalistModel.train(spec, { out: dir, validWindows: 0, progress: null });
   return { dir, seconds: summary.seconds };
 }
 
 /** Test perplexity (sliding window) at a dial, with the model's own hooks (dial, anchors). */
 export async function testPerplexity(
-  model: LoadedModel,
+  model: LocalistModel,
   windows: number,
   dial?: { value: number; schedule: Schedule },
 ): Promise<number> {
-  const { config } = model;
-  const matrix = dial && dialMatrix(dial.value, dial.schedule, config.layers, config.heads);
-  const evaluation = await evaluateStream(model.params, config, modelSplits(model).test, {
-    hooks: modelHooks(model, matrix),
+  const evaluation = await model.evaluate(model.split("test"), {
+    dial: dial && model.dial(dial.value, dial.schedule),
     maxWindows: windows,
   });
   return evaluation.perplexity;
@@ -105,20 +94,13 @@ export async function testPerplexity(
 
 /** Pointer fidelity (overall and per layer) on validation windows at a dial. */
 export function fidelity(
-  model: LoadedModel,
+  model: LocalistModel,
   windows: number,
   dial: { value: number; schedule: Schedule },
 ): { overall: number; certified: number; perLayer: number[]; violations: number } {
-  const { config } = model;
-  if (!model.localist) throw new Error("fidelity needs a localist model");
-  const report = measureAttention(
-    model.params,
-    config,
-    model.localist,
-    modelSplits(model).valid,
-    dialMatrix(dial.value, dial.schedule, config.layers, config.heads),
-    { windows, sources: model.anchors ? [anchorHook(model.anchors)] : [] },
-  );
+  const report = model.measure(model.split("valid"), model.dial(dial.value, dial.schedule), {
+    windows,
+  });
   return {
     overall: report.overall.fidelity,
     certified: report.overall.certifiedFidelity,

@@ -7,7 +7,7 @@
  *   npm run build && node dist/bench/penalty.bench.js [--out bench-penalty] [--steps 400]
  */
 import { initEngine } from "../src/engine/engine.js";
-import { closeModel, openModel } from "../src/lm/savedModels.js";
+import { LocalistModel } from "../src/lm/node.js";
 import {
   experimentOptions,
   fidelity,
@@ -30,7 +30,7 @@ for (const gamma of gammas) {
     training: { penalty: gamma, dial: { range: [0, 1] }, schedule: "uniform" },
   };
   const { dir, seconds } = await trainOnce(options.out, `gamma-${gamma}`, spec);
-  const model = openModel(dir);
+  const model = LocalistModel.open(dir);
   try {
     const at = (value: number) => ({ value, schedule: "uniform" as const });
     results.push({
@@ -42,7 +42,7 @@ for (const gamma of gammas) {
       seconds,
     });
   } finally {
-    closeModel(model);
+    model.dispose();
   }
 }
 

@@ -8,7 +8,7 @@
  */
 import { initEngine } from "../src/engine/engine.js";
 import type { Schedule } from "../src/localist/dial.js";
-import { closeModel, openModel } from "../src/lm/savedModels.js";
+import { LocalistModel } from "../src/lm/node.js";
 import {
   experimentOptions,
   fidelity,
@@ -40,7 +40,7 @@ for (const run of runs) {
     training: { penalty: 0, dial: run.dial, schedule: run.schedule },
   };
   const { dir, seconds } = await trainOnce(options.out, run.name, spec);
-  const model = openModel(dir);
+  const model = LocalistModel.open(dir);
   try {
     const dial = { value: run.dial, schedule: run.schedule };
     const perplexity = await testPerplexity(model, options.evalWindows, dial);
@@ -57,7 +57,7 @@ for (const run of runs) {
       seconds === undefined ? "reused" : `${seconds.toFixed(0)} s`,
     ]);
   } finally {
-    closeModel(model);
+    model.dispose();
   }
 }
 

@@ -6,7 +6,7 @@
  *   npm run build && node dist/bench/recruitment.bench.js [--out bench-recruitment] [--steps 400]
  */
 import { initEngine } from "../src/engine/engine.js";
-import { closeModel, openModel } from "../src/lm/savedModels.js";
+import { LocalistModel } from "../src/lm/node.js";
 import {
   experimentOptions,
   fidelity,
@@ -36,7 +36,7 @@ for (const run of runs) {
     ...(run.recruit ? { recruit: run.recruit } : {}),
   };
   const { dir, seconds } = await trainOnce(options.out, run.name, spec);
-  const model = openModel(dir);
+  const model = LocalistModel.open(dir);
   try {
     const localist = model.localist;
     if (!localist) throw new Error("not localist");
@@ -59,7 +59,7 @@ for (const run of runs) {
         `step ${e.step}: ${e.block} → ${e.into[0]} (${e.sizes[0]} tokens: ${e.examples[0].join(" ")}) + ${e.into[1]} (${e.sizes[1]} tokens: ${e.examples[1].join(" ")}); gain ${e.gainBits.toFixed(0)} bits > cost ${e.costBits.toFixed(0)} bits`,
       );
   } finally {
-    closeModel(model);
+    model.dispose();
   }
 }
 console.log(

@@ -17,9 +17,8 @@ import { initEngine } from "../src/engine/engine.js";
 import { recallLines, recallText } from "../src/data/recall.js";
 import { lineChart } from "../src/io/lineChart.js";
 import { saveModel } from "../src/io/savedModel.js";
-import { closeModel, modelSplits, openModel } from "../src/lm/savedModels.js";
+import { LocalistModel } from "../src/lm/node.js";
 import { RECALL_TASK, steeringSweep, steeringTable } from "../src/workflows/steering.js";
-import { trainNewModel } from "../src/lm/training.js";
 
 const { values } = parseArgs({
   options: {
@@ -43,7 +42,7 @@ if (dir === undefined) {
   dir = join(out, "model");
   rmSync(dir, { recursive: true, force: true });
   const began = performance.now();
-  await trainNewModel(
+  await LocalistModel.train(
     {
       corpus: { corpus, tokenizer: "word", maxVocab: 100, minCount: 1, lowercase: true },
       model: {
@@ -71,14 +70,14 @@ if (dir === undefined) {
   );
   process.stderr.write(`trained in ${((performance.now() - began) / 1000).toFixed(0)} s\n`);
 }
-const model = openModel(dir);
+const model = LocalistModel.open(dir);
 try {
   if (values.fixture !== undefined)
     saveModel(values.fixture, { ...model, optimizer: undefined, entries: model.entries });
   process.stderr.write(`${dir}: sweeping α on 300 held-out lines\n`);
   const held = recallLines({ ...RECALL_TASK, lines: 300, seed: 99 });
   const alphas = (values.alphas as string).split(",").map(Number);
-  const points = await steeringSweep(model, held, modelSplits(model).test, alphas, {
+  const points = await steeringSweep(model, held, model.split("test"), alphas, {
     evalWindows: 100,
   });
   console.log(steeringTable(points));
@@ -122,5 +121,5 @@ try {
       ),
     );
 } finally {
-  closeModel(model);
+  model.dispose();
 }

@@ -177,18 +177,24 @@ export { anchorHook, type AnchorsEntry } from "./localist/anchors.js";
 export { anchorScores, type AnchorScore } from "./localist/anchorScores.js";
 export type { Recruitment } from "./localist/recruitment.js";
 
-// Workflows: saved models with their hooks, training from a description, the sweep, the demo,
-// the expressivity benchmark.
+// The model object: a trained language model with its hooks, training, inspection and audit.
 export {
-  openModel,
-  openLocalistModel,
-  closeModel,
-  modelHooks,
-  modelSplits,
-  type LoadedModel,
-} from "./lm/savedModels.js";
-export { trainNewModel, resumeTraining, type NewModel } from "./lm/training.js";
-export { sweepDial, type SweepRow } from "./lm/sweep.js";
+  LocalistModel,
+  type Split,
+  type RunSettings,
+  type EvaluateOptions,
+  type GenerateOptions,
+  type ExplainOptions,
+} from "./lm/node.js";
+export {
+  validateTrainingSpec,
+  SpecError,
+  ANCHOR_KINDS,
+  type TrainingSpec,
+  type AnchorKind,
+} from "./lm/trainingSpec.js";
+export { assembleHooks, type HookSettings } from "./lm/hooks.js";
+export type { SweepRow, SweepOptions } from "./lm/sweep.js";
 export { runDemo, demoModel } from "./lm/demo.js";
 export { runBenchmark } from "./workflows/expressivity/benchmark.js";
 export { taskSource, bagSource } from "./workflows/distreg/source.js";
@@ -196,7 +202,6 @@ export { runCurves, type CurveResult } from "./workflows/distreg/curves.js";
 export { runComplexity } from "./workflows/distreg/complexity.js";
 export { runPeft } from "./workflows/distreg/peft.js";
 export { runScaling } from "./workflows/distreg/scaling.js";
-export { loadRules, modelRules } from "./lm/rules.js";
 export { checkModelRules } from "./lm/compliance.js";
 export { profileHeads, type HeadProfile } from "./workflows/profileHeads.js";
 export { listAnchors } from "./lm/anchors.js";

@@ -4,18 +4,13 @@
  * fidelity, λ*), the overall means as `localist sweep` takes them, the next-token distribution,
  * and the compliance report of `localist check` when rules are given.
  */
-import { fromHost, np, tree } from "../engine/engine.js";
 import { LocalistError } from "../engine/errors.js";
-import { dialMatrix, type Schedule } from "../localist/dial.js";
-import { explainText, type Explanation } from "../localist/explain.js";
+import type { Schedule } from "../localist/dial.js";
+import type { Explanation } from "../localist/explain.js";
 import { MetricTotals, type MetricSummary } from "../localist/metrics.js";
-import { checkCompliance, type ComplianceReport } from "../localist/compliance.js";
-import { parseRuleSpecs, type RuleSet } from "../localist/rules.js";
-import { attachHooks, finishAndDiscard, hookInputs } from "../model/hooks.js";
-import { forward } from "../model/transformer.js";
-import { anchorHook } from "../localist/anchors.js";
-import { modelHooks, type LocalistModel } from "../lm/loadedModel.js";
-import { encodeModelText, modelRules, ruleRunOptions } from "../lm/ruleContext.js";
+import type { ComplianceReport } from "../localist/compliance.js";
+import type { RuleSet } from "../localist/rules.js";
+import type { LocalistModel } from "../lm/localistModel.js";
 
 /** The dial as the page holds it: one value and a schedule, or one value per (layer, head). */
 export interface DialState {
@@ -27,10 +22,7 @@ export interface DialState {
 
 /** The (L, H) dial matrix of a dial state. */
 export function dialOf(model: LocalistModel, dial: DialState): number[][] {
-  return (
-    dial.perHead?.map((row) => [...row]) ??
-    dialMatrix(dial.value, dial.schedule, model.config.layers, model.config.heads)
-  );
+  return dial.perHead?.map((row) => [...row]) ?? model.dial(dial.value, dial.schedule);
 }
 
 /** The tokens of a text: all of them, and the window of at most the context that is analysed. */
@@ -45,7 +37,7 @@ export interface TextWindow {
 
 /** Encodes `text` and takes the window of at most T tokens starting at `start` (clamped). */
 export function textWindow(model: LocalistModel, text: string, start = 0): TextWindow {
-  const all = encodeModelText(model, text);
+  const all = model.encode(text);
   if (all.length === 0) throw new LocalistError("the text has no tokens; type some words");
   const t = model.config.context;
   const first = Math.max(0, Math.min(Math.floor(start), all.length - Math.min(t, all.length)));
@@ -66,7 +58,7 @@ export function parseRulesText(
     return { error: `rules file is not valid JSON: ${(error as Error).message}` };
   }
   try {
-    return { rules: modelRules(model, parseRuleSpecs(value, "rules file")) };
+    return { rules: model.parseRules(value, "rules file") };
   } catch (error) {
     if (error instanceof LocalistError) return { error: error.message };
     throw error;
@@ -89,32 +81,14 @@ export function analyse(
   dial: number[][],
   rules: RuleSet,
 ): Analysis {
-  const explanation = explainText(
-    model.params,
-    model.config,
-    model.localist,
-    window.ids,
-    window.texts,
-    {
-      dial,
-      top: 3,
-      delta: 0.05,
-      rules,
-      sources: model.anchors ? [anchorHook(model.anchors)] : [],
-    },
-  );
+  const explanation = model.explain(window.ids, { dial, top: 3, delta: 0.05, rules });
   const totals = new MetricTotals();
   for (const head of explanation.heads)
     for (const row of head.rows) if (row.metrics) totals.add(row.metrics);
   const result: Analysis = { window, dial, explanation, overall: totals.summary() };
   if (rules.length > 0) {
     const windows = [window.ids];
-    result.compliance = checkCompliance(
-      model.params,
-      model.config,
-      windows,
-      ruleRunOptions(model, rules, windows, dial),
-    );
+    result.compliance = model.check(rules, windows, { dial });
   }
   return result;
 }
@@ -128,23 +102,5 @@ export function nextTokens(
   position: number,
   k = 8,
 ): { token: string; probability: number }[] {
-  const t = window.ids.length;
-  const sources = modelHooks(model, dial, { rules });
-  const inputs = hookInputs(sources, { tokens: window.ids, batch: 1, length: t, step: 0 });
-  const hooks = attachHooks(sources, inputs);
-  const logits = forward(
-    tree.ref(model.params),
-    fromHost(window.ids, [1, t], np.int32),
-    model.config,
-    { hooks },
-  );
-  finishAndDiscard(hooks);
-  const row = Float64Array.from(logits.slice(0, position).dataSync() as ArrayLike<number>);
-  const top = Math.max(...row);
-  const weights = row.map((x) => Math.exp(x - top));
-  const sum = weights.reduce((a, b) => a + b, 0);
-  const vocabulary = model.tokenizer.toJSON().tokens;
-  return Array.from(weights, (w, id) => ({ token: vocabulary[id], probability: w / sum }))
-    .sort((a, b) => b.probability - a.probability)
-    .slice(0, k);
+  return model.nextTokens(window.ids, position, { dial, rules, k });
 }

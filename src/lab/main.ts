@@ -6,7 +6,7 @@
  */
 import { blockNames } from "../localist/blocks.js";
 import type { RuleSet } from "../localist/rules.js";
-import { closeModel, type LocalistModel } from "../lm/loadedModel.js";
+import type { LocalistModel } from "../lm/localistModel.js";
 import {
   analyse,
   dialOf,
@@ -101,7 +101,7 @@ function describe(error: unknown): string {
 }
 
 function blockColour(block: string): string {
-  const names = model ? blockNames(model.localist.blocks, model.config.context) : [];
+  const names = model ? blockNames(model.requireLocalist().blocks, model.config.context) : [];
   return PALETTE[Math.max(0, names.indexOf(block)) % PALETTE.length];
 }
 
@@ -191,7 +191,7 @@ function renderNextTokens(): void {
 }
 
 function renderCompliance(analysis: Analysis): void {
-  fillComplianceTable(ui.compliance.tBodies[0], analysis.compliance, model?.localist.margin ?? 1);
+  fillComplianceTable(ui.compliance.tBodies[0], analysis.compliance, model?.localist?.margin ?? 1);
 }
 
 function renderWindowNote(analysis: Analysis): void {
@@ -308,10 +308,10 @@ function applyRulesText(): void {
 }
 
 function useModel(next: LocalistModel, name: string): void {
-  if (model) closeModel(model);
+  if (model) model.dispose();
   model = next;
   const { config } = next;
-  ui.modelInfo.textContent = `${name}: ${config.layers} layers × ${config.heads} heads, width ${config.dModel}, context ${config.context}, vocabulary ${config.vocabSize}, margin ${next.localist.margin}`;
+  ui.modelInfo.textContent = `${name}: ${config.layers} layers × ${config.heads} heads, width ${config.dModel}, context ${config.context}, vocabulary ${config.vocabSize}, margin ${next.requireLocalist().margin}`;
   ui.modelInfo.dataset.context = String(config.context);
   state.layer = Math.min(state.layer, config.layers - 1);
   state.head = Math.min(state.head, config.heads - 1);

@@ -1,7 +1,7 @@
 /**
  * Opening a checkpoint in the page: the files `localist lab` serves under model/, or the files of
  * a checkpoint folder the person drops on the page. Both go through the readers the command line
- * uses (io/checkpointFiles.ts, io/modelFiles.ts, workflows/loadedModel.ts), so a truncated or
+ * uses (io/checkpointFiles.ts, io/modelFiles.ts, lm/localistModel.ts), so a truncated or
  * mismatched checkpoint gets the same one-line message here as there.
  */
 import { LocalistError } from "../engine/errors.js";
@@ -13,20 +13,18 @@ import {
   type CheckpointBytes,
 } from "../io/checkpointFiles.js";
 import { modelFromCheckpoint } from "../io/modelFiles.js";
-import {
-  closeModel,
-  loadedModelFrom,
-  requireLocalist,
-  type LocalistModel,
-} from "../lm/loadedModel.js";
+import { LocalistModel } from "../lm/localistModel.js";
 
 /** A model from a checkpoint folder's files (takes ownership of nothing; the caller closes it). */
 export function modelFromBytes(files: CheckpointBytes, name: string): LocalistModel {
-  const model = loadedModelFrom(modelFromCheckpoint(checkpointFromFiles(files, name), name), name);
+  const model = LocalistModel.fromFiles(
+    modelFromCheckpoint(checkpointFromFiles(files, name), name),
+    name,
+  );
   try {
-    requireLocalist(model);
+    model.requireLocalist();
   } catch (error) {
-    closeModel(model);
+    model.dispose();
     throw error;
   }
   return model;

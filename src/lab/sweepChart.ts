@@ -2,7 +2,7 @@
 import type { Schedule } from "../localist/dial.js";
 import type { RuleSet } from "../localist/rules.js";
 import { sweepChart as drawSweep } from "../localist/sweepChart.js";
-import type { LocalistModel } from "../lm/loadedModel.js";
+import type { LocalistModel } from "../lm/localistModel.js";
 import { analyse, dialOf, type TextWindow } from "./analysis.js";
 
 /** Entropy (left axis), pointer and certified fidelity (right axis) at each dial. Borrows the model. */

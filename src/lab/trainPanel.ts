@@ -3,7 +3,7 @@
  * curve and the sweep of the dial redrawn as it trains; when it is done the page inspects it.
  */
 import { lineChart } from "../io/lineChart.js";
-import type { LocalistModel } from "../lm/loadedModel.js";
+import type { LocalistModel } from "../lm/localistModel.js";
 import { textWindow } from "./analysis.js";
 import { brownSample } from "./brownSample.js";
 import { sweepChart } from "./sweepChart.js";

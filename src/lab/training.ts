@@ -12,7 +12,6 @@ import { tokenizeText } from "../data/words.js";
 import { validateModelConfig } from "../model/config.js";
 import { initParams, type ParamMap } from "../model/params.js";
 import { blockNames, type BlockSpec } from "../localist/blocks.js";
-import { dialHook, trainingDial } from "../localist/hook.js";
 import { posBlocksFrom } from "../localist/posBlocks.js";
 import { defaultRouting } from "../localist/routing.js";
 import { validateLocalistStructure, type LocalistTraining } from "../localist/structure.js";
@@ -20,7 +19,9 @@ import { runTrainingLoop } from "../train/loop.js";
 import { lmGradients } from "../train/lmGradients.js";
 import { disposeOptimizerState, type OptimizerState } from "../train/optimizer.js";
 import { runOptimizer, type TrainSettings } from "../train/settings.js";
-import type { LocalistModel } from "../lm/loadedModel.js";
+import { assembleHooks } from "../lm/hooks.js";
+import { LocalistModel } from "../lm/localistModel.js";
+import { validateTrainingSpec } from "../lm/trainingSpec.js";
 
 export type TrainingSource =
   { kind: "brown"; documents: BrownDocument[] } | { kind: "text"; text: string };
@@ -57,13 +58,40 @@ export async function trainInPage(
     throw new LocalistError(
       `the training text has ${ids.length} tokens; give more than ${SHAPE.context + 1} (a few sentences)`,
     );
-  const config = validateModelConfig({
+  const localistTraining: LocalistTraining = {
+    penalty: 0.1,
+    dial: { range: [0, 1] },
+    schedule: "uniform",
+  };
+  const settings: TrainSettings = {
+    steps: options.steps,
+    batch: 16,
+    learningRate: 3e-3,
+    warmup: Math.min(30, Math.floor(options.steps / 10)),
+    seed: 1,
+    weightDecay: 0.1,
+    clipNorm: 1,
+    checkpointEvery: options.steps,
+  };
+  const architecture = {
     ...SHAPE,
-    vocabSize: tokenizer.vocabSize,
-    attention: { kind: "global" },
-    positional: "rotary",
+    attention: { kind: "global" as const },
+    positional: "rotary" as const,
     strict: false,
+  };
+  // The same validator as \`localist train\` and LocalistModel.train; the blocks are built here,
+  // from the sample's tags or the pasted text's positions, instead of from a blocks file.
+  validateTrainingSpec({
+    corpus,
+    model: architecture,
+    settings,
+    localist: {
+      blocks: source.kind === "brown" ? "pos" : "window:4",
+      margin: 8,
+      training: localistTraining,
+    },
   });
+  const config = validateModelConfig({ ...architecture, vocabSize: tokenizer.vocabSize });
   // Part-of-speech blocks from the sample's tags; a pasted text has no tags, so positional blocks.
   const blocks: BlockSpec =
     source.kind === "brown"
@@ -81,44 +109,26 @@ export async function trainInPage(
     },
     config,
   );
-  const localistTraining: LocalistTraining = {
-    penalty: 0.1,
-    dial: { range: [0, 1] },
-    schedule: "uniform",
-  };
-  const settings: TrainSettings = {
-    steps: options.steps,
-    batch: 16,
-    learningRate: 3e-3,
-    warmup: Math.min(30, Math.floor(options.steps / 10)),
-    seed: 1,
-    weightDecay: 0.1,
-    clipNorm: 1,
-    checkpointEvery: options.steps,
-  };
-  const hooks = [
-    dialHook(structure, config, {
-      dial: trainingDial(localistTraining, config, settings.seed),
-      penalty: localistTraining.penalty,
-    }),
-  ];
+  const localist = { ...structure, training: localistTraining };
+  const hooks = assembleHooks({ config, localist }, { training: { seed: settings.seed } });
   const optimizer = runOptimizer(settings);
   const step = lmGradients(config, settings, ids, hooks);
   // Whoever holds the arrays disposes them: the loop while it runs (also when it throws), else us.
   let params: ParamMap | undefined = initParams(config, settings.seed);
   let state: OptimizerState | undefined;
   const losses: number[] = [];
-  const model = (weights: ParamMap): LocalistModel => ({
-    config,
-    tokenizer,
-    params: weights,
-    step: losses.length,
-    entries: {},
-    dir: corpus.corpus,
-    corpus,
-    training: settings,
-    localist: { ...structure, training: localistTraining },
-  });
+  const model = (weights: ParamMap): LocalistModel =>
+    LocalistModel.fromParts({
+      config,
+      tokenizer,
+      params: weights,
+      step: losses.length,
+      entries: {},
+      dir: corpus.corpus,
+      corpus,
+      training: settings,
+      localist,
+    });
   try {
     for (let start = 0; start < settings.steps; start += CHUNK) {
       const owned: ParamMap = params as ParamMap;

@@ -130,6 +130,14 @@ export class LocalistModel implements LoadedModel {
     return new LocalistModel(loadedModelFrom(saved, name));
   }
 
+  /**
+   * A model from parts already in memory (a model trained in the page, or one step of a run);
+   * takes ownership of its arrays.
+   */
+  static fromParts(parts: LoadedModel): LocalistModel {
+    return new LocalistModel(parts);
+  }
+
   /** Opens the model folder `dir` (Node); one-line errors for anything missing or corrupt. */
   static open(dir: string, options: { withOptimizer?: boolean } = {}): LocalistModel {
     return LocalistModel.fromFiles(nodeServices("opening a model").load(dir, options), dir);

@@ -21,4 +21,11 @@ installNodeServices({
   resume: resumeTraining,
 });
 
-export { LocalistModel } from "./localistModel.js";
+export {
+  LocalistModel,
+  type Split,
+  type RunSettings,
+  type EvaluateOptions,
+  type GenerateOptions,
+  type ExplainOptions,
+} from "./localistModel.js";

@@ -10,13 +10,10 @@
  * `heads` as [layer, head] pairs.
  */
 import { check } from "../engine/errors.js";
-import { checkCompliance } from "../localist/compliance.js";
-import { ruleHook } from "../localist/ruleHook.js";
 import { withScope, withStrength, type RuleSet, type RuleSpec } from "../localist/rules.js";
 import { createEvaluator, evaluateStream } from "../train/evaluate.js";
-import { ruleRunOptions } from "../lm/compliance.js";
 import { checkWindows } from "../lm/rules.js";
-import { modelHooks, modelSplits, type LoadedModel } from "../lm/savedModels.js";
+import type { LocalistModel } from "../lm/localistModel.js";
 
 export interface HeadScore {
   layer: number;
@@ -46,21 +43,21 @@ export interface ProfileOptions {
 
 /** Profiles one compiled rule (a rule set of one) over every head. Borrows the model's params. */
 export async function profileHeads(
-  model: LoadedModel,
+  model: LocalistModel,
   rule: RuleSet,
   options: ProfileOptions,
 ): Promise<HeadProfile> {
   check(rule.length === 1, "profile one rule at a time");
   const { config, params } = model;
   const windows = checkWindows(model, { split: options.split, windows: options.windows });
-  const ids = modelSplits(model)[options.split];
-  const rules = ruleHook(config);
-  const evaluator = createEvaluator(config, [...modelHooks(model, options.dial), rules]);
+  const ids = model.split(options.split);
+  const rules = model.ruleHook();
+  const evaluator = createEvaluator(config, model.hooks({ dial: options.dial, rules }));
   const perplexity = async () =>
     (await evaluateStream(params, config, ids, { evaluator, maxWindows: options.evalWindows }))
       .perplexity;
   const fidelity = (scoped: RuleSet) =>
-    checkCompliance(params, config, windows, ruleRunOptions(model, scoped, windows, options.dial))
+    model.check(scoped, windows, { dial: options.dial })
       .rules[0].fidelity.mean;
   try {
     const baseline = await perplexity();

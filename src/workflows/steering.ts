@@ -13,13 +13,9 @@ import { tokenizeWords } from "../data/textCorpus.js";
 import type { RecallLine } from "../data/recall.js";
 import { attachHooks, finishAndDiscard, hookInputs, type HookSource } from "../model/hooks.js";
 import { forward } from "../model/transformer.js";
-import { checkCompliance } from "../localist/compliance.js";
-import { ruleHook } from "../localist/ruleHook.js";
 import { withStrength, type RuleSet, type RuleSpec } from "../localist/rules.js";
 import { createEvaluator, evaluateStream } from "../train/evaluate.js";
-import { ruleRunOptions } from "../lm/compliance.js";
-import { modelRules } from "../lm/rules.js";
-import { modelHooks, type LoadedModel } from "../lm/savedModels.js";
+import type { LocalistModel } from "../lm/localistModel.js";
 
 /** The benchmark's task: 4 pairs over 12 keys and 12 values, each key queried once (22 words a line). */
 export const RECALL_TASK = { pairs: 4, queries: 4, keys: 12, values: 12 };
@@ -37,7 +33,7 @@ export function recallRule(alpha: number, minFidelity = 0.9): RuleSpec {
 
 /** Held-out lines as windows of token ids (each line cut to the context), and where the answers are. */
 export function recallWindows(
-  model: LoadedModel,
+  model: LocalistModel,
   lines: readonly RecallLine[],
 ): {
   ids: Int32Array;
@@ -58,7 +54,7 @@ export function recallWindows(
 
 /** Fraction of answers the model predicts (argmax at the query key) with `sources` in place. */
 export function recallAccuracy(
-  model: LoadedModel,
+  model: LocalistModel,
   windows: ReturnType<typeof recallWindows>,
   sources: readonly HookSource[],
 ): number {
@@ -107,16 +103,16 @@ export interface SteeringPoint {
  * `stream` is held-out text for perplexity. Borrows the model's params.
  */
 export async function steeringSweep(
-  model: LoadedModel,
+  model: LocalistModel,
   lines: readonly RecallLine[],
   stream: Int32Array,
   alphas: readonly number[],
   options: { rule?: RuleSpec; evalWindows?: number } = {},
 ): Promise<SteeringPoint[]> {
-  const base = modelRules(model, [options.rule ?? recallRule(1)]);
+  const base = model.compileRules([options.rule ?? recallRule(1)]);
   const windows = recallWindows(model, lines);
-  const rules = ruleHook(model.config);
-  const sources = [...modelHooks(model), rules];
+  const rules = model.ruleHook();
+  const sources = model.hooks({ rules });
   const evaluator = createEvaluator(model.config, sources);
   const perRow = Array.from({ length: windows.batch }, (_, b) =>
     windows.ids.slice(b * windows.length, (b + 1) * windows.length),
@@ -132,12 +128,7 @@ export async function steeringSweep(
         evaluator,
         maxWindows: options.evalWindows,
       });
-      const report = checkCompliance(
-        model.params,
-        model.config,
-        perRow,
-        ruleRunOptions(model, set, perRow),
-      ).rules[0];
+      const report = model.check(set, perRow).rules[0];
       points.push({
         alpha,
         strength,
