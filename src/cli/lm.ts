@@ -273,7 +273,11 @@ export const EVAL: Command = {
         );
       const dial = dialFromFlags(flags, model);
       const rules = rulesFromFlags(flags, model);
-      data = { train: model.split("train"), valid: model.split("valid"), test: model.split("test") };
+      data = {
+        train: model.split("train"),
+        valid: model.split("valid"),
+        test: model.split("test"),
+      };
       const progress = createProgress({ total: 1, label: "eval" });
       result = await model.evaluate(data[split], {
         batch: flags.batch as number,

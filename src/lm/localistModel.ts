@@ -42,7 +42,9 @@ import { assembleHooks, mutableRules, type HookSettings } from "./hooks.js";
 import { closeModel, loadedModelFrom, type LoadedModel } from "./loadedModel.js";
 import { nodeServices, type RunOptions } from "./nodeServices.js";
 import { ruleRunOptions, selectorContext } from "./ruleContext.js";
-import { sweepDial, type SweepOptions, type SweepRow } from "./sweep.js";
+import type { SweepOptions, SweepRow } from "./sweep.js";
+import { createProgress } from "../io/progress.js";
+import { createEvaluator } from "../train/evaluate.js";
 import type { TrainingSpec } from "./trainingSpec.js";
 
 /** The dial and rules a pass of the model runs with. */
@@ -322,7 +324,42 @@ export class LocalistModel implements LoadedModel {
     dials: readonly number[],
     options: SweepOptions,
   ): Promise<SweepRow[]> {
-    return sweepDial(this, ids, dials, options);
+    const { config, params } = this;
+    this.requireLocalist();
+    const schedule = options.schedule ?? "uniform";
+    let current = dialMatrix(0, schedule, config.layers, config.heads);
+    const rules = options.rules ?? [];
+    // One compiled evaluator for every dial: the hook reads the current dial when it makes its inputs.
+    const evaluator = createEvaluator(config, this.hooks({ dial: () => current, rules }));
+    const progress =
+      options.progress === null
+        ? undefined
+        : createProgress({ total: dials.length, label: "sweep", stream: options.progress });
+    try {
+      const rows: SweepRow[] = [];
+      for (const [i, lambda] of dials.entries()) {
+        current = dialMatrix(lambda, schedule, config.layers, config.heads);
+        const quality = await evaluateStream(params, config, ids, {
+          evaluator,
+          maxWindows: options.windows,
+        });
+        const attention = this.measure(ids, current, { windows: options.inspectWindows, rules });
+        progress?.update(i + 1, { λ: lambda, ppl: quality.perplexity.toFixed(1) });
+        rows.push({
+          dial: lambda,
+          entropy: attention.overall.entropy,
+          fidelity: attention.overall.fidelity,
+          certifiedFidelity: attention.overall.certifiedFidelity,
+          perplexity: quality.perplexity,
+          accuracy: quality.accuracy,
+          violations: attention.overall.violations,
+        });
+      }
+      progress?.finish();
+      return rows;
+    } finally {
+      evaluator.dispose();
+    }
   }
 
   /**

@@ -1,14 +1,13 @@
 /**
- * The locality-dial sweep: a localist model evaluated at each dial value λ, with the attention
- * entropy, pointer fidelity and certified fidelity of its rows (localist/inspect.ts) beside the
- * perplexity and accuracy of the sliding-window evaluation (train/evaluate.ts).
+ * The locality-dial sweep's rows and how they are shown: a localist model evaluated at each dial
+ * value λ (`LocalistModel.sweep`), with the attention entropy, pointer fidelity and certified
+ * fidelity of its rows (localist/inspect.ts) beside the perplexity and accuracy of the
+ * sliding-window evaluation (train/evaluate.ts).
  */
-import { createProgress, type ProgressStream } from "../io/progress.js";
-import { createEvaluator, evaluateStream } from "../train/evaluate.js";
-import { dialMatrix, type Schedule } from "../localist/dial.js";
+import type { ProgressStream } from "../io/progress.js";
+import type { Schedule } from "../localist/dial.js";
 import { sweepChart } from "../localist/sweepChart.js";
 import type { RuleSet } from "../localist/rules.js";
-import type { LocalistModel } from "./localistModel.js";
 
 export interface SweepRow {
   dial: number;
@@ -31,51 +30,6 @@ export interface SweepOptions {
   progress?: ProgressStream | null;
   /** Rules in place at every dial (their bias counts in the certified bound). */
   rules?: RuleSet;
-}
-
-/** Evaluates a localist model on `ids` at each dial value (`LocalistModel.sweep`). */
-export async function sweepDial(
-  model: LocalistModel,
-  ids: Int32Array,
-  dials: readonly number[],
-  options: SweepOptions,
-): Promise<SweepRow[]> {
-  const { config, params } = model;
-  model.requireLocalist();
-  const schedule = options.schedule ?? "uniform";
-  let current = dialMatrix(0, schedule, config.layers, config.heads);
-  const rules = options.rules ?? [];
-  // One compiled evaluator for every dial: the hook reads the current dial when it makes its inputs.
-  const evaluator = createEvaluator(config, model.hooks({ dial: () => current, rules }));
-  const progress =
-    options.progress === null
-      ? undefined
-      : createProgress({ total: dials.length, label: "sweep", stream: options.progress });
-  try {
-    const rows: SweepRow[] = [];
-    for (const [i, lambda] of dials.entries()) {
-      current = dialMatrix(lambda, schedule, config.layers, config.heads);
-      const quality = await evaluateStream(params, config, ids, {
-        evaluator,
-        maxWindows: options.windows,
-      });
-      const attention = model.measure(ids, current, { windows: options.inspectWindows, rules });
-      progress?.update(i + 1, { λ: lambda, ppl: quality.perplexity.toFixed(1) });
-      rows.push({
-        dial: lambda,
-        entropy: attention.overall.entropy,
-        fidelity: attention.overall.fidelity,
-        certifiedFidelity: attention.overall.certifiedFidelity,
-        perplexity: quality.perplexity,
-        accuracy: quality.accuracy,
-        violations: attention.overall.violations,
-      });
-    }
-    progress?.finish();
-    return rows;
-  } finally {
-    evaluator.dispose();
-  }
 }
 
 /** The sweep as a Markdown table. */

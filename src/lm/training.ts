@@ -5,7 +5,7 @@
  * where it stopped. `LocalistModel.train` and `LocalistModel.resume` are the way in (Node only).
  */
 import { check, LocalistError } from "../engine/errors.js";
-import { loadLmCorpus, type LmCorpusOptions } from "../data/lmCorpus.js";
+import { encodeCorpus, loadLmCorpus } from "../data/lmCorpus.js";
 import {
   formatAttentionSpec,
   localHeadCount,
@@ -22,13 +22,8 @@ import {
   type TrainOptions,
   type TrainSummary,
 } from "../train/languageModel.js";
-import type { TrainSettings } from "../train/settings.js";
 import type { AnchorsEntry } from "../localist/anchors.js";
-import {
-  validateLocalistStructure,
-  type LocalistEntry,
-  type LocalistTraining,
-} from "../localist/structure.js";
+import { validateLocalistStructure, type LocalistEntry } from "../localist/structure.js";
 import { buildLocalistStructure } from "../localist/buildStructure.js";
 import { contentAndFunction } from "../localist/recruitment.js";
 import { defaultRouting } from "../localist/routing.js";
@@ -37,7 +32,6 @@ import { recruitmentAdapter } from "./recruit.js";
 import { chooseAnchors } from "./anchors.js";
 import { assembleHooks } from "./hooks.js";
 import { closeModel, loadedModelFrom } from "./loadedModel.js";
-import { encodeCorpus } from "../data/lmCorpus.js";
 import { loadModel } from "../io/savedModel.js";
 import { SpecError, validateTrainingSpec, type TrainingSpec } from "./trainingSpec.js";
 

@@ -57,8 +57,7 @@ export async function profileHeads(
     (await evaluateStream(params, config, ids, { evaluator, maxWindows: options.evalWindows }))
       .perplexity;
   const fidelity = (scoped: RuleSet) =>
-    model.check(scoped, windows, { dial: options.dial })
-      .rules[0].fidelity.mean;
+    model.check(scoped, windows, { dial: options.dial }).rules[0].fidelity.mean;
   try {
     const baseline = await perplexity();
     const heads: HeadScore[] = [];

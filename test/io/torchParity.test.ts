@@ -15,7 +15,7 @@ import { attachHooks, hookInputs } from "../../src/model/hooks.js";
 import { forward } from "../../src/model/transformer.js";
 import { dialHook } from "../../src/localist/hook.js";
 import { localistMaps, rowOf } from "../../src/localist/inspect.js";
-import { closeModel, openLocalistModel } from "../../src/lm/savedModels.js";
+import { LocalistModel } from "../../src/lm/node.js";
 import { ready } from "../helpers/arrays.js";
 
 before(() => ready);
@@ -43,8 +43,9 @@ for (const name of cases) {
   test(`PyTorch parity: ${name}`, () => {
     const folder = join(root, name);
     const expected = JSON.parse(readFileSync(join(folder, "expected.json"), "utf8")) as Expected;
-    const model = openLocalistModel(folder);
-    const { config, localist, params } = model;
+    const model = LocalistModel.open(folder);
+    const { config, params } = model;
+    const localist = model.requireLocalist();
     const ids = Int32Array.from(expected.tokens);
     const t = ids.length;
     const batch = { tokens: ids, batch: 1, length: t, step: 0 };
@@ -59,7 +60,9 @@ for (const name of cases) {
     assert.equal(terms.length, 1);
     near(toFloat64(terms[0].value)[0], expected.penalty, "penalty");
 
-    const maps = localistMaps(params, config, localist, ids, 1, expected.dial);
+    const maps = localistMaps(params, config, localist, ids, 1, {
+      sources: model.hooks({ dial: expected.dial }),
+    });
     for (let l = 0; l < config.layers; l++) {
       for (let h = 0; h < config.heads; h++) {
         expected.weights[l][h].forEach((value, i) =>
@@ -74,6 +77,6 @@ for (const name of cases) {
         }
       }
     }
-    closeModel(model);
+    model.dispose();
   });
 }

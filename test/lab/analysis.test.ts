@@ -8,15 +8,11 @@ import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { initEngine, tree } from "../../src/engine/engine.js";
+import { initEngine } from "../../src/engine/engine.js";
 import { validateModelConfig } from "../../src/model/config.js";
 import { initParams } from "../../src/model/params.js";
 import { validateLocalistStructure } from "../../src/localist/structure.js";
-import {
-  closeModel,
-  openLocalistModel,
-  type LocalistModel,
-} from "../../src/lm/savedModels.js";
+import { LocalistModel } from "../../src/lm/node.js";
 import { analyse, dialOf, nextTokens, parseRulesText, textWindow } from "../../src/lab/analysis.js";
 import { LAB_MODEL } from "../helpers/lab.js";
 
@@ -29,20 +25,20 @@ let model: LocalistModel;
 
 before(async () => {
   await initEngine();
-  saved = openLocalistModel(LAB_MODEL);
+  saved = LocalistModel.open(LAB_MODEL);
   // The committed model's vocabulary and blocks, with a context of 256 and fresh weights.
   const config = validateModelConfig({ ...saved.config, context: 256 });
-  model = {
+  model = LocalistModel.fromParts({
     ...saved,
     config,
     params: initParams(config, 3),
-    localist: { ...validateLocalistStructure(saved.localist, config) },
-  };
+    localist: { ...validateLocalistStructure(saved.requireLocalist(), config) },
+  });
 });
 
 after(() => {
-  tree.dispose(model.params);
-  closeModel(saved);
+  model.dispose();
+  saved.dispose();
 });
 
 test("resident memory stays flat over many redraws of the page's analysis", () => {

@@ -10,15 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import {
-  closeModel,
-  dialMatrix,
-  initEngine,
-  measureAttention,
-  openLocalistModel,
-} from "../../src/index.js";
-import type { LocalistModel } from "../../src/lm/savedModels.js";
-import { tokenizeWords } from "../../src/data/words.js";
+import { initEngine, LocalistModel } from "../../src/index.js";
 import { labPageFolder } from "../../src/cli/lab.js";
 import { startLabServer } from "../../src/cli/labServer.js";
 import {
@@ -49,7 +41,7 @@ const errors: string[] = [];
 
 before(async () => {
   await initEngine();
-  model = openLocalistModel(LAB_MODEL);
+  model = LocalistModel.open(LAB_MODEL);
   lab = await startLab(["--model", LAB_MODEL, "--port", "0"]);
   browser = await launchBrowser();
 });
@@ -57,7 +49,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await lab?.stop();
-  if (model) closeModel(model);
+  model?.dispose();
 });
 
 function stateUrl(state: Record<string, string>): string {
@@ -121,7 +113,7 @@ function assertNoErrors(): void {
 }
 
 test("the page shows the entropy, fidelity and certified fidelity of the sweep's own measurement", async () => {
-  const ids = model.tokenizer.encode(tokenizeWords(TEXT));
+  const ids = model.encode(TEXT);
   assert.equal(ids.length, model.config.context, "the test text is one context long");
   const page = await open({ text: TEXT, dial: "0.6" });
   assert.equal(await page.textContent("#message"), "");
@@ -129,14 +121,7 @@ test("the page shows the entropy, fidelity and certified fidelity of the sweep's
   for (const dial of [0.6, 0]) {
     if (dial === 0) await afterRedraw(page, () => page.locator("#dial").fill("0"));
     const shown = await headRows(page);
-    const report = measureAttention(
-      model.params,
-      model.config,
-      model.localist,
-      ids,
-      dialMatrix(dial, "uniform", model.config.layers, model.config.heads),
-      { windows: 1 },
-    );
+    const report = model.measure(ids, model.dial(dial), { windows: 1 });
     assert.equal(shown.length, model.config.layers * model.config.heads);
     for (const row of shown) {
       const expected = report.perHead[row.layer][row.head];

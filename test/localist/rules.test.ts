@@ -14,18 +14,18 @@ import { validateModelConfig, type ModelConfig } from "../../src/model/config.js
 import { forward } from "../../src/model/transformer.js";
 import { attachHooks, finishAndDiscard, hookInputs } from "../../src/model/hooks.js";
 import { initParams } from "../../src/model/params.js";
-import { anchorHook, anchorFlags } from "../../src/localist/anchors.js";
+import { anchorFlags } from "../../src/localist/anchors.js";
 import { checkCompliance } from "../../src/localist/compliance.js";
 import { measureAttention } from "../../src/localist/inspect.js";
 import { defaultRouting } from "../../src/localist/routing.js";
-import { denseRuleBias, ruleHook } from "../../src/localist/ruleHook.js";
+import { denseRuleBias } from "../../src/localist/ruleHook.js";
 import { compileRules, withStrength, type RuleSpec } from "../../src/localist/rules.js";
 import type { SelectorContext } from "../../src/localist/selectors.js";
 import { validateLocalistStructure } from "../../src/localist/structure.js";
 import { keyAllowed } from "../../src/model/inspect.js";
 import { createEvaluator, evaluateStream } from "../../src/train/evaluate.js";
-import { closeModel, openModel, type LoadedModel } from "../../src/lm/savedModels.js";
-import { modelRules } from "../../src/lm/rules.js";
+import { assembleHooks } from "../../src/lm/hooks.js";
+import { LocalistModel } from "../../src/lm/node.js";
 import {
   recallAccuracy,
   recallRule,
@@ -241,12 +241,14 @@ test("the certified bound holds on every row with rules, the dial and anchors to
         const windows = [ids.slice(0, 8), ids.slice(8, 16)];
         const flags = windows.map((w) => Float64Array.from(anchorFlags(anchors, w, 1)));
         try {
+          const parts = { config, localist: structure, ...(anchored ? { anchors } : {}) };
+          const sources = assembleHooks(parts, { dial, rules });
           const report = checkCompliance(params, config, windows, {
             rules,
             localist: { structure, dial },
+            sources,
             ...(anchored
               ? {
-                  extraSources: [anchorHook(anchors)],
                   allowed: (w: number, h: number, n: number, m: number) =>
                     keyAllowed({ length: 8, visible: flags[w] }, config, h, 0, n, m),
                 }
@@ -256,7 +258,7 @@ test("the certified bound holds on every row with rules, the dial and anchors to
           const dialReport = measureAttention(params, config, structure, ids, dial, {
             windows: 2,
             rules,
-            sources: anchored ? [anchorHook(anchors)] : [],
+            sources,
           });
           assert.equal(dialReport.overall.violations, 0, "the dial's bound with rules");
         } finally {
@@ -269,16 +271,16 @@ test("the certified bound holds on every row with rules, the dial and anchors to
 });
 
 const fixture = fileURLToPath(new URL("../../../fixtures/recall-model", import.meta.url));
-let model: LoadedModel;
+let model: LocalistModel;
 before(() => {
-  model = openModel(fixture);
+  model = LocalistModel.open(fixture);
 });
 
 test("strength 0 changes nothing: the same logits as the model without rules", () => {
   const lines = recallLines({ ...RECALL_TASK, lines: 8, seed: 5 });
   const { ids, batch, length } = recallWindows(model, lines);
   const logits = (withRules: boolean) => {
-    const sources = withRules ? [ruleHook(model.config, modelRules(model, [recallRule(1)]))] : [];
+    const sources = model.hooks(withRules ? { rules: model.compileRules([recallRule(1)]) } : {});
     const hooks = attachHooks(
       sources,
       hookInputs(sources, { tokens: ids, batch, length, step: 0 }),
@@ -297,10 +299,10 @@ test("strength 0 changes nothing: the same logits as the model without rules", (
 
 test("the steering benchmark: the recall rule raises accuracy on held-out lines", () => {
   const held = recallWindows(model, recallLines({ ...RECALL_TASK, lines: 200, seed: 12345 }));
-  const hook = ruleHook(model.config);
+  const hook = model.ruleHook();
   const accuracy = (alpha: number) => {
-    hook.setRules(modelRules(model, [recallRule(alpha)]));
-    return recallAccuracy(model, held, [hook]);
+    hook.setRules(model.compileRules([recallRule(alpha)]));
+    return recallAccuracy(model, held, model.hooks({ rules: hook }));
   };
   const before = accuracy(1);
   const steered = accuracy(0.03);
@@ -311,13 +313,13 @@ test("the steering benchmark: the recall rule raises accuracy on held-out lines"
 test("replacing the rule set of a loaded model changes its next evaluation, without reloading", async () => {
   const lines = recallLines({ ...RECALL_TASK, lines: 40, seed: 77 });
   const stream = Int32Array.from(lines.flatMap((l) => [...model.tokenizer.encode(l.words), 1]));
-  const hook = ruleHook(model.config);
-  const evaluator = createEvaluator(model.config, [hook]);
+  const hook = model.ruleHook();
+  const evaluator = createEvaluator(model.config, model.hooks({ rules: hook }));
   try {
     const perplexity = async () =>
       (await evaluateStream(model.params, model.config, stream, { evaluator })).perplexity;
     const plain = await perplexity();
-    hook.setRules(modelRules(model, [recallRule(0.1)]));
+    hook.setRules(model.compileRules([recallRule(0.1)]));
     const steered = await perplexity();
     hook.setRules(withStrength(hook.rules, 0));
     const zero = await perplexity();
@@ -336,9 +338,7 @@ test("on the fixture, a strong rule reaches its minimum fidelity on held-out lin
   const { ids, batch, length } = recallWindows(model, lines);
   const windows = Array.from({ length: batch }, (_, b) => ids.slice(b * length, (b + 1) * length));
   const check = (alpha: number) =>
-    checkCompliance(model.params, model.config, windows, {
-      rules: modelRules(model, [recallRule(alpha, 0.9)]),
-    }).rules[0];
+    model.check(model.compileRules([recallRule(alpha, 0.9)]), windows).rules[0];
   const strong = check(1e-4);
   const zero = check(1);
   assert.ok(strong.passed, `worst fidelity ${strong.fidelity.worst}`);
@@ -347,4 +347,4 @@ test("on the fixture, a strong rule reaches its minimum fidelity on held-out lin
   assert.equal(strong.violations + zero.violations, 0);
 });
 
-after(() => closeModel(model));
+after(() => model.dispose());

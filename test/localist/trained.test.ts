@@ -9,14 +9,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadLmCorpus } from "../../src/data/lmCorpus.js";
 import { posBlocks } from "../../src/localist/blockSources.js";
-import { dialMatrix } from "../../src/localist/dial.js";
-import { measureAttention } from "../../src/localist/inspect.js";
 import { defaultRouting } from "../../src/localist/routing.js";
 import { validateModelConfig } from "../../src/model/config.js";
-import { tree } from "../../src/engine/engine.js";
-import { loadModel } from "../../src/io/savedModel.js";
 import { trainLanguageModel } from "../../src/train/languageModel.js";
-import { dialHook, trainingDial } from "../../src/localist/hook.js";
+import { assembleHooks } from "../../src/lm/hooks.js";
+import { LocalistModel } from "../../src/lm/node.js";
 import { validateLocalistStructure } from "../../src/localist/structure.js";
 import { ready } from "../helpers/arrays.js";
 
@@ -74,41 +71,35 @@ test("certified bound on every row of real text, and the dial's monotone effect"
           lowercase: true,
         },
       },
-      hooks: [
-        dialHook(structure, config, { dial: trainingDial(training, config, 2), penalty: 0.1 }),
-      ],
+      hooks: assembleHooks(
+        { config, localist: { ...structure, training } },
+        { training: { seed: 2 } },
+      ),
       entries: { localist: { ...structure, training } },
     },
     { out, progress: null, validWindows: 0 },
   );
-  const saved = loadModel(out);
+  const saved = LocalistModel.open(out);
   const text = corpus.valid.slice(0, 16 * 12);
   const results = [0, 0.25, 0.5, 0.75, 1].map((lambda) => {
     let checked = 0;
-    const report = measureAttention(
-      saved.params,
-      saved.config,
-      structure,
-      text,
-      dialMatrix(lambda, "uniform", 2, heads),
-      {
-        windows: 12,
-        batch: 4,
-        onRow: (row) => {
-          if (Number.isNaN(row.fidelity)) return;
-          checked++;
-          // The certified bound holds on every row (float32 attention: a 1e-4 allowance).
-          assert.ok(
-            1 - row.fidelity <= row.leakBound + 1e-4,
-            `λ=${lambda}: leak ${1 - row.fidelity} > bound ${row.leakBound}`,
-          );
-          assert.ok(
-            row.entropy <= row.entropyBound + 1e-3,
-            `λ=${lambda}: entropy ${row.entropy} > ${row.entropyBound}`,
-          );
-        },
+    const report = saved.measure(text, saved.dial(lambda), {
+      windows: 12,
+      batch: 4,
+      onRow: (row) => {
+        if (Number.isNaN(row.fidelity)) return;
+        checked++;
+        // The certified bound holds on every row (float32 attention: a 1e-4 allowance).
+        assert.ok(
+          1 - row.fidelity <= row.leakBound + 1e-4,
+          `λ=${lambda}: leak ${1 - row.fidelity} > bound ${row.leakBound}`,
+        );
+        assert.ok(
+          row.entropy <= row.entropyBound + 1e-3,
+          `λ=${lambda}: entropy ${row.entropy} > ${row.entropyBound}`,
+        );
       },
-    );
+    });
     assert.ok(checked > 500, `only ${checked} rows checked`);
     assert.equal(report.overall.violations, 0);
     return report.overall;
@@ -124,5 +115,5 @@ test("certified bound on every row of real text, and the dial's monotone effect"
     );
   }
   assert.ok(results[4].fidelity > 0.95, `fidelity at λ = 1: ${results[4].fidelity}`);
-  tree.dispose(saved.params);
+  saved.dispose();
 });

@@ -11,8 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fromHost, np, toFloat64, tree } from "../../src/engine/engine.js";
 import { forward } from "../../src/model/transformer.js";
-import { dialMatrix } from "../../src/localist/dial.js";
-import { closeModel, modelHooks, openLocalistModel } from "../../src/lm/savedModels.js";
+import { LocalistModel } from "../../src/lm/node.js";
 import { attachHooks, finishAndDiscard, hookInputs } from "../../src/model/hooks.js";
 import { currentCheckpoint, runCli } from "../helpers/cli.js";
 import { ready } from "../helpers/arrays.js";
@@ -122,14 +121,14 @@ test("0.1.0 checkpoint: greedy generation and explain print what 0.1.0 printed",
 });
 
 test("0.1.0 checkpoint: the same logits at dial 0 and 1", () => {
-  const loaded = openLocalistModel(model);
+  const loaded = LocalistModel.open(model);
   const ids = Int32Array.from(expected.logits.tokens);
   const t = ids.length;
   for (const [lambda, wanted] of [
     [0, expected.logits.lastPositionLogits.dial0],
     [1, expected.logits.lastPositionLogits.dial1],
   ] as const) {
-    const sources = modelHooks(loaded, dialMatrix(lambda, "uniform", 2, 2));
+    const sources = loaded.hooks({ dial: loaded.dial(lambda) });
     const hooks = attachHooks(
       sources,
       hookInputs(sources, { tokens: ids, batch: 1, length: t, step: 0 }),
@@ -149,7 +148,7 @@ test("0.1.0 checkpoint: the same logits at dial 0 and 1", () => {
       ),
     );
   }
-  closeModel(loaded);
+  loaded.dispose();
 });
 
 test("0.1.0 checkpoint: --resume continues the run with 0.1.0's losses and saves format 2", () => {
