@@ -38,6 +38,8 @@ export const FIELD_FLAGS: Readonly<Record<string, string>> = {
   "localist.training.penalty": "penalty",
   "localist.training.dial": "dial",
   anchors: "anchors",
+  batch: "batch",
+  threads: "threads",
   "anchors.count": "anchors",
   "anchors.kind": "anchor-kind",
 };

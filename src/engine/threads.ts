@@ -44,7 +44,7 @@ export type ThreadFailureHandler = (reason: string) => void;
 /** Default: one line on stderr, exit status 1 (a hang or a silently wrong result is worse). */
 let onFailure: ThreadFailureHandler = (reason) => {
   process.stderr.write(
-    `error: a compute thread failed (${reason}); the run stopped — rerun it with --threads 1 to compute on the main thread\n`,
+    `error: a compute thread failed (${reason}); the run stopped — rerun it with one compute thread (\`threads\` 1) to compute on the main thread\n`,
   );
   process.exit(1);
 };
@@ -69,7 +69,7 @@ export function useComputeThreads(count: number): void {
   if (count === requested) return;
   if (count > 1 && !threadsAvailable)
     throw new Error(
-      "compute threads are off in this process (LOCALIST_THREADS=1 in the environment); use --threads 1",
+      "compute threads are off in this process (LOCALIST_THREADS=1 in the environment); use one compute thread (`threads` 1)",
     );
   if (count > poolSize)
     throw new Error(
@@ -92,7 +92,7 @@ class ComputeThread {
 
   constructor(source: Promise<string>) {
     // execArgv: [] so the bootstrap stays a script whatever flags the main thread had (e.g.
-    // --input-type=module would make it a module, without require).
+    // Node's module input type would make it a module, without require).
     const node = new NodeWorker(BOOTSTRAP, { eval: true, execArgv: [] });
     this.node = node;
     node.unref(); // only busy threads keep the process alive (see send)

@@ -154,11 +154,11 @@ const FILE_KINDS: Record<string, { what: string; limit: number }> = {
 
 /**
  * The checkpoint in `dir`. One-line LocalistErrors for a missing folder (`no model at DIR: train
- * one with 'localist train --out DIR'`), an incomplete checkpoint (a file missing, e.g. after an
+ * one with the training command`), an incomplete checkpoint (a file missing, e.g. after an
  * interrupted save) and corrupt files.
  */
 export function loadCheckpoint(runDir: string): Checkpoint {
-  const noModel = `no model at ${runDir}: train one with 'localist train --out ${runDir}'`;
+  const noModel = `no model at ${runDir}: train one there first (\`out\` of a training run)`;
   if (!existsSync(runDir)) throw new LocalistError(noModel);
   if (!statSync(runDir).isDirectory())
     throw new LocalistError(`no model at ${runDir}: it is a file, not a checkpoint folder`);

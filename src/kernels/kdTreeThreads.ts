@@ -4,7 +4,7 @@
  * the others in the tree's shared memory, then waits for them with `Atomics.wait`, so the search
  * stays synchronous for its callers and its results are exactly those of one thread. The Node
  * entry points (src/index.ts, src/cli/main.ts) load this module; the browser never does. The thread
- * count is the engine's (`initEngine({ threads })`, `--threads`).
+ * count is the engine's (`initEngine({ threads })`).
  */
 import { Worker } from "node:worker_threads";
 import { engineThreads } from "../engine/engine.js";
@@ -75,13 +75,13 @@ function threadedSearch(
       const left = deadline - performance.now();
       if (left <= 0)
         throw new LocalistError(
-          "a nearest-neighbour search thread did not answer; rerun with --threads 1 to search on the main thread",
+          "a nearest-neighbour search thread did not answer; rerun with one compute thread (`threads` 1) to search on the main thread",
         );
       Atomics.wait(shared.status, part, 0, left);
     }
     if (Atomics.load(shared.status, part) !== 1)
       throw new LocalistError(
-        "a nearest-neighbour search thread failed; rerun with --threads 1 to search on the main thread",
+        "a nearest-neighbour search thread failed; rerun with one compute thread (`threads` 1) to search on the main thread",
       );
   }
   return { indices: shared.indices, squaredDistances: shared.distances };

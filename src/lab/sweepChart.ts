@@ -1,4 +1,4 @@
-/** The sweep of the dial on one window, as the SVG chart `localist sweep --plot` draws. */
+/** The sweep of the dial on one window, as the SVG chart the sweep command draws. */
 import type { Schedule } from "../localist/dial.js";
 import type { RuleSet } from "../localist/rules.js";
 import { sweepChart as drawSweep } from "../localist/sweepChart.js";

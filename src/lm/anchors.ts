@@ -60,7 +60,7 @@ export function chooseAnchors(
 ): AnchorsEntry {
   check(
     Number.isInteger(count) && count >= 1,
-    `--anchors must be a positive integer, got ${count}`,
+    `\`anchors.count\` must be a positive integer, got ${count}`,
   );
   if (kind === "sinks") return { kind: "sinks", count };
   if (kind === "random") {

@@ -86,7 +86,7 @@ export async function trainNewModel(
       `${out} already holds a model; resume it (\`resume\`), or choose another \`out\``,
     );
   }
-  createFolder(out, "output folder"); // before the corpus loads: a bad --out fails at once
+  createFolder(out, "output folder"); // before the corpus loads: a bad `out` fails at once
   const corpus = loadLmCorpus(spec.corpus);
   const config = validateModelConfig({ ...spec.model, vocabSize: corpus.tokenizer.vocabSize });
   let localist: LocalistEntry | undefined;

@@ -48,7 +48,7 @@ export function anchorScores(
       present.push(entering);
     }
     const leaving = i - w >= 0 ? ids[i - w] : -1;
-    if (leaving >= 0 && --inWindow[leaving] === 0) {
+    if (leaving >= 0 && (inWindow[leaving] -= 1) === 0) {
       const at = slot[leaving];
       const last = present.pop() as number;
       if (last !== leaving) {

@@ -84,7 +84,7 @@ export function resolveBlocks(
   const window = /^window:(\d+)$/.exec(spec);
   if (window) {
     const width = Number(window[1]);
-    check(width >= 1, `--blocks window:W needs W ≥ 1, got ${width}`);
+    check(width >= 1, `\`localist.blocks\` window:W needs W ≥ 1, got ${width}`);
     return { kind: "window", width };
   }
   return fileBlocks(spec, vocabulary);

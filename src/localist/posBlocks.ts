@@ -14,7 +14,7 @@ export function posBlocksFrom(
 ): BlockSpec {
   check(
     tokenizer.kind === "word",
-    "--blocks pos needs a word tokenizer (part-of-speech tags label words)",
+    "`localist.blocks` pos needs a word tokenizer (part-of-speech tags label words); set `corpus.tokenizer` to word",
   );
   const names = [...COARSE_CLASSES];
   const index = new Map(names.map((n, i) => [n, i]));

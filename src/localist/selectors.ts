@@ -84,7 +84,7 @@ export function compileSelector(
     const blocks = context.blocks;
     if (!blocks)
       throw new LocalistError(
-        `${where}: selects by block, but the model has no blocks (train it with --localist)`,
+        `${where}: selects by block, but the model has no blocks (train it as a localist model)`,
       );
     const wanted = new Set(
       list(spec.block).map((name) => {
@@ -130,7 +130,7 @@ export function compileSelector(
     const anchor = context.anchor;
     if (!anchor)
       throw new LocalistError(
-        `${where}: selects anchors, but the model has none (train it with --anchors K)`,
+        `${where}: selects anchors, but the model has none (train it with anchors: \`anchors.count\`)`,
       );
     return { kind: "unary", test: anchor };
   }

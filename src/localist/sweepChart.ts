@@ -1,6 +1,6 @@
 /**
  * The dial sweep's chart: attention entropy (left axis), pointer fidelity and certified fidelity
- * (right axis) against λ, as SVG. One drawing for `localist sweep --plot`, the demo and the Lab.
+ * (right axis) against λ, as SVG. One drawing for the sweep command's plot, the demo and the Lab.
  */
 import { lineChart } from "../io/lineChart.js";
 

@@ -18,7 +18,7 @@ export interface TrainingBatch {
 export function checkStreamLength(ids: Int32Array, context: number, what: string): void {
   check(
     ids.length >= context + 1,
-    `the ${what} split has ${ids.length} tokens, fewer than context + 1 = ${context + 1}; use a smaller --context or a larger corpus`,
+    `the ${what} split has ${ids.length} tokens, fewer than context + 1 = ${context + 1}; use a smaller \`model.context\` or a larger corpus`,
   );
 }
 

@@ -97,12 +97,12 @@ export async function evaluateStream(
   check(stride >= 1 && stride <= t, `the evaluation stride must be in [1, ${t}], got ${stride}`);
   check(
     ids.length >= t + 1,
-    `the evaluation split has ${ids.length} tokens, fewer than context + 1 = ${t + 1}; use a smaller context or a larger corpus`,
+    `the evaluation split has ${ids.length} tokens, fewer than \`model.context\` + 1 = ${t + 1}; use a smaller \`model.context\` or a larger corpus`,
   );
   const need = estimateMemory(config, { batch, training: false });
   check(
     need.total <= MEMORY_BUDGET_BYTES,
-    `evaluating batches of ${batch} windows needs about ${formatGiB(need.total)}, more than the ${formatGiB(MEMORY_BUDGET_BYTES)} the engine can give; use a smaller --batch`,
+    `evaluating batches of ${batch} windows needs about ${formatGiB(need.total)}, more than the ${formatGiB(MEMORY_BUDGET_BYTES)} the engine can give; use a smaller \`batch\``,
   );
   const evaluator = options.evaluator ?? createEvaluator(config, options.hooks);
   check(evaluator.config === config, "the evaluator was compiled for another model config");

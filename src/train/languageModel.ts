@@ -204,9 +204,9 @@ async function train(
       checkpoint: { every: settings.checkpointEvery, folder: options.out, save },
       onStep,
       hints: {
-        values: { penalty: "lower --penalty" },
-        parameters: "lower --lr or --weight-decay",
-        otherwise: "lower --lr",
+        values: { penalty: "lower `localist.training.penalty`" },
+        parameters: "lower `settings.learningRate` or `settings.weightDecay`",
+        otherwise: "lower `settings.learningRate`",
       },
     });
     progress?.finish(`loss ${result.lastLoss.toFixed(4)}`);

@@ -42,7 +42,7 @@ export interface StepRecord {
 
 /** What to try when a run diverges: by the name of the value that went non-finite, and otherwise. */
 export interface DivergenceHints {
-  /** e.g. { penalty: "lower --penalty" }. */
+  /** e.g. { penalty: "lower `localist.training.penalty`" } (fields in backquotes, as errors name them). */
   values?: Record<string, string>;
   /** When the parameters become non-finite in an update. */
   parameters?: string;

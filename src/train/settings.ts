@@ -1,6 +1,6 @@
 /**
  * How a language model is trained: stored as the `training` entry of its checkpoint, so that
- * `--resume` continues the same run; and the optimizer every training run here uses.
+ * resuming continues the same run; and the optimizer every training run here uses.
  */
 import { z } from "zod";
 import { decays } from "../model/params.js";
