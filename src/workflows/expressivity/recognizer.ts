@@ -279,17 +279,27 @@ export function predict(recognizer: Recognizer, examples: readonly Example[]): U
   const out = new Uint8Array(examples.length);
   const size = settings.evalBatch;
   for (const [n, group] of groupByLength(examples)) {
+    // The input is encoded as in training: with the end token only when it was trained with it.
+    const width = n + (settings.endToken ? 1 : 0);
     check(
       n + 1 <= config.context,
       `a string of length ${n} is longer than the model's ${config.context - 1}`,
     );
+    check(width >= 1, "strings must be non-empty when no end token is appended");
     for (let start = 0; start < group.length; start += size) {
       const chunk = group.slice(start, start + size);
       const rows = [...chunk];
       while (rows.length < size) rows.push(chunk[0]); // pad to one shape per length
       const result = logits(
         tree.ref(params),
-        fromHost(encodeStrings(rows.map((e) => e.text)), [size, n + 1], np.int32),
+        fromHost(
+          encodeStrings(
+            rows.map((e) => e.text),
+            settings.endToken,
+          ),
+          [size, width],
+          np.int32,
+        ),
       );
       const values: ArrayLike<number> = result.dataSync();
       chunk.forEach((e, r) => {
