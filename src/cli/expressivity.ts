@@ -19,7 +19,7 @@ import {
   DEFAULT_RECOGNIZER,
   recognizerConfig,
   type RecognizerSettings,
-} from "../workflows/expressivity/recognizer.js";
+} from "../train/recognizer.js";
 import type { Command } from "./command.js";
 import {
   asUsageError,

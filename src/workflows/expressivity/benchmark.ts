@@ -21,7 +21,7 @@ import {
   recognizerConfig,
   trainRecognizer,
   type RecognizerSettings,
-} from "./recognizer.js";
+} from "../../train/recognizer.js";
 import { compileRegex, type Dfa } from "../../data/languages/regex.js";
 import {
   balancedDataset,

@@ -14,7 +14,7 @@ import {
   disposeRecognizer,
   trainRecognizer,
   type RecognizerSettings,
-} from "../../src/workflows/expressivity/recognizer.js";
+} from "../../src/train/recognizer.js";
 
 const SMALL: RecognizerSettings = {
   ...DEFAULT_RECOGNIZER,
