@@ -190,7 +190,6 @@ export {
 export { trainNewModel, resumeTraining, type NewModel } from "./workflows/training.js";
 export { sweepDial, type SweepRow } from "./workflows/sweep.js";
 export { runDemo, demoModel } from "./workflows/demo.js";
-export { runBenchmark } from "./workflows/expressivity/benchmark.js";
 export { taskSource, bagSource } from "./workflows/distreg/source.js";
 export { runCurves, type CurveResult } from "./workflows/distreg/curves.js";
 export { runComplexity } from "./workflows/distreg/complexity.js";
@@ -198,6 +197,4 @@ export { runPeft } from "./workflows/distreg/peft.js";
 export { runScaling } from "./workflows/distreg/scaling.js";
 export { loadRules, modelRules } from "./workflows/rules.js";
 export { checkModelRules } from "./workflows/compliance.js";
-export { profileHeads, type HeadProfile } from "./workflows/profileHeads.js";
 export { listAnchors } from "./workflows/anchors.js";
-export { steeringSweep, recallRule, type SteeringPoint } from "./workflows/steering.js";

@@ -14,7 +14,7 @@ import {
   parseModelKind,
   runBenchmark,
   type LengthRange,
-} from "../workflows/expressivity/benchmark.js";
+} from "../../experiments/expressivity/benchmark.js";
 import {
   DEFAULT_RECOGNIZER,
   recognizerConfig,

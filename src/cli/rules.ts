@@ -8,7 +8,7 @@ import { writeFileAtomic } from "../io/atomicWrite.js";
 import type { RuleSet } from "../localist/rules.js";
 import { readRuleSpecs } from "../localist/rulesFile.js";
 import { checkModelRules } from "../workflows/compliance.js";
-import { profileHeads, profileTable, rulesWithHeads } from "../workflows/profileHeads.js";
+import { profileHeads, profileTable, rulesWithHeads } from "../../experiments/profileHeads.js";
 import { loadRules, modelRules } from "../workflows/rules.js";
 import { closeModel, openModel, type LoadedModel } from "../workflows/savedModels.js";
 import type { Command } from "./command.js";

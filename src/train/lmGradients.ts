@@ -34,6 +34,7 @@ export async function embeddingGradient(
   return fromHost(dense, [vocab, width], np.float32);
 }
 
+/** The compiled loss of `compileLoss`: ((total, values), (∂L/∂θ, ∂L/∂x₀)). */
 export type LossAndGrad = (
   params: ParamMap,
   x0: JaxArray,

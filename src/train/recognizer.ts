@@ -35,8 +35,10 @@ import { runOptimizer } from "./settings.js";
 
 /** The end-of-string token appended to every input; a and b are 0 and 1. */
 export const END_TOKEN = 2;
+/** Tokens a recognizer reads: a, b and the end token. */
 export const VOCAB_SIZE = 3;
 
+/** A recognizer's architecture, optimizer settings and input encoding. */
 export interface RecognizerSettings {
   layers: number;
   heads: number;
@@ -167,12 +169,14 @@ export function groupByLength(examples: readonly Example[]): Map<number, Example
   return groups;
 }
 
+/** A trained recognizer: its model config, the settings it was trained with, its parameters. */
 export interface Recognizer {
   config: Readonly<ModelConfig>;
   settings: RecognizerSettings;
   params: ParamMap;
 }
 
+/** What `trainRecognizer` returns. */
 export interface TrainResult {
   recognizer: Recognizer;
   /** Mean loss over the last tenth of the steps. */

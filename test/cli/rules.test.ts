@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { recallLines } from "../../src/data/recall.js";
-import { RECALL_TASK } from "../../src/workflows/steering.js";
+import { RECALL_TASK } from "../../experiments/steering.js";
 import { runCli, tempFiles } from "../helpers/cli.js";
 import { syntheticBlocks, syntheticCorpus } from "../helpers/corpus.js";
 

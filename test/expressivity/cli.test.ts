@@ -11,7 +11,7 @@ import {
   lengthGrid,
   parseModelKind,
   type BenchmarkResult,
-} from "../../src/workflows/expressivity/benchmark.js";
+} from "../../experiments/expressivity/benchmark.js";
 import { DEFAULT_RECOGNIZER, encodeStrings, groupByLength } from "../../src/train/recognizer.js";
 
 test("a short run learns Σ*a with 1-local attention and generalizes to lengths 41–500", () => {

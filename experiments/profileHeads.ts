@@ -9,15 +9,16 @@
  * (off), perplexity over a split with the rule on that head only. The top k become the rule's
  * `heads` as [layer, head] pairs.
  */
-import { check } from "../engine/errors.js";
-import { checkCompliance } from "../localist/compliance.js";
-import { ruleHook } from "../localist/ruleHook.js";
-import { withScope, withStrength, type RuleSet, type RuleSpec } from "../localist/rules.js";
-import { createEvaluator, evaluateStream } from "../train/evaluate.js";
-import { ruleRunOptions } from "./compliance.js";
-import { checkWindows } from "./rules.js";
-import { modelHooks, modelSplits, type LoadedModel } from "./savedModels.js";
+import { check } from "../src/engine/errors.js";
+import { checkCompliance } from "../src/localist/compliance.js";
+import { ruleHook } from "../src/localist/ruleHook.js";
+import { withScope, withStrength, type RuleSet, type RuleSpec } from "../src/localist/rules.js";
+import { createEvaluator, evaluateStream } from "../src/train/evaluate.js";
+import { ruleRunOptions } from "../src/workflows/compliance.js";
+import { checkWindows } from "../src/workflows/rules.js";
+import { modelHooks, modelSplits, type LoadedModel } from "../src/workflows/savedModels.js";
 
+/** One head's measurements with the rule applied to it alone. */
 export interface HeadScore {
   layer: number;
   head: number;
@@ -28,6 +29,7 @@ export interface HeadScore {
   score: number;
 }
 
+/** A rule's heads ranked by score, and the perplexity without the rule. */
 export interface HeadProfile {
   rule: string;
   baselinePerplexity: number;
@@ -35,6 +37,7 @@ export interface HeadProfile {
   heads: HeadScore[];
 }
 
+/** Where and how much to measure. */
 export interface ProfileOptions {
   split: "valid" | "test";
   /** Windows whose attention rows are measured. */

@@ -8,18 +8,18 @@
  *
  * Shapes: B lines, T positions (the context), V vocabulary.
  */
-import { fromHost, np, tree } from "../engine/engine.js";
-import { tokenizeWords } from "../data/textCorpus.js";
-import type { RecallLine } from "../data/recall.js";
-import { attachHooks, finishAndDiscard, hookInputs, type HookSource } from "../model/hooks.js";
-import { forward } from "../model/transformer.js";
-import { checkCompliance } from "../localist/compliance.js";
-import { ruleHook } from "../localist/ruleHook.js";
-import { withStrength, type RuleSet, type RuleSpec } from "../localist/rules.js";
-import { createEvaluator, evaluateStream } from "../train/evaluate.js";
-import { ruleRunOptions } from "./compliance.js";
-import { modelRules } from "./rules.js";
-import { modelHooks, type LoadedModel } from "./savedModels.js";
+import { fromHost, np, tree } from "../src/engine/engine.js";
+import { tokenizeWords } from "../src/data/textCorpus.js";
+import type { RecallLine } from "../src/data/recall.js";
+import { attachHooks, finishAndDiscard, hookInputs, type HookSource } from "../src/model/hooks.js";
+import { forward } from "../src/model/transformer.js";
+import { checkCompliance } from "../src/localist/compliance.js";
+import { ruleHook } from "../src/localist/ruleHook.js";
+import { withStrength, type RuleSet, type RuleSpec } from "../src/localist/rules.js";
+import { createEvaluator, evaluateStream } from "../src/train/evaluate.js";
+import { ruleRunOptions } from "../src/workflows/compliance.js";
+import { modelRules } from "../src/workflows/rules.js";
+import { modelHooks, type LoadedModel } from "../src/workflows/savedModels.js";
 
 /** The benchmark's task: 4 pairs over 12 keys and 12 values, each key queried once (22 words a line). */
 export const RECALL_TASK = { pairs: 4, queries: 4, keys: 12, values: 12 };
@@ -88,6 +88,7 @@ export function recallAccuracy(
   return correct / Math.max(1, answers.length);
 }
 
+/** One point of the sweep over α. */
 export interface SteeringPoint {
   alpha: number;
   /** s = −ln α. */
