@@ -4,7 +4,7 @@
  *
  *   cli  |  lab               the `localist` command: flag specs and calls into the library |
  *                             the Locality Lab page (browser; never imports cli, nor Node modules)
- *   workflows                 compositions: the demo, the dial sweep, the expressivity benchmark
+ *   workflows                 compositions: the demo, the dial sweep, saved models, rules
  *   train  |  localist        the one training loop and evaluation | the dial, blocks, penalty,
  *                             metrics and bound, as attention hooks (never import each other)
  *   io                        safetensors, checkpoints, atomic writes, JSON, CSV, metrics log

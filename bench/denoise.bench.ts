@@ -9,7 +9,7 @@
  */
 import { parseArgs } from "node:util";
 import { initEngine } from "../src/engine/engine.js";
-import { runDenoisingExperiment } from "../src/workflows/theory/denoisingCurve.js";
+import { runDenoisingExperiment } from "../experiments/theory/denoisingCurve.js";
 
 const { values } = parseArgs({
   options: {

@@ -7,7 +7,7 @@
  */
 import { parseArgs } from "node:util";
 import { initEngine } from "../src/engine/engine.js";
-import { runHopfieldExperiment } from "../src/workflows/theory/hopfieldRetrieval.js";
+import { runHopfieldExperiment } from "../experiments/theory/hopfieldRetrieval.js";
 
 const { values } = parseArgs({
   options: {

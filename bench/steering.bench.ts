@@ -1,5 +1,5 @@
 /**
- * The steering benchmark (src/workflows/steering.ts): train a small model on associative recall
+ * The steering benchmark (experiments/steering.ts): train a small model on associative recall
  * (or take a trained one), then sweep PASTA's α for the rule that points each repeated key at the
  * token after its earlier occurrence; print accuracy, perplexity, pointer fidelity and the
  * certified bound at each α, and write the plot.
@@ -18,7 +18,7 @@ import { recallLines, recallText } from "../src/data/recall.js";
 import { lineChart } from "../src/io/lineChart.js";
 import { saveModel } from "../src/io/savedModel.js";
 import { LocalistModel } from "../src/lm/node.js";
-import { RECALL_TASK, steeringSweep, steeringTable } from "../src/workflows/steering.js";
+import { RECALL_TASK, steeringSweep, steeringTable } from "../experiments/steering.js";
 
 const { values } = parseArgs({
   options: {

@@ -196,13 +196,10 @@ export {
 export { assembleHooks, type HookSettings } from "./lm/hooks.js";
 export type { SweepRow, SweepOptions } from "./lm/sweep.js";
 export { runDemo, demoModel } from "./lm/demo.js";
-export { runBenchmark } from "./workflows/expressivity/benchmark.js";
 export { taskSource, bagSource } from "./workflows/distreg/source.js";
 export { runCurves, type CurveResult } from "./workflows/distreg/curves.js";
 export { runComplexity } from "./workflows/distreg/complexity.js";
 export { runPeft } from "./workflows/distreg/peft.js";
 export { runScaling } from "./workflows/distreg/scaling.js";
 export { checkModelRules } from "./lm/compliance.js";
-export { profileHeads, type HeadProfile } from "./workflows/profileHeads.js";
 export { listAnchors } from "./lm/anchors.js";
-export { steeringSweep, recallRule, type SteeringPoint } from "./workflows/steering.js";

@@ -14,12 +14,12 @@ import {
   parseModelKind,
   runBenchmark,
   type LengthRange,
-} from "../workflows/expressivity/benchmark.js";
+} from "../../experiments/expressivity/benchmark.js";
 import {
   DEFAULT_RECOGNIZER,
   recognizerConfig,
   type RecognizerSettings,
-} from "../workflows/expressivity/recognizer.js";
+} from "../train/recognizer.js";
 import type { Command } from "./command.js";
 import {
   asUsageError,

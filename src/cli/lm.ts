@@ -360,14 +360,17 @@ export const GENERATE: Command = {
       const promptIds = model.encode(prompt);
       if (promptIds.length === 0)
         throw new UsageError("the prompt has no tokens; give some text with --prompt");
+      // Bad flags or rules are refused before anything is printed.
+      const dial = dialFromFlags(flags, model);
+      const rules = rulesFromFlags(flags, model);
       // Each token is printed as it is drawn: words spaced, <eos> a line break.
       const spaced = model.tokenizer.kind === "word";
       let space = spaced;
       out(prompt);
       model.generate(promptIds, {
         tokens: flags.tokens as number,
-        dial: dialFromFlags(flags, model),
-        rules: rulesFromFlags(flags, model),
+        dial,
+        rules,
         temperature: flags.temperature as number,
         topK: flags["top-k"] as number,
         seed: flags.seed as number,

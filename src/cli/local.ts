@@ -4,7 +4,12 @@ import { NEIGHBOUR_WEIGHTS, type NeighbourWeighting } from "../classical/neighbo
 import { MEAN_SHIFT_KERNELS, type MeanShiftKernel } from "../classical/meanShift.js";
 import { formatCsv, readCsv } from "../io/csv.js";
 import { createProgress } from "../io/progress.js";
-import { LOCAL_METHODS, runLocalMethod, type BandwidthChoice } from "../workflows/localMethods.js";
+import {
+  LOCAL_DEFAULTS,
+  LOCAL_METHODS,
+  runLocalMethod,
+  type BandwidthChoice,
+} from "./local/methods.js";
 import type { Command } from "./command.js";
 import {
   AT_LEAST_ONE,
@@ -47,29 +52,29 @@ const KERNEL_FLAG: FlagSpec = {
   kind: "string",
   value: "NAME",
   choices: DISTANCE_PROFILES,
-  default: "gaussian",
+  default: LOCAL_DEFAULTS.kernel,
   help: "localization kernel",
 };
 const BANDWIDTH_FLAG: FlagSpec = {
   name: "bandwidth",
   kind: "string",
   value: "H",
-  default: "scott",
+  default: LOCAL_DEFAULTS.bandwidth,
   help: "a number, one number per feature (comma-separated), scott, silverman or cv",
 };
-const kFlag = (fallback: number): FlagSpec => ({
+const K_FLAG: FlagSpec = {
   name: "k",
   kind: "integer",
   constraint: AT_LEAST_ONE,
-  default: fallback,
+  default: LOCAL_DEFAULTS.k,
   help: "number of neighbours",
-});
+};
 const WEIGHTS_FLAG: FlagSpec = {
   name: "weights",
   kind: "string",
   value: "NAME",
   choices: NEIGHBOUR_WEIGHTS,
-  default: "uniform",
+  default: LOCAL_DEFAULTS.weights,
   help: "neighbour weights",
 };
 /** For the unsupervised methods: --target only names a column to leave out. */
@@ -93,7 +98,7 @@ const stepsFlag = (help: string): FlagSpec => ({
   name: "steps",
   kind: "integer",
   constraint: POSITIVE_INTEGER,
-  default: 1,
+  default: LOCAL_DEFAULTS.steps,
   help,
 });
 
@@ -107,40 +112,45 @@ const METHOD_FLAGS: Record<string, FlagSpec[]> = {
       name: "degree",
       kind: "integer",
       constraint: between(0, 2),
-      default: 1,
+      default: LOCAL_DEFAULTS.degree,
       help: "polynomial degree",
     },
   ],
   mode: [...SUPERVISED, KERNEL_FLAG, BANDWIDTH_FLAG],
   logistic: [...SUPERVISED, KERNEL_FLAG, BANDWIDTH_FLAG],
-  "knn-regress": [...SUPERVISED, kFlag(5), WEIGHTS_FLAG],
-  "knn-classify": [...SUPERVISED, kFlag(5), WEIGHTS_FLAG],
+  "knn-regress": [...SUPERVISED, K_FLAG, WEIGHTS_FLAG],
+  "knn-classify": [...SUPERVISED, K_FLAG, WEIGHTS_FLAG],
   meanshift: [
     ...UNSUPERVISED,
-    { ...KERNEL_FLAG, choices: MEAN_SHIFT_KERNELS, default: "flat", help: "MeanShift kernel" },
+    {
+      ...KERNEL_FLAG,
+      choices: MEAN_SHIFT_KERNELS,
+      default: LOCAL_DEFAULTS.meanShiftKernel,
+      help: "MeanShift kernel",
+    },
     {
       name: "bandwidth",
       kind: "string",
       value: "H",
-      default: "estimate",
+      default: LOCAL_DEFAULTS.meanShiftBandwidth,
       help: "a number, or estimate (scikit-learn's estimate_bandwidth, quantile 0.3)",
     },
   ],
   lle: [
     ...UNSUPERVISED,
-    kFlag(5),
+    K_FLAG,
     {
       name: "components",
       kind: "integer",
       constraint: AT_LEAST_ONE,
-      default: 2,
+      default: LOCAL_DEFAULTS.components,
       help: "embedding dimensions",
     },
     {
       name: "reg",
       kind: "number",
       constraint: NON_NEGATIVE,
-      default: 1e-3,
+      default: LOCAL_DEFAULTS.regularization,
       help: "regularization of the local Gram matrices",
     },
   ],
@@ -153,7 +163,7 @@ const METHOD_FLAGS: Record<string, FlagSpec[]> = {
       name: "ridge",
       kind: "number",
       constraint: NON_NEGATIVE,
-      default: 1,
+      default: LOCAL_DEFAULTS.ridge,
       help: "the ridge λ added to the kernel matrix's diagonal",
     },
   ],
@@ -165,14 +175,14 @@ const METHOD_FLAGS: Record<string, FlagSpec[]> = {
       name: "noise",
       kind: "number",
       constraint: NON_NEGATIVE,
-      default: 1e-10,
+      default: LOCAL_DEFAULTS.noise,
       help: "the observation-noise variance σ² (scikit-learn's alpha)",
     },
     {
       name: "amplitude",
       kind: "number",
       constraint: POSITIVE,
-      default: 1,
+      default: LOCAL_DEFAULTS.amplitude,
       help: "the prior variance a of f",
     },
   ],
@@ -183,7 +193,7 @@ const METHOD_FLAGS: Record<string, FlagSpec[]> = {
       name: "rules",
       kind: "integer",
       constraint: POSITIVE_INTEGER,
-      default: 3,
+      default: LOCAL_DEFAULTS.rules,
       help: "number of rules, their centres chosen by k-means",
     },
     {
@@ -192,7 +202,7 @@ const METHOD_FLAGS: Record<string, FlagSpec[]> = {
       value: "FILE",
       help: "CSV of rule centres with the feature columns (instead of k-means)",
     },
-    seedFlag(0, "seed of k-means"),
+    seedFlag(LOCAL_DEFAULTS.seed, "seed of k-means"),
   ],
   hopfield: [
     ...WITH_QUERIES,
@@ -200,7 +210,7 @@ const METHOD_FLAGS: Record<string, FlagSpec[]> = {
       name: "beta",
       kind: "number",
       constraint: POSITIVE,
-      default: 1,
+      default: LOCAL_DEFAULTS.beta,
       help: "inverse temperature β",
     },
     stepsFlag("number of updates"),
@@ -276,28 +286,30 @@ function runMethod(method: string, flags: FlagValues): string {
         : `--features names column '${repeated}' twice`,
     );
   const centres = flags.centres === undefined ? undefined : readCsv(flags.centres as string);
+  // Only the method's own flags have values (their defaults come from LOCAL_DEFAULTS); the
+  // options of other methods stay unset.
   const options = {
     target,
     features,
-    kernel: (isMeanShift ? "gaussian" : (flags.kernel ?? "gaussian")) as DistanceProfile,
-    bandwidth: !isMeanShift && bandwidth !== undefined ? bandwidthChoice(bandwidth) : "scott",
-    degree: (flags.degree as number | undefined) ?? 1,
-    k: (flags.k as number | undefined) ?? 5,
-    weights: (flags.weights ?? "uniform") as NeighbourWeighting,
-    meanShiftKernel: (isMeanShift ? flags.kernel : "flat") as MeanShiftKernel,
-    meanShiftBandwidth: isMeanShift ? meanShiftBandwidth(bandwidth as string) : "estimate",
-    components: (flags.components as number | undefined) ?? 2,
-    regularization: (flags.reg as number | undefined) ?? 1e-3,
-    ridge: (flags.ridge as number | undefined) ?? 1,
-    noise: (flags.noise as number | undefined) ?? 1e-10,
-    amplitude: (flags.amplitude as number | undefined) ?? 1,
-    rules: (flags.rules as number | undefined) ?? 3,
-    seed: (flags.seed as number | undefined) ?? 0,
+    kernel: isMeanShift ? undefined : (flags.kernel as DistanceProfile | undefined),
+    bandwidth: !isMeanShift && bandwidth !== undefined ? bandwidthChoice(bandwidth) : undefined,
+    degree: flags.degree as number | undefined,
+    k: flags.k as number | undefined,
+    weights: flags.weights as NeighbourWeighting | undefined,
+    meanShiftKernel: isMeanShift ? (flags.kernel as MeanShiftKernel) : undefined,
+    meanShiftBandwidth: isMeanShift ? meanShiftBandwidth(bandwidth as string) : undefined,
+    components: flags.components as number | undefined,
+    regularization: flags.reg as number | undefined,
+    ridge: flags.ridge as number | undefined,
+    noise: flags.noise as number | undefined,
+    amplitude: flags.amplitude as number | undefined,
+    rules: flags.rules as number | undefined,
+    seed: flags.seed as number | undefined,
     centres,
-    beta: (flags.beta as number | undefined) ?? 1,
-    steps: (flags.steps as number | undefined) ?? 1,
+    beta: flags.beta as number | undefined,
+    steps: flags.steps as number | undefined,
     denoiseBandwidth: typeof flags.bandwidth === "number" ? flags.bandwidth : undefined,
-  } as const;
+  };
   const train = readCsv(trainPath);
   const query = flags.query === undefined ? undefined : readCsv(flags.query as string);
   // Progress appears only on runs that take more than a few seconds.
@@ -326,9 +338,11 @@ export const LOCAL_COMMANDS: Record<string, Command> = Object.fromEntries(
   ]),
 );
 
+/** The one line `localist --help` shows for `local`. */
 export const LOCAL_SUMMARY =
   "local methods (Nadaraya–Watson, local polynomial, k-NN, MeanShift, LLE, density, kernel ridge, GP, fuzzy rules, Hopfield, denoising) on CSV";
 
+/** `localist local --help`: the methods, one line each. */
 export function localHelp(): string {
   const width = Math.max(...Object.keys(LOCAL_METHODS).map((m) => m.length));
   return [

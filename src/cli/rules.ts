@@ -8,7 +8,7 @@ import { writeFileAtomic } from "../io/atomicWrite.js";
 import type { RuleSet } from "../localist/rules.js";
 import { readRuleSpecs } from "../localist/rulesFile.js";
 import { checkModelRules } from "../lm/compliance.js";
-import { profileHeads, profileTable, rulesWithHeads } from "../workflows/profileHeads.js";
+import { profileHeads, profileTable, rulesWithHeads } from "../../experiments/profileHeads.js";
 import { LocalistModel } from "../lm/node.js";
 import type { Command } from "./command.js";
 import { POSITIVE, requireFlag, UsageError, type FlagSpec, type FlagValues } from "./flags.js";

@@ -158,7 +158,7 @@ const FILE_KINDS: Record<string, { what: string; limit: number }> = {
  * interrupted save) and corrupt files.
  */
 export function loadCheckpoint(runDir: string): Checkpoint {
-  const noModel = `no model at ${runDir}: train one there first (\`out\` of a training run)`;
+  const noModel = `no model at ${runDir}: train one with \`out\` ${runDir}`;
   if (!existsSync(runDir)) throw new LocalistError(noModel);
   if (!statSync(runDir).isDirectory())
     throw new LocalistError(`no model at ${runDir}: it is a file, not a checkpoint folder`);

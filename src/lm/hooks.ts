@@ -65,7 +65,7 @@ export function assembleHooks(parts: HookedParts, settings: HookSettings = {}): 
   } else if (settings.dial !== null && (settings.dial !== undefined || localist)) {
     if (!localist)
       throw new LocalistError(
-        "this model was trained without blocks, so it has no dial; train a localist model",
+        "this model was trained without blocks, so it has no dial; train a model with `localist`",
       );
     sources.push(dialHook(localist, config, { dial: settings.dial }));
   }

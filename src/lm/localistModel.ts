@@ -183,7 +183,7 @@ export class LocalistModel implements LoadedModel {
   requireLocalist(): Readonly<LocalistEntry> {
     if (!this.localist)
       throw new LocalistError(
-        `${this.dir} was trained without blocks, so it has no dial; train a localist model`,
+        `${this.dir} was trained without blocks, so it has no dial; train a model with \`localist\``,
       );
     return this.localist;
   }

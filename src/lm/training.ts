@@ -83,7 +83,7 @@ export async function trainNewModel(
   if (holdsCheckpoint(out)) {
     throw new SpecError(
       "out",
-      `${out} already holds a model; resume it (\`resume\`), or choose another \`out\``,
+      `${out} already holds a model; use \`resume\` to continue it, or choose another \`out\``,
     );
   }
   createFolder(out, "output folder"); // before the corpus loads: a bad `out` fails at once

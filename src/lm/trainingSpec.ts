@@ -94,7 +94,7 @@ export function validateTrainingSpec(spec: TrainingSpec): TrainingSpec {
     if (spec.model.attention.kind === "global")
       fail(
         "anchors",
-        "`anchors` are keys visible beyond a local window; use `model.attention` local:W or hybrid:W",
+        "`anchors` makes keys visible beyond a local window; use `model.attention` local:W or hybrid:W",
       );
   }
   return spec;

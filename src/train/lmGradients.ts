@@ -34,6 +34,7 @@ export async function embeddingGradient(
   return fromHost(dense, [vocab, width], np.float32);
 }
 
+/** The compiled loss of `compileLoss`: ((total, values), (∂L/∂θ, ∂L/∂x₀)). */
 export type LossAndGrad = (
   params: ParamMap,
   x0: JaxArray,
@@ -80,6 +81,34 @@ export interface LmGradients {
   dispose(): void;
 }
 
+/**
+ * One step's loss and gradients from token ids (B, T) on the host: x₀ looked up outside the
+ * compiled loss, then ∂L/∂x₀ scattered into the embedding's gradient. Shared by the language model
+ * and the recognizers (./recognizer.ts). Borrows θ; takes ownership of `targets` and `hookArrays`.
+ */
+export async function stepGradients(
+  lossAndGrad: LossAndGrad,
+  params: ParamMap,
+  config: Readonly<ModelConfig>,
+  tokens: Int32Array,
+  shape: [batch: number, length: number],
+  targets: JaxArray,
+  hookArrays: HookInputs[] = [],
+): Promise<StepGradients> {
+  const embedded = embedTokens(params.tokenEmbedding.ref, fromHost(tokens, shape, np.int32)); // (B, T, D)
+  const [[loss, values], [grads, gradX0]] = lossAndGrad(
+    tree.ref(params),
+    embedded,
+    targets,
+    hookArrays,
+  );
+  grads.tokenEmbedding = grads.tokenEmbedding.add(
+    await embeddingGradient(gradX0, tokens, config.vocabSize, config.dModel),
+  );
+  return { loss, grads, values };
+}
+
+/** The language model's step gradients over seeded batches of the training ids. */
 export function lmGradients(
   config: Readonly<ModelConfig>,
   settings: Pick<TrainSettings, "batch" | "seed">,
@@ -93,21 +122,15 @@ export function lmGradients(
   return {
     async gradients(params, step) {
       const { inputs, targets } = sampleBatch(train, batch, t, seed, step);
-      const embedded = embedTokens(
-        params.tokenEmbedding.ref,
-        fromHost(inputs, [batch, t], np.int32),
-      );
-      const hookArrays = hookInputs(sources, { tokens: inputs, batch, length: t, step });
-      const [[loss, values], [grads, gradX0]] = lossAndGrad(
-        tree.ref(params),
-        embedded,
+      return stepGradients(
+        lossAndGrad,
+        params,
+        config,
+        inputs,
+        [batch, t],
         fromHost(targets, [batch, t], np.int32),
-        hookArrays,
+        hookInputs(sources, { tokens: inputs, batch, length: t, step }),
       );
-      grads.tokenEmbedding = grads.tokenEmbedding.add(
-        await embeddingGradient(gradX0, inputs, config.vocabSize, config.dModel),
-      );
-      return { loss, grads, values };
     },
     useHooks(next) {
       sources = next;

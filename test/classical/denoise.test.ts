@@ -5,7 +5,7 @@ import { grad, toFloat64, type JaxArray } from "../../src/engine/engine.js";
 import { distanceKernel } from "../../src/kernels/distance.js";
 import { logKernelMass } from "../../src/kernels/weightedMean.js";
 import { denoise } from "../../src/classical/denoise.js";
-import { runDenoisingExperiment } from "../../src/workflows/theory/denoisingCurve.js";
+import { runDenoisingExperiment } from "../../experiments/theory/denoisingCurve.js";
 import { assertClose, matrix, ready } from "../helpers/arrays.js";
 import { seededRandom, uniformRows } from "../helpers/random.js";
 

@@ -3,7 +3,7 @@ import { before, test } from "node:test";
 import assert from "node:assert/strict";
 import { toFloat64 } from "../../src/engine/engine.js";
 import { classicalHopfieldRetrieve, hopfieldRetrieve } from "../../src/classical/hopfield.js";
-import { runHopfieldExperiment } from "../../src/workflows/theory/hopfieldRetrieval.js";
+import { runHopfieldExperiment } from "../../experiments/theory/hopfieldRetrieval.js";
 import { assertClose, matrix, ready } from "../helpers/arrays.js";
 import { seededRandom, uniformRows } from "../helpers/random.js";
 

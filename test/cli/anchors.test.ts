@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { currentCheckpoint, runCli, tempFiles } from "../helpers/cli.js";
 import { syntheticBlocks, syntheticCorpus } from "../helpers/corpus.js";
+import { SMALL_MODEL, tinyTrainArgs } from "../helpers/tinyModel.js";
 
 const dir = tempFiles({
   "corpus.txt": syntheticCorpus(300),
@@ -22,20 +23,12 @@ const dir = tempFiles({
 const file = (name: string) => join(dir, name);
 const tiny = (out: string, ...extra: string[]) => [
   "train",
-  "--corpus",
-  file("corpus.txt"),
-  "--layers",
-  "2",
-  "--heads",
-  "2",
-  "--d-model",
-  "16",
-  "--context",
-  "16",
-  "--batch",
-  "4",
-  "--out",
-  join(dir, out),
+  ...tinyTrainArgs({
+    ...SMALL_MODEL,
+    layers: 2,
+    corpus: file("corpus.txt"),
+    out: join(dir, out),
+  }),
   ...extra,
 ];
 const config = (run: string) =>

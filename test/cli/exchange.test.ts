@@ -10,20 +10,14 @@ import { join } from "node:path";
 import { decodeSafetensors, encodeSafetensors } from "../../src/io/safetensors.js";
 import { currentCheckpoint, runCli, tempFiles } from "../helpers/cli.js";
 import { syntheticCorpus } from "../helpers/corpus.js";
+import { tinyTrainArgs } from "../helpers/tinyModel.js";
 
 const dir = tempFiles({ "corpus.txt": syntheticCorpus(120) });
 const model = join(dir, "model");
 const exported = join(dir, "exported");
-const tiny = ["--layers", "1", "--heads", "2", "--d-model", "8", "--context", "8", "--batch", "2"];
 const initial = runCli([
   "train",
-  "--corpus",
-  join(dir, "corpus.txt"),
-  ...tiny,
-  "--steps",
-  "20",
-  "--out",
-  model,
+  ...tinyTrainArgs({ corpus: join(dir, "corpus.txt"), steps: 20, out: model }),
   "--init-only",
   "--localist",
   "--blocks",

@@ -10,6 +10,7 @@ import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { currentCheckpoint, runCli, tempFiles } from "../helpers/cli.js";
 import { syntheticCorpus } from "../helpers/corpus.js";
+import { tinyTrainArgs } from "../helpers/tinyModel.js";
 
 const blocks: Record<string, string> = {};
 const dir = tempFiles({ "corpus.txt": syntheticCorpus(200) });
@@ -25,22 +26,7 @@ writeFileSync(
 const model = join(dir, "model");
 const trained = runCli([
   "train",
-  "--corpus",
-  join(dir, "corpus.txt"),
-  "--layers",
-  "1",
-  "--heads",
-  "2",
-  "--d-model",
-  "8",
-  "--context",
-  "8",
-  "--batch",
-  "2",
-  "--steps",
-  "3",
-  "--out",
-  model,
+  ...tinyTrainArgs({ corpus: join(dir, "corpus.txt"), steps: 3, out: model }),
   "--localist",
   "--blocks",
   join(dir, "blocks.json"),

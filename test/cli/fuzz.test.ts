@@ -29,6 +29,7 @@ import fc from "fast-check";
 import { commandLines } from "../../src/cli/main.js";
 import { currentCheckpoint, runCli, tempFiles } from "../helpers/cli.js";
 import { syntheticCorpus } from "../helpers/corpus.js";
+import { tinyTrainArgs } from "../helpers/tinyModel.js";
 
 const runs = Number(process.env.LOCALIST_FUZZ_RUNS ?? 60);
 const launcher = fileURLToPath(new URL("../../../bin/localist.js", import.meta.url));
@@ -50,22 +51,7 @@ mkdirSync(file("folder"));
 const model = join(dir, "model");
 const trained = runCli([
   "train",
-  "--corpus",
-  file("corpus.txt"),
-  "--layers",
-  "1",
-  "--heads",
-  "2",
-  "--d-model",
-  "8",
-  "--context",
-  "8",
-  "--batch",
-  "2",
-  "--steps",
-  "3",
-  "--out",
-  model,
+  ...tinyTrainArgs({ corpus: file("corpus.txt"), steps: 3, out: model }),
   "--localist",
   "--blocks",
   "window:4",
@@ -122,20 +108,9 @@ const HOSTILE = [
 
 /** What makes each command's valid runs small (the fuzzed flags come after and override them). */
 function baseArgs(prefix: string[], out: string): string[] {
-  const tiny = ["--layers", "1", "--heads", "2", "--d-model", "8", "--context", "8"];
   switch (prefix[0]) {
     case "train":
-      return [
-        "--corpus",
-        file("corpus.txt"),
-        ...tiny,
-        "--steps",
-        "2",
-        "--batch",
-        "2",
-        "--out",
-        out,
-      ];
+      return tinyTrainArgs({ corpus: file("corpus.txt"), steps: 2, out });
     case "eval":
     case "sweep":
       return ["--model", model, "--windows", "2"].slice(0, prefix[0] === "eval" ? 2 : 4);

@@ -15,32 +15,20 @@ import { fileURLToPath } from "node:url";
 import { seededUniform } from "../../src/engine/random.js";
 import { currentCheckpoint, runCli, tempFiles } from "../helpers/cli.js";
 import { syntheticCorpus } from "../helpers/corpus.js";
+import { SMALL_MODEL, tinyTrainArgs } from "../helpers/tinyModel.js";
 
 const trials = Number(process.env.LOCALIST_KILL_TRIALS ?? 10);
 const dir = tempFiles({ "corpus.txt": syntheticCorpus(300) });
 const args = [
-  "--corpus",
-  join(dir, "corpus.txt"),
-  "--layers",
-  "1",
-  "--heads",
-  "2",
-  "--d-model",
-  "16",
-  "--context",
-  "16",
-  "--batch",
-  "4",
-  "--warmup",
-  "2",
-  "--lr",
-  "0.01",
-  "--steps",
-  "30",
-  "--checkpoint-every",
-  "1",
-  "--seed",
-  "5",
+  ...tinyTrainArgs({
+    ...SMALL_MODEL,
+    corpus: join(dir, "corpus.txt"),
+    warmup: 2,
+    lr: 0.01,
+    steps: 30,
+    checkpointEvery: 1,
+    seed: 5,
+  }),
   // Threaded where the machine has two cores: a killed threaded run must resume exactly too.
   "--threads",
   String(Math.min(2, availableParallelism())),

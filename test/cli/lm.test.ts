@@ -10,26 +10,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { currentCheckpoint, runCli, tempFiles } from "../helpers/cli.js";
 import { syntheticCorpus } from "../helpers/corpus.js";
+import { SMALL_MODEL, tinyTrainArgs } from "../helpers/tinyModel.js";
 
 const dir = tempFiles({ "corpus.txt": syntheticCorpus(600), "empty.txt": "" });
 const corpus = join(dir, "corpus.txt");
-const tiny = [
-  "--corpus",
-  corpus,
-  "--layers",
-  "1",
-  "--heads",
-  "2",
-  "--d-model",
-  "16",
-  "--context",
-  "16",
-  "--batch",
-  "4",
-  "--warmup",
-  "2",
-];
-const small = [...tiny, "--lr", "0.01"];
+const tiny = tinyTrainArgs({ ...SMALL_MODEL, corpus, warmup: 2 });
+const small = tinyTrainArgs({ ...SMALL_MODEL, corpus, warmup: 2, lr: 0.01 });
 
 function losses(out: string): number[] {
   return readFileSync(join(out, "metrics.jsonl"), "utf8")
@@ -274,7 +260,7 @@ const failures: [string, string[], number, RegExp][] = [
     "model missing",
     ["eval", "--model", "/nonexistent/model"],
     1,
-    /^error: no model at \/nonexistent\/model: train one with 'localist train --out \/nonexistent\/model'$/,
+    /^error: no model at \/nonexistent\/model: train one with --out \/nonexistent\/model$/,
   ],
   [
     "resume with flags",

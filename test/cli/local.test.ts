@@ -2,6 +2,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { formatCsv, readCsv } from "../../src/io/csv.js";
+import { LOCAL_DEFAULTS, runLocalMethod } from "../../src/cli/local/methods.js";
 import { runCli, tempFiles } from "../helpers/cli.js";
 
 const train = [
@@ -196,6 +198,31 @@ test("every method runs and prints CSV", () => {
   const labels = clusters.stdout.trim().split("\n").slice(1);
   assert.equal(new Set(labels.slice(0, 6)).size, 1);
   assert.notEqual(labels[0], labels[6]);
+});
+
+test("a method run with no options uses LOCAL_DEFAULTS, the defaults its --help shows", () => {
+  const cases: [method: string, target: string, flag: string, option: string][] = [
+    ["poly", "y", "degree", "degree"],
+    ["knn-regress", "y", "k", "k"],
+    ["gp", "y", "amplitude", "amplitude"],
+    ["lle", "label", "components", "components"],
+    ["meanshift", "label", "bandwidth", "meanShiftBandwidth"],
+  ];
+  const features = ["x1", "x2"];
+  for (const [method, target, flag, option] of cases) {
+    const r = runCli([
+      ...["local", method, "--train", file("train.csv")],
+      ...["--target", target, "--features", features.join(",")],
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    const table = readCsv(file("train.csv"));
+    const result = runLocalMethod(method, table, undefined, { target, features });
+    assert.equal(r.stdout.trim(), formatCsv(result.header, result.rows).trim(), method);
+    const shown = String(LOCAL_DEFAULTS[option as keyof typeof LOCAL_DEFAULTS]);
+    const help = runCli(["local", method, "--help"]).stdout;
+    const line = help.split("\n").find((l) => l.trimStart().startsWith(`--${flag} `));
+    assert.ok(line?.includes(`default ${shown}`), `${method} --${flag}: ${line}`);
+  }
 });
 
 test("--help works on every level", () => {

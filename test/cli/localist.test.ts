@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli, tempFiles } from "../helpers/cli.js";
 import { syntheticCorpus } from "../helpers/corpus.js";
+import { SMALL_MODEL, tinyTrainArgs } from "../helpers/tinyModel.js";
 
 const blockMap: Record<string, string> = {
   the: "function",
@@ -52,24 +53,14 @@ const dir = tempFiles({
 const file = (name: string) => join(dir, name);
 const model = join(dir, "model");
 const plain = join(dir, "plain");
-const base = [
-  "--corpus",
-  file("corpus.txt"),
-  "--layers",
-  "2",
-  "--heads",
-  "2",
-  "--d-model",
-  "16",
-  "--context",
-  "16",
-  "--batch",
-  "8",
-  "--warmup",
-  "5",
-  "--lr",
-  "0.01",
-];
+const base = tinyTrainArgs({
+  ...SMALL_MODEL,
+  corpus: file("corpus.txt"),
+  layers: 2,
+  batch: 8,
+  warmup: 5,
+  lr: 0.01,
+});
 
 test("train a localist model with a block map and routing file; sweep and explain it", () => {
   const r = runCli([

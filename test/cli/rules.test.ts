@@ -10,9 +10,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { recallLines } from "../../src/data/recall.js";
-import { RECALL_TASK } from "../../src/workflows/steering.js";
+import { RECALL_TASK } from "../../experiments/steering.js";
 import { runCli, tempFiles } from "../helpers/cli.js";
 import { syntheticBlocks, syntheticCorpus } from "../helpers/corpus.js";
+import { SMALL_MODEL, tinyTrainArgs } from "../helpers/tinyModel.js";
 
 const fixture = fileURLToPath(new URL("../../../fixtures/recall-model", import.meta.url));
 const recall = (alpha: number, extra: object = {}) =>
@@ -175,22 +176,14 @@ test("--rules on eval, generate, sweep and explain; profile-heads writes a rules
   const model = join(dir, "model");
   const trained = runCli([
     "train",
-    "--corpus",
-    file("corpus.txt"),
-    "--layers",
-    "2",
-    "--heads",
-    "2",
-    "--d-model",
-    "16",
-    "--context",
-    "16",
-    "--batch",
-    "8",
-    "--steps",
-    "20",
-    "--out",
-    model,
+    ...tinyTrainArgs({
+      ...SMALL_MODEL,
+      corpus: file("corpus.txt"),
+      layers: 2,
+      batch: 8,
+      steps: 20,
+      out: model,
+    }),
     "--localist",
     "--blocks",
     file("blocks.json"),

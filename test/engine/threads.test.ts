@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runCli, tempFiles } from "../helpers/cli.js";
 import { syntheticCorpus } from "../helpers/corpus.js";
+import { SMALL_MODEL, tinyTrainArgs } from "../helpers/tinyModel.js";
 
 const twoCores = { skip: availableParallelism() < 2 ? "needs 2 cores" : false };
 
@@ -97,9 +98,16 @@ test("training and evaluation on two threads give the single-threaded losses", t
     const out = join(dir, `run-${threads}`);
     const result = runCli([
       "train",
-      ...["--out", out, "--corpus", join(dir, "corpus.txt"), "--tokenizer", "char"],
-      ...["--layers", "2", "--heads", "2", "--d-model", "16", "--context", "16"],
-      ...["--batch", "4", "--steps", "25", "--warmup", "2", "--lr", "0.01", "--localist"],
+      ...tinyTrainArgs({
+        ...SMALL_MODEL,
+        corpus: join(dir, "corpus.txt"),
+        out,
+        layers: 2,
+        steps: 25,
+        warmup: 2,
+        lr: 0.01,
+      }),
+      ...["--tokenizer", "char", "--localist"],
       ...["--blocks", "window:4", "--threads", String(threads)],
     ]);
     assert.equal(result.status, 0, result.stderr);

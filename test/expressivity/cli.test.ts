@@ -11,12 +11,8 @@ import {
   lengthGrid,
   parseModelKind,
   type BenchmarkResult,
-} from "../../src/workflows/expressivity/benchmark.js";
-import {
-  DEFAULT_RECOGNIZER,
-  encodeStrings,
-  groupByLength,
-} from "../../src/workflows/expressivity/recognizer.js";
+} from "../../experiments/expressivity/benchmark.js";
+import { DEFAULT_RECOGNIZER, encodeStrings, groupByLength } from "../../src/train/recognizer.js";
 
 test("a short run learns Σ*a with 1-local attention and generalizes to lengths 41–500", () => {
   const began = performance.now();

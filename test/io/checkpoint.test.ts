@@ -163,7 +163,7 @@ test("missing folders and files give one-line errors", () => {
   const missing = join(root, "nothing");
   throwsOneLine(
     () => loadCheckpoint(missing),
-    new RegExp(`^no model at ${missing}: train one with 'localist train --out ${missing}'$`),
+    new RegExp(`^no model at ${missing}: train one with \`out\` ${missing}$`),
   );
   throwsOneLine(() => loadCheckpoint(tempFiles({})), /^no model at .*: train one with/);
   throwsOneLine(() => loadCheckpoint(join(root, "plain.txt")), /it is a file, not a checkpoint/);

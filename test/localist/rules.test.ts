@@ -31,7 +31,7 @@ import {
   recallRule,
   recallWindows,
   RECALL_TASK,
-} from "../../src/workflows/steering.js";
+} from "../../experiments/steering.js";
 import { ready } from "../helpers/arrays.js";
 
 before(() => ready);

@@ -85,7 +85,6 @@ const VALUES = [
   "resumeTraining",
   "routingFromFile",
   "rowMetrics",
-  "runBenchmark",
   "runDemo",
   "runTrainingLoop",
   "saveModel",
@@ -139,10 +138,7 @@ const VALUES = [
   "loadRules",
   "modelRules",
   "checkModelRules",
-  "profileHeads",
   "listAnchors",
-  "steeringSweep",
-  "recallRule",
 ];
 
 const TYPES = [
@@ -212,8 +208,6 @@ const TYPES = [
   "AnchorsEntry",
   "AnchorScore",
   "Recruitment",
-  "HeadProfile",
-  "SteeringPoint",
 ];
 
 const sorted = (names: readonly string[]) => [...names].sort((a, b) => a.localeCompare(b));

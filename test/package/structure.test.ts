@@ -74,7 +74,7 @@ test("every docs/math.md section a comment cites exists, and every file the page
     ),
   );
   let cited = 0;
-  for (const file of sourceFiles(join(root, "src"))) {
+  for (const file of ["src", "experiments"].flatMap((folder) => sourceFiles(join(root, folder)))) {
     const text = readFileSync(file, "utf8");
     assert.doesNotMatch(text, /DESIGN\.md/, `${file} cites a file that is not in the repository`);
     for (const [, anchor] of text.matchAll(/docs\/math\.md#([a-z0-9-]+)/g)) {
@@ -82,7 +82,7 @@ test("every docs/math.md section a comment cites exists, and every file the page
       assert.ok(anchors.has(anchor), `${file} cites docs/math.md#${anchor}, which has no section`);
     }
   }
-  assert.ok(cited >= 20, `only ${cited} citations of docs/math.md in src/`);
-  for (const [, path] of page.matchAll(/`(src\/[^`]+\.ts)`/g))
+  assert.ok(cited >= 20, `only ${cited} citations of docs/math.md in src/ and experiments/`);
+  for (const [, path] of page.matchAll(/`((?:src|experiments)\/[^`]+\.ts)`/g))
     assert.ok(existsSync(join(root, path)), `docs/math.md names ${path}, which does not exist`);
 });

@@ -6,10 +6,11 @@
  * the Bayes denoiser E[x | y] under the true prior (uniform on the circle): one local-mean step at
  * h = σ over a fine grid of clean circle points. Drawn from one seed.
  */
-import { fromHost, np, toFloat64 } from "../../engine/engine.js";
-import { seededUniform } from "../../engine/random.js";
-import { denoise } from "../../classical/denoise.js";
+import { fromHost, np, toFloat64 } from "../../src/engine/engine.js";
+import { seededUniform } from "../../src/engine/random.js";
+import { denoise } from "../../src/classical/denoise.js";
 
+/** The number of points, the noise level, the bandwidths and step counts compared, the seed. */
 export interface DenoisingOptions {
   /** Noisy points N. */
   points: number;
@@ -22,6 +23,7 @@ export interface DenoisingOptions {
   seed: number;
 }
 
+/** Mean distance to the circle and root-mean-square error to the clean points. */
 export interface CurveScores {
   /** Mean over points of |‖p‖ − 1|, the distance to the circle. */
   distance: number;
@@ -29,6 +31,7 @@ export interface CurveScores {
   rmse: number;
 }
 
+/** The scores per step count (one per bandwidth), and the Bayes denoiser's. */
 export interface DenoisingResult {
   /** One row per step count: the scores of each bandwidth. */
   rows: { steps: number; scores: CurveScores[] }[];
@@ -52,6 +55,7 @@ function scores(points: Float64Array, clean: Float64Array): CurveScores {
   return { distance, rmse: Math.sqrt(squared) };
 }
 
+/** Draws the points, runs the local-mean steps and scores each against the Bayes denoiser. */
 export function runDenoisingExperiment(options: DenoisingOptions): DenoisingResult {
   const { points: n, noise: sigma, seed } = options;
   const uniform = seededUniform(seed);

@@ -8,14 +8,14 @@
  *
  * Shapes: B lines, T positions (the context), V vocabulary.
  */
-import { fromHost, np, tree } from "../engine/engine.js";
-import { tokenizeWords } from "../data/textCorpus.js";
-import type { RecallLine } from "../data/recall.js";
-import { attachHooks, finishAndDiscard, hookInputs, type HookSource } from "../model/hooks.js";
-import { forward } from "../model/transformer.js";
-import { withStrength, type RuleSet, type RuleSpec } from "../localist/rules.js";
-import { createEvaluator, evaluateStream } from "../train/evaluate.js";
-import type { LocalistModel } from "../lm/localistModel.js";
+import { fromHost, np, tree } from "../src/engine/engine.js";
+import { tokenizeWords } from "../src/data/textCorpus.js";
+import type { RecallLine } from "../src/data/recall.js";
+import { attachHooks, finishAndDiscard, hookInputs, type HookSource } from "../src/model/hooks.js";
+import { forward } from "../src/model/transformer.js";
+import { withStrength, type RuleSet, type RuleSpec } from "../src/localist/rules.js";
+import { createEvaluator, evaluateStream } from "../src/train/evaluate.js";
+import type { LocalistModel } from "../src/lm/localistModel.js";
 
 /** The benchmark's task: 4 pairs over 12 keys and 12 values, each key queried once (22 words a line). */
 export const RECALL_TASK = { pairs: 4, queries: 4, keys: 12, values: 12 };
@@ -84,6 +84,7 @@ export function recallAccuracy(
   return correct / Math.max(1, answers.length);
 }
 
+/** One point of the sweep over α. */
 export interface SteeringPoint {
   alpha: number;
   /** s = −ln α. */

@@ -5,18 +5,18 @@
  * nothing half-written. The methods of the general theory (density, kernel ridge, Gaussian
  * processes, fuzzy rules, Hopfield retrieval, denoising) are in ./theoryMethods.ts.
  */
-import { check } from "../engine/errors.js";
-import { toFloat64 } from "../engine/engine.js";
-import { distanceKernel } from "../kernels/distance.js";
-import type { LogKernel } from "../kernels/logKernel.js";
-import { checkSupported, localMean, localMode } from "../classical/localMean.js";
-import { localize } from "../classical/localize.js";
-import { weightedPolynomialModel } from "../classical/polynomial.js";
-import { weightedLogisticModel } from "../classical/logistic.js";
-import { knnClassify, knnRegress } from "../classical/neighbours.js";
-import { estimateMeanShiftBandwidth, meanShift } from "../classical/meanShift.js";
-import { locallyLinearEmbedding } from "../classical/lle.js";
-import type { Table } from "../io/csv.js";
+import { check } from "../../engine/errors.js";
+import { toFloat64 } from "../../engine/engine.js";
+import { distanceKernel } from "../../kernels/distance.js";
+import type { LogKernel } from "../../kernels/logKernel.js";
+import { checkSupported, localMean, localMode } from "../../classical/localMean.js";
+import { localize } from "../../classical/localize.js";
+import { weightedPolynomialModel } from "../../classical/polynomial.js";
+import { weightedLogisticModel } from "../../classical/logistic.js";
+import { knnClassify, knnRegress } from "../../classical/neighbours.js";
+import { estimateMeanShiftBandwidth, meanShift } from "../../classical/meanShift.js";
+import { locallyLinearEmbedding } from "../../classical/lle.js";
+import type { Table } from "../../io/csv.js";
 import {
   asMatrix,
   checkFitted,
@@ -31,10 +31,12 @@ import {
   type LocalMethodOptions,
   type LocalMethodResult,
   type Method,
-} from "./localTables.js";
+  withDefaults,
+} from "./tables.js";
 import { THEORY_METHODS } from "./theoryMethods.js";
 
-export type { BandwidthChoice, LocalMethodOptions, LocalMethodResult } from "./localTables.js";
+export { LOCAL_DEFAULTS } from "./tables.js";
+export type { BandwidthChoice, LocalMethodOptions, LocalMethodResult } from "./tables.js";
 
 function classifierKernel(inputs: Inputs, data: Data, notes: string[]) {
   const { kernel: profile, bandwidth } = inputs.options;
@@ -46,18 +48,22 @@ function progress(options: LocalMethodOptions): { onProgress?: LocalMethodOption
   return options.onProgress ? { onProgress: options.onProgress } : {};
 }
 
-/** Runs a method; `query` defaults to the training table. */
+/**
+ * Runs a method; `query` defaults to the training table, and options not given (or undefined) to
+ * LOCAL_DEFAULTS.
+ */
 export function runLocalMethod(
   method: string,
   train: Table,
   query: Table | undefined,
-  options: LocalMethodOptions,
+  options: Partial<LocalMethodOptions>,
 ): LocalMethodResult {
   const entry = LOCAL_METHODS[method];
   check(entry !== undefined, `unknown local method '${method}'`);
-  return entry.run({ train, query: query ?? train, options });
+  return entry.run({ train, query: query ?? train, options: withDefaults(options) });
 }
 
+/** Every method of `localist local`, by its name on the command line. */
 export const LOCAL_METHODS: Record<string, Method> = {
   mean: {
     description: "Nadaraya–Watson regression: the kernel-weighted mean of the target",

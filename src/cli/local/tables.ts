@@ -1,22 +1,23 @@
 /**
  * What every local method on tables shares: the options, choosing the feature and target columns,
- * class labels, resolving the bandwidth, and the result as a table (./localMethods.ts holds the
+ * class labels, resolving the bandwidth, and the result as a table (./methods.ts holds the
  * methods themselves).
  */
-import { check, LocalistError } from "../engine/errors.js";
-import { fromHost, np, toFloat64, type JaxArray } from "../engine/engine.js";
-import { distanceKernel, type DistanceProfile } from "../kernels/distance.js";
-import type { LogKernel } from "../kernels/logKernel.js";
-import { scottBandwidth, silvermanBandwidth } from "../kernels/bandwidthRules.js";
-import { checkSupported, localMean } from "../classical/localMean.js";
-import type { NeighbourWeighting } from "../classical/neighbours.js";
-import type { MeanShiftKernel } from "../classical/meanShift.js";
-import { crossValidatedBandwidth } from "../classical/bandwidthSelection.js";
-import { numericColumns, type Table } from "../io/csv.js";
+import { check, LocalistError } from "../../engine/errors.js";
+import { fromHost, np, toFloat64, type JaxArray } from "../../engine/engine.js";
+import { distanceKernel, type DistanceProfile } from "../../kernels/distance.js";
+import type { LogKernel } from "../../kernels/logKernel.js";
+import { scottBandwidth, silvermanBandwidth } from "../../kernels/bandwidthRules.js";
+import { checkSupported, localMean } from "../../classical/localMean.js";
+import type { NeighbourWeighting } from "../../classical/neighbours.js";
+import type { MeanShiftKernel } from "../../classical/meanShift.js";
+import { crossValidatedBandwidth } from "../../classical/bandwidthSelection.js";
+import { numericColumns, type Table } from "../../io/csv.js";
 
 /** A bandwidth: fixed (one value, or one per feature) or chosen from the data. */
 export type BandwidthChoice = number | number[] | "scott" | "silverman" | "cv";
 
+/** Every method's options in one object; each method reads its own. */
 export interface LocalMethodOptions {
   /** Told after each block of queries: rows done, and the total (a progress display). */
   onProgress?: (done: number, total: number) => void;
@@ -53,6 +54,35 @@ export interface LocalMethodOptions {
   denoiseBandwidth?: number;
 }
 
+/** The options a method falls back on when not given: written once, shown as the flags' defaults. */
+export const LOCAL_DEFAULTS = {
+  kernel: "gaussian",
+  bandwidth: "scott",
+  degree: 1,
+  k: 5,
+  weights: "uniform",
+  meanShiftKernel: "flat",
+  meanShiftBandwidth: "estimate",
+  components: 2,
+  regularization: 1e-3,
+  ridge: 1,
+  noise: 1e-10,
+  amplitude: 1,
+  rules: 3,
+  seed: 0,
+  beta: 1,
+  steps: 1,
+} as const satisfies Omit<
+  LocalMethodOptions,
+  "onProgress" | "target" | "features" | "centres" | "denoiseBandwidth"
+>;
+
+/** The options given (undefined values ignored) over LOCAL_DEFAULTS. */
+export function withDefaults(given: Partial<LocalMethodOptions>): LocalMethodOptions {
+  const defined = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
+  return { ...LOCAL_DEFAULTS, ...defined } as LocalMethodOptions;
+}
+
 /** A method's output: a table, and notes for the user (the chosen bandwidth, the clusters found). */
 export interface LocalMethodResult {
   header: string[];
@@ -60,6 +90,7 @@ export interface LocalMethodResult {
   notes: string[];
 }
 
+/** What a method runs on. */
 export interface Inputs {
   train: Table;
   /** The query table (the training table when none is given). */
@@ -67,6 +98,7 @@ export interface Inputs {
   options: LocalMethodOptions;
 }
 
+/** One method of `localist local`. */
 export interface Method {
   description: string;
   /** Needs a target column. */
@@ -74,12 +106,14 @@ export interface Method {
   run(inputs: Inputs): LocalMethodResult;
 }
 
+/** The feature columns of a table as a row-major matrix on the host. */
 export interface Data {
   features: string[];
   x: Float64Array;
   rows: number;
 }
 
+/** The chosen feature columns (default: all but the target), checked to exist and be numeric. */
 export function featureData(table: Table, target: string | undefined, chosen?: string[]): Data {
   const columns = `(columns: ${table.header.join(", ")})`;
   if (target !== undefined)
@@ -93,6 +127,7 @@ export function featureData(table: Table, target: string | undefined, chosen?: s
   return { features, x: numericColumns(table, features), rows: table.rows.length };
 }
 
+/** A row-major host matrix as a float64 array (rows, cols). */
 export function asMatrix(data: Float64Array, rows: number, cols: number): JaxArray {
   return fromHost(data, [rows, cols], np.float64);
 }
@@ -114,6 +149,7 @@ export function classLabels(
   return { labels: Int32Array.from(cells, (c) => index.get(c) as number), classes: distinct };
 }
 
+/** The bandwidth to use: as given, or by a rule (Scott, Silverman) or cross-validation, noted. */
 export function resolveBandwidth(
   choice: BandwidthChoice,
   train: Data,
@@ -160,6 +196,7 @@ export function supervised({ train, query, options }: Inputs) {
   };
 }
 
+/** A one-column result. */
 export function column(header: string, values: ArrayLike<string | number>): LocalMethodResult {
   return { header: [header], rows: Array.from(values, (v) => [v]), notes: [] };
 }

@@ -9,12 +9,13 @@
  * (off), perplexity over a split with the rule on that head only. The top k become the rule's
  * `heads` as [layer, head] pairs.
  */
-import { check } from "../engine/errors.js";
-import { withScope, withStrength, type RuleSet, type RuleSpec } from "../localist/rules.js";
-import { createEvaluator, evaluateStream } from "../train/evaluate.js";
-import { checkWindows } from "../lm/rules.js";
-import type { LocalistModel } from "../lm/localistModel.js";
+import { check } from "../src/engine/errors.js";
+import { withScope, withStrength, type RuleSet, type RuleSpec } from "../src/localist/rules.js";
+import { createEvaluator, evaluateStream } from "../src/train/evaluate.js";
+import { checkWindows } from "../src/lm/rules.js";
+import type { LocalistModel } from "../src/lm/localistModel.js";
 
+/** One head's measurements with the rule applied to it alone. */
 export interface HeadScore {
   layer: number;
   head: number;
@@ -25,6 +26,7 @@ export interface HeadScore {
   score: number;
 }
 
+/** A rule's heads ranked by score, and the perplexity without the rule. */
 export interface HeadProfile {
   rule: string;
   baselinePerplexity: number;
@@ -32,6 +34,7 @@ export interface HeadProfile {
   heads: HeadScore[];
 }
 
+/** Where and how much to measure. */
 export interface ProfileOptions {
   split: "valid" | "test";
   /** Windows whose attention rows are measured. */

@@ -1,19 +1,19 @@
 /**
  * The methods of the general theory on tables (`localist local kde|ridge|gp|tsk|hopfield|denoise`):
  * kernel density, kernel ridge and Gaussian-process regression, TSK fuzzy rules, modern Hopfield
- * retrieval and denoising, each an entry like those of ./localMethods.ts.
+ * retrieval and denoising, each an entry like those of ./methods.ts.
  */
-import { check } from "../engine/errors.js";
-import { toFloat64 } from "../engine/engine.js";
-import { distanceKernel } from "../kernels/distance.js";
-import type { LogKernel } from "../kernels/logKernel.js";
-import { kernelDensity } from "../classical/density.js";
-import { kernelRidge } from "../classical/kernelRidge.js";
-import { gaussianProcess } from "../classical/gaussianProcess.js";
-import { fitTsk } from "../classical/fuzzy.js";
-import { hopfieldRetrieve } from "../classical/hopfield.js";
-import { denoise } from "../classical/denoise.js";
-import { numericColumns, type Table } from "../io/csv.js";
+import { check } from "../../engine/errors.js";
+import { toFloat64 } from "../../engine/engine.js";
+import { distanceKernel } from "../../kernels/distance.js";
+import type { LogKernel } from "../../kernels/logKernel.js";
+import { kernelDensity } from "../../classical/density.js";
+import { kernelRidge } from "../../classical/kernelRidge.js";
+import { gaussianProcess } from "../../classical/gaussianProcess.js";
+import { fitTsk } from "../../classical/fuzzy.js";
+import { hopfieldRetrieve } from "../../classical/hopfield.js";
+import { denoise } from "../../classical/denoise.js";
+import { numericColumns, type Table } from "../../io/csv.js";
 import {
   asMatrix,
   column,
@@ -25,7 +25,7 @@ import {
   type Inputs,
   type LocalMethodResult,
   type Method,
-} from "./localTables.js";
+} from "./tables.js";
 
 /** The feature matrices of an unsupervised method: training rows and query rows (default: the training rows). */
 function unsupervised({ train, query, options }: Inputs) {
@@ -88,6 +88,7 @@ function tskNotes(
   ];
 }
 
+/** The methods of the general theory, by their name on the command line. */
 export const THEORY_METHODS: Record<string, Method> = {
   kde: {
     description: "kernel density estimation: the log-density of each query row",

@@ -12,22 +12,26 @@
  *   shape per grid length, shared by all languages and seeds.
  * The table reports the mean test accuracy (%) over seeds ± the sample standard deviation.
  */
-import { check, LocalistError } from "../../engine/errors.js";
-import { formatAttentionSpec, parseAttentionSpec, type AttentionSpec } from "../../model/config.js";
-import { createProgress, formatDuration, type ProgressStream } from "../../io/progress.js";
+import { check, LocalistError } from "../../src/engine/errors.js";
+import {
+  formatAttentionSpec,
+  parseAttentionSpec,
+  type AttentionSpec,
+} from "../../src/model/config.js";
+import { createProgress, formatDuration, type ProgressStream } from "../../src/io/progress.js";
 import {
   accuracy,
   disposeRecognizer,
   recognizerConfig,
   trainRecognizer,
   type RecognizerSettings,
-} from "./recognizer.js";
-import { compileRegex, type Dfa } from "../../data/languages/regex.js";
+} from "../../src/train/recognizer.js";
+import { compileRegex, type Dfa } from "../../src/data/languages/regex.js";
 import {
   balancedDataset,
   checkBothClasses,
   languageSamplers,
-} from "../../data/languages/sampler.js";
+} from "../../src/data/languages/sampler.js";
 
 /** The six published languages. */
 export const DEFAULT_LANGUAGES = ["Σ*a", "Σ*ab", "aΣ*", "Σ*aΣ*bΣ*", "(ab)*", "Σ*abΣ*"] as const;
@@ -42,11 +46,13 @@ export const DEFAULT_MODELS = [
   "global",
 ] as const;
 
+/** String lengths, both ends included. */
 export interface LengthRange {
   min: number;
   max: number;
 }
 
+/** The languages, model kinds, seeds, recognizer settings and length ranges of a run. */
 export interface BenchmarkOptions {
   languages: readonly string[];
   models: readonly string[];
@@ -62,6 +68,7 @@ export interface BenchmarkOptions {
   progress?: ProgressStream | null;
 }
 
+/** One trained and tested (language, model, seed). */
 export interface Cell {
   language: string;
   model: string;
@@ -73,6 +80,7 @@ export interface Cell {
   seconds: number;
 }
 
+/** One (language, model) over its seeds. */
 export interface Summary {
   language: string;
   model: string;
@@ -83,6 +91,7 @@ export interface Summary {
   seeds: number;
 }
 
+/** Every cell, their summary, the test grid and the options of the run. */
 export interface BenchmarkResult {
   options: Omit<BenchmarkOptions, "progress">;
   testGrid: number[];

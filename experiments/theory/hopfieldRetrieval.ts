@@ -6,11 +6,12 @@
  * Each row averages over independent memories (pattern sets) with a few probes each, so that one
  * unlucky pattern set does not decide a row. Everything is drawn from one seed.
  */
-import { check } from "../../engine/errors.js";
-import { fromHost, np, toFloat64 } from "../../engine/engine.js";
-import { seededUniform } from "../../engine/random.js";
-import { classicalHopfieldRetrieve, hopfieldRetrieve } from "../../classical/hopfield.js";
+import { check } from "../../src/engine/errors.js";
+import { fromHost, np, toFloat64 } from "../../src/engine/engine.js";
+import { seededUniform } from "../../src/engine/random.js";
+import { classicalHopfieldRetrieve, hopfieldRetrieve } from "../../src/classical/hopfield.js";
 
+/** The dimension, pattern counts, probes' flip fraction, β values, memories, probes, steps and seed. */
 export interface HopfieldExperimentOptions {
   /** Pattern length D. */
   dimensions: number;
@@ -29,6 +30,7 @@ export interface HopfieldExperimentOptions {
   seed: number;
 }
 
+/** The exact-retrieval rates at one number of patterns. */
 export interface HopfieldExperimentRow {
   patterns: number;
   /** Exact-retrieval rate of the classical network, in [0, 1]. */
@@ -103,6 +105,7 @@ function oneMemory(
   return [exactRate(classical, targets, d), modern];
 }
 
+/** The classical and modern retrieval rates, one row per number of patterns. */
 export function runHopfieldExperiment(options: HopfieldExperimentOptions): HopfieldExperimentRow[] {
   const { flipFraction, memories, seed } = options;
   check(flipFraction >= 0 && flipFraction < 0.5, "the flip fraction must be in [0, 0.5)");

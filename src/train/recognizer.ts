@@ -1,43 +1,44 @@
 /**
  * Transformer recognizers of formal languages over {a, b}: a `classes: 2` model read at the last
- * position, trained with AdamW on batches of equal length (no padding), scored by accuracy.
+ * position, trained with AdamW on batches of equal length (no padding), scored by accuracy. They
+ * train as the language model does: the one training loop (./loop.ts), the same compiled loss and
+ * cross-entropy (./lmGradients.ts), the same optimizer (./settings.ts).
  *
  * Input encoding (chosen: an end token): the string's symbols (a = 0, b = 1) followed by an
  * end-of-string token (2), so the position the classifier reads is always the same fixed symbol
  * and everything it knows about the string comes through attention. Without it the last position
  * would carry its own letter in the residual stream, and a global-only model could read Σ*a off
  * that letter, while the published global models fail Σ*a. `endToken: false` reads the last
- * letter instead, for comparison. No beginning token is added: under strict masking the first
- * position attends to nothing, which is what lets global heads find the start (aΣ*).
- *
- * The embedding is a one-hot product (tokens (B, T) → (B, T, 3) · E (3, D)), not a gather: the
- * gradient of a gather cannot be jit-compiled in jax-js 0.1.25, and with a 3-token vocabulary the
- * product is negligible next to the rest of the model.
+ * letter instead, for comparison; training and prediction encode strings the same way. No
+ * beginning token is added: under strict masking the first position attends to nothing, which is
+ * what lets global heads find the start (aΣ*).
  *
  * Compiled kernels are cached per model configuration (and jax-js caches per input shape), so
  * every language and seed of a benchmark reuses the compilations of the first.
  */
-import { fromHost, jit, nn, np, tree, valueAndGrad, type JaxArray } from "../../engine/engine.js";
-import { check } from "../../engine/errors.js";
-import { seededUniform } from "../../engine/random.js";
-import type { Example } from "../../data/languages/sampler.js";
+import { fromHost, jit, np, tree, type JaxArray } from "../engine/engine.js";
+import { check } from "../engine/errors.js";
+import { seededUniform } from "../engine/random.js";
+import type { Example } from "../data/languages/sampler.js";
 import {
   validateModelConfig,
   type AttentionSpec,
   type ModelConfig,
   type PositionalEncoding,
-} from "../../model/config.js";
-import { crossEntropy } from "../../model/loss.js";
-import { initParams, type ParamMap } from "../../model/params.js";
-import { forwardFromEmbeddings } from "../../model/transformer.js";
-import { runTrainingLoop } from "../../train/loop.js";
-import { disposeOptimizerState, type Optimizer } from "../../train/optimizer.js";
-import { runOptimizer } from "../../train/settings.js";
+} from "../model/config.js";
+import { initParams, type ParamMap } from "../model/params.js";
+import { forward } from "../model/transformer.js";
+import { compileLoss, stepGradients, type LossAndGrad } from "./lmGradients.js";
+import { runTrainingLoop } from "./loop.js";
+import { disposeOptimizerState, type Optimizer } from "./optimizer.js";
+import { runOptimizer } from "./settings.js";
 
 /** The end-of-string token appended to every input; a and b are 0 and 1. */
 export const END_TOKEN = 2;
+/** Tokens a recognizer reads: a, b and the end token. */
 export const VOCAB_SIZE = 3;
 
+/** A recognizer's architecture, optimizer settings and input encoding. */
 export interface RecognizerSettings {
   layers: number;
   heads: number;
@@ -119,24 +120,11 @@ export function encodeStrings(texts: readonly string[], endToken = true): Int32A
   return ids;
 }
 
-/** Class logits (B, 2) from parameters and token ids (B, T); consumes its arguments. */
-function logitsOf(params: ParamMap, tokens: JaxArray, config: ModelConfig): JaxArray {
-  const embedded = np.matmul(
-    nn.oneHot(tokens, VOCAB_SIZE).astype(np.float32),
-    params.tokenEmbedding.ref,
-  ); // (B, T, D)
-  return forwardFromEmbeddings(params, embedded, config);
-}
-
-type LossAndGrad = ((
-  params: ParamMap,
-  tokens: JaxArray,
-  labels: JaxArray,
-) => [JaxArray, ParamMap]) & { dispose(): void };
 type Logits = ((params: ParamMap, tokens: JaxArray) => JaxArray) & { dispose(): void };
 
 interface Kernels {
-  lossAndGrad: LossAndGrad;
+  lossAndGrad: LossAndGrad & { dispose(): void };
+  /** Class logits (B, 2) from parameters and token ids (B, T); consumes its arguments. */
   logits: Logits;
   optimizer: Optimizer;
 }
@@ -149,13 +137,9 @@ function kernelsFor(config: Readonly<ModelConfig>, settings: RecognizerSettings)
   let kernels = kernelCache.get(key);
   if (!kernels) {
     kernels = {
-      lossAndGrad: jit(
-        valueAndGrad((p: ParamMap, tokens: JaxArray, labels: JaxArray) =>
-          crossEntropy(logitsOf(p, tokens, config), labels),
-        ),
-      ) as unknown as LossAndGrad,
+      lossAndGrad: compileLoss(config, []),
       logits: jit((p: ParamMap, tokens: JaxArray) =>
-        logitsOf(p, tokens, config),
+        forward(p, tokens, config),
       ) as unknown as Logits,
       optimizer: runOptimizer(settings),
     };
@@ -185,12 +169,14 @@ export function groupByLength(examples: readonly Example[]): Map<number, Example
   return groups;
 }
 
+/** A trained recognizer: its model config, the settings it was trained with, its parameters. */
 export interface Recognizer {
   config: Readonly<ModelConfig>;
   settings: RecognizerSettings;
   params: ParamMap;
 }
 
+/** What `trainRecognizer` returns. */
 export interface TrainResult {
   recognizer: Recognizer;
   /** Mean loss over the last tenth of the steps. */
@@ -231,21 +217,16 @@ export async function trainRecognizer(
       const rows = Array.from({ length: settings.batch }, () => pick(group));
       const width = n + (settings.endToken ? 1 : 0);
       check(width >= 1, "strings must be non-empty when no end token is appended");
-      const tokens = fromHost(
-        encodeStrings(
-          rows.map((e) => e.text),
-          settings.endToken,
-        ),
-        [settings.batch, width],
-        np.int32,
+      const tokens = encodeStrings(
+        rows.map((e) => e.text),
+        settings.endToken,
       );
       const labels = fromHost(
         rows.map((e) => e.label),
         [settings.batch],
         np.int32,
       );
-      const [loss, grads] = lossAndGrad(tree.ref(params), tokens, labels);
-      return { loss, grads };
+      return stepGradients(lossAndGrad, params, config, tokens, [settings.batch, width], labels);
     },
     onStep({ step, loss }) {
       tail.push(loss);
@@ -279,17 +260,27 @@ export function predict(recognizer: Recognizer, examples: readonly Example[]): U
   const out = new Uint8Array(examples.length);
   const size = settings.evalBatch;
   for (const [n, group] of groupByLength(examples)) {
+    // The input is encoded as in training: with the end token only when it was trained with it.
+    const width = n + (settings.endToken ? 1 : 0);
     check(
       n + 1 <= config.context,
       `a string of length ${n} is longer than the model's ${config.context - 1}`,
     );
+    check(width >= 1, "strings must be non-empty when no end token is appended");
     for (let start = 0; start < group.length; start += size) {
       const chunk = group.slice(start, start + size);
       const rows = [...chunk];
       while (rows.length < size) rows.push(chunk[0]); // pad to one shape per length
       const result = logits(
         tree.ref(params),
-        fromHost(encodeStrings(rows.map((e) => e.text)), [size, n + 1], np.int32),
+        fromHost(
+          encodeStrings(
+            rows.map((e) => e.text),
+            settings.endToken,
+          ),
+          [size, width],
+          np.int32,
+        ),
       );
       const values: ArrayLike<number> = result.dataSync();
       chunk.forEach((e, r) => {
