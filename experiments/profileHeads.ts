@@ -54,7 +54,7 @@ export async function profileHeads(
   const { config, params } = model;
   const windows = checkWindows(model, { split: options.split, windows: options.windows });
   const ids = model.split(options.split);
-  const rules = model.ruleHook();
+  const rules = model.replaceableRules();
   const evaluator = createEvaluator(config, model.hooks({ dial: options.dial, rules }));
   const perplexity = async () =>
     (await evaluateStream(params, config, ids, { evaluator, maxWindows: options.evalWindows }))

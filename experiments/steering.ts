@@ -112,7 +112,7 @@ export async function steeringSweep(
 ): Promise<SteeringPoint[]> {
   const base = model.compileRules([options.rule ?? recallRule(1)]);
   const windows = recallWindows(model, lines);
-  const rules = model.ruleHook();
+  const rules = model.replaceableRules();
   const sources = model.hooks({ rules });
   const evaluator = createEvaluator(model.config, sources);
   const perRow = Array.from({ length: windows.batch }, (_, b) =>

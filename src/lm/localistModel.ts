@@ -219,7 +219,7 @@ export class LocalistModel implements LoadedModel {
   }
 
   /** A rule hook whose rules can be swapped between passes without recompiling. */
-  ruleHook(initial: RuleSet = []): RuleHook {
+  replaceableRules(initial: RuleSet = []): RuleHook {
     return mutableRules(this.config, initial);
   }
 

@@ -299,7 +299,7 @@ test("strength 0 changes nothing: the same logits as the model without rules", (
 
 test("the steering benchmark: the recall rule raises accuracy on held-out lines", () => {
   const held = recallWindows(model, recallLines({ ...RECALL_TASK, lines: 200, seed: 12345 }));
-  const hook = model.ruleHook();
+  const hook = model.replaceableRules();
   const accuracy = (alpha: number) => {
     hook.setRules(model.compileRules([recallRule(alpha)]));
     return recallAccuracy(model, held, model.hooks({ rules: hook }));
@@ -313,7 +313,7 @@ test("the steering benchmark: the recall rule raises accuracy on held-out lines"
 test("replacing the rule set of a loaded model changes its next evaluation, without reloading", async () => {
   const lines = recallLines({ ...RECALL_TASK, lines: 40, seed: 77 });
   const stream = Int32Array.from(lines.flatMap((l) => [...model.tokenizer.encode(l.words), 1]));
-  const hook = model.ruleHook();
+  const hook = model.replaceableRules();
   const evaluator = createEvaluator(model.config, model.hooks({ rules: hook }));
   try {
     const perplexity = async () =>
