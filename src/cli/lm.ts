@@ -1,6 +1,5 @@
 /** `localist train`, `localist eval` and `localist generate`: the transformer language model. */
 import { THREADS_FLAG } from "./command.js";
-import { bigramModel, unigramModel } from "../data/ngram.js";
 import {
   parseAttentionSpec,
   POSITIONAL_ENCODINGS,
@@ -263,7 +262,7 @@ export const EVAL: Command = {
     const dir = requireFlag(flags, "model", "localist eval");
     const model = LocalistModel.open(dir);
     let result;
-    let data;
+    let baselines;
     const split = flags.split as "valid" | "test";
     try {
       const stride = flags.stride as number | undefined;
@@ -273,13 +272,9 @@ export const EVAL: Command = {
         );
       const dial = dialFromFlags(flags, model);
       const rules = rulesFromFlags(flags, model);
-      data = {
-        train: model.split("train"),
-        valid: model.split("valid"),
-        test: model.split("test"),
-      };
+      const ids = model.split(split);
       const progress = createProgress({ total: 1, label: "eval" });
-      result = await model.evaluate(data[split], {
+      result = await model.evaluate(ids, {
         batch: flags.batch as number,
         stride,
         dial,
@@ -287,13 +282,10 @@ export const EVAL: Command = {
         onBatch: (done, total) => progress.update(done / total),
       });
       progress.finish();
+      baselines = model.baselines(ids);
     } finally {
       model.dispose();
     }
-    const ids = data[split];
-    const vocab = model.tokenizer.vocabSize;
-    const unigram = unigramModel(data.train, vocab);
-    const bigram = bigramModel(data.train, vocab, data.valid);
     const report = {
       model: dir,
       split,
@@ -301,11 +293,7 @@ export const EVAL: Command = {
       perplexity: result.perplexity,
       accuracy: result.accuracy,
       loss: result.loss,
-      baselines: {
-        unigram: unigram.perplexity(ids),
-        bigram: bigram.perplexity(ids),
-        bigramLambda: bigram.lambda,
-      },
+      baselines,
     };
     if (flags.json) return JSON.stringify(report, null, 2);
     return [
@@ -313,8 +301,8 @@ export const EVAL: Command = {
       `| model | perplexity | accuracy |`,
       `|---|---|---|`,
       `| ${dir} | ${result.perplexity.toFixed(2)} | ${(100 * result.accuracy).toFixed(2)}% |`,
-      `| unigram (add-one) | ${report.baselines.unigram.toFixed(2)} | |`,
-      `| bigram (interpolated, λ = ${bigram.lambda}) | ${report.baselines.bigram.toFixed(2)} | |`,
+      `| unigram (add-one) | ${baselines.unigram.toFixed(2)} | |`,
+      `| bigram (interpolated, λ = ${baselines.bigramLambda}) | ${baselines.bigram.toFixed(2)} | |`,
     ].join("\n");
   },
 };

@@ -6,6 +6,7 @@
  *             dial per training step, or none; in training with the group-sparsity penalty γ·Ω
  *   anchors   keys visible beyond a local head's window (localist/anchors.ts); no bias
  *   rules     the compiled rules' additive bias (localist/ruleHook.ts)
+ *   extra     hooks of the caller's own (model/hooks.ts says how to write one)
  *
  * Training, evaluation, sampling, the sweep, explanations, compliance checks, the Lab and the
  * PyTorch parity tests all get their hooks from `assembleHooks`, usually through
@@ -44,6 +45,8 @@ export interface HookSettings {
   training?: { seed: number };
   /** Rules in place: a compiled rule set, or a rule hook whose rules change between passes. */
   rules?: RuleSet | RuleHook;
+  /** Hook sources of the caller's own (a distance-decay bias, an observer), after the rest. */
+  extra?: readonly HookSource[];
 }
 
 function isRuleHook(rules: RuleSet | RuleHook): rules is RuleHook {
@@ -75,6 +78,7 @@ export function assembleHooks(parts: HookedParts, settings: HookSettings = {}): 
     if (isRuleHook(rules)) sources.push(rules);
     else if (rules.length > 0) sources.push(ruleHook(config, rules));
   }
+  sources.push(...(settings.extra ?? []));
   return sources;
 }
 

@@ -17,6 +17,7 @@
 import { fromHost, np, tree } from "../engine/engine.js";
 import { LocalistError } from "../engine/errors.js";
 import { tokenizeWords } from "../data/words.js";
+import { bigramModel, unigramModel } from "../data/ngram.js";
 import type { LmCorpusOptions } from "../data/corpusEntry.js";
 import type { CharTokenizer, WordTokenizer } from "../data/tokenizer.js";
 import type { ModelConfig } from "../model/config.js";
@@ -211,6 +212,21 @@ export class LocalistModel implements LoadedModel {
   split(name: Split): Int32Array {
     this.#splits ??= nodeServices("reading the corpus").splits(this.corpus, this.tokenizer);
     return this.#splits[name];
+  }
+
+  /**
+   * Perplexities of n-gram baselines on `ids`, fitted on the model's training split with its
+   * vocabulary: add-one unigram, and the bigram interpolated with it at the λ that is best on the
+   * validation split (Node: reads the corpus).
+   */
+  baselines(ids: Int32Array): { unigram: number; bigram: number; bigramLambda: number } {
+    const vocab = this.tokenizer.vocabSize;
+    const bigram = bigramModel(this.split("train"), vocab, this.split("valid"));
+    return {
+      unigram: unigramModel(this.split("train"), vocab).perplexity(ids),
+      bigram: bigram.perplexity(ids),
+      bigramLambda: bigram.lambda ?? 0,
+    };
   }
 
   /** The attention hooks of one pass: the dial, anchors and rules, assembled in ./hooks.ts. */

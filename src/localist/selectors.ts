@@ -130,7 +130,7 @@ export function compileSelector(
     const anchor = context.anchor;
     if (!anchor)
       throw new LocalistError(
-        `${where}: selects anchors, but the model has none (train it with anchors: \`anchors.count\`)`,
+        `${where}: selects anchors, but the model has none (train it with \`anchors.count\` K)`,
       );
     return { kind: "unary", test: anchor };
   }
