@@ -3,7 +3,7 @@
  */
 import "./polyfills.js";
 import { init, numpy as np } from "@jax-js/jax";
-import { threadControl } from "./threadControl.js";
+import { guardRead, threadControl, threadFailure } from "./threadControl.js";
 
 export {
   numpy as np,
@@ -22,6 +22,17 @@ export type { Array as JaxArray, DType } from "@jax-js/jax";
 export function toFloat64(x: np.Array): Float64Array {
   const data: ArrayLike<number> = x.dataSync();
   return Float64Array.from(data);
+}
+
+/**
+ * An array's values on the host, read asynchronously (takes ownership of `x`). An asynchronous
+ * read is what lets the engine run the kernels behind `x` on its compute threads; every such read
+ * in the library goes through here, so that a failed thread rejects it with one
+ * `ComputeThreadError` (./threadControl.ts) where jax-js alone would wait forever.
+ */
+export function readAsync(x: np.Array): Promise<ArrayLike<number>> {
+  if (threadFailure()) x.dispose(); // never computed: the threads are stopped
+  return guardRead(() => x.data() as Promise<ArrayLike<number>>);
 }
 
 /**

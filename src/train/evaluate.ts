@@ -7,7 +7,7 @@
  *   perplexity = exp(−(1/n) Σ log p(target | preceding tokens in its window)),
  *   accuracy   = (1/n) Σ 1{argmax p = target}.
  */
-import { jit, nn, np, fromHost, tree, type JaxArray } from "../engine/engine.js";
+import { jit, nn, np, fromHost, readAsync, tree, type JaxArray } from "../engine/engine.js";
 import { runsUncompiled } from "../model/compile.js";
 import { check } from "../engine/errors.js";
 import type { ModelConfig } from "../model/config.js";
@@ -152,8 +152,8 @@ async function evaluateWindows(
       fromHost(scored, [rows, t], np.float32),
       hookInputs(sources, { tokens: inputs, batch: rows, length: t, step: 0 }),
     );
-    nll += (await sumNll.data())[0];
-    correct += (await sumCorrect.data())[0];
+    nll += (await readAsync(sumNll))[0];
+    correct += (await readAsync(sumCorrect))[0];
     options.onBatch?.(start + rows, windows);
   }
   const loss = nll / tokens;

@@ -10,11 +10,11 @@
  * with one line naming the step, what diverged and the last good checkpoint (which is kept); the
  * loop frees its arrays on the way out.
  *
- * Values are read back asynchronously (`await x.data()`): that is what lets the engine run a step's
+ * Values are read back asynchronously (`readAsync`): that is what lets the engine run a step's
  * kernels on its compute threads (src/engine/threads.ts); on one thread it changes nothing.
  */
 import { LocalistError } from "../engine/errors.js";
-import { tree, type JaxArray } from "../engine/engine.js";
+import { readAsync, tree, type JaxArray } from "../engine/engine.js";
 import type { ParamMap } from "../model/params.js";
 import { disposeOptimizerState, type Optimizer, type OptimizerState } from "./optimizer.js";
 
@@ -85,7 +85,7 @@ export interface LoopResult {
 }
 
 async function read(x: JaxArray): Promise<number[]> {
-  return Array.from((await x.data()) as ArrayLike<number>);
+  return Array.from(await readAsync(x));
 }
 
 const format = (x: number) => (Number.isFinite(x) ? x.toPrecision(4) : String(x));
