@@ -197,7 +197,7 @@ function foldsOf(n: number, k: number, seed: number): number[][] {
 }
 
 /** Fits KME + kernel ridge on training sets and targets (N, T), choosing h, the outer kernel and λ. */
-export function fitKmeRidge(
+export function kmeRidge(
   train: SampleSets,
   targets: Float64Array,
   t: number,

@@ -53,7 +53,7 @@ export interface TskModel {
 }
 
 /** Fits a TSK system on x (N, D) and y (N, M); takes ownership of x, y and `centres`. */
-export function fitTsk(x: JaxArray, y: JaxArray, options: TskOptions): TskModel {
+export function tskModel(x: JaxArray, y: JaxArray, options: TskOptions): TskModel {
   const { width, rules: ruleCount = 3, seed = 0, degree = 1 } = options;
   const [n, d] = x.shape;
   check(y.shape[0] === n, `targets have ${y.shape[0]} rows but inputs have ${n}; they must match`);

@@ -10,13 +10,9 @@ import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import {
-  closeModel,
-  dialMatrix,
-  initEngine,
-  measureAttention,
-  openLocalistModel,
-} from "../../src/index.js";
+import { initEngine } from "../../src/index.js";
+import { closeModel, openLocalistModel } from "../../src/api/model.js";
+import { dialMatrix, measureAttention } from "../../src/api/locality.js";
 import type { LocalistModel } from "../../src/workflows/savedModels.js";
 import { tokenizeWords } from "../../src/data/words.js";
 import { labPageFolder } from "../../src/cli/lab.js";

@@ -13,7 +13,7 @@
  * units) and regression targets standardized per column; predictions are mapped back.
  */
 import { nearestMemberMask } from "../../attention/set.js";
-import { fitKmeRidge } from "../../classical/distributionRidge.js";
+import { kmeRidge } from "../../classical/distributionRidge.js";
 import { check } from "../../engine/errors.js";
 import {
   featureStatistics,
@@ -247,7 +247,7 @@ export async function fitModel(
           (y, k) => (y - scaling.targets!.mean[k % t]) / scaling.targets!.std[k % t],
         )
       : train.targets;
-    const model = fitKmeRidge(scaledBags(train.bags, scaling), targets, t, { seed: options.seed });
+    const model = kmeRidge(scaledBags(train.bags, scaling), targets, t, { seed: options.seed });
     const { chosen } = model;
     const outer =
       chosen.outer.kind === "linear"
