@@ -25,3 +25,18 @@ export { hopfieldRetrieve, classicalHopfieldRetrieve } from "../classical/hopfie
 export { tskModel, type TskModel } from "../classical/fuzzy.js";
 export { kMeans, type KMeansResult } from "../classical/kMeans.js";
 export { denoise } from "../classical/denoise.js";
+
+// The options and results the functions above take and return.
+export type { CrossValidationResult } from "../classical/bandwidthSelection.js";
+export type { ChunkOptions } from "../classical/chunks.js";
+export type { DenoiseOptions } from "../classical/denoise.js";
+export type { TskOptions } from "../classical/fuzzy.js";
+export type { GaussianProcessOptions } from "../classical/gaussianProcess.js";
+export type { ClassicalHopfieldOptions, HopfieldOptions } from "../classical/hopfield.js";
+export type { KMeansOptions } from "../classical/kMeans.js";
+export type { KernelRidgeOptions } from "../classical/kernelRidge.js";
+export type { LleOptions } from "../classical/lle.js";
+export type { LocalModeResult } from "../classical/localMean.js";
+export type { LogisticOptions } from "../classical/logistic.js";
+export type { MeanShiftOptions, MeanShiftResult } from "../classical/meanShift.js";
+export type { ClassifierResult, NeighbourOptions } from "../classical/neighbours.js";

@@ -11,3 +11,8 @@ export { loadLmCorpus, type LmCorpus, type LmCorpusOptions } from "../data/lmCor
 export { WordTokenizer, CharTokenizer, tokenizerFromJSON } from "../data/tokenizer.js";
 export { unigramModel, bigramModel, type NgramModel } from "../data/ngram.js";
 export { recallLines, recallText, type RecallLine } from "../data/recall.js";
+
+// The options and results the functions above take and return.
+export type { TokenizerKind } from "../data/corpusEntry.js";
+export type { RecallOptions } from "../data/recall.js";
+export type { Tokenizer, TokenizerJSON, TokenizerOptions } from "../data/tokenizer.js";

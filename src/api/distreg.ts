@@ -28,3 +28,23 @@ export { initSetParams } from "../model/setParams.js";
 export { setModelForward } from "../model/setModel.js";
 export { trainSetModel, predictSetModel, type SetModel } from "../train/setModel.js";
 export { taskSource, bagSource } from "../workflows/distreg/source.js";
+
+// The options and results the functions above take and return.
+export type { SetAttentionOptions } from "../attention/set.js";
+export type { KmeChoice, OuterKernel } from "../classical/distributionRidge.js";
+export type { Rng } from "../data/distributions/sampling.js";
+export type {
+  TaskDistribution,
+  TaskKind,
+  TaskOptions,
+  TwoStageOptions,
+} from "../data/distributions/tasks.js";
+export type { DeepSetsConfig, SetTransformerConfig } from "../model/setConfig.js";
+export type { SetBatch } from "../model/setTransformer.js";
+export type { PreparedBags, SetTrainResult, TrainSetOptions } from "../train/setModel.js";
+export type { DataSource } from "../workflows/distreg/source.js";
+export type { SetAttentionKind } from "../model/setConfig.js";
+export type { SetLossKind } from "../model/setModel.js";
+export type { SetTrainSettings } from "../train/setModel.js";
+export type { Draw } from "../workflows/distreg/source.js";
+export type { TaskShape } from "../workflows/distreg/models.js";

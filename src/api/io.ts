@@ -9,3 +9,9 @@ import "../kernels/kdTreeThreads.js";
 
 export { saveModel, loadModel, type SavedModel } from "../io/savedModel.js";
 export { readBagFiles } from "../io/bags.js";
+
+// The options and results the functions above take and return.
+export type { StoredOptimizer } from "../io/modelFiles.js";
+
+// The options and results the functions above take and return.
+export type { ProgressStream } from "../io/progress.js";

@@ -31,3 +31,7 @@ export {
 export { scottBandwidth, silvermanBandwidth } from "../kernels/bandwidthRules.js";
 export { logKernelIntegral } from "../kernels/normalization.js";
 export { kernelWeights, weightedMean, logKernelMass } from "../kernels/weightedMean.js";
+
+// The options and results the functions above take and return.
+export type { WindowOptions } from "../kernels/sequence.js";
+export type { KernelWeights, WeightOptions, WeightedMean } from "../kernels/weightedMean.js";

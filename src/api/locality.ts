@@ -46,3 +46,14 @@ export { checkCompliance, type ComplianceReport, type RuleResult } from "../loca
 export { anchorHook, type AnchorsEntry } from "../localist/anchors.js";
 export { anchorScores, type AnchorScore } from "../localist/anchorScores.js";
 export type { Recruitment } from "../localist/recruitment.js";
+
+// The options and results the functions above take and return.
+export type { StructureSpec } from "../localist/buildStructure.js";
+export type { RuleRow, RuleRunOptions } from "../localist/compliance.js";
+export type { ExplainOptions, ExplainedHead } from "../localist/explain.js";
+export type { DialHookOptions, DialSetting } from "../localist/hook.js";
+export type { MeasureExtras } from "../localist/inspect.js";
+export type { MetricSummary, RowInput } from "../localist/metrics.js";
+export type { Selector, SelectorContext } from "../localist/selectors.js";
+export type { LocalistTraining, RecruitmentLog } from "../localist/structure.js";
+export type { ExplainedRow } from "../localist/explain.js";

@@ -51,3 +51,14 @@ export { runDemo, demoModel } from "../workflows/demo.js";
 export { loadRules, modelRules } from "../workflows/rules.js";
 export { checkModelRules } from "../workflows/compliance.js";
 export { listAnchors } from "../workflows/anchors.js";
+
+// The options and results the functions above take and return.
+export type { AttentionOptions, InspectOptions } from "../attention/causal.js";
+export { POSITIONAL_ENCODINGS } from "../model/config.js";
+export type { HeadGroupAttention, HookInputs } from "../model/hooks.js";
+export type { ForwardOptions } from "../model/transformer.js";
+export type { AnchorListing } from "../workflows/anchors.js";
+export type { CheckResult, CheckSource } from "../workflows/compliance.js";
+export type { DemoResult } from "../workflows/demo.js";
+export type { SweepOptions } from "../workflows/sweep.js";
+export type { Announce } from "../workflows/training.js";

@@ -16,4 +16,14 @@ export {
   type TrainSummary,
 } from "../train/languageModel.js";
 export type { TrainSettings } from "../train/settings.js";
-export { evaluateStream, createEvaluator, type Evaluation } from "../train/evaluate.js";
+export {
+  evaluateStream,
+  createEvaluator,
+  type Evaluation,
+  type Evaluator,
+} from "../train/evaluate.js";
+
+// The options and results the functions above take and return.
+export type { Adaptation, TrainOptions, TrainingData } from "../train/languageModel.js";
+export type { DivergenceHints, LoopResult, StepGradients } from "../train/loop.js";
+export type { AdamWOptions } from "../train/optimizer.js";

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { CharTokenizer, EOS_ID, WordTokenizer, type TokenizerOptions } from "./tokenizer.js";
 
+/** How text becomes tokens: "word" (whitespace-separated words) or "char" (Unicode code points). */
 export type TokenizerKind = "word" | "char";
 
 export interface LmCorpusOptions extends TokenizerOptions {

@@ -11,6 +11,10 @@
  */
 import { seededUniform } from "../engine/random.js";
 
+/**
+ * Settings of `recallLines`: how many lines of key–value pairs, over which vocabularies, with how
+ * many queries.
+ */
 export interface RecallOptions {
   /** Lines to draw. */
   lines: number;

@@ -32,10 +32,18 @@ export interface TokenizerJSON {
 
 /** A vocabulary mapping tokens to ids 0 … vocabSize − 1, with `<unk>` = 0 and `<eos>` = 1. */
 export interface Tokenizer {
+  /** "word" (whitespace-separated words) or "char" (Unicode code points). */
   readonly kind: "word" | "char";
+  /** V, the number of ids, special tokens included. */
   readonly vocabSize: number;
+  /** Ids of the tokens; a token outside the vocabulary becomes `<unk>` (id 0). */
   encode(tokens: readonly string[]): Int32Array;
+  /** Token strings of the ids; an id outside [0, vocabSize) is an error. */
   decode(ids: ArrayLike<number>): string[];
+  /**
+   * The vocabulary and settings as JSON (what a checkpoint's tokenizer.json holds);
+   * `tokenizerFromJSON` reads it back.
+   */
   toJSON(): TokenizerJSON;
 }
 
@@ -117,6 +125,7 @@ abstract class VocabularyTokenizer implements Tokenizer {
     this.ids = new Map(tokens.map((token, id) => [token, id]));
   }
 
+  /** V, the number of ids, special tokens included. */
   get vocabSize(): number {
     return this.tokens.length;
   }
@@ -147,6 +156,10 @@ abstract class VocabularyTokenizer implements Tokenizer {
     return tokens;
   }
 
+  /**
+   * The vocabulary and settings as JSON (what a checkpoint's tokenizer.json holds);
+   * `tokenizerFromJSON` reads it back.
+   */
   toJSON(): TokenizerJSON {
     return {
       kind: this.kind,

@@ -49,6 +49,7 @@ export function fromHost(data: ArrayLike<number>, shape: number[], dtype: np.DTy
   return np.array(typed, { dtype }).reshape(shape);
 }
 
+/** Settings of `initEngine`. */
 export interface EngineOptions {
   /**
    * Compute threads (./threads.ts): kernels whose results are read asynchronously are spread

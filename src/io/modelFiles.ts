@@ -32,9 +32,16 @@ export interface StoredOptimizer {
   slots: Record<string, ParamMap>;
 }
 
+/**
+ * A model as a checkpoint folder holds it: the architecture, the tokenizer, the weights, the step,
+ * optionally the optimizer state, and the other config.json entries unparsed.
+ */
 export interface SavedModel {
+  /** The architecture (the checkpoint's copy). */
   config: Readonly<ModelConfig>;
+  /** The tokenizer the model reads. */
   tokenizer: WordTokenizer | CharTokenizer;
+  /** The weights by dotted name. */
   params: ParamMap;
   /** Training steps completed. */
   step: number;

@@ -34,6 +34,11 @@ export const ANCHORS_ENTRY_SCHEMA = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("sinks"), count: z.number().int().min(1) }).strict(),
 ]);
 
+/**
+ * The `anchors` entry of a checkpoint: chosen tokens (with how they were chosen and their scores in
+ * bits) or the first `count` positions (attention sinks), visible to every later query of a local
+ * head.
+ */
 export type AnchorsEntry = z.infer<typeof ANCHORS_ENTRY_SCHEMA>;
 
 /** Checks the entry against the vocabulary; returns it frozen. */

@@ -52,6 +52,11 @@ export const RULE_SCHEMA = z
   })
   .strict();
 
+/**
+ * One rule as written in a rules file: `id`, the query and key selectors, optional layers and
+ * heads, the strength s = λ·m (or α, s = −ln α), include or exclude, and the fidelity it must reach
+ * (`minFidelity`).
+ */
 export type RuleSpec = z.infer<typeof RULE_SCHEMA>;
 
 const FILE_SCHEMA = z.object({ rules: z.array(z.record(z.string(), z.unknown())).min(1) }).strict();
@@ -73,6 +78,7 @@ export interface CompiledRule {
   readonly spec: RuleSpec;
 }
 
+/** Compiled rules, ready for `ruleHook` and `checkCompliance`. */
 export type RuleSet = readonly CompiledRule[];
 
 /** The strength of a spec: s = λ·m, or −ln α. */

@@ -51,15 +51,28 @@ export interface SelectorContext {
   /** Token text by id. */
   vocabulary: readonly string[];
   /** The model's blocks: names, and the block of a token at a position (absent for a plain model). */
-  blocks?: { names: readonly string[]; of(token: number, position: number): number };
+  blocks?: {
+    /** The blocks' names, by block index. */
+    names: readonly string[];
+    /** The block index of `token` at `position`. */
+    of(token: number, position: number): number;
+  };
   /** Whether the token at a position is one of the model's anchors (absent: the model has none). */
   anchor?: (tokens: ArrayLike<number>, position: number) => boolean;
 }
 
 /** A compiled selector over one window `tokens` (length T). */
 export type Selector =
-  | { kind: "unary"; test(tokens: ArrayLike<number>, position: number): boolean }
-  | { kind: "relative"; test(tokens: ArrayLike<number>, query: number, key: number): boolean };
+  | {
+      kind: "unary";
+      /** Whether the token at `position` of the window is selected. */
+      test(tokens: ArrayLike<number>, position: number): boolean;
+    }
+  | {
+      kind: "relative";
+      /** Whether the pair (query position, key position) of the window is selected. */
+      test(tokens: ArrayLike<number>, query: number, key: number): boolean;
+    };
 
 function list(value: string | string[]): string[] {
   return typeof value === "string" ? [value] : value;

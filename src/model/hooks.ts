@@ -58,7 +58,11 @@ export interface AuxiliaryTerm {
 
 /** The hooks of one forward pass. */
 export interface AttentionHooks {
+  /**
+   * The additive log-bias on layer `layer`'s logits, or undefined for none (consumed by the model).
+   */
   bias?(layer: number): LayerBias | undefined;
+  /** Sees layer `layer`'s weights and content scores (borrowed: keep what you need with `.ref`). */
   observe?(layer: number, attention: LayerAttention): void;
   /** Whether `observe` needs the content scores (one more array per layer). */
   observesScores?: boolean;

@@ -40,10 +40,16 @@ import { closeModel, modelSplits, openModel } from "./savedModels.js";
 /** Attention weights of one step may use at most this many bytes (B·Hg·T²·4 for global heads). */
 const ATTENTION_MEMORY_LIMIT = 2 * 2 ** 30;
 
+/**
+ * A model to train from scratch: the corpus, the architecture, the training settings, and
+ * optionally the localist structure and anchors.
+ */
 export interface NewModel {
+  /** Which corpus, and how to tokenize it. */
   corpus: LmCorpusOptions;
   /** The architecture; the vocabulary size comes from the tokenizer. */
   model: Omit<ModelConfig, "vocabSize">;
+  /** Steps, batch, learning rate and the rest of the training run. */
   settings: TrainSettings;
   /**
    * A localist model: how to build its blocks and routing, and how to train its dial; with
