@@ -24,9 +24,13 @@ export interface TokenizerOptions {
 
 /** The serialized form of a tokenizer: `tokens[id]` is the string of token `id`. */
 export interface TokenizerJSON {
+  /** "word" or "char". */
   kind: "word" | "char";
+  /** The format's version. */
   version: number;
+  /** Whether text is lower-cased before lookup. */
   lowercase: boolean;
+  /** The vocabulary by id (`<unk>` = 0, `<eos>` = 1). */
   tokens: string[];
 }
 
@@ -114,8 +118,11 @@ function parseTokenizerJSON(value: unknown, kind?: "word" | "char"): TokenizerJS
 
 /** Shared vocabulary lookup: id ↔ token through an array and a map. */
 abstract class VocabularyTokenizer implements Tokenizer {
+  /** "word" (whitespace-separated words) or "char" (Unicode code points). */
   abstract readonly kind: "word" | "char";
+  /** The vocabulary by id (`<unk>` = 0, `<eos>` = 1). */
   readonly tokens: readonly string[];
+  /** Whether text is lower-cased before lookup. */
   readonly lowercase: boolean;
   private readonly ids: Map<string, number>;
 

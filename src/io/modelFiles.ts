@@ -28,7 +28,9 @@ export const MODEL_FORMAT_VERSION = 2;
 
 /** Optimizer state as stored: the update count and per-parameter slots (AdamW: m and v). */
 export interface StoredOptimizer {
+  /** t, the updates taken. */
   count: number;
+  /** Per slot name (AdamW: "m" and "v"), one array per parameter. */
   slots: Record<string, ParamMap>;
 }
 

@@ -37,17 +37,26 @@ const index = z.number().int().min(0);
 /** One rule as written in a rules file. */
 export const RULE_SCHEMA = z
   .object({
+    /** The rule's name in reports and errors. */
     id: z.string().min(1).max(200),
+    /** The queries the rule applies to. */
     query: SELECTOR_SCHEMA,
+    /** The keys those queries are pointed at. */
     key: SELECTOR_SCHEMA,
+    /** The layers it applies in (default: every layer). */
     layers: z.array(index).min(1).optional(),
+    /** The heads it applies in: h in every chosen layer, or [ℓ, h] (default: every head). */
     heads: z
       .array(z.union([index, z.tuple([index, index])]))
       .min(1)
       .optional(),
+    /** s = λ·m, the log-bias gap between the selected keys and the rest (give this or `alpha`). */
     strength: z.number().min(0).max(MAX_STRENGTH).optional(),
+    /** PASTA's α ∈ (0, 1]: attention outside the selected keys scaled by α, i.e. s = −ln α. */
     alpha: z.number().gt(0).max(1).optional(),
+    /** "include" (default): +s on the selected keys; "exclude": −s on the rest (the same alone; different when rules combine). */
     mode: z.enum(["include", "exclude"]).optional(),
+    /** The fidelity the compliance check requires of the rule, in [0, 1]. */
     minFidelity: z.number().min(0).max(1),
   })
   .strict();

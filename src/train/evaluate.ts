@@ -24,6 +24,7 @@ import { forward } from "../model/transformer.js";
 
 /** A language model's scores on a stream of tokens. */
 export interface Evaluation {
+  /** Mean cross-entropy of the next token, in nats per token. */
   loss: number; // nats per token
   /** exp(loss). */
   perplexity: number;

@@ -66,6 +66,7 @@ export interface DivergenceHints {
 export interface TrainingLoop {
   /** Parameters to start from; the loop owns them from here on. */
   params: ParamMap;
+  /** The optimizer (e.g. `adamw`). */
   optimizer: Optimizer;
   /** A resumed optimizer state (owned by the loop); default `optimizer.init(params)`. */
   state?: OptimizerState;
@@ -85,6 +86,7 @@ export interface TrainingLoop {
   };
   /** After every step: metrics log, progress display, monitors. */
   onStep?(record: StepRecord): void;
+  /** What the stop message suggests when the run diverges (default: lower the learning rate). */
   hints?: DivergenceHints;
 }
 
@@ -95,6 +97,7 @@ export interface TrainingLoop {
 export interface LoopResult {
   /** The trained parameters and optimizer state, now owned by the caller. */
   params: ParamMap;
+  /** The optimizer state after the last step. */
   state: OptimizerState;
   /** Steps completed, counting those of a resumed run. */
   steps: number;

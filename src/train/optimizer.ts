@@ -19,6 +19,7 @@ import type { ParamMap } from "../model/params.js";
 export interface OptimizerState {
   /** t, the updates taken so far. */
   count: number;
+  /** Per slot name (AdamW: "m" and "v"), one array per parameter. */
   slots: Record<string, ParamMap>;
 }
 

@@ -46,8 +46,11 @@ export const DEFAULT_SET_TRAINING: SetTrainSettings = {
 
 /** Bags ready for a set model: float32 samples, padding flags, neighbour masks, targets. */
 export interface PreparedBags {
+  /** B, the bags. */
   readonly count: number;
+  /** M, the rows each bag is stored in. */
   readonly capacity: number;
+  /** d, the dimension of a sample. */
   readonly dim: number;
   /** (B, M, d) */
   readonly x: Float32Array;

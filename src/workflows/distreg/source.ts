@@ -15,7 +15,9 @@ import type { TaskShape } from "./models.js";
 
 /** The bags of one draw: a training pool and the test bags. */
 export interface Draw {
+  /** The bags models train on (each run takes the first n of them). */
   pool: BagSet;
+  /** The held-out bags every model is scored on. */
   test: BagSet;
 }
 
