@@ -11,6 +11,7 @@ export type TokenizerKind = "word" | "char";
 export interface LmCorpusOptions extends TokenizerOptions {
   /** "brown" for the embedded Brown corpus, else a comma-separated list of text files. */
   corpus: string;
+  /** "word" or "char". */
   tokenizer: TokenizerKind;
 }
 

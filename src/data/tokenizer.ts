@@ -179,6 +179,7 @@ abstract class VocabularyTokenizer implements Tokenizer {
 
 /** A word-level vocabulary: `<unk>` = 0, `<eos>` = 1, then words by descending frequency. */
 export class WordTokenizer extends VocabularyTokenizer {
+  /** Always "word": whitespace-separated words. */
   readonly kind = "word" as const;
 
   private constructor(tokens: readonly string[], lowercase: boolean) {
@@ -219,6 +220,7 @@ export class WordTokenizer extends VocabularyTokenizer {
 
 /** A character-level vocabulary over Unicode code points: `<unk>` = 0, `<eos>` = 1, then characters by frequency. */
 export class CharTokenizer extends VocabularyTokenizer {
+  /** Always "char": Unicode code points. */
   readonly kind = "char" as const;
 
   private constructor(tokens: readonly string[], lowercase: boolean) {

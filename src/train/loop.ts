@@ -72,6 +72,7 @@ export interface TrainingLoop {
   state?: OptimizerState;
   /** Steps already completed (0, or the step resumed from) and the step to stop at. */
   start: number;
+  /** The step count to stop at: the run takes `steps − start` steps. */
   steps: number;
   /** The loss and gradients at `step` (0-based); borrow the parameters with `tree.ref`. */
   gradients(params: ParamMap, step: number): StepGradients | Promise<StepGradients>;

@@ -60,6 +60,7 @@ export interface PreparedBags {
   readonly neighbours?: Uint8Array;
   /** (B, T) training targets (standardized by the caller). */
   readonly targets?: Float32Array;
+  /** T, the target components per bag. */
   readonly targetCount: number;
 }
 

@@ -50,9 +50,13 @@ export type ModelName = (typeof MODEL_NAMES)[number];
 
 /** What a task asks of a model: its kind and, for a mixture, the raw outputs of a neural model. */
 export interface TaskShape {
+  /** Squared error on the targets, or a mixture's likelihood. */
   kind: TaskKind;
+  /** d, the dimension of a sample. */
   dim: number;
+  /** T, the target components. */
   targets: number;
+  /** Mixture tasks: the raw outputs a neural model predicts (K·(1 + 2d)). */
   rawOutputs?: number;
 }
 
