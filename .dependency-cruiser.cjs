@@ -2,6 +2,7 @@
  * The ladder of src/: each folder may import only from the folders below it. `npm test` runs
  * `npm run check:imports`, which fails on any import that goes the wrong way or in a circle.
  *
+ *   api                       the package's entry points (src/index.ts and one file per subpath)
  *   cli  |  lab               the `localist` command: flag specs and calls into the library |
  *                             the Locality Lab page (browser; never imports cli, nor Node modules)
  *   workflows                 compositions: the demo, the dial sweep, saved models, rules
@@ -43,6 +44,8 @@ const below = {
   cli: [...lower, "workflows", "lm"],
   // The page sits at the top beside the command line; the Vite build fails on any node: import.
   lab: [...lower, "workflows", "lm"],
+  // The subpath entry files (package.json "exports"): the library's surface, not the front ends.
+  api: [...lower, "workflows", "lm"],
 };
 const folders = Object.keys(below);
 
@@ -67,10 +70,11 @@ module.exports = {
     },
     {
       name: "nothing-imports-the-public-index",
-      comment: "src/index.ts is the package's surface, not a shortcut for internal imports",
+      comment:
+        "src/index.ts and src/api/ are the package's surface, not a shortcut for internal imports",
       severity: "error",
       from: { path: "^src/" },
-      to: { path: "^src/index\\.ts$" },
+      to: { path: "^src/(index\\.ts$|api/)" },
     },
     {
       name: "lab-is-browser-code",
@@ -86,7 +90,7 @@ module.exports = {
         "experiments/ (the papers' experiment drivers) build on the library; they never import the command line, the page or the public index",
       severity: "error",
       from: { path: "^experiments/" },
-      to: { path: "^src/(cli/|lab/|index\\.ts$)" },
+      to: { path: "^src/(cli/|lab/|api/|index\\.ts$)" },
     },
     {
       name: "only-the-command-line-runs-experiments",

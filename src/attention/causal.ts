@@ -17,6 +17,7 @@ import { np, type JaxArray } from "../engine/engine.js";
 import { kernelWeights } from "../kernels/weightedMean.js";
 import { blockedCausalAttention, DEFAULT_TILE } from "./blockedGlobal.js";
 
+/** Settings of causal attention: strict masking, and tiling of global attention. */
 export interface AttentionOptions {
   /** Exclude the query's own position (keys m < n). */
   strict: boolean;
@@ -24,6 +25,7 @@ export interface AttentionOptions {
   tiled?: boolean;
 }
 
+/** What causal attention returns: the output, and on request the weights and content scores. */
 export interface AttentionResult {
   /** (B, H, T, E) */
   output: JaxArray;
@@ -35,9 +37,19 @@ export interface AttentionResult {
   far?: { weights: JaxArray; scores?: JaxArray };
 }
 
+/**
+ * Extras of an attention call: a log-bias on the logits, and whether to return the weights and the
+ * content scores.
+ */
 export interface InspectOptions {
+  /**
+   * An additive log-bias on the logits q·k/√E (consumed), broadcastable to the weights' layout: the
+   * localizing kernel exp(b) times the content kernel.
+   */
   bias?: JaxArray;
+  /** Return the attention weights (`weights` of the result). */
   returnWeights?: boolean;
+  /** Return the content scores q·k/√E before any bias (`scores` of the result). */
   returnScores?: boolean;
 }
 

@@ -19,6 +19,7 @@ import { selectSmallest } from "../kernels/nearest.js";
 import { weightedMean } from "../kernels/weightedMean.js";
 import { np, type JaxArray } from "../engine/engine.js";
 
+/** Settings of `setAttention`: which keys each query may see, and a log-bias. */
 export interface SetAttentionOptions {
   /** Broadcastable to (B, H, Q, N): false excludes a key (padding, or outside the k nearest). */
   allowed?: JaxArray;

@@ -47,9 +47,16 @@ export function crossValidationError(
   return Number.isNaN(error) ? Infinity : error;
 }
 
+/**
+ * What `crossValidatedBandwidth` returns: the chosen bandwidth, its error, and the cost of the
+ * search.
+ */
 export interface CrossValidationResult {
+  /** The chosen bandwidth, one per feature column (s · h_Scott at the best scale s). */
   bandwidth: number[];
+  /** The leave-one-out mean squared error of Nadaraya–Watson at that bandwidth. */
   error: number;
+  /** How many bandwidths the search evaluated. */
   evaluations: number;
 }
 

@@ -7,6 +7,10 @@ import { fromHost, np, type JaxArray } from "../engine/engine.js";
 /** Default budget for one block of (rows × keys) intermediates, in array elements. */
 export const DEFAULT_CHUNK_ELEMENTS = 1 << 22; // 4 Mi elements: 32 MiB in float64
 
+/**
+ * How a method cuts its queries into blocks so that a (rows × keys) matrix fits in memory, and whom
+ * it tells after each block.
+ */
 export interface ChunkOptions {
   /** Called after each block of queries with the rows done and the total (progress displays). */
   onProgress?: (done: number, total: number) => void;

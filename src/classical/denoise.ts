@@ -16,6 +16,7 @@ import { distanceKernel } from "../kernels/distance.js";
 import { localMean } from "./localMean.js";
 import type { ChunkOptions } from "./chunks.js";
 
+/** Settings of `denoise`: the kernel bandwidth h, the noise level σ and the number of steps. */
 export interface DenoiseOptions extends ChunkOptions {
   /** h > 0, the gaussian kernel's bandwidth. */
   bandwidth: number;

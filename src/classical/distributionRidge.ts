@@ -28,6 +28,10 @@ import {
 /** The kernel on embeddings: linear, or gaussian with γ = scale × the median embedding distance. */
 export type OuterKernel = { kind: "linear" } | { kind: "gaussian"; scale: number };
 
+/**
+ * Settings of `kmeRidge`: the candidate inner bandwidths, outer kernels and ridges that
+ * cross-validation chooses among, and its folds.
+ */
 export interface KmeRidgeOptions {
   /** Inner bandwidths h (absolute); default the median sample distance × `bandwidthScales`. */
   bandwidths?: readonly number[];
@@ -44,15 +48,24 @@ export interface KmeRidgeOptions {
   seed?: number;
 }
 
+/** The hyperparameters cross-validation chose. */
 export interface KmeChoice {
+  /** h, the gaussian inner kernel's bandwidth of the embeddings μ_P = mean_s k_h(x_s, ·). */
   bandwidth: number;
+  /** The kernel on the embeddings. */
   outer: OuterKernel;
   /** The absolute γ of a gaussian outer kernel. */
   width?: number;
+  /** λ, relative to the mean diagonal of the kernel matrix. */
   ridge: number;
 }
 
+/**
+ * Kernel ridge regression on kernel mean embeddings, fitted by `kmeRidge`: f(Q) = Σ_i α_i K(μ_Q,
+ * μ_{P_i}) over the training bags.
+ */
 export interface KmeRidgeModel {
+  /** The hyperparameters cross-validation chose. */
   readonly chosen: KmeChoice;
   /** The cross-validated normalized squared error of the choice (NaN when nothing was compared). */
   readonly validationError: number;
@@ -197,7 +210,7 @@ function foldsOf(n: number, k: number, seed: number): number[][] {
 }
 
 /** Fits KME + kernel ridge on training sets and targets (N, T), choosing h, the outer kernel and λ. */
-export function fitKmeRidge(
+export function kmeRidge(
   train: SampleSets,
   targets: Float64Array,
   t: number,

@@ -22,6 +22,7 @@ import { kernelWeights } from "../kernels/weightedMean.js";
 import { kMeans } from "./kMeans.js";
 import { weightedPolynomialFit } from "./polynomial.js";
 
+/** Settings of `tskModel`: the membership widths, and the rule centres or how to choose them. */
 export interface TskOptions {
   /** σ > 0, the membership widths: one, or one per feature. */
   width: Bandwidth;
@@ -35,8 +36,15 @@ export interface TskOptions {
   degree?: 0 | 1;
 }
 
+/**
+ * A fitted Takagi–Sugeno–Kang fuzzy system: R rules with gaussian memberships around their centres,
+ * firing strengths normalized to sum to 1 (a softmax of kernel log-weights), and per rule a linear
+ * (or constant) consequent fitted by weighted least squares.
+ */
 export interface TskModel {
+  /** R, the number of rules. */
   readonly rules: number;
+  /** D, the input features. */
   readonly features: number;
   /** (R·D) the rule centres, row-major. */
   readonly centres: Float64Array;
@@ -49,11 +57,12 @@ export interface TskModel {
   firing(queries: JaxArray): JaxArray;
   /** y(x) = Σ_r w_r(x) f_r(x): (Q, D) → (Q, M). Takes ownership. */
   predict(queries: JaxArray): JaxArray;
+  /** Frees the arrays the model holds. */
   dispose(): void;
 }
 
 /** Fits a TSK system on x (N, D) and y (N, M); takes ownership of x, y and `centres`. */
-export function fitTsk(x: JaxArray, y: JaxArray, options: TskOptions): TskModel {
+export function tskModel(x: JaxArray, y: JaxArray, options: TskOptions): TskModel {
   const { width, rules: ruleCount = 3, seed = 0, degree = 1 } = options;
   const [n, d] = x.shape;
   check(y.shape[0] === n, `targets have ${y.shape[0]} rows but inputs have ${n}; they must match`);

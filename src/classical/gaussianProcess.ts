@@ -16,6 +16,7 @@ import { lax, np, toFloat64, type JaxArray } from "../engine/engine.js";
 import { kernelMatrix, type LogKernel } from "../kernels/logKernel.js";
 import { mapQueryChunks, rowsPerChunk, type ChunkOptions } from "./chunks.js";
 
+/** Settings of `gaussianProcess`: the noise variance, the prior amplitude, the query blocks. */
 export interface GaussianProcessOptions extends ChunkOptions {
   /** σ² ≥ 0, the observation-noise variance added to the diagonal. Default 1e-10 (scikit-learn's). */
   noise?: number;
@@ -23,11 +24,18 @@ export interface GaussianProcessOptions extends ChunkOptions {
   amplitude?: number;
 }
 
+/**
+ * A Gaussian-process posterior: mean k(x*)ᵀ (aK + σ²I)⁻¹ Y · a and variance a − a² k(x*)ᵀ (aK +
+ * σ²I)⁻¹ k(x*), with K the kernel matrix of the N training rows.
+ */
 export interface GaussianProcessModel {
+  /** N, the training rows the posterior is conditioned on. */
   readonly trainingRows: number;
+  /** D, the input features. */
   readonly features: number;
   /** Posterior mean (Q, M) and standard deviation (Q, 1) at queries (Q, D). Takes ownership. */
   predict(queries: JaxArray): { mean: JaxArray; std: JaxArray };
+  /** Frees the arrays the model holds (the training rows and the Cholesky factor). */
   dispose(): void;
 }
 

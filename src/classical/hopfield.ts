@@ -21,6 +21,7 @@ import { dotProductKernel } from "../kernels/sequence.js";
 import { weightedMean } from "../kernels/weightedMean.js";
 import { chunkPlan, mapQueryChunks, type ChunkOptions } from "./chunks.js";
 
+/** Settings of `hopfieldRetrieve`: the inverse temperature β and the number of updates. */
 export interface HopfieldOptions extends ChunkOptions {
   /** β > 0, the inverse temperature. */
   beta: number;
@@ -63,6 +64,7 @@ export function hopfieldRetrieve(
   return retrieved;
 }
 
+/** Settings of `classicalHopfieldRetrieve`: the sweep limit and the seed of the update order. */
 export interface ClassicalHopfieldOptions {
   /** The most sweeps over the units (default 100). */
   maxSweeps?: number;

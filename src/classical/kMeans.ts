@@ -15,17 +15,23 @@ import { indicatorLogWeights } from "../kernels/logKernel.js";
 import { nearestNeighbours } from "../kernels/nearest.js";
 import { weightedMean } from "../kernels/weightedMean.js";
 
+/** Settings of `kMeans`: the seed of its k-means++ start and the iteration limit. */
 export interface KMeansOptions {
+  /** Seed of the k-means++ seeding (default 0): the same seed gives the same clusters. */
   seed?: number;
   /** The most Lloyd iterations (default 100); it stops earlier when no assignment changes. */
   maxIterations?: number;
 }
 
+/** What `kMeans` returns: the centres, each point's centre, and the Lloyd iterations run. */
 export interface KMeansResult {
   /** (k, D) the centres. */
   centres: JaxArray;
   /** (N) the index of each point's centre. */
   labels: Int32Array;
+  /**
+   * Lloyd iterations run (each assigns every point, then moves every centre to its points' mean).
+   */
   iterations: number;
 }
 

@@ -21,8 +21,11 @@ import { rowsPerChunk, type ChunkOptions } from "./chunks.js";
 
 /** Sets of samples, stored as ../data/distributions/bags.ts stores bags. */
 export interface SampleSets {
+  /** The number of sets. */
   readonly count: number;
+  /** The rows each set is stored in (the largest set's size). */
   readonly capacity: number;
+  /** d, the dimension of a sample. */
   readonly dim: number;
   /** (count, capacity, dim) row-major, padding rows 0. */
   readonly samples: Float64Array | Float32Array;

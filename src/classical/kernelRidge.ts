@@ -16,18 +16,26 @@ import { np, toFloat64, type JaxArray } from "../engine/engine.js";
 import { kernelMatrix, type LogKernel } from "../kernels/logKernel.js";
 import { mapQueryChunks, rowsPerChunk, type ChunkOptions } from "./chunks.js";
 
+/** Settings of `kernelRidge`: the ridge λ, and the query blocks of prediction. */
 export interface KernelRidgeOptions extends ChunkOptions {
   /** λ ≥ 0 (scikit-learn's `alpha`); 0 interpolates when K is invertible. Default 1. */
   ridge?: number;
 }
 
+/**
+ * A fitted kernel ridge regression: f(x*) = k(x*)ᵀ (K + λI)⁻¹ Y, with K the kernel matrix of the N
+ * training rows.
+ */
 export interface KernelRidgeModel {
+  /** N, the training rows the model was fitted on. */
   readonly trainingRows: number;
+  /** D, the input features. */
   readonly features: number;
   /** f at each query: (Q, D) → (Q, M). Takes ownership of queries. */
   predict(queries: JaxArray): JaxArray;
   /** The equivalent weights w(x*) = (K + λI)⁻¹ k(x*): (Q, D) → (Q, N), f = w @ Y. Takes ownership. */
   weights(queries: JaxArray): JaxArray;
+  /** Frees the arrays the model holds (the training rows and the solved coefficients). */
   dispose(): void;
 }
 

@@ -13,9 +13,16 @@ import { check, checkInteger, checkPositive } from "../engine/errors.js";
 import { fromHost, np, toFloat64, type JaxArray } from "../engine/engine.js";
 import { nearestNeighbours } from "../kernels/nearest.js";
 
+/** Settings of `locallyLinearEmbedding`. */
 export interface LleOptions {
+  /** k, the neighbours each point is reconstructed from (default 5; fewer than the rows). */
   neighbours?: number;
+  /** The dimension of the embedding (default 2). */
   components?: number;
+  /**
+   * r, the regularization of the local Gram matrix G: the weights solve (G + r · tr(G) · I) w = 1,
+   * defined even when k > D (default 1e-3, as scikit-learn).
+   */
   regularization?: number;
 }
 

@@ -59,6 +59,7 @@ export function localMean(
   return means;
 }
 
+/** What `localMode` returns: the predicted class and the kernel-weighted class frequencies. */
 export interface LocalModeResult {
   /** (Q) index of the class with the largest kernel mass (ties: the lower index). */
   classes: Int32Array;

@@ -13,6 +13,10 @@ import type { LogKernel } from "../kernels/logKernel.js";
 import { chunkPlan, mapQueryChunks, type ChunkOptions } from "./chunks.js";
 import { localWeights } from "./localMean.js";
 
+/**
+ * A model fitted by weighted least squares (or likelihood) that `localize` fits once per query,
+ * with that query's kernel weights: the localization trick turning a global model into a local one.
+ */
 export interface WeightedModel {
   /** Number of training rows N the model was built on. */
   readonly trainingRows: number;

@@ -18,6 +18,7 @@ import {
 } from "./features.js";
 import type { WeightedModel } from "./localize.js";
 
+/** Settings of `weightedLogisticModel`: the ridge on the coefficients and the Newton iterations. */
 export interface LogisticOptions {
   /** Ridge strength ρ on the non-intercept coefficients (in units of total weight 1). */
   ridge?: number;

@@ -17,15 +17,23 @@ import { localWeights } from "./localMean.js";
 export const MEAN_SHIFT_KERNELS = ["flat", "gaussian"] as const;
 export type MeanShiftKernel = (typeof MEAN_SHIFT_KERNELS)[number];
 
+/** Settings of `meanShift`. */
 export interface MeanShiftOptions {
+  /** h > 0, the kernel's bandwidth (`estimateMeanShiftBandwidth` suggests one). */
   bandwidth: number;
+  /**
+   * The kernel: "flat" (scikit-learn's: the mean of the points within h; default) or "gaussian".
+   */
   kernel?: MeanShiftKernel;
+  /** The most mean-shift steps per seed (default 300, scikit-learn's). */
   maxIterations?: number;
 }
 
+/** What `meanShift` returns: the modes found (cluster centres) and each point's cluster. */
 export interface MeanShiftResult {
   /** (K·D) cluster centres, row-major, strongest first. */
   centers: Float64Array;
+  /** K, the number of clusters (distinct modes after merging those closer than h). */
   clusterCount: number;
   /** (N) index of the nearest centre for each point. */
   labels: Int32Array;

@@ -12,8 +12,14 @@ import { chunkPlan, mapQueryChunks, rowsPerChunk, type ChunkOptions } from "./ch
 export const NEIGHBOUR_WEIGHTS = ["uniform", "distance"] as const;
 export type NeighbourWeighting = (typeof NEIGHBOUR_WEIGHTS)[number];
 
+/** Settings of `knnRegress` and `knnClassify`. */
 export interface NeighbourOptions extends ChunkOptions {
+  /** k, the neighbours each query looks at (default 5, scikit-learn's). */
   k?: number;
+  /**
+   * "uniform" (each neighbour counts 1/k; default) or "distance" (weights ∝ 1/distance; an exact
+   * match takes all the weight).
+   */
   weights?: NeighbourWeighting;
 }
 
@@ -87,6 +93,7 @@ export function knnRegress(
   return result;
 }
 
+/** What `knnClassify` returns: the predicted class and the vote shares. */
 export interface ClassifierResult {
   /** (Q) predicted class index: the largest weighted vote, ties to the lower index. */
   classes: Int32Array;

@@ -8,6 +8,7 @@ import "../kernels/kdTreeThreads.js"; // the k-d tree search on the same threads
 import { readFileSync } from "node:fs";
 import { initEngine } from "../engine/engine.js";
 import { LocalistError, oneLine } from "../engine/errors.js";
+import { onThreadFailure } from "../engine/threadControl.js";
 import { runCommand, type Command, type CommandResult, type Output } from "./command.js";
 import { DISTREG } from "./distreg.js";
 import { EXPORT, IMPORT } from "./exchange.js";
@@ -120,6 +121,18 @@ export function describeError(error: unknown): { line: string; code: 1 | 2 } {
   };
 }
 
+/**
+ * The command's result, or the compute-thread failure if one comes first. The library rejects the
+ * reads that wait on a failed thread; this ends the command too when it was waiting on anything
+ * else, so a failure always ends the program with its one line and exit status 1.
+ */
+function untilThreadFailure<T>(run: T | Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const stopListening = onThreadFailure(reject);
+    Promise.resolve(run).then(resolve, reject).finally(stopListening);
+  });
+}
+
 export interface Streams {
   stdout: { write(text: string): unknown };
   stderr: { write(text: string): unknown };
@@ -143,7 +156,7 @@ export async function main(
     const [name] = argv;
     const quick = name === undefined || ["--help", "-h", "help", "--version"].includes(name);
     if (!quick) await initEngine();
-    const text = await dispatch(argv, out);
+    const text = await untilThreadFailure(dispatch(argv, out));
     if (typeof text === "string") out(text.replace(/\n?$/, "\n"));
     else if (wrote !== "" && !wrote.endsWith("\n")) out("\n");
     return 0;

@@ -5,11 +5,13 @@
 import { z } from "zod";
 import { CharTokenizer, EOS_ID, WordTokenizer, type TokenizerOptions } from "./tokenizer.js";
 
+/** How text becomes tokens: "word" (whitespace-separated words) or "char" (Unicode code points). */
 export type TokenizerKind = "word" | "char";
 
 export interface LmCorpusOptions extends TokenizerOptions {
   /** "brown" for the embedded Brown corpus, else a comma-separated list of text files. */
   corpus: string;
+  /** "word" or "char". */
   tokenizer: TokenizerKind;
 }
 

@@ -15,12 +15,20 @@ export {
   type TokenizerKind,
 } from "./corpusEntry.js";
 
+/**
+ * A language-model corpus as token ids: the tokenizer built on its training split, and the train,
+ * validation and test splits encoded with it (sentences joined by the end-of-sentence token).
+ */
 export interface LmCorpus {
   /** "brown" or the user's file paths. */
   source: string;
+  /** The tokenizer, its vocabulary counted on the training split only. */
   tokenizer: WordTokenizer | CharTokenizer;
+  /** Token ids of the training split. */
   train: Int32Array;
+  /** Token ids of the validation split. */
   valid: Int32Array;
+  /** Token ids of the test split. */
   test: Int32Array;
 }
 

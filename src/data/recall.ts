@@ -11,6 +11,10 @@
  */
 import { seededUniform } from "../engine/random.js";
 
+/**
+ * Settings of `recallLines`: how many lines of key–value pairs, over which vocabularies, with how
+ * many queries.
+ */
 export interface RecallOptions {
   /** Lines to draw. */
   lines: number;
@@ -22,11 +26,13 @@ export interface RecallOptions {
   values: number;
   /** Queries per line (distinct keys of the line, in random order; default 1, at most pairs). */
   queries?: number;
+  /** Seed of the draws: the same seed gives the same lines. */
   seed: number;
 }
 
 /** One drawn line: its words and the positions of the queried keys. */
 export interface RecallLine {
+  /** The line's words: the key–value pairs, then `query`, a key again and its value, and "." (e.g. `k3 v7 k0 v2 query k0 v2 .`). */
   words: string[];
   /** Indices in `words` of the repeated (query) keys; each answer is at the next index. */
   queries: number[];

@@ -24,18 +24,30 @@ export interface TokenizerOptions {
 
 /** The serialized form of a tokenizer: `tokens[id]` is the string of token `id`. */
 export interface TokenizerJSON {
+  /** "word" or "char". */
   kind: "word" | "char";
+  /** The format's version. */
   version: number;
+  /** Whether text is lower-cased before lookup. */
   lowercase: boolean;
+  /** The vocabulary by id (`<unk>` = 0, `<eos>` = 1). */
   tokens: string[];
 }
 
 /** A vocabulary mapping tokens to ids 0 … vocabSize − 1, with `<unk>` = 0 and `<eos>` = 1. */
 export interface Tokenizer {
+  /** "word" (whitespace-separated words) or "char" (Unicode code points). */
   readonly kind: "word" | "char";
+  /** V, the number of ids, special tokens included. */
   readonly vocabSize: number;
+  /** Ids of the tokens; a token outside the vocabulary becomes `<unk>` (id 0). */
   encode(tokens: readonly string[]): Int32Array;
+  /** Token strings of the ids; an id outside [0, vocabSize) is an error. */
   decode(ids: ArrayLike<number>): string[];
+  /**
+   * The vocabulary and settings as JSON (what a checkpoint's tokenizer.json holds);
+   * `tokenizerFromJSON` reads it back.
+   */
   toJSON(): TokenizerJSON;
 }
 
@@ -106,8 +118,11 @@ function parseTokenizerJSON(value: unknown, kind?: "word" | "char"): TokenizerJS
 
 /** Shared vocabulary lookup: id ↔ token through an array and a map. */
 abstract class VocabularyTokenizer implements Tokenizer {
+  /** "word" (whitespace-separated words) or "char" (Unicode code points). */
   abstract readonly kind: "word" | "char";
+  /** The vocabulary by id (`<unk>` = 0, `<eos>` = 1). */
   readonly tokens: readonly string[];
+  /** Whether text is lower-cased before lookup. */
   readonly lowercase: boolean;
   private readonly ids: Map<string, number>;
 
@@ -117,6 +132,7 @@ abstract class VocabularyTokenizer implements Tokenizer {
     this.ids = new Map(tokens.map((token, id) => [token, id]));
   }
 
+  /** V, the number of ids, special tokens included. */
   get vocabSize(): number {
     return this.tokens.length;
   }
@@ -147,6 +163,10 @@ abstract class VocabularyTokenizer implements Tokenizer {
     return tokens;
   }
 
+  /**
+   * The vocabulary and settings as JSON (what a checkpoint's tokenizer.json holds);
+   * `tokenizerFromJSON` reads it back.
+   */
   toJSON(): TokenizerJSON {
     return {
       kind: this.kind,
@@ -159,6 +179,7 @@ abstract class VocabularyTokenizer implements Tokenizer {
 
 /** A word-level vocabulary: `<unk>` = 0, `<eos>` = 1, then words by descending frequency. */
 export class WordTokenizer extends VocabularyTokenizer {
+  /** Always "word": whitespace-separated words. */
   readonly kind = "word" as const;
 
   private constructor(tokens: readonly string[], lowercase: boolean) {
@@ -199,6 +220,7 @@ export class WordTokenizer extends VocabularyTokenizer {
 
 /** A character-level vocabulary over Unicode code points: `<unk>` = 0, `<eos>` = 1, then characters by frequency. */
 export class CharTokenizer extends VocabularyTokenizer {
+  /** Always "char": Unicode code points. */
   readonly kind = "char" as const;
 
   private constructor(tokens: readonly string[], lowercase: boolean) {

@@ -3,7 +3,7 @@
  */
 import "./polyfills.js";
 import { init, numpy as np } from "@jax-js/jax";
-import { threadControl } from "./threadControl.js";
+import { guardRead, threadControl, threadFailure } from "./threadControl.js";
 
 export {
   numpy as np,
@@ -25,6 +25,17 @@ export function toFloat64(x: np.Array): Float64Array {
 }
 
 /**
+ * An array's values on the host, read asynchronously (takes ownership of `x`). An asynchronous
+ * read is what lets the engine run the kernels behind `x` on its compute threads; every such read
+ * in the library goes through here, so that a failed thread rejects it with one
+ * `ComputeThreadError` (./threadControl.ts) where jax-js alone would wait forever.
+ */
+export function readAsync(x: np.Array): Promise<ArrayLike<number>> {
+  if (threadFailure()) x.dispose(); // never computed: the threads are stopped
+  return guardRead(() => x.data() as Promise<ArrayLike<number>>);
+}
+
+/**
  * A host array as an engine array of the given dtype and shape (jax-js requires the typed array
  * to match the dtype: Float32Array for float32, Float64Array for float64).
  */
@@ -38,6 +49,7 @@ export function fromHost(data: ArrayLike<number>, shape: number[], dtype: np.DTy
   return np.array(typed, { dtype }).reshape(shape);
 }
 
+/** Settings of `initEngine`. */
 export interface EngineOptions {
   /**
    * Compute threads (./threads.ts): kernels whose results are read asynchronously are spread

@@ -3,6 +3,7 @@
  * The CLI prints `error: <message>` and exits non-zero for these; anything else is a bug.
  */
 export class LocalistError extends Error {
+  /** "LocalistError", for every input problem (`error.name`), its subclasses included. */
   override readonly name = "LocalistError";
 }
 

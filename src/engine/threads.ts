@@ -17,8 +17,10 @@
  * its inputs is pending, so code that computes on threads reads asynchronously throughout.
  *
  * jax-js's pool swallows a failed kernel and waits forever on a worker that is gone, so a thread
- * that stops, throws or reports a failed kernel ends the process with one line instead of a
- * wrong result or a hang (`onThreadFailure` replaces that, for embedders and tests).
+ * that stops, throws or reports a failed kernel is reported to ./threadControl.ts: the read
+ * waiting on it rejects with one `ComputeThreadError` instead of a wrong result or a hang, and the
+ * remaining threads are stopped. The process keeps running; what happens next is the caller's
+ * choice (`onThreadFailure`; the command line prints the one line and exits 1).
  *
  * LOCALIST_THREADS=1 in the environment leaves `Worker` alone: the engine is then exactly
  * single-threaded, as jax-js is on Node by default.
@@ -26,7 +28,7 @@
 import { resolveObjectURL } from "node:buffer";
 import { availableParallelism } from "node:os";
 import { Worker as NodeWorker } from "node:worker_threads";
-import { registerThreadControl } from "./threadControl.js";
+import { registerThreadControl, reportThreadFailure, threadFailure } from "./threadControl.js";
 
 /** Runs in each thread before the pool's source: a Web Worker's globals on worker_threads. */
 const BOOTSTRAP = `
@@ -38,21 +40,6 @@ parentPort.once("message", ({ source }) => {
   parentPort.on("message", (data) => self.onmessage && self.onmessage({ data }));
 });
 `;
-
-export type ThreadFailureHandler = (reason: string) => void;
-
-/** Default: one line on stderr, exit status 1 (a hang or a silently wrong result is worse). */
-let onFailure: ThreadFailureHandler = (reason) => {
-  process.stderr.write(
-    `error: a compute thread failed (${reason}); the run stopped — rerun it with one compute thread (\`threads\` 1) to compute on the main thread\n`,
-  );
-  process.exit(1);
-};
-
-/** Replaces what happens when a compute thread fails (default: one line on stderr, exit 1). */
-export function onThreadFailure(handler: ThreadFailureHandler): void {
-  onFailure = handler;
-}
 
 /** Whether the pool can exist in this process (decided once, before jax-js is imported). */
 export const threadsAvailable = process.env.LOCALIST_THREADS !== "1";
@@ -69,7 +56,7 @@ export function useComputeThreads(count: number): void {
   if (count === requested) return;
   if (count > 1 && !threadsAvailable)
     throw new Error(
-      "compute threads are off in this process (LOCALIST_THREADS=1 in the environment); use one compute thread (`threads` 1)",
+      "compute threads are off in this process (LOCALIST_THREADS=1 in the environment); ask for 1 thread",
     );
   if (count > poolSize)
     throw new Error(
@@ -100,28 +87,42 @@ class ComputeThread {
     node.on("message", (data: { ok?: boolean; error?: string }) => {
       const worker = this.waiting.shift();
       if (this.waiting.length === 0) node.unref();
-      if (data?.ok === false) onFailure(`a kernel failed: ${data.error ?? "unknown error"}`);
+      if (data?.ok === false) fail(`a kernel failed: ${data.error ?? "unknown error"}`);
       worker?.onmessage?.({ data });
     });
-    node.on("error", (error) => onFailure(error.message));
+    node.on("error", (error) => fail(error.message));
     node.on("exit", (code) => {
-      if (!this.#closing) onFailure(`a thread stopped with exit code ${code}`);
+      if (!this.#closing) fail(`a thread stopped with exit code ${code}`);
     });
   }
 
   /** Every message the pool posts (init, kernel, routine) is answered by one (ready, done). */
   send(from: ThreadWorker, message: unknown): void {
+    // After a failure nothing more is computed on threads (its reads reject), and a message
+    // that will never be answered must not hold the process open.
+    if (threadFailure()) return;
     if (this.waiting.push(from) === 1) this.node.ref();
     void this.#sourceSent.then(() => this.node.postMessage(message));
   }
 
   close(): void {
     this.#closing = true;
+    this.waiting.length = 0;
     void this.node.terminate();
   }
 }
 
 const threads: ComputeThread[] = [];
+
+/**
+ * A thread failed: the pool's results can no longer be trusted, so every thread stops (their
+ * pending replies would only feed a pool that waits on the failed one) and the reads reject.
+ */
+function fail(reason: string): void {
+  if (threadFailure()) return;
+  for (const thread of threads) thread.close();
+  reportThreadFailure(reason);
+}
 
 /** The running compute threads' worker_threads handles (for diagnostics and tests). */
 export function computeThreads(): readonly NodeWorker[] {

@@ -28,13 +28,22 @@ export const MODEL_FORMAT_VERSION = 2;
 
 /** Optimizer state as stored: the update count and per-parameter slots (AdamW: m and v). */
 export interface StoredOptimizer {
+  /** t, the updates taken. */
   count: number;
+  /** Per slot name (AdamW: "m" and "v"), one array per parameter. */
   slots: Record<string, ParamMap>;
 }
 
+/**
+ * A model as a checkpoint folder holds it: the architecture, the tokenizer, the weights, the step,
+ * optionally the optimizer state, and the other config.json entries unparsed.
+ */
 export interface SavedModel {
+  /** The architecture (the checkpoint's copy). */
   config: Readonly<ModelConfig>;
+  /** The tokenizer the model reads. */
   tokenizer: WordTokenizer | CharTokenizer;
+  /** The weights by dotted name. */
   params: ParamMap;
   /** Training steps completed. */
   step: number;

@@ -5,8 +5,11 @@
 
 /** Where progress goes: process.stderr or anything with `write` (and `isTTY` for a terminal). */
 export interface ProgressStream {
+  /** True for a terminal: progress is then one line redrawn in place. */
   isTTY?: boolean;
+  /** The terminal's width, to fit the line. */
   columns?: number;
+  /** Writes text as is. */
   write(text: string): unknown;
 }
 

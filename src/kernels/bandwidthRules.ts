@@ -18,12 +18,22 @@ export function columnStandardDeviations(x: JaxArray): number[] {
   return sigma;
 }
 
+/**
+ * Scott's rule, one bandwidth per feature column: h_d = σ_d · N^{−1/(D+4)}, σ_d the sample standard
+ * deviation (ddof 1) of column d of x (N, D). Borrows x; throws on fewer than 2 rows or a constant
+ * column.
+ */
 export function scottBandwidth(x: JaxArray): number[] {
   const [n, d] = x.shape;
   const factor = Math.pow(n, -1 / (d + 4));
   return columnStandardDeviations(x).map((s) => factor * s);
 }
 
+/**
+ * Silverman's rule, one bandwidth per feature column: h_d = σ_d · (N(D + 2)/4)^{−1/(D+4)}, σ_d the
+ * sample standard deviation (ddof 1) of column d of x (N, D). Borrows x; throws on fewer than 2
+ * rows or a constant column.
+ */
 export function silvermanBandwidth(x: JaxArray): number[] {
   const [n, d] = x.shape;
   const factor = Math.pow((n * (d + 2)) / 4, -1 / (d + 4));

@@ -9,6 +9,11 @@ import { np, type JaxArray } from "../engine/engine.js";
 import { preciseLog, preciseSin } from "../engine/precise.js";
 import { indicatorLogWeights, type LogKernel } from "./logKernel.js";
 
+/**
+ * The radial profiles of `distanceKernel`, each a function of u = ‖x − x*‖/h: gaussian e^{−u²/2},
+ * epanechnikov 1 − u², tricube (1 − u³)³, uniform 1{u ≤ 1}, laplacian e^{−u}, cosine cos(πu/2),
+ * triangular 1 − u (the compact ones zero for u ≥ 1).
+ */
 export const DISTANCE_PROFILES = [
   "gaussian",
   "epanechnikov",
@@ -18,6 +23,7 @@ export const DISTANCE_PROFILES = [
   "cosine",
   "triangular",
 ] as const;
+/** The name of a radial profile: one of `DISTANCE_PROFILES`. */
 export type DistanceProfile = (typeof DISTANCE_PROFILES)[number];
 
 /** A bandwidth: one positive number, or one per feature column. */

@@ -10,6 +10,11 @@
 import { np, type JaxArray } from "../engine/engine.js";
 import { preciseExp } from "../engine/precise.js";
 
+/**
+ * A localization kernel as log-weights: ℓ(x*, x) = log K(x*, x), so a method forms softmax(ℓ) over
+ * the keys and a weighted mean. Kernels are combined by adding log-weights (`productKernel`),
+ * scaling them (`powerKernel`) or restricting them to columns (`onColumns`).
+ */
 export interface LogKernel {
   /** A readable description, e.g. "gaussian(h=0.5)". */
   readonly name: string;

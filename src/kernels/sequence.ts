@@ -26,6 +26,7 @@ export function dotProductKernel(temperature: number): LogKernel {
   };
 }
 
+/** Which side of the query a positional window covers. */
 export interface WindowOptions {
   /** Only keys at or before the query (j ≤ i). */
   causal?: boolean;

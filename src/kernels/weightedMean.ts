@@ -25,6 +25,10 @@
 import { np, type JaxArray } from "../engine/engine.js";
 import { preciseExp, preciseLog } from "../engine/precise.js";
 
+/**
+ * Settings of `kernelWeights` and `weightedMean`: a mask of allowed keys, and full float64
+ * precision.
+ */
 export interface WeightOptions {
   /** Broadcastable to the log-weights (…, Q, N): false excludes a key. */
   allowed?: JaxArray;
@@ -60,6 +64,7 @@ function safeDenominator(mass: JaxArray): JaxArray {
   return np.where(np.greater(mass.ref, 0), mass, 1).astype(mass.dtype);
 }
 
+/** What `kernelWeights` returns: the normalized weights and the kernel mass of each row. */
 export interface KernelWeights {
   /** (…, Q, N) w = softmax(ℓ) row by row: each row sums to 1, an empty row is all 0. */
   weights: JaxArray;
@@ -85,6 +90,7 @@ export function logKernelMass(logWeights: JaxArray, options: WeightOptions = {})
   return shift.add(logMass);
 }
 
+/** What `weightedMean` returns: the local mean and the kernel mass of each row. */
 export interface WeightedMean {
   /** (…, Q, M) Σ_j w_ij v_j; 0 on an empty row. */
   mean: JaxArray;

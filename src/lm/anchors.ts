@@ -98,7 +98,9 @@ export function chooseAnchors(
 
 /** One line of `localist anchors`. */
 export interface AnchorListing {
+  /** The rank by score, from 1. */
   rank: number;
+  /** The token's text. */
   token: string;
   /** Bits, when scored. */
   bits?: number;

@@ -10,13 +10,23 @@ import type { RuleSet } from "../localist/rules.js";
 import type { LocalistModel } from "./localistModel.js";
 import { checkWindows } from "./rules.js";
 
+/**
+ * The text a compliance check reads: given text, or windows of the model's validation or test
+ * split.
+ */
 export type CheckSource = { text: string } | { split: "valid" | "test"; windows: number };
 
 /** The result of `localist check`: the report, the windows read, and how to show it. */
 export interface CheckResult {
+  /** Measured and certified fidelity of each rule. */
   report: ComplianceReport;
+  /** The token windows the check read. */
   windows: Int32Array[];
+  /** The report as a plain-text table. */
   text(): string;
+  /**
+   * The report as Markdown, headed by the model, the rules file and the dial it was checked with.
+   */
   markdown(context: { model: string; rulesFile: string; dial: string }): string;
 }
 

@@ -54,11 +54,20 @@ export function demoModel(steps: number, seed: number): TrainingSpec {
 /** The dial values of the demo's sweep. */
 export const DEMO_DIALS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
 
+/**
+ * What the demo produced: the training summary, the sweep rows, and where the model and the sweep's
+ * JSON and SVG chart went.
+ */
 export interface DemoResult {
+  /** The summary of the demo model's training. */
   training: TrainSummary;
+  /** One row per dial value of `DEMO_DIALS`. */
   rows: SweepRow[];
+  /** The folder of the trained model. */
   modelDir: string;
+  /** The path of the sweep's rows as JSON. */
   sweepJson: string;
+  /** The path of the sweep's chart (SVG). */
   sweepSvg: string;
 }
 

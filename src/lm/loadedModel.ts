@@ -18,9 +18,17 @@ import {
   type LocalistEntry,
 } from "../localist/structure.js";
 
+/**
+ * A saved model read with every entry of its config.json checked: the architecture, tokenizer and
+ * weights, the corpus it was trained on, its training settings, and its localist structure and
+ * anchors when it has them.
+ */
 export interface LoadedModel extends SavedModel {
+  /** The folder it was opened from. */
   dir: string;
+  /** How its corpus was built (so its validation and test splits can be rebuilt). */
   corpus: LmCorpusOptions;
+  /** The settings it was trained with. */
   training: TrainSettings;
   /** Present for a localist model. */
   localist?: Readonly<LocalistEntry>;

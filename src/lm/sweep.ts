@@ -9,22 +9,37 @@ import type { Schedule } from "../localist/dial.js";
 import { sweepChart } from "../localist/sweepChart.js";
 import type { RuleSet } from "../localist/rules.js";
 
+/**
+ * One dial value of a sweep: attention metrics over the measured rows and the language-model scores
+ * over the evaluated windows.
+ */
 export interface SweepRow {
+  /** λ, the dial value. */
   dial: number;
+  /** Mean attention entropy per row, in bits. */
   entropy: number;
+  /** Mean measured fidelity Σ_{j∈R} a_ij: the attention mass on the relevant keys. */
   fidelity: number;
+  /**
+   * Mean certified fidelity 1 − (the leak bound): what the bound guarantees, never above the
+   * measured fidelity.
+   */
   certifiedFidelity: number;
+  /** Validation perplexity exp(mean cross-entropy in nats per token). */
   perplexity: number;
+  /** Fraction of tokens whose most likely prediction is the next token. */
   accuracy: number;
   /** Rows whose measured leak exceeded the certified bound (always 0 unless something is wrong). */
   violations: number;
 }
 
+/** Settings of `LocalistModel.sweep`: how much text to evaluate and measure at each dial value. */
 export interface SweepOptions {
   /** Sliding windows evaluated per dial (perplexity, accuracy). */
   windows: number;
   /** Windows whose attention rows are measured per dial. */
   inspectWindows: number;
+  /** How the dial is spread over layers (default uniform: λ in every layer). */
   schedule?: Schedule;
   /** Where progress goes (default stderr); null for none. */
   progress?: ProgressStream | null;

@@ -12,6 +12,7 @@
  */
 
 export interface AnchorScore {
+  /** The token id v. */
   token: number;
   /** I(X_v; Y) in bits. */
   bits: number;

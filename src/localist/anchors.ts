@@ -20,20 +20,35 @@ export const ANCHOR_SELECTIONS = ["mutual-information", "random"] as const;
 export const ANCHORS_ENTRY_SCHEMA = z.discriminatedUnion("kind", [
   z
     .object({
+      /** Chosen tokens, visible wherever they occur. */
       kind: z.literal("tokens"),
+      /** How they were chosen. */
       selection: z.enum(ANCHOR_SELECTIONS),
       /** What the mutual information was measured against (mutual-information only). */
       target: z.enum(["blocks", "next-token"]).optional(),
       /** The window w of "present in the last w tokens". */
       window: z.number().int().min(1).optional(),
+      /** The anchor token ids. */
       tokens: z.array(z.number().int().min(0)).min(1),
       /** Score of each token in bits (mutual-information only). */
       scores: z.array(z.number()).optional(),
     })
     .strict(),
-  z.object({ kind: z.literal("sinks"), count: z.number().int().min(1) }).strict(),
+  z
+    .object({
+      /** Attention sinks: the first `count` positions of every window. */
+      kind: z.literal("sinks"),
+      /** How many positions. */
+      count: z.number().int().min(1),
+    })
+    .strict(),
 ]);
 
+/**
+ * The `anchors` entry of a checkpoint: chosen tokens (with how they were chosen and their scores in
+ * bits) or the first `count` positions (attention sinks), visible to every later query of a local
+ * head.
+ */
 export type AnchorsEntry = z.infer<typeof ANCHORS_ENTRY_SCHEMA>;
 
 /** Checks the entry against the vocabulary; returns it frozen. */

@@ -9,8 +9,14 @@ import { validateLocalistStructure, type LocalistStructure } from "./structure.j
 
 /** How to build a structure: a blocks spec (`pos`, `window:W` or a JSON file), an optional routing file, the margin. */
 export interface StructureSpec {
+  /**
+   * The block source: "pos" (part-of-speech blocks), "window:W" (positional windows), or a blocks
+   * file.
+   */
   blocks: string;
+  /** A routing file (default: `defaultRouting`). */
   routing?: string;
+  /** m > 0: the dial λ biases the logits of keys outside the relevant set by −λm. */
   margin: number;
 }
 

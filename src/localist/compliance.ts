@@ -28,6 +28,7 @@ import type { LocalistStructure } from "./structure.js";
 
 /** How the model runs while its rules are checked. */
 export interface RuleRunOptions {
+  /** The compiled rules in place. */
   rules: RuleSet;
   /** The localist structure and (L, H) dial of a localist model (its dial bias counts in G). */
   localist?: { structure: LocalistStructure; dial: number[][] };
@@ -111,22 +112,33 @@ export function ruleMaps(
 
 /** One matched row of a rule, for the report's examples. */
 export interface RuleRow {
+  /** The window, from 0. */
   window: number;
+  /** The layer, from 0. */
   layer: number;
+  /** The head within the layer, from 0. */
   head: number;
+  /** The query's position in the window. */
   query: number;
+  /** The key positions the rule selects for this query. */
   targets: number[];
+  /** Measured fidelity: the attention mass on the targets. */
   fidelity: number;
+  /** Certified fidelity: 1 − the leak bound with every bias in place. */
   certified: number;
 }
 
 /** What the check found for one rule. */
 export interface RuleResult {
+  /** The rule's id. */
   id: string;
+  /** "include" (+s on the targets) or "exclude" (−s on the rest). */
   mode: "include" | "exclude";
   /** s = λ·m, and α = e^(−s). */
   strength: number;
+  /** α = e^(−s). */
   alpha: number;
+  /** The fidelity the rule requires. */
   minFidelity: number;
   /** Matched (window, query) pairs. */
   queries: number;
@@ -134,12 +146,15 @@ export interface RuleResult {
   rows: number;
   /** Matched rows whose targets lie outside what the head can see (fidelity 0). */
   unreachable: number;
+  /** Measured fidelity over the matched rows: the mean and the lowest. */
   fidelity: { mean: number; worst: number };
+  /** Certified fidelity over the matched rows: the mean and the lowest. */
   certified: { mean: number; worst: number };
   /** s* certifying minFidelity on every matched row (Infinity: none can; NaN: no rows). */
   requiredStrength: number;
   /** Rows whose measured leak exceeds the certified bound (0 unless something is wrong). */
   violations: number;
+  /** Whether the rule matched some row and its lowest measured fidelity reaches `minFidelity`. */
   passed: boolean;
   /** The worst rows (lowest fidelity), for the report. */
   worstRows: RuleRow[];
@@ -278,9 +293,13 @@ function scoreBatch(
 
 /** The compliance of a model with its rules over token windows. */
 export interface ComplianceReport {
+  /** Windows read. */
   windows: number;
+  /** Tokens read. */
   tokens: number;
+  /** One result per rule, in the rules' order. */
   rules: RuleResult[];
+  /** Whether every rule passed. */
   passed: boolean;
   /** Over every matched row of every rule (entropy, fidelity, certified, violations). */
   overall: MetricSummary;

@@ -8,7 +8,12 @@
  */
 import { LocalistError } from "../engine/errors.js";
 
+/**
+ * The dial schedules over layers: λ_ℓ = λ · (ℓ/(L − 1))^β with β = 0 (uniform), 1 (linear), 3
+ * (cubic) or 5 (quintic), so later layers localize first.
+ */
 export const SCHEDULES = ["uniform", "linear", "cubic", "quintic"] as const;
+/** One of `SCHEDULES`. */
 export type Schedule = (typeof SCHEDULES)[number];
 const EXPONENT: Record<Schedule, number> = { uniform: 0, linear: 1, cubic: 3, quintic: 5 };
 

@@ -13,8 +13,14 @@ import { dialThreshold, type RowMetrics } from "./metrics.js";
 import type { Recruitment } from "./recruitment.js";
 import type { LocalistStructure, RecruitmentLog } from "./structure.js";
 
+/**
+ * One query position of an explained head: its token and block, where its attention goes, its
+ * metrics and its threshold.
+ */
 export interface ExplainedRow {
+  /** The query's token. */
   token: string;
+  /** The query's block. */
   block: string;
   /** The keys with the most weight, largest first (zero-weight keys left out). */
   top: { token: string; block: string; weight: number }[];
@@ -24,25 +30,42 @@ export interface ExplainedRow {
   threshold?: number;
 }
 
+/**
+ * One head of an explanation: what it is, its dial, its mean metrics, its threshold and its rows.
+ */
 export interface ExplainedHead {
+  /** The layer, from 0. */
   layer: number;
+  /** The head within the layer, from 0. */
   head: number;
   /** e.g. "4-local, targets: noun". */
   description: string;
+  /** λ in this head. */
   dial: number;
+  /** Mean attention entropy of the head's rows, in bits. */
   entropy: number;
+  /** Mean measured fidelity of the head's rows. */
   fidelity: number;
+  /** Mean certified fidelity (1 − the leak bound) of the head's rows. */
   certifiedFidelity: number;
   /** The largest row threshold: λ* for fidelity ≥ 1 − δ on every row. */
   threshold: number;
+  /** One entry per query position. */
   rows: ExplainedRow[];
   /** (T·T) dense weights, for the heatmap. */
   weights: Float64Array;
 }
 
+/**
+ * Why a localist model attends where it does on one text: the tokens with their blocks, and per
+ * head the dial, the metrics, the threshold λ* and each row's most-weighted keys.
+ */
 export interface Explanation {
+  /** The text's tokens and the block of each. */
   tokens: { token: string; block: string }[];
+  /** δ, the target leak of the thresholds: λ* guarantees fidelity ≥ 1 − δ. */
   delta: number;
+  /** One entry per layer and head. */
   heads: ExplainedHead[];
   /** The rules in place: id and strength s = λ·m. */
   rules: { id: string; strength: number }[];

@@ -20,6 +20,7 @@ import type { LocalistStructure, LocalistTraining } from "./structure.js";
 /** The dial of a batch: a fixed (L, H) matrix, or one per training step. */
 export type DialSetting = number[][] | ((step: number) => number[][]);
 
+/** Settings of `dialHook`: the dial and the group-sparsity penalty. */
 export interface DialHookOptions {
   /** Default: λ = 0 everywhere, the distributed model. */
   dial?: DialSetting;

@@ -96,9 +96,16 @@ export function rowOf(
   });
 }
 
+/**
+ * Means of the row metrics (entropy, fidelity, certified fidelity, bound violations) over every
+ * measured row, per layer and per head.
+ */
 export interface AttentionReport {
+  /** Over all rows of all layers and heads. */
   overall: MetricSummary;
+  /** One summary per layer. */
   perLayer: MetricSummary[];
+  /** One summary per layer and head: perHead[layer][head]. */
   perHead: MetricSummary[][];
 }
 

@@ -32,14 +32,21 @@ export interface RowInput {
   bias?: ArrayLike<number>;
 }
 
+/** The metrics of one attention row, from `rowMetrics`. */
 export interface RowMetrics {
+  /** H(a_i) = −Σ_j a_ij log₂ a_ij, in bits. */
   entropy: number;
   /** NaN when the relevant set is empty. */
   fidelity: number;
   /** Certified upper bound on the leak (NaN when the relevant set is empty). */
   leakBound: number;
+  /**
+   * The bound h₂(ε) + (1 − ε) log₂ n_in + ε log₂ n_out on the entropy, ε the leak bound, in bits.
+   */
   entropyBound: number;
+  /** n_in, the allowed keys in the relevant set R. */
   nIn: number;
+  /** n_out, the allowed keys outside R. */
   nOut: number;
   /** Δ_i (−Infinity when nothing is outside R). */
   spread: number;
@@ -84,6 +91,11 @@ export function dialThreshold(
   return Math.max(0, (spread + Math.log(nOut / nIn) + Math.log((1 - delta) / delta)) / margin);
 }
 
+/**
+ * The metrics of one attention row (docs/math.md#metrics-and-the-certified-bound): entropy in bits,
+ * fidelity Σ_{j∈R} a_ij, the certified leak bound 1/(1 + (n_in/n_out) e^{G − Δ}) and the entropy
+ * bound; undefined when the row has no allowed key.
+ */
 export function rowMetrics(row: RowInput): RowMetrics | undefined {
   const n = row.weights.length;
   let entropy = 0;
@@ -142,9 +154,13 @@ export function rowMetrics(row: RowInput): RowMetrics | undefined {
 
 /** Means of row metrics over a set of rows. */
 export interface MetricSummary {
+  /** The rows averaged over. */
   rows: number;
+  /** Mean entropy, in bits. */
   entropy: number;
+  /** Mean measured fidelity (rows with an empty relevant set left out). */
   fidelity: number;
+  /** Mean certified fidelity, 1 − the leak bound (rows with an empty relevant set left out). */
   certifiedFidelity: number;
   /** Rows whose measured leak exceeded the certified bound (0 unless something is wrong). */
   violations: number;

@@ -23,14 +23,17 @@ import type { Routing } from "./routing.js";
 
 /** One split, as recorded in the checkpoint and the metrics log. */
 export interface Recruitment {
+  /** The training step of the split. */
   step: number;
   /** The block split, and the names of its two halves. */
   block: string;
+  /** The names of the two new blocks. */
   into: [string, string];
   /** Vocabulary tokens (seen in training) in each half. */
   sizes: [number, number];
   /** Drop in description length and the cost it had to exceed, in bits. */
   gainBits: number;
+  /** The cost in bits the gain had to exceed (the description of one more block). */
   costBits: number;
   /** The most frequent tokens of each half. */
   examples: [string[], string[]];

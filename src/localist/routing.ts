@@ -11,8 +11,14 @@
  */
 import { COARSE_CLASSES } from "../data/brownTags.js";
 
+/**
+ * Which blocks each head's queries attend to: per head h and query block a, the target blocks
+ * T_h(a).
+ */
 export interface Routing {
+  /** H, the heads. */
   heads: number;
+  /** G, the blocks. */
   blocks: number;
   /** (H·G·G) row-major: targets[(h·G + a)·G + b]. */
   targets: number[];
@@ -21,6 +27,11 @@ export interface Routing {
 /** Named blocks are assigned to heads in the order of the coarse part-of-speech classes. */
 const PREFERRED_ORDER: readonly string[] = COARSE_CLASSES;
 
+/**
+ * The default routing of G named blocks over `heads` heads: head h points every query at block
+ * ORDER[h mod G] (nouns, verbs, … in the order of the coarse part-of-speech classes), so each head
+ * gathers one class; for positional blocks every head points at the query's own window.
+ */
 export function defaultRouting(
   names: readonly string[],
   heads: number,

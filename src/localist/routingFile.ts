@@ -10,6 +10,11 @@ const ROUTING_FILE_SCHEMA = z.object({
   heads: z.array(z.record(z.string(), z.array(z.string()))),
 });
 
+/**
+ * The routing a JSON file gives: `{"heads": [{"verb": ["noun"], "*": ["noun", "verb"]}, …]}`, one
+ * entry per head, query block (or "*" for the blocks not named) → target blocks. Node only; names
+ * the file and the bad entry on error.
+ */
 export function routingFromFile(path: string, names: readonly string[], heads: number): Routing {
   const { heads: list } = parseWith(
     ROUTING_FILE_SCHEMA,

@@ -137,6 +137,7 @@ type RuleInputs = { global?: JaxArray; local?: JaxArray };
 
 /** A hook source whose rule set can be replaced between forward passes. */
 export interface RuleHook extends HookSource<RuleInputs> {
+  /** The rules in place now. */
   /** Replaces the rules; the next batch's inputs use them. */
   setRules(rules: RuleSet): void;
   readonly rules: RuleSet;

@@ -37,21 +37,35 @@ const index = z.number().int().min(0);
 /** One rule as written in a rules file. */
 export const RULE_SCHEMA = z
   .object({
+    /** The rule's name in reports and errors. */
     id: z.string().min(1).max(200),
+    /** The queries the rule applies to. */
     query: SELECTOR_SCHEMA,
+    /** The keys those queries are pointed at. */
     key: SELECTOR_SCHEMA,
+    /** The layers it applies in (default: every layer). */
     layers: z.array(index).min(1).optional(),
+    /** The heads it applies in: h in every chosen layer, or [ℓ, h] (default: every head). */
     heads: z
       .array(z.union([index, z.tuple([index, index])]))
       .min(1)
       .optional(),
+    /** s = λ·m, the log-bias gap between the selected keys and the rest (give this or `alpha`). */
     strength: z.number().min(0).max(MAX_STRENGTH).optional(),
+    /** PASTA's α ∈ (0, 1]: attention outside the selected keys scaled by α, i.e. s = −ln α. */
     alpha: z.number().gt(0).max(1).optional(),
+    /** "include" (default): +s on the selected keys; "exclude": −s on the rest (the same alone; different when rules combine). */
     mode: z.enum(["include", "exclude"]).optional(),
+    /** The fidelity the compliance check requires of the rule, in [0, 1]. */
     minFidelity: z.number().min(0).max(1),
   })
   .strict();
 
+/**
+ * One rule as written in a rules file: `id`, the query and key selectors, optional layers and
+ * heads, the strength s = λ·m (or α, s = −ln α), include or exclude, and the fidelity it must reach
+ * (`minFidelity`).
+ */
 export type RuleSpec = z.infer<typeof RULE_SCHEMA>;
 
 const FILE_SCHEMA = z.object({ rules: z.array(z.record(z.string(), z.unknown())).min(1) }).strict();
@@ -73,6 +87,7 @@ export interface CompiledRule {
   readonly spec: RuleSpec;
 }
 
+/** Compiled rules, ready for `ruleHook` and `checkCompliance`. */
 export type RuleSet = readonly CompiledRule[];
 
 /** The strength of a spec: s = λ·m, or −ln α. */

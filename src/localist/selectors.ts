@@ -21,14 +21,57 @@ const names = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 
 /** Each form of a selector, by its one field. */
 export const SELECTOR_FORMS = {
-  block: z.object({ block: names }).strict(),
-  token: z.object({ token: names }).strict(),
-  regex: z.object({ regex: z.string().min(1) }).strict(),
-  anchor: z.object({ anchor: z.literal(true) }).strict(),
-  all: z.object({ all: z.literal(true) }).strict(),
-  previous: z.object({ previous: z.number().int().min(1).max(1_000_000) }).strict(),
-  offset: z.object({ offset: z.number().int().min(-1_000_000).max(0) }).strict(),
-  relation: z.object({ relation: z.enum(["same-token", "after-earlier"]) }).strict(),
+  block: z
+    .object({
+      /** Tokens of these blocks of the model (by block name). */
+      block: names,
+    })
+    .strict(),
+  token: z
+    .object({
+      /** Tokens whose vocabulary text is exactly one of these. */
+      token: names,
+    })
+    .strict(),
+  regex: z
+    .object({
+      /** Tokens whose text this regular expression (RE2 syntax) matches. */
+      regex: z.string().min(1),
+    })
+    .strict(),
+  anchor: z
+    .object({
+      /** The model's anchors. */
+      anchor: z.literal(true),
+    })
+    .strict(),
+  all: z
+    .object({
+      /** Every token. */
+      all: z.literal(true),
+    })
+    .strict(),
+  previous: z
+    .object({
+      /** Keys only: the n positions before the query, j ∈ [i − n, i − 1]. */
+      previous: z.number().int().min(1).max(1_000_000),
+    })
+    .strict(),
+  offset: z
+    .object({
+      /** Keys only: the one position j = i + d, d ≤ 0. */
+      offset: z.number().int().min(-1_000_000).max(0),
+    })
+    .strict(),
+  relation: z
+    .object({
+      /**
+       * Keys only: earlier occurrences of the query's token ("same-token"), or the tokens right
+       * after them ("after-earlier": induction).
+       */
+      relation: z.enum(["same-token", "after-earlier"]),
+    })
+    .strict(),
 };
 
 /** A selector as written in a rules file: exactly one of these forms. */
@@ -51,15 +94,30 @@ export interface SelectorContext {
   /** Token text by id. */
   vocabulary: readonly string[];
   /** The model's blocks: names, and the block of a token at a position (absent for a plain model). */
-  blocks?: { names: readonly string[]; of(token: number, position: number): number };
+  blocks?: {
+    /** The blocks' names, by block index. */
+    names: readonly string[];
+    /** The block index of `token` at `position`. */
+    of(token: number, position: number): number;
+  };
   /** Whether the token at a position is one of the model's anchors (absent: the model has none). */
   anchor?: (tokens: ArrayLike<number>, position: number) => boolean;
 }
 
 /** A compiled selector over one window `tokens` (length T). */
 export type Selector =
-  | { kind: "unary"; test(tokens: ArrayLike<number>, position: number): boolean }
-  | { kind: "relative"; test(tokens: ArrayLike<number>, query: number, key: number): boolean };
+  | {
+      /** Decided by the token at one position. */
+      kind: "unary";
+      /** Whether the token at `position` of the window is selected. */
+      test(tokens: ArrayLike<number>, position: number): boolean;
+    }
+  | {
+      /** Decided by the query's and the key's positions together. */
+      kind: "relative";
+      /** Whether the pair (query position, key position) of the window is selected. */
+      test(tokens: ArrayLike<number>, query: number, key: number): boolean;
+    };
 
 function list(value: string | string[]): string[] {
   return typeof value === "string" ? [value] : value;

@@ -13,7 +13,9 @@ import type { Recruitment } from "./recruitment.js";
 
 /** Blocks, routing and margin: what the dial needs at evaluation time. */
 export interface LocalistStructure {
+  /** Which block each token (or position) belongs to. */
   readonly blocks: BlockSpec;
+  /** The target blocks of each head's queries. */
   readonly routing: Routing;
   /** Margin m of the dial bias b = −m outside the relevant set. */
   readonly margin: number;
@@ -21,8 +23,11 @@ export interface LocalistStructure {
 
 /** How the dial was used in training: the penalty weight, a fixed dial or a range, the schedule. */
 export interface LocalistTraining {
+  /** γ, the weight of the group-sparsity penalty in the loss. */
   penalty: number;
+  /** The dial during training: fixed, or drawn uniformly from a range at every step. */
   dial: DialValue | { range: [number, number] };
+  /** How the dial is spread over layers. */
   schedule: Schedule;
 }
 
@@ -30,17 +35,21 @@ export interface LocalistTraining {
 export interface RecruitmentLog {
   /** Steps between checks, and the most blocks allowed. */
   every: number;
+  /** The most blocks recruitment may reach. */
   maxBlocks: number;
   /** The blocks it started from. */
   start: string[];
   /** The last step checked (a resumed run does not check it again). */
   checkedAt: number;
+  /** Every split so far, in order. */
   events: Recruitment[];
 }
 
 /** The checkpoint entry: the structure, and the training settings when the model was trained with them. */
 export interface LocalistEntry extends LocalistStructure {
+  /** How the dial was trained (absent for a structure added after training). */
   readonly training?: LocalistTraining;
+  /** Recruitment's settings and splits, for a model trained with it. */
   readonly recruitment?: RecruitmentLog;
 }
 

@@ -7,21 +7,41 @@
 import { z } from "zod";
 import { check, checkInteger } from "../engine/errors.js";
 
+/**
+ * The position encodings a model may use: none, learned, sinusoidal (added to the token embeddings)
+ * or rotary (RoPE, applied to queries and keys).
+ */
 export const POSITIONAL_ENCODINGS = ["none", "learned", "sinusoidal", "rotary"] as const;
+/** One of `POSITIONAL_ENCODINGS`. */
 export type PositionalEncoding = (typeof POSITIONAL_ENCODINGS)[number];
 
 /** Attention per layer: all heads global, all W-local, or hybrid (first ⌈H/2⌉ heads local). */
 export type AttentionSpec =
   { kind: "global" } | { kind: "local"; window: number } | { kind: "hybrid"; window: number };
 
+/**
+ * The architecture of a transformer (nanoGPT's config, frozen): saved in every checkpoint, and the
+ * checkpoint's copy is what loading builds. `validateModelConfig` checks one.
+ */
 export interface ModelConfig {
+  /** V, the token ids the embedding and the output layer cover. */
   readonly vocabSize: number;
+  /** T, the longest window of tokens the model reads. */
   readonly context: number;
+  /** L, the transformer blocks. */
   readonly layers: number;
+  /** H, the attention heads per layer (dModel must be a multiple of H). */
   readonly heads: number;
+  /** D, the width of the residual stream; each head has E = D/H dimensions. */
   readonly dModel: number;
+  /** The hidden width of each block's MLP (4D in GPT-2). */
   readonly dMlp: number;
+  /** Global, W-local or hybrid attention in every layer. */
   readonly attention: AttentionSpec;
+  /**
+   * How positions enter: none, learned or sinusoidal embeddings added to the tokens', or rotary
+   * (RoPE) on queries and keys.
+   */
   readonly positional: PositionalEncoding;
   /** Strict causal masking: a query sees only earlier positions. */
   readonly strict: boolean;

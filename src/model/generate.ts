@@ -19,13 +19,17 @@ import {
 import type { ParamMap } from "./params.js";
 import { forward } from "./transformer.js";
 
+/** Settings of `generateTokens`: how many tokens, the hooks in place, and the sampling rule. */
 export interface SampleOptions {
+  /** How many tokens to generate. */
   tokens: number;
   /** Attention hooks (the dial of a localist model, rules). */
   hooks?: readonly HookSource[];
+  /** τ: the next token is drawn from softmax(logits/τ); 0 takes the most likely token. */
   temperature: number;
   /** 0 = no restriction. */
   topK: number;
+  /** Seed of the draws: the same seed gives the same text. */
   seed: number;
   /** Called with each new token id. */
   onToken?: (id: number) => void;

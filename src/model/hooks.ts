@@ -31,6 +31,7 @@ export interface LayerBias {
 
 /** Weights and content scores of one group of heads, in that group's layout. */
 export interface HeadGroupAttention {
+  /** The attention weights a_ij. */
   weights: JaxArray;
   /** Present when some hook asked for scores (`observesScores`). */
   scores?: JaxArray;
@@ -50,15 +51,21 @@ export interface LayerAttention {
 
 /** A term a hook adds to the training loss: weight · value, logged as `name`. */
 export interface AuxiliaryTerm {
+  /** The name the term is logged under (e.g. "penalty"). */
   name: string;
   /** A scalar array. */
   value: JaxArray;
+  /** The weight it enters the loss with. */
   weight: number;
 }
 
 /** The hooks of one forward pass. */
 export interface AttentionHooks {
+  /**
+   * The additive log-bias on layer `layer`'s logits, or undefined for none (consumed by the model).
+   */
   bias?(layer: number): LayerBias | undefined;
+  /** Sees layer `layer`'s weights and content scores (borrowed: keep what you need with `.ref`). */
   observe?(layer: number, attention: LayerAttention): void;
   /** Whether `observe` needs the content scores (one more array per layer). */
   observesScores?: boolean;
@@ -76,7 +83,9 @@ export interface AttentionHooks {
 export interface TokenBatch {
   /** (B·T) token ids, row-major. */
   tokens: Int32Array;
+  /** B, the windows. */
   batch: number;
+  /** T, the positions per window. */
   length: number;
   /** The training step (0 outside training). */
   step: number;

@@ -22,7 +22,9 @@ import { forward } from "./transformer.js";
 
 /** Dense attention of one batch of windows. */
 export interface AttentionMaps {
+  /** B, the windows. */
   batch: number;
+  /** T, the positions per window. */
   length: number;
   /** [layer][head] → (B·T·T) weights a_ij, row-major. */
   weights: Float64Array[][];

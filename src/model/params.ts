@@ -8,6 +8,10 @@
 import { np, random, type JaxArray } from "../engine/engine.js";
 import type { ModelConfig } from "./config.js";
 
+/**
+ * A model's parameters by dotted name (`embed`, `layers.0.wq`, …), one array each: a flat tree that
+ * `tree.ref`, `tree.dispose` and the optimizer walk.
+ */
 export type ParamMap = Record<string, JaxArray>;
 
 /** The arrays of one transformer block, by leaf name (prefix `layers.<l>.`). */

@@ -11,11 +11,21 @@
  */
 import { check, checkInteger } from "../engine/errors.js";
 
+/**
+ * Set attention over all members ("global"), or over each member's k nearest members in sample
+ * space ("knn").
+ */
 export type SetAttentionKind = { kind: "global" } | { kind: "knn"; k: number };
 export const SET_POOLINGS = ["pma", "mean"] as const;
 export type SetPooling = (typeof SET_POOLINGS)[number];
 
+/**
+ * The architecture of a set transformer (docs/math.md#the-set-transformer): projection, L encoder
+ * blocks of set attention, pooling (PMA or mean) and an MLP head; optional prompt tokens and LoRA
+ * adapters.
+ */
 export interface SetTransformerConfig {
+  /** Which set model: the transformer. */
   readonly model: "transformer";
   /** d: features per sample. */
   readonly inputDim: number;
@@ -29,7 +39,9 @@ export interface SetTransformerConfig {
   readonly dModel: number;
   /** F: MLP width in the blocks and the head. */
   readonly dMlp: number;
+  /** Global or k-NN-local set attention. */
   readonly attention: SetAttentionKind;
+  /** "pma" (attention from S learned seed queries) or "mean" (the mean over the members). */
   readonly pooling: SetPooling;
   /** S seed queries of PMA; the head maps each pooled seed to O/S outputs (1 for mean pooling). */
   readonly seeds: number;
@@ -39,9 +51,16 @@ export interface SetTransformerConfig {
   readonly loraRank: number;
 }
 
+/**
+ * The architecture of a Deep Sets model (docs/math.md#deep-sets): ρ(mean_s φ(x_s)) with MLPs φ and
+ * ρ.
+ */
 export interface DeepSetsConfig {
+  /** Which set model: Deep Sets. */
   readonly model: "deepsets";
+  /** d: features per sample. */
   readonly inputDim: number;
+  /** O: outputs per set. */
   readonly outputs: number;
   /** Hidden layers of φ (each of width D). */
   readonly layers: number;
@@ -51,6 +70,10 @@ export interface DeepSetsConfig {
   readonly dMlp: number;
 }
 
+/**
+ * The architecture of a set model: a set transformer or Deep Sets. `validateSetModelConfig` checks
+ * one.
+ */
 export type SetModelConfig = SetTransformerConfig | DeepSetsConfig;
 
 /** Widths and counts beyond these are refused (memory, not mathematics). */

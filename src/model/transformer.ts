@@ -15,7 +15,9 @@ import type { AttentionHooks, HeadGroupAttention, LayerAttention } from "./hooks
 import { layerParams, type LayerParamName, type ParamMap } from "./params.js";
 import { applyRotary, rotaryTables, sinusoidalTable } from "./positional.js";
 
+/** Settings of `forward`. */
 export interface ForwardOptions {
+  /** The attention hooks of this pass (the dial, rules, anchors, observers); none by default. */
   hooks?: AttentionHooks;
 }
 

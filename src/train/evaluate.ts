@@ -7,7 +7,7 @@
  *   perplexity = exp(−(1/n) Σ log p(target | preceding tokens in its window)),
  *   accuracy   = (1/n) Σ 1{argmax p = target}.
  */
-import { jit, nn, np, fromHost, tree, type JaxArray } from "../engine/engine.js";
+import { jit, nn, np, fromHost, readAsync, tree, type JaxArray } from "../engine/engine.js";
 import { runsUncompiled } from "../model/compile.js";
 import { check } from "../engine/errors.js";
 import type { ModelConfig } from "../model/config.js";
@@ -22,11 +22,37 @@ import { estimateMemory, formatGiB, MEMORY_BUDGET_BYTES } from "../model/memory.
 import type { ParamMap } from "../model/params.js";
 import { forward } from "../model/transformer.js";
 
+/** A language model's scores on a stream of tokens. */
 export interface Evaluation {
+  /** Mean cross-entropy of the next token, in nats per token. */
   loss: number; // nats per token
+  /** exp(loss). */
   perplexity: number;
+  /** Fraction of tokens whose most likely prediction is the actual next token. */
   accuracy: number;
+  /** Tokens scored. */
   tokens: number;
+}
+
+/** The scoring of one batch, compiled for one config and list of hook sources. */
+export interface Evaluator {
+  /** The architecture it was compiled for. */
+  readonly config: ModelConfig;
+  /** The hook sources whose arrays enter as arguments. */
+  readonly sources: readonly HookSource[];
+  /**
+   * One batch of windows (B, T): [Σ of the scored tokens' log-losses, count of scored tokens whose
+   * argmax prediction is the target], two scalars. Takes ownership of its arguments.
+   */
+  run(
+    params: ParamMap,
+    inputs: JaxArray,
+    targets: JaxArray,
+    scored: JaxArray,
+    hookArrays: HookInputs[],
+  ): JaxArray[];
+  /** Frees the compiled function. */
+  dispose(): void;
 }
 
 /**
@@ -34,7 +60,10 @@ export interface Evaluation {
  * config and a list of hook sources (their arrays enter as arguments). Reuse one across calls of
  * `evaluateStream` to compile once, e.g. across the dial values of a sweep.
  */
-export function createEvaluator(config: ModelConfig, sources: readonly HookSource[] = []) {
+export function createEvaluator(
+  config: ModelConfig,
+  sources: readonly HookSource[] = [],
+): Evaluator {
   const logits = (params: ParamMap, inputs: JaxArray, hookArrays: HookInputs[]) => {
     const hooks = attachHooks(sources, hookArrays);
     const result = forward(params, inputs, config, { hooks }); // (B, T, V)
@@ -68,8 +97,6 @@ export function createEvaluator(config: ModelConfig, sources: readonly HookSourc
     score(logits(params, inputs, hookArrays), targets, scored)) as Run);
   return { config, sources, run, dispose: () => run.dispose() };
 }
-
-export type Evaluator = ReturnType<typeof createEvaluator>;
 
 /**
  * Perplexity and accuracy over an id stream with the sliding window. Borrows params. Reads back
@@ -152,8 +179,8 @@ async function evaluateWindows(
       fromHost(scored, [rows, t], np.float32),
       hookInputs(sources, { tokens: inputs, batch: rows, length: t, step: 0 }),
     );
-    nll += (await sumNll.data())[0];
-    correct += (await sumCorrect.data())[0];
+    nll += (await readAsync(sumNll))[0];
+    correct += (await readAsync(sumCorrect))[0];
     options.onBatch?.(start + rows, windows);
   }
   const loss = nll / tokens;

@@ -23,17 +23,31 @@ import { runTrainingLoop, type StepRecord } from "./loop.js";
 import { disposeOptimizerState, type OptimizerState } from "./optimizer.js";
 import { runOptimizer, type TrainSettings } from "./settings.js";
 
+/**
+ * The data of a language-model run: how the corpus was built, its tokenizer, and its training and
+ * validation ids.
+ */
 export interface TrainingData {
   /** How the corpus was built (saved with the model, so its splits can be rebuilt). */
   corpus: LmCorpusOptions;
+  /** The tokenizer the ids come from (saved with the model). */
   tokenizer: WordTokenizer | CharTokenizer;
+  /** Token ids batches are drawn from. */
   train: Int32Array;
+  /** Token ids of the final validation pass. */
   valid: Int32Array;
 }
 
+/**
+ * A language-model training run for `trainLanguageModel`: the architecture, the settings, the data,
+ * the hooks, and what to resume from.
+ */
 export interface LanguageModelRun {
+  /** The architecture. */
   config: Readonly<ModelConfig>;
+  /** Steps, batch, learning rate and the rest of the run. */
   settings: TrainSettings;
+  /** The token ids to train and validate on. */
   data: TrainingData;
   /**
    * Attention hooks for training (the dial and its penalty). The final validation pass runs
@@ -51,18 +65,27 @@ export interface LanguageModelRun {
    * (borrowed) and may replace the hooks (the loss is compiled again) and the checkpoint entries,
    * and log a record.
    */
-  adapt?: { every: number; run(params: ParamMap, step: number): Adaptation | undefined };
+  adapt?: {
+    /** Steps between calls. */
+    every: number;
+    /** Sees the parameters (borrowed) at `step`; returns what changes, or undefined. */
+    run(params: ParamMap, step: number): Adaptation | undefined;
+  };
 }
 
 /** What an adaptation changes. */
 export interface Adaptation {
+  /** The hooks from now on (the loss is compiled again). */
   hooks?: readonly HookSource[];
+  /** The checkpoint entries from now on. */
   entries?: Record<string, unknown>;
   /** Written to the metrics log with the step. */
   log?: Record<string, unknown>;
 }
 
+/** Where a run writes and what it reports: the output folder, progress, the final validation. */
 export interface TrainOptions {
+  /** The run's folder: checkpoints, the metrics log, and the finished model. */
   out: string;
   /** Where progress goes (default stderr); null for none. */
   progress?: ProgressStream | null;
@@ -72,14 +95,28 @@ export interface TrainOptions {
   onStep?: (step: number, loss: number) => void;
 }
 
+/**
+ * What `trainLanguageModel` returns: the steps, the final loss, the time and speed, and the
+ * validation scores.
+ */
 export interface TrainSummary {
+  /** Steps completed. */
   steps: number;
+  /** The training loss of the last step, in nats per token. */
   finalLoss: number;
+  /** Seconds of training (this run or resumption). */
   seconds: number;
+  /** Training tokens per second. */
   tokensPerSecond: number;
+  /** The final validation pass (absent when it was skipped). */
   valid?: Evaluation;
 }
 
+/**
+ * Trains a language model into the folder `options.out`: seeded batches of next-token windows, the
+ * hooks and their auxiliary losses, AdamW with warm-up and cosine decay through the one training
+ * loop, a JSON-lines metrics log, atomic checkpoints, exact resumption and a final validation pass.
+ */
 export async function trainLanguageModel(
   run: LanguageModelRun,
   options: TrainOptions,

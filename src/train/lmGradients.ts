@@ -4,7 +4,15 @@
  * gradient scattered on the host. Browser-safe: the Node run (./languageModel.ts) and the Lab's
  * in-page training both hand it to the one training loop (./loop.ts).
  */
-import { fromHost, jit, np, tree, valueAndGrad, type JaxArray } from "../engine/engine.js";
+import {
+  fromHost,
+  jit,
+  np,
+  readAsync,
+  tree,
+  valueAndGrad,
+  type JaxArray,
+} from "../engine/engine.js";
 import type { ModelConfig } from "../model/config.js";
 import { attachHooks, hookInputs, type HookInputs, type HookSource } from "../model/hooks.js";
 import { crossEntropy } from "../model/loss.js";
@@ -24,7 +32,7 @@ export async function embeddingGradient(
   vocab: number,
   width: number,
 ): Promise<JaxArray> {
-  const g: ArrayLike<number> = await gradX0.data();
+  const g = await readAsync(gradX0);
   const dense = new Float32Array(vocab * width);
   for (let p = 0; p < tokens.length; p++) {
     const row = tokens[p] * width;

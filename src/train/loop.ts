@@ -10,11 +10,11 @@
  * with one line naming the step, what diverged and the last good checkpoint (which is kept); the
  * loop frees its arrays on the way out.
  *
- * Values are read back asynchronously (`await x.data()`): that is what lets the engine run a step's
+ * Values are read back asynchronously (`readAsync`): that is what lets the engine run a step's
  * kernels on its compute threads (src/engine/threads.ts); on one thread it changes nothing.
  */
 import { LocalistError } from "../engine/errors.js";
-import { tree, type JaxArray } from "../engine/engine.js";
+import { readAsync, tree, type JaxArray } from "../engine/engine.js";
 import type { ParamMap } from "../model/params.js";
 import { disposeOptimizerState, type Optimizer, type OptimizerState } from "./optimizer.js";
 
@@ -22,17 +22,26 @@ import { disposeOptimizerState, type Optimizer, type OptimizerState } from "./op
 export interface StepGradients {
   /** Scalar total loss. */
   loss: JaxArray;
+  /** ∂loss/∂θ, one array per parameter (consumed by the optimizer). */
   grads: ParamMap;
   /** e.g. { crossEntropy, penalty }: scalars reported with the step. */
   values?: Record<string, JaxArray>;
 }
 
+/**
+ * What one training step reports: the loss, the learning rate, the gradient norm, the hooks'
+ * values, the time and the throughput.
+ */
 export interface StepRecord {
   /** Steps completed, counting this one. */
   step: number;
+  /** The loss of the parameters before this step's update, on this step's batch. */
   loss: number;
+  /** η_t used by this step's update. */
   learningRate: number;
+  /** ‖g‖, the global gradient norm before clipping. */
   gradNorm: number;
+  /** The step's named values (e.g. the cross-entropy and the penalty), read back. */
   values: Record<string, number>;
   /** Seconds since this run (or resumption) began. */
   seconds: number;
@@ -50,14 +59,20 @@ export interface DivergenceHints {
   otherwise: string;
 }
 
+/**
+ * A training run for `runTrainingLoop`: the parameters, the optimizer, the steps, what a step
+ * computes, checkpoints and reports.
+ */
 export interface TrainingLoop {
   /** Parameters to start from; the loop owns them from here on. */
   params: ParamMap;
+  /** The optimizer (e.g. `adamw`). */
   optimizer: Optimizer;
   /** A resumed optimizer state (owned by the loop); default `optimizer.init(params)`. */
   state?: OptimizerState;
   /** Steps already completed (0, or the step resumed from) and the step to stop at. */
   start: number;
+  /** The step count to stop at: the run takes `steps − start` steps. */
   steps: number;
   /** The loss and gradients at `step` (0-based); borrow the parameters with `tree.ref`. */
   gradients(params: ParamMap, step: number): StepGradients | Promise<StepGradients>;
@@ -67,29 +82,46 @@ export interface TrainingLoop {
   checkpoint?: {
     every: number;
     folder: string;
+    /** Writes θ_step and the optimizer state (borrowed) as the checkpoint of `step`. */
     save(params: ParamMap, state: OptimizerState, step: number): void;
   };
   /** After every step: metrics log, progress display, monitors. */
   onStep?(record: StepRecord): void;
+  /** What the stop message suggests when the run diverges (default: lower the learning rate). */
   hints?: DivergenceHints;
 }
 
+/**
+ * What `runTrainingLoop` returns: the trained parameters and optimizer state (now the caller's) and
+ * the run's figures.
+ */
 export interface LoopResult {
   /** The trained parameters and optimizer state, now owned by the caller. */
   params: ParamMap;
+  /** The optimizer state after the last step. */
   state: OptimizerState;
+  /** Steps completed, counting those of a resumed run. */
   steps: number;
+  /** The loss of the last step. */
   lastLoss: number;
+  /** Seconds this run (or resumption) took. */
   seconds: number;
+  /** Units (tokens, strings) per second. */
   throughput: number;
 }
 
 async function read(x: JaxArray): Promise<number[]> {
-  return Array.from((await x.data()) as ArrayLike<number>);
+  return Array.from(await readAsync(x));
 }
 
 const format = (x: number) => (Number.isFinite(x) ? x.toPrecision(4) : String(x));
 
+/**
+ * Runs `loop.steps − loop.start` optimizer steps on the gradients `loop.gradients` computes,
+ * stopping with one line on a non-finite loss or parameter (the last good checkpoint kept), saving
+ * checkpoints only once a later loss vouches for them, and reporting every step. Takes ownership of
+ * the parameters; returns the trained ones.
+ */
 export async function runTrainingLoop(loop: TrainingLoop): Promise<LoopResult> {
   const { optimizer, checkpoint } = loop;
   const hints = loop.hints ?? { otherwise: "lower the learning rate" };

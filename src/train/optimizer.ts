@@ -17,10 +17,16 @@ import type { ParamMap } from "../model/params.js";
 
 /** Optimizer state: the update count and per-parameter slots (AdamW: the moments m and v). */
 export interface OptimizerState {
+  /** t, the updates taken so far. */
   count: number;
+  /** Per slot name (AdamW: "m" and "v"), one array per parameter. */
   slots: Record<string, ParamMap>;
 }
 
+/**
+ * An optimizer as an optax-style pair: `init` makes a state, `update` takes one step and returns
+ * the new parameters.
+ */
 export interface Optimizer {
   /** A fresh state for `params` (borrowed). */
   init(params: ParamMap): OptimizerState;
@@ -38,11 +44,20 @@ export interface Optimizer {
   dispose(): void;
 }
 
+/**
+ * Settings of `adamw`: η, β₁, β₂, ε, the weight decay λ, which parameters decay, and the clipping
+ * norm.
+ */
 export interface AdamWOptions {
+  /** η: a number, or a schedule of the update count t (e.g. `warmupCosine`). */
   learningRate: number | ((count: number) => number);
+  /** β₁, the decay of the first moment m (0.9 here). */
   beta1: number;
+  /** β₂, the decay of the second moment v (0.95 here, as in GPT-2). */
   beta2: number;
+  /** ε in m̂ / (√v̂ + ε). */
   epsilon: number;
+  /** λ, the decoupled weight decay: θ ← θ − η λ θ on the parameters `decays` selects. */
   weightDecay: number;
   /** Which parameters weight decay applies to (by dotted name and shape). */
   decays: (name: string, shape: readonly number[]) => boolean;
@@ -55,6 +70,10 @@ export function disposeOptimizerState(state: OptimizerState): void {
   tree.dispose(state.slots);
 }
 
+/**
+ * AdamW with global-norm clipping and decoupled weight decay on the parameters `decays` selects, as
+ * an `init`/`update` pair (the formulas: this module's header and docs/math.md#training).
+ */
 export function adamw(options: AdamWOptions): Optimizer {
   const { beta1, beta2, epsilon, weightDecay, clipNorm, decays } = options;
   const rate =

@@ -25,6 +25,7 @@ import { runTrainingLoop } from "./loop.js";
 import { disposeOptimizerState, type Optimizer } from "./optimizer.js";
 import { runOptimizer, type TrainSettings } from "./settings.js";
 
+/** The settings of a set-model run: those of `TrainSettings` that apply, with the same meanings. */
 export type SetTrainSettings = Pick<
   TrainSettings,
   "steps" | "batch" | "learningRate" | "warmup" | "weightDecay" | "clipNorm"
@@ -45,8 +46,11 @@ export const DEFAULT_SET_TRAINING: SetTrainSettings = {
 
 /** Bags ready for a set model: float32 samples, padding flags, neighbour masks, targets. */
 export interface PreparedBags {
+  /** B, the bags. */
   readonly count: number;
+  /** M, the rows each bag is stored in. */
   readonly capacity: number;
+  /** d, the dimension of a sample. */
   readonly dim: number;
   /** (B, M, d) */
   readonly x: Float32Array;
@@ -56,23 +60,36 @@ export interface PreparedBags {
   readonly neighbours?: Uint8Array;
   /** (B, T) training targets (standardized by the caller). */
   readonly targets?: Float32Array;
+  /** T, the target components per bag. */
   readonly targetCount: number;
 }
 
+/** A trained set model: its architecture and parameters. */
 export interface SetModel {
+  /** The architecture. */
   readonly config: SetModelConfig;
+  /** The parameters by dotted name. */
   readonly params: ParamMap;
 }
 
+/**
+ * Settings of `trainSetModel`: the architecture, the run, the loss, the seed, and for fine-tuning
+ * the starting parameters and which of them train.
+ */
 export interface TrainSetOptions {
+  /** The architecture. */
   config: SetModelConfig;
+  /** Steps, batch, learning rate, warm-up, weight decay, clipping. */
   settings: SetTrainSettings;
+  /** Squared error on the targets, or a mixture's negative log-likelihood of the samples. */
   loss: SetLossKind;
+  /** Seed of the initialization and the batches. */
   seed: number;
   /** Starting parameters, owned by the trainer from here (default: initialized from the seed). */
   init?: ParamMap;
   /** The parameters the optimizer updates (default: every one). */
   trainable?: (name: string) => boolean;
+  /** Called after every step with its loss (for monitors and tests). */
   onStep?: (step: number, loss: number) => void;
 }
 
@@ -191,10 +208,13 @@ function split(params: ParamMap, trainable: (name: string) => boolean) {
   return { trained, frozen };
 }
 
+/** What `trainSetModel` returns: the model, its final loss, and the time taken. */
 export interface SetTrainResult {
+  /** The trained model (the caller's). */
   model: SetModel;
   /** Mean loss over the last tenth of the steps. */
   finalLoss: number;
+  /** Seconds of training. */
   seconds: number;
 }
 

@@ -7,14 +7,23 @@ import { decays } from "../model/params.js";
 import { adamw, type Optimizer } from "./optimizer.js";
 import { warmupCosine } from "./schedule.js";
 
+/** The settings of a training run, stored in the checkpoint's `training` entry. */
 export interface TrainSettings {
+  /** Optimizer steps in all. */
   steps: number;
+  /** Windows per batch. */
   batch: number;
+  /** The peak learning rate η of the warm-up/cosine schedule. */
   learningRate: number;
+  /** Steps of linear warm-up from 0 to η. */
   warmup: number;
+  /** Seed of the initialization and the batches (32-bit). */
   seed: number;
+  /** AdamW's decoupled weight decay λ on the matrices. */
   weightDecay: number;
+  /** The global gradient norm is clipped to this. */
   clipNorm: number;
+  /** Save a checkpoint every this many steps (and after the last). */
   checkpointEvery: number;
 }
 

@@ -2,7 +2,7 @@
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
 import { toFloat64 } from "../../src/engine/engine.js";
-import { fitTsk } from "../../src/classical/fuzzy.js";
+import { tskModel } from "../../src/classical/fuzzy.js";
 import { kMeans } from "../../src/classical/kMeans.js";
 import { assertClose, matrix, ready } from "../helpers/arrays.js";
 import { seededRandom, uniformRows } from "../helpers/random.js";
@@ -84,7 +84,7 @@ test("a TSK system with given centres matches the plain-JS oracle", () => {
     [0, 1.5],
   ];
   const width = [0.8, 1.1];
-  const model = fitTsk(matrix(x), matrix(y), { width, centres: matrix(centres) });
+  const model = tskModel(matrix(x), matrix(y), { width, centres: matrix(centres) });
   assertClose(model.predict(matrix(queries)), oracleTsk(x, y, centres, width, queries), {
     rtol: 1e-9,
     atol: 1e-12,
@@ -99,7 +99,7 @@ test("a TSK system with given centres matches the plain-JS oracle", () => {
 test("a TSK system with one rule is global least squares, whatever the width", () => {
   const ols = weightedLeastSquares(x, y, new Array<number>(x.length).fill(1));
   for (const width of [0.1, 1, 100]) {
-    const model = fitTsk(matrix(x), matrix(y), { width, centres: matrix([[0.3, -0.2]]) });
+    const model = tskModel(matrix(x), matrix(y), { width, centres: matrix([[0.3, -0.2]]) });
     assertClose(model.consequents, ols, { rtol: 1e-9, atol: 1e-12 });
     assertClose(
       model.predict(matrix(queries)),
@@ -112,7 +112,7 @@ test("a TSK system with one rule is global least squares, whatever the width", (
 
 test("a linear target is reproduced by every rule; consequents are in the original units", () => {
   const linear = x.map(([a, b]) => 2 + 3 * a - b);
-  const model = fitTsk(matrix(x), matrix(linear), { width: 0.5, rules: 4, seed: 2 });
+  const model = tskModel(matrix(x), matrix(linear), { width: 0.5, rules: 4, seed: 2 });
   assert.equal(model.rules, 4);
   assertClose(model.consequents, [2, 3, -1, 2, 3, -1, 2, 3, -1, 2, 3, -1], {
     rtol: 1e-9,

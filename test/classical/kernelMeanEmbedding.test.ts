@@ -11,7 +11,7 @@ import {
   medianSampleDistance,
   type SampleSets,
 } from "../../src/classical/kernelMeanEmbedding.js";
-import { fitKmeRidge } from "../../src/classical/distributionRidge.js";
+import { kmeRidge } from "../../src/classical/distributionRidge.js";
 import { seededUniform } from "../../src/engine/random.js";
 import { assertClose, ready } from "../helpers/arrays.js";
 
@@ -127,7 +127,7 @@ function ridgeOracle(outer: "linear" | number, ridge: number): number[] {
 }
 
 test("KME + ridge with a linear kernel on embeddings matches the plain-JS oracle", () => {
-  const model = fitKmeRidge(TRAIN, TARGETS, 1, {
+  const model = kmeRidge(TRAIN, TARGETS, 1, {
     bandwidths: [H],
     outer: [{ kind: "linear" }],
     ridges: [0.05],
@@ -136,7 +136,7 @@ test("KME + ridge with a linear kernel on embeddings matches the plain-JS oracle
 });
 
 test("KME + ridge with a gaussian kernel on embeddings matches the plain-JS oracle", () => {
-  const model = fitKmeRidge(TRAIN, TARGETS, 1, {
+  const model = kmeRidge(TRAIN, TARGETS, 1, {
     bandwidths: [H],
     outer: [{ kind: "gaussian", scale: 1 }],
     ridges: [0.01],
@@ -163,7 +163,7 @@ test("KME + ridge with a gaussian kernel on embeddings matches the plain-JS orac
 });
 
 test("cross-validation picks a candidate with a finite validation error; the median heuristic", () => {
-  const model = fitKmeRidge(TRAIN, TARGETS, 1, { folds: 3, seed: 2 });
+  const model = kmeRidge(TRAIN, TARGETS, 1, { folds: 3, seed: 2 });
   assert.ok(Number.isFinite(model.validationError) && model.validationError >= 0);
   const h = medianSampleDistance(TRAIN);
   assert.ok([0.5, 1, 2].some((s) => Math.abs(model.chosen.bandwidth - s * h) < 1e-12));

@@ -1,7 +1,8 @@
 /**
  * Compute threads (src/engine/threads.ts), each case in a child process, since the thread count
  * is fixed per process: threaded kernels, and a whole training run with its evaluation, give the
- * single-threaded bits, and a thread that dies ends the process with one line instead of a hang.
+ * single-threaded bits, and a thread that dies rejects the running call with one error instead of
+ * a hang, while the process goes on (the command line then ends with that one line).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -53,26 +54,93 @@ test("kernels on two threads give the main thread's bits", twoCores, () => {
   assert.deepEqual(b.values, a.values);
 });
 
-test("a compute thread that dies ends the process with one line, not a hang", twoCores, () => {
-  const script = `
-import { initEngine, jit, np, random } from ${JSON.stringify(engine)};
+const module = (path: string) => JSON.stringify(fileURLToPath(new URL(path, import.meta.url)));
+
+test(
+  "a compute thread that dies rejects the running call with one error; the process goes on",
+  twoCores,
+  () => {
+    const script = `
+import { initEngine, np, random, readAsync } from ${JSON.stringify(engine)};
 import { computeThreads } from ${JSON.stringify(threadsModule)};
+import { onThreadFailure, ComputeThreadError } from ${module("../../src/engine/threadControl.js")};
+import { LocalistError } from ${module("../../src/engine/errors.js")};
+import { runTrainingLoop } from ${module("../../src/train/loop.js")};
+import { adamw } from ${module("../../src/train/optimizer.js")};
+import { decays } from ${module("../../src/model/params.js")};
 await initEngine({ threads: 2 });
-const x = random.normal(random.key(1), [256, 256]);
-const f = jit((a) => np.matmul(a.ref, a).sum());
-await f(x.ref).data(); // the threads are running
-await computeThreads()[0].terminate();
-await f(x).data();
-process.stdout.write("finished\\n");
+const heard = [];
+onThreadFailure((error) => heard.push(error.reason));
+const optimizer = adamw({ learningRate: () => 1e-3, beta1: 0.9, beta2: 0.95, epsilon: 1e-8, weightDecay: 0, clipNorm: 1, decays });
+/** A long run whose every step reads a (512, 512) product back from the threads. */
+const run = () => runTrainingLoop({
+  params: { w: random.normal(random.key(1), [512, 512]).mul(0.01) },
+  optimizer, start: 0, steps: 100000,
+  gradients: (p) => ({ loss: np.matmul(p.w.ref, p.w.ref).sum(), grads: { w: p.w.ref.mul(0) } }),
+  onStep: ({ step }) => { if (step === 2) void computeThreads()[0].terminate(); },
+});
+const outcome = async (call) => {
+  try { await call(); return "resolved"; }
+  catch (error) { return { thread: error instanceof ComputeThreadError, localist: error instanceof LocalistError, message: error.message }; }
+};
+const first = await outcome(run);
+const second = await outcome(run);
+const read = await outcome(() => readAsync(np.ones([4]).sum()));
+// The main thread still computes (synchronous reads), and the process ends on its own.
+const sync = Array.from(np.ones([3]).mul(2).dataSync());
+process.stdout.write(JSON.stringify({ first, second, read, heard, sync }));
+`;
+    const result = runScript(script);
+    assert.equal(result.status, 0, `exit ${result.status}: ${result.stderr}`);
+    const { first, second, read, heard, sync } = JSON.parse(result.stdout) as Record<
+      string,
+      unknown
+    >;
+    const expected = {
+      thread: true,
+      localist: true,
+      message:
+        "a compute thread failed (a thread stopped with exit code 1); the computation stopped, and this process computes no more on threads: run it again (LOCALIST_THREADS=1 in the environment computes on the main thread alone)",
+    };
+    assert.deepEqual(first, expected);
+    assert.deepEqual(second, expected, "a later call rejects at once, it does not hang");
+    assert.deepEqual(read, expected);
+    assert.deepEqual(heard, ["a thread stopped with exit code 1"], "the listener hears it once");
+    assert.deepEqual(sync, [2, 2, 2]);
+  },
+);
+
+test("the command line ends at a thread failure with one line and exit status 1", twoCores, () => {
+  const dir = tempFiles({ "corpus.txt": syntheticCorpus(300) });
+  const args = [
+    ...["train", "--out", join(dir, "run"), "--corpus", join(dir, "corpus.txt")],
+    ...["--tokenizer", "char", "--layers", "1", "--heads", "2", "--d-model", "16"],
+    ...["--context", "16", "--batch", "4", "--steps", "100000", "--threads", "2"],
+  ];
+  const script = `
+import { main } from ${module("../../src/cli/main.js")};
+import { computeThreads } from ${JSON.stringify(threadsModule)};
+// Kill a thread once the run computes on them.
+const poll = setInterval(() => {
+  if (computeThreads().length === 0) return;
+  clearInterval(poll);
+  setTimeout(() => void computeThreads()[0].terminate(), 200);
+}, 5);
+let stderr = "";
+const code = await main(${JSON.stringify(args)}, {
+  stdout: { write: () => true },
+  stderr: { write: (text) => { stderr += text; return true; } },
+});
+process.stdout.write(JSON.stringify({ code, stderr }));
 `;
   const result = runScript(script);
-  assert.equal(result.status, 1, `exit ${result.status}: ${result.stderr}`);
-  assert.equal(result.stdout, "");
-  const lines = result.stderr.trim().split("\n");
-  assert.equal(lines.length, 1, result.stderr);
+  assert.equal(result.status, 0, `exit ${result.status}: ${result.stderr}`);
+  const { code, stderr } = JSON.parse(result.stdout) as { code: number; stderr: string };
+  assert.equal(code, 1);
+  assert.equal(stderr.split("\n").length, 2, stderr); // one line and its newline
   assert.match(
-    lines[0],
-    /^error: a compute thread failed \(a thread stopped with exit code 1\); .*--threads 1/,
+    stderr,
+    /^error: a compute thread failed \(a thread stopped with exit code 1\); .*LOCALIST_THREADS=1/,
   );
 });
 

@@ -86,3 +86,17 @@ test("every docs/math.md section a comment cites exists, and every file the page
   for (const [, path] of page.matchAll(/`((?:src|experiments)\/[^`]+\.ts)`/g))
     assert.ok(existsSync(join(root, path)), `docs/math.md names ${path}, which does not exist`);
 });
+
+test("the library never ends the process: no process.exit outside src/cli/", () => {
+  const library = [
+    ...sourceFiles(join(root, "src")).filter((file) => !file.includes(join("src", "cli", ""))),
+    ...(existsSync(join(root, "experiments")) ? sourceFiles(join(root, "experiments")) : []),
+  ];
+  assert.ok(library.length > 100, `only ${library.length} library files found`);
+  for (const file of library)
+    assert.doesNotMatch(
+      readFileSync(file, "utf8"),
+      /process\s*\.\s*(exit|abort)\s*\(|process\.reallyExit/,
+      `${file} ends the process; throw a LocalistError and let the caller decide`,
+    );
+});

@@ -10,7 +10,7 @@ import type { LogKernel } from "../../kernels/logKernel.js";
 import { kernelDensity } from "../../classical/density.js";
 import { kernelRidge } from "../../classical/kernelRidge.js";
 import { gaussianProcess } from "../../classical/gaussianProcess.js";
-import { fitTsk } from "../../classical/fuzzy.js";
+import { tskModel } from "../../classical/fuzzy.js";
 import { hopfieldRetrieve } from "../../classical/hopfield.js";
 import { denoise } from "../../classical/denoise.js";
 import { numericColumns, type Table } from "../../io/csv.js";
@@ -152,7 +152,7 @@ export const THEORY_METHODS: Record<string, Method> = {
       const width = resolveBandwidth(options.bandwidth, s.data, undefined, "gaussian", notes);
       const centres = options.centres;
       if (centres) check(centres.rows.length >= 1, `${centres.path} has no rule centres`);
-      const model = fitTsk(
+      const model = tskModel(
         s.keys(),
         asMatrix(numericColumns(inputs.train, [s.target]), s.data.rows, 1),
         {

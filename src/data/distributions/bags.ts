@@ -5,6 +5,10 @@
  */
 import { check } from "../../engine/errors.js";
 
+/**
+ * B bags of samples in ℝ^d of possibly different sizes, padded to the largest (M) in one row-major
+ * block so that a batch of sets is one array.
+ */
 export interface Bags {
   /** B */
   readonly count: number;
@@ -20,9 +24,11 @@ export interface Bags {
 
 /** Bags with a target vector each: two-stage samples, or the user's own bags. */
 export interface BagSet {
+  /** The bags' samples. */
   readonly bags: Bags;
   /** (B, T) row-major. */
   readonly targets: Float64Array;
+  /** The names of the T target columns. */
   readonly targetNames: readonly string[];
   /** Bag names (the user's bag ids); synthetic bags are numbered. */
   readonly ids?: readonly string[];

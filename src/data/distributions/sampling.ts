@@ -6,6 +6,10 @@
  */
 import { hash32, seededUniform } from "../../engine/random.js";
 
+/**
+ * A seeded source of uniform and normal numbers, for drawing distributions and their samples
+ * reproducibly.
+ */
 export interface Rng {
   /** Uniform on [0, 1). */
   uniform(): number;

@@ -42,20 +42,34 @@ export type TaskKind = "regression" | "mixture";
 
 /** One drawn distribution: its exact target and a sampler. */
 export interface TaskDistribution {
+  /** f(P), the exact target (T numbers). */
   readonly target: readonly number[];
   /** Writes one sample (d numbers) into out[offset…]. */
   sample(rng: Rng, out: Float64Array, offset: number): void;
 }
 
+/**
+ * A distribution-regression task: a law over distributions P on ℝ^d whose targets f(P) are known
+ * exactly (a mixture's mean, entropy or quantiles, a gaussian's log-determinant, …), so learning
+ * curves measure the error against the truth.
+ */
 export interface DistributionTask {
+  /** The task's name, one of `TASK_NAMES`. */
   readonly name: string;
+  /** One line saying what the distributions and the targets are. */
   readonly summary: string;
   /** d */
   readonly dim: number;
+  /** The names of the target's T components. */
   readonly targetNames: readonly string[];
+  /** How a model learns it: squared error on the targets, or a mixture's likelihood. */
   readonly kind: TaskKind;
   /** Mixture tasks: the raw outputs a neural model predicts (K·(1 + 2d)). */
   readonly rawOutputs?: number;
+  /**
+   * Draws one distribution P (first stage) with its exact target and a sampler of it (second
+   * stage).
+   */
   draw(rng: Rng): TaskDistribution;
 }
 
@@ -95,6 +109,7 @@ export const TASK_NAMES = [
 ] as const;
 export type TaskName = (typeof TASK_NAMES)[number];
 
+/** Settings of `distributionTask`. */
 export interface TaskOptions {
   /** Dimension of gaussian-logdet (default 3). */
   dim?: number;
@@ -177,11 +192,13 @@ export function distributionTask(name: string, options: TaskOptions = {}): Distr
   }
 }
 
+/** Settings of `sampleBagSet`: N distributions, m samples from each, and the seed. */
 export interface TwoStageOptions {
   /** N distributions. */
   bags: number;
   /** m samples from each. */
   samples: number;
+  /** Seed of both stages: the same seed gives the same bags and targets. */
   seed: number;
 }
 

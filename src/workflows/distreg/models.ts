@@ -13,7 +13,7 @@
  * units) and regression targets standardized per column; predictions are mapped back.
  */
 import { nearestMemberMask } from "../../attention/set.js";
-import { fitKmeRidge } from "../../classical/distributionRidge.js";
+import { kmeRidge } from "../../classical/distributionRidge.js";
 import { check } from "../../engine/errors.js";
 import {
   featureStatistics,
@@ -50,9 +50,13 @@ export type ModelName = (typeof MODEL_NAMES)[number];
 
 /** What a task asks of a model: its kind and, for a mixture, the raw outputs of a neural model. */
 export interface TaskShape {
+  /** Squared error on the targets, or a mixture's likelihood. */
   kind: TaskKind;
+  /** d, the dimension of a sample. */
   dim: number;
+  /** T, the target components. */
   targets: number;
+  /** Mixture tasks: the raw outputs a neural model predicts (K·(1 + 2d)). */
   rawOutputs?: number;
 }
 
@@ -247,7 +251,7 @@ export async function fitModel(
           (y, k) => (y - scaling.targets!.mean[k % t]) / scaling.targets!.std[k % t],
         )
       : train.targets;
-    const model = fitKmeRidge(scaledBags(train.bags, scaling), targets, t, { seed: options.seed });
+    const model = kmeRidge(scaledBags(train.bags, scaling), targets, t, { seed: options.seed });
     const { chosen } = model;
     const outer =
       chosen.outer.kind === "linear"

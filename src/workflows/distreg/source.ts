@@ -13,14 +13,22 @@ import { packBags, selectBags, bagSamples, type BagSet } from "../../data/distri
 import { sampleBagSet, splitSeeds, type DistributionTask } from "../../data/distributions/tasks.js";
 import type { TaskShape } from "./models.js";
 
+/** The bags of one draw: a training pool and the test bags. */
 export interface Draw {
+  /** The bags models train on (each run takes the first n of them). */
   pool: BagSet;
+  /** The held-out bags every model is scored on. */
   test: BagSet;
 }
 
+/**
+ * Where an experiment's bags come from: a synthetic task (as many bags as asked) or the user's bag
+ * files (a fixed set), with one `draw` that splits them into a training pool and test bags.
+ */
 export interface DataSource {
   /** The task's name, or the bags file. */
   readonly name: string;
+  /** The task's kind, dimension and targets. */
   readonly shape: TaskShape;
   /** The bags there are (Infinity for a synthetic task, which draws as many as asked). */
   readonly bagCount: number;

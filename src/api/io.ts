@@ -1,0 +1,17 @@
+/**
+ * Files: a trained model saved to and loaded from a folder (its config, tokenizer and weights as
+ * safetensors), and bags of samples read from CSV files.
+ *
+ * @module localist/io
+ */
+import "../engine/threads.js"; // first, before jax-js loads: the compute threads for Node
+import "../kernels/kdTreeThreads.js";
+
+export { saveModel, loadModel, type SavedModel } from "../io/savedModel.js";
+export { readBagFiles } from "../io/bags.js";
+
+// The options and results the functions above take and return.
+export type { StoredOptimizer } from "../io/modelFiles.js";
+
+// The options and results the functions above take and return.
+export type { ProgressStream } from "../io/progress.js";
