@@ -51,7 +51,7 @@ export {
   type RunSettings,
   type EvaluateOptions,
   type GenerateOptions,
-  type ExplainOptions,
+  type ExplainSettings,
 } from "./lm/localistModel.js";
 export {
   validateTrainingSpec,

@@ -82,7 +82,7 @@ export interface GenerateOptions extends RunSettings {
 }
 
 /** Options of {@link LocalistModel.explain}. */
-export interface ExplainOptions extends RunSettings {
+export interface ExplainSettings extends RunSettings {
   /** Layers to show (default all). */
   layers?: number[];
   /** Heads to show (default all). */
@@ -382,7 +382,7 @@ export class LocalistModel implements LoadedModel {
    * Where each token of a window attends, per layer and head, with each row's metrics and the dial
    * threshold λ* (localist models). Text is encoded; a text longer than the context is refused.
    */
-  explain(input: string | Int32Array, options: ExplainOptions = {}): Explanation {
+  explain(input: string | Int32Array, options: ExplainSettings = {}): Explanation {
     const structure = this.requireLocalist();
     const ids = typeof input === "string" ? this.encode(input) : input;
     if (ids.length === 0) throw new LocalistError("the text has no tokens; give some words");

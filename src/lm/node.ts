@@ -27,5 +27,5 @@ export {
   type RunSettings,
   type EvaluateOptions,
   type GenerateOptions,
-  type ExplainOptions,
+  type ExplainSettings,
 } from "./localistModel.js";

@@ -16,7 +16,10 @@ import type { SelectorContext } from "../localist/selectors.js";
 import type { TrainingSpec } from "./trainingSpec.js";
 
 /** Where a training run writes and what it reports: train/languageModel.ts's options and a line printer. */
-export type RunOptions = TrainOptions & { announce?: (line: string) => void };
+export type RunOptions = TrainOptions & {
+  /** Lines to show before training starts (what is trained, on what). */
+  announce?: (line: string) => void;
+};
 
 /** The file-system half of the model object. */
 export interface NodeServices {
