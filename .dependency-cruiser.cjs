@@ -5,6 +5,8 @@
  *   cli  |  lab               the `localist` command: flag specs and calls into the library |
  *                             the Locality Lab page (browser; never imports cli, nor Node modules)
  *   workflows                 compositions: the demo, the dial sweep, the expressivity benchmark
+ *   distreg                   distribution regression: the four set models behind one interface,
+ *                             their data sources and size limits, the DistributionRegressor
  *   train  |  localist        the one training loop and evaluation | the dial, blocks, penalty,
  *                             metrics and bound, as attention hooks (never import each other)
  *   io                        safetensors, checkpoints, atomic writes, JSON, CSV, metrics log
@@ -37,10 +39,13 @@ const below = {
   // train and localist sit side by side: neither imports the other.
   train: ["engine", "data", "kernels", "attention", "model", "io"],
   localist: ["engine", "data", "kernels", "attention", "model", "io"],
-  workflows: lower,
-  cli: [...lower, "workflows"],
+  // distreg sits above train (it fits set models with it) and beside localist (neither imports the
+  // other).
+  distreg: ["engine", "data", "kernels", "classical", "attention", "model", "io", "train"],
+  workflows: [...lower, "distreg"],
+  cli: [...lower, "distreg", "workflows"],
   // The page sits at the top beside the command line; the Vite build fails on any node: import.
-  lab: [...lower, "workflows"],
+  lab: [...lower, "distreg", "workflows"],
 };
 const folders = Object.keys(below);
 

@@ -191,11 +191,7 @@ export { trainNewModel, resumeTraining, type NewModel } from "./workflows/traini
 export { sweepDial, type SweepRow } from "./workflows/sweep.js";
 export { runDemo, demoModel } from "./workflows/demo.js";
 export { runBenchmark } from "./workflows/expressivity/benchmark.js";
-export { taskSource, bagSource } from "./workflows/distreg/source.js";
-export { runCurves, type CurveResult } from "./workflows/distreg/curves.js";
-export { runComplexity } from "./workflows/distreg/complexity.js";
-export { runPeft } from "./workflows/distreg/peft.js";
-export { runScaling } from "./workflows/distreg/scaling.js";
+export { taskSource, bagSource } from "./distreg/source.js";
 export { loadRules, modelRules } from "./workflows/rules.js";
 export { checkModelRules } from "./workflows/compliance.js";
 export { profileHeads, type HeadProfile } from "./workflows/profileHeads.js";

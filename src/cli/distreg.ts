@@ -10,13 +10,17 @@ import {
 } from "../data/distributions/tasks.js";
 import { writeFileAtomic } from "../io/atomicWrite.js";
 import { readBagFiles } from "../io/bags.js";
-import { runComplexity } from "../workflows/distreg/complexity.js";
-import { runCurves } from "../workflows/distreg/curves.js";
-import { formatResult, plotResult, type ExperimentResult } from "../workflows/distreg/format.js";
-import { neuralConfig, type NeuralSettings } from "../workflows/distreg/models.js";
-import { MIXTURE_FUNCTIONALS, runPeft } from "../workflows/distreg/peft.js";
-import { runScaling } from "../workflows/distreg/scaling.js";
-import { bagSource, taskSource, type DataSource } from "../workflows/distreg/source.js";
+import { neuralConfig, type NeuralSettings } from "../distreg/models.js";
+import { bagSource, taskSource, type DataSource } from "../distreg/source.js";
+import { runComplexity } from "../../experiments/distreg/complexity.js";
+import { runCurves } from "../../experiments/distreg/curves.js";
+import {
+  formatResult,
+  plotResult,
+  type ExperimentResult,
+} from "../../experiments/distreg/format.js";
+import { MIXTURE_FUNCTIONALS, runPeft } from "../../experiments/distreg/peft.js";
+import { runScaling } from "../../experiments/distreg/scaling.js";
 import type { Command } from "./command.js";
 import {
   checkSizes,
@@ -26,6 +30,7 @@ import {
   modelList,
   nameList,
   neuralSettings,
+  withFlagNames,
   type Experiment,
 } from "./distregFlags.js";
 import { asUsageError, UsageError, type ParsedFlags } from "./flags.js";
@@ -169,5 +174,5 @@ export const DISTREG: Command = {
     "tuning, LoRA, fine-tuning and scratch against the number of adaptation bags (peft), error against\n" +
     "width and depth (scaling).",
   flags: DISTREG_FLAGS,
-  run,
+  run: (parsed) => withFlagNames(() => run(parsed)),
 };

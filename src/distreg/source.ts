@@ -7,10 +7,10 @@
  * - The user's bags: a seeded split of the bags into test bags and the pool, each bag's samples in
  *   a seeded random order (so "the first m" is a random subset of m, whatever order the file had).
  */
-import { check } from "../../engine/errors.js";
-import { hash32, seededUniform } from "../../engine/random.js";
-import { packBags, selectBags, bagSamples, type BagSet } from "../../data/distributions/bags.js";
-import { sampleBagSet, splitSeeds, type DistributionTask } from "../../data/distributions/tasks.js";
+import { hash32, seededUniform } from "../engine/random.js";
+import { packBags, selectBags, bagSamples, type BagSet } from "../data/distributions/bags.js";
+import { sampleBagSet, splitSeeds, type DistributionTask } from "../data/distributions/tasks.js";
+import { checkFields } from "./fieldError.js";
 import type { TaskShape } from "./models.js";
 
 export interface Draw {
@@ -108,9 +108,9 @@ export function bagSource(set: BagSet, name: string): DataSource {
 
 /** Refuses N training bags beside `testBags` held out when the source has too few bags. */
 export function checkTrainingBags(source: DataSource, n: number, testBags: number): void {
-  check(
+  checkFields(
     n + testBags <= source.bagCount,
-    () =>
-      `${source.name} has ${source.bagCount} bags: ${testBags} held out leave ${Math.max(0, source.bagCount - testBags)} to train on, fewer than N = ${n}; lower --n or --test-bags`,
+    (name) =>
+      `${source.name} has ${source.bagCount} bags: ${testBags} held out leave ${Math.max(0, source.bagCount - testBags)} to train on, fewer than N = ${n}; lower ${name("n")} or ${name("testBags")}`,
   );
 }

@@ -12,29 +12,29 @@
  * training samples; not for amortized clustering, whose likelihood is scored in the data's own
  * units) and regression targets standardized per column; predictions are mapped back.
  */
-import { nearestMemberMask } from "../../attention/set.js";
-import { fitKmeRidge } from "../../classical/distributionRidge.js";
-import { check } from "../../engine/errors.js";
+import { nearestMemberMask } from "../attention/set.js";
+import { fitKmeRidge } from "../classical/distributionRidge.js";
+import { check } from "../engine/errors.js";
 import {
   featureStatistics,
   standardizeBags,
   type BagSet,
   type Bags,
-} from "../../data/distributions/bags.js";
+} from "../data/distributions/bags.js";
 import {
   CLUSTER_COMPONENTS,
   mixtureFromTarget,
   parseMixtureOutputs,
-} from "../../data/distributions/clustering.js";
-import { scoreMixtures, scoreRegression } from "../../data/distributions/scoring.js";
-import type { TaskKind } from "../../data/distributions/tasks.js";
+} from "../data/distributions/clustering.js";
+import { scoreMixtures, scoreRegression } from "../data/distributions/scoring.js";
+import type { TaskKind } from "../data/distributions/tasks.js";
 import {
   validateSetModelConfig,
   type SetModelConfig,
   type SetPooling,
-} from "../../model/setConfig.js";
-import type { SetLossKind } from "../../model/setModel.js";
-import { countSetParameters } from "../../model/setParams.js";
+} from "../model/setConfig.js";
+import type { SetLossKind } from "../model/setModel.js";
+import { countSetParameters } from "../model/setParams.js";
 import {
   DEFAULT_SET_TRAINING,
   disposeSetModel,
@@ -43,7 +43,7 @@ import {
   type PreparedBags,
   type SetModel,
   type SetTrainSettings,
-} from "../../train/setModel.js";
+} from "../train/setModel.js";
 
 export const MODEL_NAMES = ["transformer", "local-transformer", "kme", "deepsets"] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
