@@ -7,10 +7,11 @@
  * - The user's bags: a seeded split of the bags into test bags and the pool, each bag's samples in
  *   a seeded random order (so "the first m" is a random subset of m, whatever order the file had).
  */
-import { hash32, seededUniform } from "../engine/random.js";
+import { hash32 } from "../engine/random.js";
 import { packBags, selectBags, bagSamples, type BagSet } from "../data/distributions/bags.js";
 import { sampleBagSet, splitSeeds, type DistributionTask } from "../data/distributions/tasks.js";
 import { checkFields } from "./fieldError.js";
+import { permutation } from "./folds.js";
 import type { TaskShape } from "./models.js";
 
 export interface Draw {
@@ -58,17 +59,6 @@ export function taskSource(task: DistributionTask): DataSource {
       };
     },
   };
-}
-
-/** A seeded permutation of 0 … n − 1. */
-function permutation(n: number, seed: number): number[] {
-  const uniform = seededUniform(seed);
-  const order = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(uniform() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  return order;
 }
 
 /** Every bag's samples in a seeded random order. */
