@@ -1,7 +1,9 @@
 /**
- * `localist distreg`: distribution regression with transformers — learning curves against N and m,
+ * `localist distreg`: distribution regression with transformers. `fit`, `predict` and `cv`
+ * (./distregModel.ts) are the tool on the user's own bags; `curves` (also the command without a
+ * subcommand, as before they existed) runs the experiments — learning curves against N and m,
  * functional complexity, prompt tuning and PEFT, and scaling — on the synthetic tasks or on the
- * user's own bags; tables on stdout, progress on stderr, an SVG plot with --plot.
+ * user's bags; tables on stdout, progress on stderr, an SVG plot with --plot.
  */
 import {
   distributionTask,
@@ -22,6 +24,7 @@ import {
 import { MIXTURE_FUNCTIONALS, runPeft } from "../../experiments/distreg/peft.js";
 import { runScaling } from "../../experiments/distreg/scaling.js";
 import type { Command } from "./command.js";
+import { DISTREG_CV, DISTREG_FIT, DISTREG_PREDICT } from "./distregModel.js";
 import {
   checkSizes,
   DISTREG_FLAGS,
@@ -161,11 +164,12 @@ async function run(parsed: ParsedFlags): Promise<string> {
   return formatResult(result, flags.markdown ? "markdown" : "plain", neural);
 }
 
-export const DISTREG: Command = {
-  summary: "distribution regression: set transformers, KME and Deep Sets; curves, PEFT, scaling",
+/** The learning-curve and other experiments (`localist distreg curves`, and the older form). */
+const CURVES: Command = {
+  summary: "distribution-regression experiments: learning curves, complexity, PEFT, scaling",
   usage:
-    "localist distreg --task NAME [--experiment curves|complexity|peft|scaling] [--n 32,64,…] [--m 8,16,…] [--models …] [--seeds S] [--json | --markdown] [--plot FILE.svg]\n" +
-    "       localist distreg --bags FILE.csv --targets FILE.csv [options]",
+    "localist distreg [curves] --task NAME [--experiment curves|complexity|peft|scaling] [--n 32,64,…] [--m 8,16,…] [--models …] [--seeds S] [--json | --markdown] [--plot FILE.svg]\n" +
+    "       localist distreg [curves] --bags FILE.csv --targets FILE.csv [options]",
   description:
     "Distribution regression: N distributions seen through m samples each (two-stage sampling) with exact\n" +
     "targets, learned by a set transformer (global or k-NN-local attention), kernel mean embeddings + ridge,\n" +
@@ -175,4 +179,25 @@ export const DISTREG: Command = {
     "width and depth (scaling).",
   flags: DISTREG_FLAGS,
   run: (parsed) => withFlagNames(() => run(parsed)),
+};
+
+const SUBCOMMANDS = {
+  fit: DISTREG_FIT,
+  predict: DISTREG_PREDICT,
+  cv: DISTREG_CV,
+  curves: CURVES,
+};
+
+export const DISTREG: Command = {
+  ...CURVES,
+  summary: "distribution regression: fit, predict and cross-validate on your bags; experiments",
+  description:
+    "Commands:\n" +
+    Object.entries(SUBCOMMANDS)
+      .map(([name, command]) => `  localist distreg ${name.padEnd(8)} ${command.summary}`)
+      .join("\n") +
+    "\n('localist distreg --task …' without a command runs the experiments, as 'curves' does;\n" +
+    "'localist distreg <command> --help' for a command's options.)\n\n" +
+    CURVES.description,
+  subcommands: SUBCOMMANDS,
 };

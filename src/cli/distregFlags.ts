@@ -270,9 +270,15 @@ export function neuralSettings(flags: FlagValues): NeuralSettings {
   };
 }
 
-/** The flag of a library field: `testBags` → `--test-bags`. */
+/** Library fields whose flag is not their kebab-case name. */
+const FLAG_OF_FIELD: Readonly<Record<string, string>> = { learningRate: "lr" };
+
+/** The flag of a library field: `testBags` → `--test-bags`, `learningRate` → `--lr`. */
 export function flagOf(field: string): string {
-  return `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  const name = Object.hasOwn(FLAG_OF_FIELD, field)
+    ? FLAG_OF_FIELD[field]
+    : field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  return `--${name}`;
 }
 
 /**
