@@ -191,6 +191,9 @@ const SUBCOMMANDS = {
 export const DISTREG: Command = {
   ...CURVES,
   summary: "distribution regression: fit, predict and cross-validate on your bags; experiments",
+  usage:
+    "localist distreg fit | predict | cv | curves [options]\n" +
+    "       localist distreg --task NAME | --bags FILE.csv --targets FILE.csv [options]   (the experiments, as curves)",
   description:
     "Commands:\n" +
     Object.entries(SUBCOMMANDS)
