@@ -112,6 +112,7 @@ function text(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
+/** `localist distreg fit`: one model on all the bags, saved into --out. */
 export const DISTREG_FIT: Command = {
   summary: "fit a distribution-regression model on your bags and save it",
   usage:
@@ -178,6 +179,7 @@ export const DISTREG_FIT: Command = {
     }),
 };
 
+/** `localist distreg predict`: CSV predictions of a saved model for new bags. */
 export const DISTREG_PREDICT: Command = {
   summary: "predict the targets of bags with a saved distribution-regression model",
   usage: "localist distreg predict --model DIR --bags FILE.csv",
@@ -221,6 +223,7 @@ export const DISTREG_PREDICT: Command = {
     }),
 };
 
+/** `localist distreg cv`: NMSE ± sd per model over K folds. */
 export const DISTREG_CV: Command = {
   summary: "compare distribution-regression models by K-fold cross-validation",
   usage:

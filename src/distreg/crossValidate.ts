@@ -12,6 +12,7 @@ import { crossValidationFolds } from "./folds.js";
 import { DistributionRegressor, type FitOptions } from "./regressor.js";
 import type { RegressorSpec } from "./spec.js";
 
+/** The folds, their seed, and the names the fits keep. */
 export interface CrossValidationOptions extends Pick<FitOptions, "targetNames" | "featureNames"> {
   /** K ≥ 2 (default 5; at most the number of bags). */
   folds?: number;

@@ -45,7 +45,9 @@ import {
   type SetTrainSettings,
 } from "../train/setModel.js";
 
+/** The four models, by the names the specification and the command line use. */
 export const MODEL_NAMES = ["transformer", "local-transformer", "kme", "deepsets"] as const;
+/** One of MODEL_NAMES. */
 export type ModelName = (typeof MODEL_NAMES)[number];
 
 /** What a task asks of a model: its kind and, for a mixture, the raw outputs of a neural model. */
@@ -56,6 +58,7 @@ export interface TaskShape {
   rawOutputs?: number;
 }
 
+/** The architecture and training of the set models (the set transformer and Deep Sets). */
 export interface NeuralSettings {
   /** D of the set transformer; Deep Sets gets 2D (and F = 4D) for a similar parameter count. */
   width: number;
@@ -67,6 +70,7 @@ export interface NeuralSettings {
   training: SetTrainSettings;
 }
 
+/** The experiments' default set models: width 32, 2 blocks, 4 heads, k = 8, PMA pooling. */
 export const DEFAULT_NEURAL: NeuralSettings = {
   width: 32,
   layers: 2,
@@ -153,6 +157,7 @@ export function scalingOf(kind: TaskKind, train: BagSet): Scaling {
   return { features: featureStatistics(train.bags), targets: targetStatistics(train) };
 }
 
+/** The bags standardized by the scaling's feature statistics (unchanged without them). */
 export function scaledBags(bags: Bags, scaling: Scaling): Bags {
   return scaling.features ? standardizeBags(bags, scaling.features) : bags;
 }

@@ -13,7 +13,6 @@
  *
  * Shapes: B bags, M the largest bag, d features, T target columns.
  */
-import { fitKmeRidge } from "../classical/distributionRidge.js";
 import {
   featureStatistics,
   selectBags,
@@ -23,21 +22,15 @@ import {
 } from "../data/distributions/bags.js";
 import { scoreRegression } from "../data/distributions/scoring.js";
 import { check } from "../engine/errors.js";
-import type { SetModelConfig } from "../model/setConfig.js";
-import { disposeSetModel, predictSetModel, trainSetModel } from "../train/setModel.js";
+import { disposeSetModel, predictSetModel } from "../train/setModel.js";
 import { checkFields } from "./fieldError.js";
 import { validationSplit } from "./folds.js";
-import { checkAttentionSize, DISTREG_LIMITS } from "./limits.js";
-import {
-  neuralConfig,
-  prepareBags,
-  targetStatistics,
-  unscaleTargets,
-  type Scaling,
-} from "./models.js";
+import { DISTREG_LIMITS } from "./limits.js";
+import { prepareBags, targetStatistics, unscaleTargets, type Scaling } from "./models.js";
+import { evalBatchFor, fitKme, fitNeural } from "./fitters.js";
 import { readRegressorFolder, writeRegressorFolder } from "./regressorFolder.js";
 import type { Fitted, RegressorInfo } from "./regressorParts.js";
-import { neuralSettingsOf, resolveSpec, type RegressorSpec, type ResolvedSpec } from "./spec.js";
+import { resolveSpec, type RegressorSpec } from "./spec.js";
 
 /** z of the two-sided 90% interval of a normal: Φ⁻¹(0.95). */
 export const Z90 = 1.6448536269514722;
@@ -48,6 +41,7 @@ export interface Prediction {
   std?: Float64Array;
 }
 
+/** Names and a step callback for `fit`; the specification is the model itself. */
 export interface FitOptions {
   /** T names (default one target, "target"); `targets` holds B·T numbers. */
   targetNames?: readonly string[];
@@ -130,69 +124,12 @@ export class DistributionRegressor {
     const features = featureStatistics(train.bags);
     const targetScale = targetStatistics(train);
     const scaling: Required<Scaling> = { features, targets: targetScale };
-    const neural = neuralSettingsOf(resolved);
-    let fitted: Fitted;
-    let network: SetModelConfig | undefined;
-    let keptStep: number | undefined;
-    let chosen: string | undefined;
     const validation = split.validation.length > 0 ? selectBags(all, split.validation) : undefined;
-    if (resolved.model === "kme") {
-      const scaled = standardizeBags(train.bags, scaling.features);
-      const standardized = train.targets.map(
-        (y, k) => (y - targetScale.mean[k % t]) / targetScale.std[k % t],
-      );
-      const model = fitKmeRidge(scaled, standardized, t, {
-        seed: resolved.seed,
-        gaussianProcess: resolved.head === "gp",
-      });
-      const c = model.chosen;
-      chosen = `h=${c.bandwidth.toPrecision(3)}, ${c.outer.kind === "linear" ? "linear" : `gaussian γ=${(c.width as number).toPrecision(3)}`}, λ=${c.ridge}`;
-      fitted = { kind: "kme", train: scaled, model };
-    } else {
-      checkAttentionSize(
-        { batch: resolved.batch, heads: resolved.heads, tokens: train.bags.capacity },
-        ["batch", "heads"],
-      );
-      network = neuralConfig(
-        resolved.model,
-        { kind: "regression", dim: bags.dim, targets: t },
-        neural,
-      );
-      const knn = resolved.model === "local-transformer" ? { knn: resolved.k } : {};
-      const data = prepareBags(train, scaling, { withTargets: true, ...knn });
-      const held = validation ? prepareBags(validation, scaling, knn) : undefined;
-      const every = Math.max(1, Math.floor(resolved.steps / 20));
-      const config = network;
-      const result = await trainSetModel(data, {
-        config,
-        settings: neural.training,
-        loss: { kind: "regression" },
-        seed: resolved.seed,
-        onStep: options.onStep,
-        ...(held && validation
-          ? {
-              validation: {
-                every,
-                score: (params) =>
-                  scoreRegression(
-                    validation,
-                    unscaleTargets(
-                      predictSetModel(
-                        { config, params },
-                        held,
-                        evalBatchFor(resolved, held.capacity),
-                      ),
-                      scaling,
-                      t,
-                    ),
-                  ).nmse,
-              },
-            }
-          : {}),
-      });
-      keptStep = result.best?.step ?? resolved.steps;
-      fitted = { kind: "neural", model: result.model };
-    }
+    const part =
+      resolved.model === "kme"
+        ? fitKme(train, scaling, resolved)
+        : await fitNeural(train, validation, scaling, resolved, options.onStep);
+    const { fitted, network, keptStep, chosen } = part;
     const info: RegressorInfo = {
       spec: resolved,
       dim: bags.dim,
@@ -263,20 +200,6 @@ function checkTrainingSize(bags: Bags): void {
   );
 }
 
-/**
- * Bags per prediction call: the batch, or fewer where a batch of bags of M samples would need more
- * attention weights than the limit; a single bag beyond it is refused.
- */
-function evalBatchFor(spec: ResolvedSpec, m: number): number {
-  if (spec.model === "deepsets") return spec.batch;
-  const fits = Math.floor(DISTREG_LIMITS.logits / (spec.heads * m * m));
-  check(
-    fits >= 1,
-    `a bag of ${m} samples needs ${spec.heads * m * m} attention weights, more than the ${DISTREG_LIMITS.logits} a prediction holds; split it into smaller bags`,
-  );
-  return Math.min(spec.batch, fits);
-}
-
 /** The fraction of targets y with |y − μ| ≤ 1.645σ. */
 export function coverage(
   targets: ArrayLike<number>,
@@ -289,4 +212,5 @@ export function coverage(
   return inside / targets.length;
 }
 
+/** The parts of a regressor, defined apart (./regressorParts.ts) for the folder code. */
 export type { FitReport, Fitted, RegressorInfo } from "./regressorParts.js";

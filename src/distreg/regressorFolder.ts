@@ -31,6 +31,7 @@ import { resolveSpec, type RegressorSpec } from "./spec.js";
 
 /** The `format` of config.json; `version` changes when the layout does. */
 export const REGRESSOR_FORMAT = { format: "localist-distreg", version: 1 } as const;
+/** The two files of a model folder. */
 export const REGRESSOR_FILES = { config: "config.json", weights: "weights.safetensors" } as const;
 
 /** config.json as written (typed arrays as number lists, NaN as null). */

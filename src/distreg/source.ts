@@ -14,11 +14,13 @@ import { checkFields } from "./fieldError.js";
 import { permutation } from "./folds.js";
 import type { TaskShape } from "./models.js";
 
+/** One seed's bags: the training pool and the held-out test bags. */
 export interface Draw {
   pool: BagSet;
   test: BagSet;
 }
 
+/** Where an experiment draws its bags from: a synthetic task or the user's bags. */
 export interface DataSource {
   /** The task's name, or the bags file. */
   readonly name: string;
@@ -31,6 +33,7 @@ export interface DataSource {
   draw(seed: number, sizes: { bags: number; samples: number; testBags: number }): Draw;
 }
 
+/** What a synthetic task asks of a model: its kind, dimension and outputs. */
 export function taskShape(task: DistributionTask): TaskShape {
   return {
     kind: task.kind,
