@@ -197,7 +197,6 @@ const TYPES = [
   "BagSet",
   "SetModelConfig",
   "SetModel",
-  "CurveResult",
   "RecallLine",
   "RuleSpec",
   "RuleSet",
