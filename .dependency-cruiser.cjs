@@ -6,6 +6,8 @@
  *   cli  |  lab               the `localist` command: flag specs and calls into the library |
  *                             the Locality Lab page (browser; never imports cli, nor Node modules)
  *   workflows                 compositions: the demo, the dial sweep, saved models, rules
+ *   distreg                   distribution regression: the four set models behind one interface,
+ *                             their data sources and size limits, the DistributionRegressor
  *   train  |  localist        the one training loop and evaluation | the dial, blocks, penalty,
  *                             metrics and bound, as attention hooks (never import each other)
  *   io                        safetensors, checkpoints, atomic writes, JSON, CSV, metrics log
@@ -38,14 +40,17 @@ const below = {
   // train and localist sit side by side: neither imports the other.
   train: ["engine", "data", "kernels", "attention", "model", "io"],
   localist: ["engine", "data", "kernels", "attention", "model", "io"],
-  workflows: [...lower, "lm"],
+  // distreg sits above train (it fits set models with it) and beside localist (neither imports the
+  // other).
+  distreg: ["engine", "data", "kernels", "classical", "attention", "model", "io", "train"],
+  workflows: [...lower, "lm", "distreg"],
   // The model object and the services on it (training, the sweep, rules, exchange with PyTorch).
   lm: lower,
-  cli: [...lower, "workflows", "lm"],
+  cli: [...lower, "distreg", "workflows", "lm"],
   // The page sits at the top beside the command line; the Vite build fails on any node: import.
   lab: [...lower, "workflows", "lm"],
   // The subpath entry files (package.json "exports"): the library's surface, not the front ends.
-  api: [...lower, "workflows", "lm"],
+  api: [...lower, "workflows", "lm", "distreg"],
 };
 const folders = Object.keys(below);
 

@@ -15,21 +15,13 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { initEngine } from "../src/engine/engine.js";
 import { distributionTask, TASK_NAMES } from "../src/data/distributions/tasks.js";
-import { runComplexity } from "../src/workflows/distreg/complexity.js";
-import { runCurves } from "../src/workflows/distreg/curves.js";
-import {
-  formatResult,
-  plotResult,
-  type ExperimentResult,
-} from "../src/workflows/distreg/format.js";
-import {
-  DEFAULT_NEURAL,
-  MODEL_NAMES,
-  type NeuralSettings,
-} from "../src/workflows/distreg/models.js";
-import { PEFT_METHODS, runPeft } from "../src/workflows/distreg/peft.js";
-import { runScaling } from "../src/workflows/distreg/scaling.js";
-import { taskSource } from "../src/workflows/distreg/source.js";
+import { runComplexity } from "../experiments/distreg/complexity.js";
+import { runCurves } from "../experiments/distreg/curves.js";
+import { formatResult, plotResult, type ExperimentResult } from "../experiments/distreg/format.js";
+import { DEFAULT_NEURAL, MODEL_NAMES, type NeuralSettings } from "../src/distreg/models.js";
+import { PEFT_METHODS, runPeft } from "../experiments/distreg/peft.js";
+import { runScaling } from "../experiments/distreg/scaling.js";
+import { taskSource } from "../src/distreg/source.js";
 
 const { values } = parseArgs({
   options: {

@@ -27,7 +27,17 @@ export { validateSetModelConfig, type SetModelConfig } from "../model/setConfig.
 export { initSetParams } from "../model/setParams.js";
 export { setModelForward } from "../model/setModel.js";
 export { trainSetModel, predictSetModel, type SetModel } from "../train/setModel.js";
-export { taskSource, bagSource } from "../workflows/distreg/source.js";
+export { taskSource, bagSource } from "../distreg/source.js";
+// The regressor as a tool: fit on bags, save, open, predict; K-fold cross-validation.
+export { DistributionRegressor, type Prediction, type FitOptions } from "../distreg/regressor.js";
+export type { FitReport } from "../distreg/regressorParts.js";
+export { KME_HEADS, type RegressorSpec, type KmeHead } from "../distreg/spec.js";
+export {
+  crossValidate,
+  type CrossValidationRow,
+  type CrossValidationOptions,
+} from "../distreg/crossValidate.js";
+export { crossValidationFolds } from "../distreg/folds.js";
 
 // The options and results the functions above take and return.
 export type { SetAttentionOptions } from "../attention/set.js";
@@ -42,9 +52,9 @@ export type {
 export type { DeepSetsConfig, SetTransformerConfig } from "../model/setConfig.js";
 export type { SetBatch } from "../model/setTransformer.js";
 export type { PreparedBags, SetTrainResult, TrainSetOptions } from "../train/setModel.js";
-export type { DataSource } from "../workflows/distreg/source.js";
+export type { DataSource } from "../distreg/source.js";
 export type { SetAttentionKind } from "../model/setConfig.js";
 export type { SetLossKind } from "../model/setModel.js";
 export type { SetTrainSettings } from "../train/setModel.js";
-export type { Draw } from "../workflows/distreg/source.js";
-export type { TaskShape } from "../workflows/distreg/models.js";
+export type { Draw } from "../distreg/source.js";
+export type { TaskShape } from "../distreg/models.js";

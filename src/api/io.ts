@@ -8,7 +8,7 @@ import "../engine/threads.js"; // first, before jax-js loads: the compute thread
 import "../kernels/kdTreeThreads.js";
 
 export { saveModel, loadModel, type SavedModel } from "../io/savedModel.js";
-export { readBagFiles } from "../io/bags.js";
+export { readBagFiles, readBagsFile, type BagsFile } from "../io/bags.js";
 
 // The options and results the functions above take and return.
 export type { StoredOptimizer } from "../io/modelFiles.js";

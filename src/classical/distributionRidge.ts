@@ -24,6 +24,7 @@ import {
   medianSampleDistance,
   type SampleSets,
 } from "./kernelMeanEmbedding.js";
+import { kmeGaussianProcess, kmeGpStd, type KmeGpState } from "./kmeGaussianProcess.js";
 
 /** The kernel on embeddings: linear, or gaussian with γ = scale × the median embedding distance. */
 export type OuterKernel = { kind: "linear" } | { kind: "gaussian"; scale: number };
@@ -46,6 +47,8 @@ export interface KmeRidgeOptions {
   folds?: number;
   /** Seeds the assignment of bags to folds. */
   seed?: number;
+  /** Also fit the Gaussian-process reading of the chosen model, for predictive deviations. */
+  gaussianProcess?: boolean;
 }
 
 /** The hyperparameters cross-validation chose. */
@@ -61,6 +64,22 @@ export interface KmeChoice {
 }
 
 /**
+ * What a fitted KME ridge model is, besides its training sets: enough to predict, and to save and
+ * rebuild the model exactly (`kmeRidgeFromState`).
+ */
+export interface KmeRidgeState {
+  readonly chosen: KmeChoice;
+  /** (N, T) dual coefficients α. */
+  readonly alpha: Float64Array;
+  /** (T) the training mean Ȳ. */
+  readonly mean: Float64Array;
+  /** (N) ‖μ̂_j‖² of the training sets at the chosen bandwidth. */
+  readonly norms: Float64Array;
+  /** The Gaussian-process reading (./kmeGaussianProcess.ts), when it was asked for. */
+  readonly gp?: KmeGpState;
+}
+
+/**
  * Kernel ridge regression on kernel mean embeddings, fitted by `kmeRidge`: f(Q) = Σ_i α_i K(μ_Q,
  * μ_{P_i}) over the training bags.
  */
@@ -69,8 +88,14 @@ export interface KmeRidgeModel {
   readonly chosen: KmeChoice;
   /** The cross-validated normalized squared error of the choice (NaN when nothing was compared). */
   readonly validationError: number;
+  readonly state: KmeRidgeState;
   /** Predictions (Q, T) row-major for query sets. */
   predict(queries: SampleSets): Float64Array;
+  /**
+   * Predictions (Q, T) and, with the GP head, predictive standard deviations of the targets
+   * (Q, T), noise included.
+   */
+  predictWithStd(queries: SampleSets): { mean: Float64Array; std?: Float64Array };
 }
 
 export const DEFAULT_BANDWIDTH_SCALES = [0.5, 1, 2] as const;
@@ -312,18 +337,59 @@ export function kmeRidge(
   }
   const chosen = best.choice;
   const k = bandwidths.indexOf(chosen.bandwidth);
-  const fit = ridgeCoefficients(gramOf(chosen), n, targets, t, chosen.ridge);
+  const gram = gramOf(chosen);
+  const fit = ridgeCoefficients(gram, n, targets, t, chosen.ridge);
+  const state: KmeRidgeState = {
+    chosen,
+    alpha: fit.alpha,
+    mean: fit.mean,
+    norms: norms[k],
+    ...(options.gaussianProcess
+      ? { gp: kmeGaussianProcess(gram, n, fit.alpha, t, chosen.ridge) }
+      : {}),
+  };
+  return kmeRidgeFromState(train, state, best.error);
+}
+
+/**
+ * The model of a saved state and its training sets: predictions are the same numbers as the
+ * fitted model's, bit for bit (the same inputs meet the same code).
+ */
+export function kmeRidgeFromState(
+  train: SampleSets,
+  state: KmeRidgeState,
+  validationError = NaN,
+): KmeRidgeModel {
+  const n = train.count;
+  const t = state.mean.length;
+  const { chosen } = state;
+  check(
+    state.alpha.length === n * t && state.norms.length === n,
+    `a KME ridge state for ${n} training sets needs ${n * t} coefficients and ${n} norms, got ${state.alpha.length} and ${state.norms.length}`,
+  );
+  /** The outer kernel between queries and the training sets (Q, N), and the queries' ‖μ̂‖². */
+  const crossOf = (queries: SampleSets) => {
+    const [cross] = embeddingInnerProducts(queries, train, [chosen.bandwidth]);
+    const queryNorms =
+      chosen.outer.kind === "gaussian" || state.gp
+        ? embeddingSquaredNorms(queries, [chosen.bandwidth])[0]
+        : new Float64Array(queries.count);
+    const matrix = outerMatrix(chosen.outer, chosen.width ?? 1, cross, queryNorms, state.norms);
+    return { matrix, queryNorms };
+  };
+  const fit = { alpha: state.alpha, mean: state.mean };
   return {
     chosen,
-    validationError: best.error,
-    predict(queries) {
-      const [cross] = embeddingInnerProducts(queries, train, [chosen.bandwidth]);
-      const queryNorms =
-        chosen.outer.kind === "gaussian"
-          ? embeddingSquaredNorms(queries, [chosen.bandwidth])[0]
-          : new Float64Array(queries.count);
-      const matrix = outerMatrix(chosen.outer, chosen.width ?? 1, cross, queryNorms, norms[k]);
-      return ridgePredict(matrix, queries.count, n, fit, t);
+    validationError,
+    state,
+    predict: (queries) => ridgePredict(crossOf(queries).matrix, queries.count, n, fit, t),
+    predictWithStd(queries) {
+      const { matrix, queryNorms } = crossOf(queries);
+      const mean = ridgePredict(matrix, queries.count, n, fit, t);
+      if (!state.gp) return { mean };
+      // k(x*, x*): ‖μ̂*‖² for the linear outer kernel, 1 for the gaussian one.
+      const self = chosen.outer.kind === "linear" ? queryNorms : queryNorms.map(() => 1);
+      return { mean, std: kmeGpStd(state.gp, matrix, self, queries.count, n) };
     },
   };
 }

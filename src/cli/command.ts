@@ -36,6 +36,11 @@ export interface Command {
   /** Names of the positional arguments it takes, in order (most commands take none). */
   positionals?: readonly string[];
   /**
+   * Commands of its own, by name (`localist distreg fit …`): a first argument that names one runs
+   * it; any other runs this command, so its older command lines keep working.
+   */
+  subcommands?: Readonly<Record<string, Command>>;
+  /**
    * Runs the command on parsed flags; returns what goes to stdout, or writes it with `out` as it
    * is produced (generated text streams) and returns nothing; commands that train or evaluate
    * return a promise (their reads are asynchronous, see src/train/loop.ts), and the Lab's server one
@@ -57,6 +62,10 @@ export async function runCommand(
   args: readonly string[],
   out: Output,
 ): Promise<CommandResult> {
+  const subs = command.subcommands;
+  const sub =
+    subs && args[0] !== undefined && Object.hasOwn(subs, args[0]) ? subs[args[0]] : undefined;
+  if (sub) return runCommand(sub, `${name} ${args[0]}`, args.slice(1), out);
   if (asksForHelp(args)) return formatHelp(command.usage, command.description, command.flags);
   const parsed = parseFlags(args, command.flags, name, command.positionals);
   const threads = parsed.flags.threads as number | undefined;

@@ -1,7 +1,9 @@
 /**
- * `localist distreg`: distribution regression with transformers — learning curves against N and m,
+ * `localist distreg`: distribution regression with transformers. `fit`, `predict` and `cv`
+ * (./distregModel.ts) are the tool on the user's own bags; `curves` (also the command without a
+ * subcommand, as before they existed) runs the experiments — learning curves against N and m,
  * functional complexity, prompt tuning and PEFT, and scaling — on the synthetic tasks or on the
- * user's own bags; tables on stdout, progress on stderr, an SVG plot with --plot.
+ * user's bags; tables on stdout, progress on stderr, an SVG plot with --plot.
  */
 import {
   distributionTask,
@@ -10,14 +12,19 @@ import {
 } from "../data/distributions/tasks.js";
 import { writeFileAtomic } from "../io/atomicWrite.js";
 import { readBagFiles } from "../io/bags.js";
-import { runComplexity } from "../workflows/distreg/complexity.js";
-import { runCurves } from "../workflows/distreg/curves.js";
-import { formatResult, plotResult, type ExperimentResult } from "../workflows/distreg/format.js";
-import { neuralConfig, type NeuralSettings } from "../workflows/distreg/models.js";
-import { MIXTURE_FUNCTIONALS, runPeft } from "../workflows/distreg/peft.js";
-import { runScaling } from "../workflows/distreg/scaling.js";
-import { bagSource, taskSource, type DataSource } from "../workflows/distreg/source.js";
+import { neuralConfig, type NeuralSettings } from "../distreg/models.js";
+import { bagSource, taskSource, type DataSource } from "../distreg/source.js";
+import { runComplexity } from "../../experiments/distreg/complexity.js";
+import { runCurves } from "../../experiments/distreg/curves.js";
+import {
+  formatResult,
+  plotResult,
+  type ExperimentResult,
+} from "../../experiments/distreg/format.js";
+import { MIXTURE_FUNCTIONALS, runPeft } from "../../experiments/distreg/peft.js";
+import { runScaling } from "../../experiments/distreg/scaling.js";
 import type { Command } from "./command.js";
+import { DISTREG_CV, DISTREG_FIT, DISTREG_PREDICT } from "./distregModel.js";
 import {
   checkSizes,
   DISTREG_FLAGS,
@@ -26,6 +33,7 @@ import {
   modelList,
   nameList,
   neuralSettings,
+  withFlagNames,
   type Experiment,
 } from "./distregFlags.js";
 import { asUsageError, UsageError, type ParsedFlags } from "./flags.js";
@@ -156,11 +164,12 @@ async function run(parsed: ParsedFlags): Promise<string> {
   return formatResult(result, flags.markdown ? "markdown" : "plain", neural);
 }
 
-export const DISTREG: Command = {
-  summary: "distribution regression: set transformers, KME and Deep Sets; curves, PEFT, scaling",
+/** The learning-curve and other experiments (`localist distreg curves`, and the older form). */
+const CURVES: Command = {
+  summary: "distribution-regression experiments: learning curves, complexity, PEFT, scaling",
   usage:
-    "localist distreg --task NAME [--experiment curves|complexity|peft|scaling] [--n 32,64,…] [--m 8,16,…] [--models …] [--seeds S] [--json | --markdown] [--plot FILE.svg]\n" +
-    "       localist distreg --bags FILE.csv --targets FILE.csv [options]",
+    "localist distreg [curves] --task NAME [--experiment curves|complexity|peft|scaling] [--n 32,64,…] [--m 8,16,…] [--models …] [--seeds S] [--json | --markdown] [--plot FILE.svg]\n" +
+    "       localist distreg [curves] --bags FILE.csv --targets FILE.csv [options]",
   description:
     "Distribution regression: N distributions seen through m samples each (two-stage sampling) with exact\n" +
     "targets, learned by a set transformer (global or k-NN-local attention), kernel mean embeddings + ridge,\n" +
@@ -169,5 +178,29 @@ export const DISTREG: Command = {
     "tuning, LoRA, fine-tuning and scratch against the number of adaptation bags (peft), error against\n" +
     "width and depth (scaling).",
   flags: DISTREG_FLAGS,
-  run,
+  run: (parsed) => withFlagNames(() => run(parsed)),
+};
+
+const SUBCOMMANDS = {
+  fit: DISTREG_FIT,
+  predict: DISTREG_PREDICT,
+  cv: DISTREG_CV,
+  curves: CURVES,
+};
+
+export const DISTREG: Command = {
+  ...CURVES,
+  summary: "distribution regression: fit, predict and cross-validate on your bags; experiments",
+  usage:
+    "localist distreg fit | predict | cv | curves [options]\n" +
+    "       localist distreg --task NAME | --bags FILE.csv --targets FILE.csv [options]   (the experiments, as curves)",
+  description:
+    "Commands:\n" +
+    Object.entries(SUBCOMMANDS)
+      .map(([name, command]) => `  localist distreg ${name.padEnd(8)} ${command.summary}`)
+      .join("\n") +
+    "\n('localist distreg --task …' without a command runs the experiments, as 'curves' does;\n" +
+    "'localist distreg <command> --help' for a command's options.)\n\n" +
+    CURVES.description,
+  subcommands: SUBCOMMANDS,
 };

@@ -5,8 +5,15 @@
 import { MAX_LOGDET_DIM, TASK_NAMES } from "../data/distributions/tasks.js";
 import { SET_POOLINGS, type SetPooling } from "../model/setConfig.js";
 import { DEFAULT_SET_TRAINING } from "../train/setModel.js";
-import { MODEL_NAMES, type ModelName, type NeuralSettings } from "../workflows/distreg/models.js";
-import { MIXTURE_FUNCTIONALS, PEFT_METHODS, type PeftMethod } from "../workflows/distreg/peft.js";
+import { FieldError } from "../distreg/fieldError.js";
+import { checkAttentionSize, checkPoolSize } from "../distreg/limits.js";
+import { MODEL_NAMES, type ModelName, type NeuralSettings } from "../distreg/models.js";
+import { LocalistError } from "../engine/errors.js";
+import {
+  MIXTURE_FUNCTIONALS,
+  PEFT_METHODS,
+  type PeftMethod,
+} from "../../experiments/distreg/peft.js";
 import { THREADS_FLAG } from "./command.js";
 import { between, UsageError, type FlagSpec, type FlagValues } from "./flags.js";
 
@@ -21,9 +28,6 @@ const LISTS = {
   widths: { min: 1, max: 1024, what: "widths" },
   depths: { min: 0, max: 16, what: "depths" },
 } as const;
-
-/** The most samples (N·m·d over the training pool) a run may hold, and attention logits per batch. */
-export const DISTREG_LIMITS = { samples: 1 << 24, logits: 1 << 25 } as const;
 
 export const DISTREG_FLAGS: FlagSpec[] = [
   {
@@ -266,6 +270,34 @@ export function neuralSettings(flags: FlagValues): NeuralSettings {
   };
 }
 
+/** Library fields whose flag is not their kebab-case name. */
+const FLAG_OF_FIELD: Readonly<Record<string, string>> = { learningRate: "lr" };
+
+/** The flag of a library field: `testBags` → `--test-bags`, `learningRate` → `--lr`. */
+export function flagOf(field: string): string {
+  const name = Object.hasOwn(FLAG_OF_FIELD, field)
+    ? FLAG_OF_FIELD[field]
+    : field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  return `--${name}`;
+}
+
+/**
+ * Runs `action` with the library's field names in its errors turned into flags: a FieldError
+ * becomes a UsageError (exit 2) when `usage`, else a LocalistError (exit 1), worded with flags.
+ */
+export async function withFlagNames<T>(
+  action: () => T | Promise<T>,
+  options: { usage?: boolean } = {},
+): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    if (!(error instanceof FieldError)) throw error;
+    const line = error.render(flagOf);
+    throw options.usage ? new UsageError(line) : new LocalistError(line);
+  }
+}
+
 /** Refuses sizes whose arrays would not fit: the pool's samples and a batch's attention logits. */
 export function checkSizes(options: {
   bags: number;
@@ -275,13 +307,15 @@ export function checkSizes(options: {
   extraTokens?: number;
 }): void {
   const { bags, samples, dim, neural } = options;
-  if (bags * samples * dim > DISTREG_LIMITS.samples)
-    throw new UsageError(
-      `N·m·d = ${bags}·${samples}·${dim} samples is more than the ${DISTREG_LIMITS.samples} a run holds; lower --n or --m`,
-    );
-  const tokens = samples + (options.extraTokens ?? 0);
-  if (neural.training.batch * neural.heads * tokens * tokens > DISTREG_LIMITS.logits)
-    throw new UsageError(
-      `a batch of ${neural.training.batch} bags of ${tokens} samples with ${neural.heads} heads needs more than ${DISTREG_LIMITS.logits} attention weights; lower --batch, --m or --heads`,
-    );
+  try {
+    checkPoolSize({ bags, samples, dim });
+    checkAttentionSize({
+      batch: neural.training.batch,
+      heads: neural.heads,
+      tokens: samples + (options.extraTokens ?? 0),
+    });
+  } catch (error) {
+    if (error instanceof FieldError) throw new UsageError(error.render(flagOf));
+    throw error;
+  }
 }

@@ -15,11 +15,21 @@
  * optical depth per bag) fits this layout as 80,000 sample rows and 800 target rows.
  */
 import { check } from "../engine/errors.js";
-import { packBags, type BagSet } from "../data/distributions/bags.js";
+import { packBags, type BagSet, type Bags } from "../data/distributions/bags.js";
 import { numericCell, readCsv } from "./csv.js";
 
-/** Reads bags and their targets; every problem is one line naming the file, row and bag. */
-export function readBagFiles(bagsPath: string, targetsPath: string): BagSet {
+/** Bags read from a samples file: their ids in file order, the feature names, the packed bags. */
+export interface BagsFile {
+  bags: Bags;
+  ids: string[];
+  featureNames: string[];
+}
+
+/**
+ * Reads the bags of a samples file (`bag,x1,x2,…`) without targets, for prediction: one bag is
+ * enough. Every problem is one line naming the file, row and bag.
+ */
+export function readBagsFile(bagsPath: string): BagsFile {
   const bagsTable = readCsv(
     bagsPath,
     (row, cells, header) =>
@@ -55,7 +65,27 @@ export function readBagFiles(bagsPath: string, targetsPath: string): BagSet {
       false,
       `${bagsPath} row ${row}, bag '${id}': the feature cells are empty; every feature cell must be a finite number`,
     );
+  const ids = [...samples.keys()];
+  return {
+    bags: packBags(
+      ids.map((id) => Float64Array.from(samples.get(id) as number[])),
+      d,
+    ),
+    ids,
+    featureNames: features,
+  };
+}
 
+/**
+ * Reads bags and their targets; every problem is one line naming the file, row and bag. The
+ * feature names (the samples file's header) come with them.
+ */
+export function readBagFiles(
+  bagsPath: string,
+  targetsPath: string,
+): BagSet & { featureNames: string[] } {
+  const { bags, ids, featureNames } = readBagsFile(bagsPath);
+  const known = new Set(ids);
   const targetsTable = readCsv(targetsPath);
   check(
     targetsTable.header.length >= 2,
@@ -67,7 +97,7 @@ export function readBagFiles(bagsPath: string, targetsPath: string): BagSet {
   targetsTable.rows.forEach((cells, r) => {
     const id = cells[0];
     check(
-      samples.has(id),
+      known.has(id),
       `${targetsPath} row ${r + 2} names bag '${id}', which has no samples in ${bagsPath}`,
     );
     check(!targetOf.has(id), `${targetsPath} row ${r + 2} gives bag '${id}' a second target`);
@@ -76,7 +106,6 @@ export function readBagFiles(bagsPath: string, targetsPath: string): BagSet {
       targetNames.map((name, c) => numericCell(targetsPath, r + 2, name, cells[c + 1], "target")),
     );
   });
-  const ids = [...samples.keys()];
   for (const id of ids)
     check(targetOf.has(id), `bag '${id}' of ${bagsPath} has no target in ${targetsPath}`);
   check(
@@ -85,15 +114,7 @@ export function readBagFiles(bagsPath: string, targetsPath: string): BagSet {
   );
   const targets = new Float64Array(ids.length * t);
   ids.forEach((id, b) => targets.set(targetOf.get(id) as number[], b * t));
-  return {
-    bags: packBags(
-      ids.map((id) => Float64Array.from(samples.get(id) as number[])),
-      d,
-    ),
-    targets,
-    targetNames,
-    ids,
-  };
+  return { bags, targets, targetNames, ids, featureNames };
 }
 
 /** "1 feature value", "2 feature values". */

@@ -91,6 +91,12 @@ export interface TrainSetOptions {
   trainable?: (name: string) => boolean;
   /** Called after every step with its loss (for monitors and tests). */
   onStep?: (step: number, loss: number) => void;
+  /**
+   * Early stopping by selection: every `every` steps (and after the last) `score` rates the
+   * current parameters (it borrows them; lower is better), and the best-rated parameters are the
+   * ones returned. Training runs every step.
+   */
+  validation?: { every: number; score(params: ParamMap): number };
 }
 
 type StepKernel = ((
@@ -216,6 +222,8 @@ export interface SetTrainResult {
   finalLoss: number;
   /** Seconds of training. */
   seconds: number;
+  /** With `validation`: the step whose parameters were kept, and their score. */
+  best?: { step: number; score: number };
 }
 
 /** Trains a set model on prepared bags (with targets, unless the loss is a mixture's). */
@@ -238,6 +246,19 @@ export async function trainSetModel(
   const t = data.targetCount;
   const tail: number[] = [];
   const tailLength = Math.max(1, Math.floor(settings.steps / 10));
+  const validation = options.validation;
+  check(
+    !validation || (Number.isInteger(validation.every) && validation.every >= 1),
+    () => `validation every must be an integer ≥ 1, got ${validation?.every}`,
+  );
+  /** The best-rated parameters so far (references of their own) and their step and score. */
+  let best: { params: ParamMap; step: number; score: number } | undefined;
+  const consider = (current: ParamMap, at: number) => {
+    const score = (validation as NonNullable<typeof validation>).score({ ...frozen, ...current });
+    if (best && !(score < best.score)) return;
+    if (best) tree.dispose(best.params);
+    best = { params: tree.ref(current), step: at, score };
+  };
   let result;
   try {
     result = await runTrainingLoop({
@@ -247,6 +268,7 @@ export async function trainSetModel(
       steps: settings.steps,
       unitsPerStep: settings.batch,
       gradients(current, at) {
+        if (validation && at > 0 && at % validation.every === 0) consider(current, at);
         const rows = Array.from(
           { length: settings.batch },
           (_, i) => hash32(seed, at, i) % data.count,
@@ -277,13 +299,21 @@ export async function trainSetModel(
     });
   } catch (error) {
     tree.dispose(frozen);
+    if (best) tree.dispose(best.params);
     throw error;
   }
   disposeOptimizerState(result.state);
+  let learned = result.params;
+  if (validation) {
+    consider(learned, result.steps);
+    tree.dispose(learned); // the best parameters hold references of their own
+    learned = (best as NonNullable<typeof best>).params;
+  }
   return {
-    model: { config, params: { ...frozen, ...result.params } },
+    model: { config, params: { ...frozen, ...learned } },
     finalLoss: tail.reduce((a, b) => a + b, 0) / tail.length,
     seconds: result.seconds,
+    ...(best ? { best: { step: best.step, score: best.score } } : {}),
   };
 }
 

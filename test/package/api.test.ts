@@ -299,8 +299,12 @@ const API: Record<string, Subpath> = {
   "./distreg": {
     source: "src/api/distreg.ts",
     values: [
+      "DistributionRegressor",
+      "KME_HEADS",
       "TASK_NAMES",
       "bagSource",
+      "crossValidate",
+      "crossValidationFolds",
       "distributionTask",
       "embeddingInnerProducts",
       "initSetParams",
@@ -323,6 +327,13 @@ const API: Record<string, Subpath> = {
       "KmeRidgeOptions",
       "SetModelConfig",
       "SetModel",
+      "Prediction",
+      "FitOptions",
+      "FitReport",
+      "RegressorSpec",
+      "KmeHead",
+      "CrossValidationRow",
+      "CrossValidationOptions",
       "SetAttentionOptions",
       "KmeChoice",
       "OuterKernel",
@@ -347,8 +358,8 @@ const API: Record<string, Subpath> = {
   },
   "./io": {
     source: "src/api/io.ts",
-    values: ["loadModel", "readBagFiles", "saveModel"],
-    types: ["SavedModel", "StoredOptimizer", "ProgressStream"],
+    values: ["loadModel", "readBagFiles", "readBagsFile", "saveModel"],
+    types: ["SavedModel", "BagsFile", "StoredOptimizer", "ProgressStream"],
   },
 };
 

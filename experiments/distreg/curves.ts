@@ -4,17 +4,18 @@
  * per model, mean ± sample std over seeds, with the least-squares slope of log error on log N
  * (log m). The point (max N, max m) is shared by both curves and run once.
  */
-import { check } from "../../engine/errors.js";
+import { check } from "../../src/engine/errors.js";
 import {
   checkModels,
+  checkRunSize,
   errorName,
   runModel,
   runProgress,
   type ExperimentSettings,
   type Run,
 } from "./experiment.js";
-import type { ModelName } from "./models.js";
-import { checkTrainingBags, type DataSource } from "./source.js";
+import type { ModelName } from "../../src/distreg/models.js";
+import { checkTrainingBags, type DataSource } from "../../src/distreg/source.js";
 import { logLogSlope, meanAndSpread, type Spread } from "./summary.js";
 
 export interface CurveOptions extends ExperimentSettings {
@@ -65,6 +66,7 @@ export async function runCurves(source: DataSource, options: CurveOptions): Prom
   const ms = checkSizes("m", options.ms);
   const fixedN = ns[ns.length - 1];
   const fixedM = ms[ms.length - 1];
+  checkRunSize(source, { n: fixedN, m: fixedM }, options.neural);
   checkTrainingBags(source, fixedN, options.testBags);
   const cells = [
     ...ns.map((n) => ({ n, m: fixedM })),

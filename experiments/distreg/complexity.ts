@@ -7,14 +7,15 @@
  */
 import {
   checkModels,
+  checkRunSize,
   errorName,
   runModel,
   runProgress,
   type ExperimentSettings,
   type Run,
 } from "./experiment.js";
-import type { ModelName } from "./models.js";
-import { checkTrainingBags, type DataSource } from "./source.js";
+import type { ModelName } from "../../src/distreg/models.js";
+import { checkTrainingBags, type DataSource } from "../../src/distreg/source.js";
 import { meanAndSpread, type Spread } from "./summary.js";
 
 export interface ComplexityOptions extends ExperimentSettings {
@@ -56,7 +57,10 @@ export async function runComplexity(
   const progress = runProgress(options, total, "distreg complexity");
   const began = performance.now();
   const runs: (Run & { source: string })[] = [];
-  for (const source of sources) checkTrainingBags(source, options.n, options.testBags);
+  for (const source of sources) {
+    checkRunSize(source, options, options.neural);
+    checkTrainingBags(source, options.n, options.testBags);
+  }
   for (const source of sources)
     for (let seed = 1; seed <= options.seeds; seed++) {
       const draw = source.draw(seed, {

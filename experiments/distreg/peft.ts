@@ -14,19 +14,20 @@
  * the old targets' width) and trains it too. Error: test NMSE on held-out distributions against
  * the number of adaptation bags; every method sees the same bags per seed.
  */
-import { check } from "../../engine/errors.js";
-import { hash32 } from "../../engine/random.js";
-import { tree } from "../../engine/engine.js";
-import { featureStatistics, firstBags, selectTargets } from "../../data/distributions/bags.js";
-import { scoreRegression } from "../../data/distributions/scoring.js";
+import { check } from "../../src/engine/errors.js";
+import { hash32 } from "../../src/engine/random.js";
+import { tree } from "../../src/engine/engine.js";
+import { featureStatistics, firstBags, selectTargets } from "../../src/data/distributions/bags.js";
+import { scoreRegression } from "../../src/data/distributions/scoring.js";
 import {
   mixtureFunctionalsTask,
   sampleBagSet,
   splitSeeds,
-} from "../../data/distributions/tasks.js";
-import type { ParamMap } from "../../model/params.js";
-import { initSetParams, OUTPUT_LAYER, setParameterShapes } from "../../model/setParams.js";
-import { trainSetModel } from "../../train/setModel.js";
+} from "../../src/data/distributions/tasks.js";
+import type { ParamMap } from "../../src/model/params.js";
+import { initSetParams, OUTPUT_LAYER, setParameterShapes } from "../../src/model/setParams.js";
+import { trainSetModel } from "../../src/train/setModel.js";
+import { checkAttentionSize, checkPoolSize } from "../../src/distreg/limits.js";
 import { checkSizes } from "./curves.js";
 import { modelSeed, runProgress, type ExperimentSettings } from "./experiment.js";
 import {
@@ -35,7 +36,7 @@ import {
   prepareBags,
   targetStatistics,
   type TaskShape,
-} from "./models.js";
+} from "../../src/distreg/models.js";
 import { meanAndSpread, type Spread } from "./summary.js";
 
 export const PEFT_METHODS = ["prompt", "lora", "full", "scratch", "head"] as const;
@@ -138,6 +139,15 @@ export async function runPeft(options: PeftOptions): Promise<PeftResult> {
     }),
   );
   const largest = adaptBags[adaptBags.length - 1];
+  checkPoolSize({ bags: Math.max(options.pretrainBags, largest), samples: options.m, dim: 1 }, [
+    "pretrainBags",
+    "adaptBags",
+    "m",
+  ]);
+  checkAttentionSize(
+    { batch: neural.training.batch, heads: neural.heads, tokens: options.m + options.prompts },
+    ["batch", "m", "prompts", "heads"],
+  );
   const total = options.seeds * (1 + adaptBags.length * options.methods.length);
   const progress = runProgress(options, total, "distreg prompt tuning");
   const began = performance.now();

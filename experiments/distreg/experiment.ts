@@ -3,12 +3,18 @@
  * bags, the neural settings, progress on stderr, and one run = fit one model on one training set
  * and score it on the test bags.
  */
-import { check } from "../../engine/errors.js";
-import { hash32 } from "../../engine/random.js";
-import { firstBags, truncateBags } from "../../data/distributions/bags.js";
-import { createProgress, type Progress, type ProgressStream } from "../../io/progress.js";
-import { fitModel, testError, type ModelName, type NeuralSettings } from "./models.js";
-import type { DataSource, Draw } from "./source.js";
+import { check } from "../../src/engine/errors.js";
+import { hash32 } from "../../src/engine/random.js";
+import { firstBags, truncateBags } from "../../src/data/distributions/bags.js";
+import { createProgress, type Progress, type ProgressStream } from "../../src/io/progress.js";
+import {
+  fitModel,
+  testError,
+  type ModelName,
+  type NeuralSettings,
+} from "../../src/distreg/models.js";
+import { checkAttentionSize, checkPoolSize } from "../../src/distreg/limits.js";
+import type { DataSource, Draw } from "../../src/distreg/source.js";
 
 export interface ExperimentSettings {
   models: readonly ModelName[];
@@ -56,6 +62,25 @@ export function checkModels(models: readonly string[]): void {
   check(models.length > 0, "give at least one model");
   const twice = models.find((m, i) => models.indexOf(m) !== i);
   check(twice === undefined, () => `model '${twice}' is listed twice`);
+}
+
+/**
+ * Refuses a run whose arrays would not fit (src/distreg/limits.ts): N bags of m samples (at most the
+ * source's largest bag) in the training pool, and a batch's attention weights over m samples plus
+ * `extraTokens` prompts. The messages name the fields n, m, batch and heads.
+ */
+export function checkRunSize(
+  source: DataSource,
+  sizes: { n: number; m: number; extraTokens?: number },
+  neural: NeuralSettings,
+): void {
+  const m = Math.min(sizes.m, source.sampleLimit);
+  checkPoolSize({ bags: sizes.n, samples: m, dim: source.shape.dim });
+  checkAttentionSize({
+    batch: neural.training.batch,
+    heads: neural.heads,
+    tokens: m + (sizes.extraTokens ?? 0),
+  });
 }
 
 /** The initialization seed of a model in seed `seed` (different models, different streams). */

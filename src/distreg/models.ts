@@ -12,29 +12,29 @@
  * training samples; not for amortized clustering, whose likelihood is scored in the data's own
  * units) and regression targets standardized per column; predictions are mapped back.
  */
-import { nearestMemberMask } from "../../attention/set.js";
-import { kmeRidge } from "../../classical/distributionRidge.js";
-import { check } from "../../engine/errors.js";
+import { nearestMemberMask } from "../attention/set.js";
+import { kmeRidge } from "../classical/distributionRidge.js";
+import { check } from "../engine/errors.js";
 import {
   featureStatistics,
   standardizeBags,
   type BagSet,
   type Bags,
-} from "../../data/distributions/bags.js";
+} from "../data/distributions/bags.js";
 import {
   CLUSTER_COMPONENTS,
   mixtureFromTarget,
   parseMixtureOutputs,
-} from "../../data/distributions/clustering.js";
-import { scoreMixtures, scoreRegression } from "../../data/distributions/scoring.js";
-import type { TaskKind } from "../../data/distributions/tasks.js";
+} from "../data/distributions/clustering.js";
+import { scoreMixtures, scoreRegression } from "../data/distributions/scoring.js";
+import type { TaskKind } from "../data/distributions/tasks.js";
 import {
   validateSetModelConfig,
   type SetModelConfig,
   type SetPooling,
-} from "../../model/setConfig.js";
-import type { SetLossKind } from "../../model/setModel.js";
-import { countSetParameters } from "../../model/setParams.js";
+} from "../model/setConfig.js";
+import type { SetLossKind } from "../model/setModel.js";
+import { countSetParameters } from "../model/setParams.js";
 import {
   DEFAULT_SET_TRAINING,
   disposeSetModel,
@@ -43,9 +43,11 @@ import {
   type PreparedBags,
   type SetModel,
   type SetTrainSettings,
-} from "../../train/setModel.js";
+} from "../train/setModel.js";
 
+/** The four models, by the names the specification and the command line use. */
 export const MODEL_NAMES = ["transformer", "local-transformer", "kme", "deepsets"] as const;
+/** One of MODEL_NAMES. */
 export type ModelName = (typeof MODEL_NAMES)[number];
 
 /** What a task asks of a model: its kind and, for a mixture, the raw outputs of a neural model. */
@@ -60,6 +62,7 @@ export interface TaskShape {
   rawOutputs?: number;
 }
 
+/** The architecture and training of the set models (the set transformer and Deep Sets). */
 export interface NeuralSettings {
   /** D of the set transformer; Deep Sets gets 2D (and F = 4D) for a similar parameter count. */
   width: number;
@@ -71,6 +74,7 @@ export interface NeuralSettings {
   training: SetTrainSettings;
 }
 
+/** The experiments' default set models: width 32, 2 blocks, 4 heads, k = 8, PMA pooling. */
 export const DEFAULT_NEURAL: NeuralSettings = {
   width: 32,
   layers: 2,
@@ -157,6 +161,7 @@ export function scalingOf(kind: TaskKind, train: BagSet): Scaling {
   return { features: featureStatistics(train.bags), targets: targetStatistics(train) };
 }
 
+/** The bags standardized by the scaling's feature statistics (unchanged without them). */
 export function scaledBags(bags: Bags, scaling: Scaling): Bags {
   return scaling.features ? standardizeBags(bags, scaling.features) : bags;
 }

@@ -1,5 +1,5 @@
 /**
- * Distribution regression end to end on small, fast configurations: learning curves fall with N
+ * The distribution-regression experiments (experiments/distreg/) end to end on small, fast configurations: learning curves fall with N
  * and with m for the set transformer and the kernel baseline on two tasks (the full curves are the
  * benchmark, bench/distreg.bench.ts); parameter-efficient training leaves frozen parameters
  * untouched; every task trains and predicts finite values.
@@ -8,20 +8,21 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { tree, toFloat64 } from "../../src/engine/engine.js";
 import { distributionTask, TASK_NAMES } from "../../src/data/distributions/tasks.js";
-import { runCurves } from "../../src/workflows/distreg/curves.js";
-import { taskSource } from "../../src/workflows/distreg/source.js";
+import { runCurves } from "../../experiments/distreg/curves.js";
+import { taskSource } from "../../src/distreg/source.js";
 import {
   DEFAULT_NEURAL,
   neuralConfig,
   prepareBags,
   scalingOf,
   type NeuralSettings,
-} from "../../src/workflows/distreg/models.js";
-import { runModel } from "../../src/workflows/distreg/experiment.js";
-import { trainableOf } from "../../src/workflows/distreg/peft.js";
+} from "../../src/distreg/models.js";
+import { runModel } from "../../experiments/distreg/experiment.js";
+import { trainableOf } from "../../experiments/distreg/peft.js";
 import { initSetParams } from "../../src/model/setParams.js";
 import { trainSetModel } from "../../src/train/setModel.js";
 import { sampleBagSet } from "../../src/data/distributions/tasks.js";
+import { FieldError } from "../../src/distreg/fieldError.js";
 import { ready } from "../helpers/arrays.js";
 
 await ready;
@@ -103,4 +104,33 @@ test("every task trains and predicts finite errors with every model", async () =
       assert.ok(Number.isFinite(run.error), `${name} ${model}: error ${run.error}`);
     }
   }
+});
+
+test("the library's size guard: runCurves refuses a pool that would not fit, naming its fields", async () => {
+  const options = {
+    models: ["kme"] as const,
+    seeds: 1,
+    testBags: 4,
+    neural: FAST,
+    ns: [100_000],
+    ms: [4096],
+    progress: null,
+  };
+  await assert.rejects(
+    runCurves(taskSource(distributionTask("mixture-mean")), options),
+    (error: unknown) =>
+      error instanceof FieldError &&
+      error.message ===
+        "N·m·d = 100000·4096·1 samples is more than the 16777216 a run holds; lower n or m" &&
+      error.render((field) => `<${field}>`).endsWith("lower <n> or <m>"),
+  );
+  await assert.rejects(
+    runCurves(taskSource(distributionTask("mixture-mean")), {
+      ...options,
+      ns: [8],
+      ms: [2048],
+      neural: { ...FAST, heads: 8, training: { ...FAST.training, batch: 64 } },
+    }),
+    /a batch of 64 bags of 2048 samples with 8 heads needs more than 33554432 attention weights; lower batch, m or heads$/,
+  );
 });

@@ -2,10 +2,10 @@
  * The experiments' results as plain-text or Markdown tables, each followed by one line stating
  * the protocol (sizes, seeds, models, training), and as SVG log–log plots.
  */
-import { logLogChart, SERIES_COLORS, type ChartPanel } from "../../io/logLogChart.js";
+import { logLogChart, SERIES_COLORS, type ChartPanel } from "../../src/io/logLogChart.js";
 import type { ComplexityResult } from "./complexity.js";
 import type { CurvePoint, CurveResult } from "./curves.js";
-import { DEEP_SETS_LAYERS, type NeuralSettings } from "./models.js";
+import { DEEP_SETS_LAYERS, type NeuralSettings } from "../../src/distreg/models.js";
 import type { PeftResult } from "./peft.js";
 import type { ScalingResult } from "./scaling.js";
 import { formatSpread, markdownTable, plainTable, type Spread } from "./summary.js";

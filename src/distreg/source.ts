@@ -7,10 +7,11 @@
  * - The user's bags: a seeded split of the bags into test bags and the pool, each bag's samples in
  *   a seeded random order (so "the first m" is a random subset of m, whatever order the file had).
  */
-import { check } from "../../engine/errors.js";
-import { hash32, seededUniform } from "../../engine/random.js";
-import { packBags, selectBags, bagSamples, type BagSet } from "../../data/distributions/bags.js";
-import { sampleBagSet, splitSeeds, type DistributionTask } from "../../data/distributions/tasks.js";
+import { hash32 } from "../engine/random.js";
+import { packBags, selectBags, bagSamples, type BagSet } from "../data/distributions/bags.js";
+import { sampleBagSet, splitSeeds, type DistributionTask } from "../data/distributions/tasks.js";
+import { checkFields } from "./fieldError.js";
+import { permutation } from "./folds.js";
 import type { TaskShape } from "./models.js";
 
 /** The bags of one draw: a training pool and the test bags. */
@@ -38,6 +39,7 @@ export interface DataSource {
   draw(seed: number, sizes: { bags: number; samples: number; testBags: number }): Draw;
 }
 
+/** What a synthetic task asks of a model: its kind, dimension and outputs. */
 export function taskShape(task: DistributionTask): TaskShape {
   return {
     kind: task.kind,
@@ -66,17 +68,6 @@ export function taskSource(task: DistributionTask): DataSource {
       };
     },
   };
-}
-
-/** A seeded permutation of 0 … n − 1. */
-function permutation(n: number, seed: number): number[] {
-  const uniform = seededUniform(seed);
-  const order = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(uniform() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  return order;
 }
 
 /** Every bag's samples in a seeded random order. */
@@ -116,9 +107,9 @@ export function bagSource(set: BagSet, name: string): DataSource {
 
 /** Refuses N training bags beside `testBags` held out when the source has too few bags. */
 export function checkTrainingBags(source: DataSource, n: number, testBags: number): void {
-  check(
+  checkFields(
     n + testBags <= source.bagCount,
-    () =>
-      `${source.name} has ${source.bagCount} bags: ${testBags} held out leave ${Math.max(0, source.bagCount - testBags)} to train on, fewer than N = ${n}; lower --n or --test-bags`,
+    (name) =>
+      `${source.name} has ${source.bagCount} bags: ${testBags} held out leave ${Math.max(0, source.bagCount - testBags)} to train on, fewer than N = ${n}; lower ${name("n")} or ${name("testBags")}`,
   );
 }

@@ -2,11 +2,17 @@
  * Scaling at fixed data: the set transformer's test error against its width and depth, at one
  * (N, m), mean ± std over seeds; every cell sees the same bags per seed.
  */
-import { check } from "../../engine/errors.js";
-import { countSetParameters } from "../../model/setParams.js";
-import { errorName, runModel, runProgress, type ExperimentSettings } from "./experiment.js";
-import { neuralConfig } from "./models.js";
-import { checkTrainingBags, type DataSource } from "./source.js";
+import { check } from "../../src/engine/errors.js";
+import { countSetParameters } from "../../src/model/setParams.js";
+import {
+  checkRunSize,
+  errorName,
+  runModel,
+  runProgress,
+  type ExperimentSettings,
+} from "./experiment.js";
+import { neuralConfig } from "../../src/distreg/models.js";
+import { checkTrainingBags, type DataSource } from "../../src/distreg/source.js";
 import { meanAndSpread, type Spread } from "./summary.js";
 
 export interface ScalingOptions extends Omit<ExperimentSettings, "models"> {
@@ -52,6 +58,7 @@ export async function runScaling(
   // Every architecture is checked before any training (heads must divide each width).
   for (const width of widths)
     for (const depth of depths) neuralConfig("transformer", source.shape, settingsOf(width, depth));
+  checkRunSize(source, options, options.neural);
   checkTrainingBags(source, options.n, options.testBags);
   const total = widths.length * depths.length * options.seeds;
   const progress = runProgress(options, total, `distreg ${source.name} scaling`);
