@@ -155,6 +155,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m localist_torch.train", description=__doc__.split("\n\n")[0])
     parser.add_argument("run", help="a run folder written by `localist export --to torch`")
     parser.add_argument("--steps", type=int, help="train up to this step (default: the run's training.steps)")
+    parser.add_argument("--batch", type=int, help="windows per step over all processes (default: the run's training.batch)")
     parser.add_argument("--threads", type=int, help="torch threads per process (default: cores / processes)")
     parser.add_argument("--device", default="auto", help="auto (CUDA when present), cpu or cuda")
     parser.add_argument("--precision", default="fp32", help="fp32, bf16 (autocast) or fp16 (autocast and loss scaling; CUDA)")
@@ -191,6 +192,12 @@ def main(argv=None):
     settings = dict(stored["training"])
     if args.steps is not None:
         settings["steps"] = args.steps
+    if args.batch is not None:
+        # The batch is a training setting, not the architecture: a run initialized by localist at
+        # the batch its own memory allows trains here at the batch the GPUs allow.
+        if args.batch < 1:
+            fail(f"--batch must be ≥ 1, got {args.batch}", 2)
+        settings["batch"] = args.batch
     structure = stored.get("localist")
     anchors = stored.get("anchors")
     dial_training = structure.get("training") if structure else None

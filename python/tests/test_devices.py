@@ -82,6 +82,11 @@ class GradientAccumulationTest(unittest.TestCase):
             train(one)
             train(two, "--grad-accum", "2")
             np.testing.assert_allclose(losses(one), losses(two), rtol=1e-5)
+            # --batch overrides the run's batch, and the checkpoint records it.
+            three = os.path.join(work, "three")
+            make_run(three, steps=2)
+            train(three, "--batch", "8", "--grad-accum", "4")
+            self.assertEqual(checkpoint.load(three)["config"]["training"]["batch"], 8)
         finally:
             shutil.rmtree(work)
 
