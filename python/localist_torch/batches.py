@@ -19,17 +19,21 @@ def hash32(seed, step, i):
     return (h ^ (h >> 16)) & MASK
 
 
-def sample_batch(ids, batch, context, seed, step):
-    """(inputs, targets), each (B, T) int64: windows starting at hash32(seed, step, b) mod (N − T)."""
+def sample_batch(ids, batch, context, seed, step, rows=None):
+    """(inputs, targets), each (B, T) int64: windows starting at hash32(seed, step, b) mod (N − T).
+    With `rows` (a slice of range(B)), only those rows: a process reads only its own windows, so a
+    memory-mapped stream is read T + 1 tokens per row, never whole."""
     span = len(ids) - context
     if span < 1:
         raise ValueError(f"the training split has {len(ids)} tokens, fewer than context + 1 = {context + 1}")
-    inputs = np.empty((batch, context), np.int64)
-    targets = np.empty((batch, context), np.int64)
-    for b in range(batch):
+    chosen = range(batch)[rows] if rows is not None else range(batch)
+    inputs = np.empty((len(chosen), context), np.int64)
+    targets = np.empty((len(chosen), context), np.int64)
+    for r, b in enumerate(chosen):
         start = hash32(seed, step, b) % span
-        inputs[b] = ids[start : start + context]
-        targets[b] = ids[start + 1 : start + context + 1]
+        window = np.asarray(ids[start : start + context + 1], np.int64)
+        inputs[r] = window[:-1]
+        targets[r] = window[1:]
     return inputs, targets
 
 

@@ -25,15 +25,15 @@ def block_ids(blocks, tokens):
     return np.asarray(blocks["tokenBlocks"], np.int64)[tokens]
 
 
-def routing_targets(routing):
+def routing_targets(routing, device=None):
     """(H, G, G) 0/1 float32: targets[h, a, b] = 1 when block b is a target of block a in head h."""
     h, g = routing["heads"], routing["blocks"]
-    return torch.tensor(np.asarray(routing["targets"], np.float32).reshape(h, g, g))
+    return torch.tensor(np.asarray(routing["targets"], np.float32).reshape(h, g, g), device=device)
 
 
 def relevance(ids, targets):
     """rel[b, h, i, j] = T_h(g(x_i), g(x_j)) ∈ {0, 1}: (B, H, T, T)."""
-    ids = torch.as_tensor(np.asarray(ids, np.int64))
+    ids = torch.as_tensor(np.asarray(ids, np.int64), device=targets.device)
     return targets[:, ids[:, :, None], ids[:, None, :]].permute(1, 0, 2, 3)
 
 
@@ -53,9 +53,10 @@ def dial_matrix(value, schedule, layers, heads):
     return torch.tensor(rows, dtype=torch.float32)
 
 
-def dial_bias(structure, config, tokens, dial):
+def dial_bias(structure, config, tokens, dial, device=None):
     """The `bias(layer)` callable of the dial for token ids (B, T) and an (L, H) dial."""
-    rel = relevance(block_ids(structure["blocks"], tokens), routing_targets(structure["routing"]))
+    rel = relevance(block_ids(structure["blocks"], tokens), routing_targets(structure["routing"], device))
+    dial = dial.to(rel.device)
     local = local_head_count(config)
     margin = structure["margin"]
 
@@ -70,8 +71,8 @@ def dial_bias(structure, config, tokens, dial):
 def layer_penalty(weights, ids, structure):
     """Σ over rows and heads of Ω for one layer's dense weights (B, H, T, T), divided by B·H·T."""
     g = structure["routing"]["blocks"]
-    targets = routing_targets(structure["routing"])  # (H, G, G)
-    ids = torch.as_tensor(np.asarray(ids, np.int64))
+    targets = routing_targets(structure["routing"], weights.device)  # (H, G, G)
+    ids = torch.as_tensor(np.asarray(ids, np.int64), device=weights.device)
     keys = torch.nn.functional.one_hot(ids, g).to(weights.dtype)  # (B, T, G)
     mass = (weights**2) @ keys[:, None]  # (B, H, T, G)
     on_target = targets[:, ids].permute(1, 0, 2, 3)  # (B, H, T, G): target groups of query i

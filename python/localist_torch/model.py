@@ -9,6 +9,7 @@ the weights can be observed, as the TypeScript attention hooks do.
 
 Shapes: B batch, T positions, D width, H heads, E = D/H, V vocabulary, nb = ⌈T/W⌉ blocks.
 """
+import functools
 import math
 
 import numpy as np
@@ -75,12 +76,12 @@ def causal_mask(length, strict, device=None):
     return (n[None, :] < n[:, None]) if strict else (n[None, :] <= n[:, None])
 
 
-def local_block_mask(length, window, strict):
+def local_block_mask(length, window, strict, device=None):
     """(nb, W, 2W): query i of block b (position bW + i) sees slot j (position (b−1)W + j)."""
     blocks = math.ceil(length / window)
-    b = torch.arange(blocks)[:, None, None]
-    i = torch.arange(window)[None, :, None]
-    j = torch.arange(2 * window)[None, None, :]
+    b = torch.arange(blocks, device=device)[:, None, None]
+    i = torch.arange(window, device=device)[None, :, None]
+    j = torch.arange(2 * window, device=device)[None, None, :]
     offset = window + i - j
     return (offset >= (1 if strict else 0)) & (offset <= window) & ((b - 1) * window + j >= 0)
 
@@ -100,12 +101,20 @@ def key_blocks(x, window):
     return torch.cat([previous, current], dim=3)
 
 
-def block_positions(length, window):
+def beyond_window_mask(length, window, device=None):
+    """(nb, W, T) bool: key m lies before the window of query n = bW + i (m < n − W)."""
+    blocks = math.ceil(length / window)
+    n = torch.arange(blocks * window, device=device).reshape(blocks, window, 1)
+    m = torch.arange(length, device=device)[None, None, :]
+    return m < n - window
+
+
+def block_positions(length, window, device=None):
     """Query and key positions of every block-layout cell, and whether both exist."""
     blocks = math.ceil(length / window)
-    b = torch.arange(blocks)[:, None, None]
-    query = b * window + torch.arange(window)[None, :, None]
-    key = (b - 1) * window + torch.arange(2 * window)[None, None, :]
+    b = torch.arange(blocks, device=device)[:, None, None]
+    query = b * window + torch.arange(window, device=device)[None, :, None]
+    key = (b - 1) * window + torch.arange(2 * window, device=device)[None, None, :]
     query, key = torch.broadcast_tensors(query, key)
     valid = (query < length) & (key >= 0) & (key < length)
     return query.clamp(0, length - 1), key.clamp(0, length - 1), valid
@@ -114,21 +123,23 @@ def block_positions(length, window):
 def dense_to_blocks(dense, window):
     """A (B, H, T, T) map in the local block layout (B, H, nb, W, 2W); 0 where no such cell."""
     t = dense.shape[-1]
-    query, key, valid = block_positions(t, window)
+    query, key, valid = block_positions(t, window, dense.device)
     blocks = dense[:, :, query, key]
     return blocks * valid.to(blocks.dtype)
 
 
 def blocks_to_dense(blocks, length, window):
     """The inverse of dense_to_blocks: (B, H, nb, W, 2W) → (B, H, T, T), 0 outside the window."""
-    query, key, valid = block_positions(length, window)
+    query, key, valid = block_positions(length, window, blocks.device)
     b, h = blocks.shape[:2]
     dense = blocks.new_zeros(b, h, length, length)
     dense[:, :, query[valid], key[valid]] = blocks[:, :, valid]
     return dense
 
 
+@functools.lru_cache(maxsize=8)
 def sinusoidal_table(length, width):
+    # Cached: built by a Python loop on the host, once per (T, D), then moved to the device.
     table = np.zeros((length, width), np.float32)
     for p in range(length):
         for i in range(0, width, 2):
@@ -139,6 +150,7 @@ def sinusoidal_table(length, width):
     return torch.from_numpy(table)
 
 
+@functools.lru_cache(maxsize=8)
 def rotary_tables(length, head_width):
     half = head_width // 2
     angles = np.array(
@@ -177,7 +189,7 @@ class LocalistTransformer(torch.nn.Module):
         """name → float32 numpy array, for checkpoints."""
         return {name.replace("__", "."): p.detach().cpu().numpy().astype(np.float32) for name, p in self.params.items()}
 
-    def attention(self, x, layer, rotary, bias, observe):
+    def attention(self, x, layer, rotary, bias, observe, visible=None):
         cfg = self.config
         b, t, d = x.shape
         h = cfg["heads"]
@@ -195,15 +207,36 @@ class LocalistTransformer(torch.nn.Module):
             qb, kb, vb = query_blocks(q[:, :local], w), key_blocks(k[:, :local], w), key_blocks(v[:, :local], w)
             scores = qb @ kb.transpose(-1, -2) / math.sqrt(e)  # (B, Hl, nb, W, 2W)
             logits = scores if biases.get("local") is None else scores + dense_to_blocks(biases["local"], w)
-            weights = masked_softmax(logits, local_block_mask(t, w, cfg["strict"]))
-            out = (weights @ vb).reshape(b, local, -1, e)[:, :, :t]
+            allowed = local_block_mask(t, w, cfg["strict"], x.device)
+            if visible is None:
+                weights = masked_softmax(logits, allowed)
+                out = weights @ vb
+            else:
+                # Anchors: keys before the window that are visible join the same softmax, unbiased
+                # (src/attention/causal.ts): logits over [2W window slots | T far keys].
+                far_scores = qb @ k[:, :local, None].transpose(-1, -2) / math.sqrt(e)  # (B, Hl, nb, W, T)
+                far_allowed = beyond_window_mask(t, w, x.device)[None] & visible[:, None, None, :].bool()  # (B, nb, W, T)
+                near_allowed = allowed[None].expand(b, *allowed.shape)
+                joint = masked_softmax(
+                    torch.cat([logits, far_scores], dim=-1),
+                    torch.cat([near_allowed, far_allowed], dim=-1)[:, None],
+                )
+                weights, far = joint[..., : 2 * w], joint[..., 2 * w :]
+                out = weights @ vb + far @ v[:, :local, None]
+            out = out.reshape(b, local, -1, e)[:, :, :t]
             outputs.append(out)
             if observe:
                 seen["local"] = {"weights": blocks_to_dense(weights, t, w), "scores": blocks_to_dense(scores, t, w)}
+                if visible is not None:
+                    # The far part in dense form: query bW + i, key m (disjoint from the window).
+                    seen["local"]["far"] = {
+                        "weights": far.reshape(b, local, -1, t)[:, :, :t],
+                        "scores": far_scores.reshape(b, local, -1, t)[:, :, :t],
+                    }
         if local < h:
             scores = q[:, local:] @ k[:, local:].transpose(-1, -2) / math.sqrt(e)  # (B, Hg, T, T)
             logits = scores if biases.get("global") is None else scores + biases["global"]
-            weights = masked_softmax(logits, causal_mask(t, cfg["strict"]))
+            weights = masked_softmax(logits, causal_mask(t, cfg["strict"], x.device))
             outputs.append(weights @ v[:, local:])
             if observe:
                 seen["global"] = {"weights": weights, "scores": scores}
@@ -212,10 +245,12 @@ class LocalistTransformer(torch.nn.Module):
         merged = torch.cat(outputs, dim=1).transpose(1, 2).reshape(b, t, d)
         return merged @ p("wo")
 
-    def forward(self, tokens, bias=None, observe=None):
+    def forward(self, tokens, bias=None, observe=None, visible=None):
         """Logits (B, T, V) of token ids (B, T). `bias(layer)` → {"global": (B, Hg, T, T),
         "local": (B, Hl, T, T) dense} additive log-biases; `observe(layer, attention)` sees dense
-        weights and content scores per head group."""
+        weights and content scores per head group (local heads with anchors: also "far", the
+        keys before the window); `visible` (B, T) marks anchor keys, seen by every later query
+        of a local head beyond its window."""
         cfg = self.config
         t = tokens.shape[1]
         d = cfg["dModel"]
@@ -223,11 +258,13 @@ class LocalistTransformer(torch.nn.Module):
         if cfg["positional"] == "learned":
             x = x + self.named("positionEmbedding")[:t]
         if cfg["positional"] == "sinusoidal":
-            x = x + sinusoidal_table(t, d)
-        rotary = rotary_tables(t, d // cfg["heads"]) if cfg["positional"] == "rotary" else None
+            x = x + sinusoidal_table(t, d).to(x.device)
+        rotary = None
+        if cfg["positional"] == "rotary":
+            rotary = tuple(table.to(x.device) for table in rotary_tables(t, d // cfg["heads"]))
         for layer in range(cfg["layers"]):
             p = lambda name: self.named(f"layers.{layer}.{name}")  # noqa: E731
-            x = x + self.attention(layer_norm(x, p("ln1Scale"), p("ln1Bias")), layer, rotary, bias, observe)
+            x = x + self.attention(layer_norm(x, p("ln1Scale"), p("ln1Bias")), layer, rotary, bias, observe, visible)
             hidden = F.gelu(layer_norm(x, p("ln2Scale"), p("ln2Bias")) @ p("w1") + p("b1"), approximate="tanh")
             x = x + hidden @ p("w2") + p("b2")
         x = layer_norm(x, self.named("lnFScale"), self.named("lnFBias"))

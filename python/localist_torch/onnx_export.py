@@ -6,7 +6,8 @@ The graph takes `tokens` (1, T) int64 and `dial` (L, H) float32 and returns `log
 the block ids and routing are constants of the graph, so the dial still moves the model between
 distributed and localist attention at inference. The sequence length T is the model's context
 (the position tables are traced as constants). Checked with onnx's model checker when python3-onnx
-is installed; onnxruntime is not packaged in Debian, so running the graph is not tested here.
+is installed; test/io/onnxRuntime.test.ts runs such graphs under onnxruntime-web (Wasm) and finds
+localist's logits to 1e-4 at two dial settings.
 """
 import argparse
 import sys

@@ -5,7 +5,17 @@
  *
  * over the N = B·T positions of a language model or the B strings of a recognizer.
  */
-import { nn, type JaxArray } from "../engine/engine.js";
+import { nn, np, type JaxArray } from "../engine/engine.js";
+
+/**
+ * One-hot rows (…, C), float32, of integer targets (…): 1 where c = y, by comparing y with
+ * arange(C). Not nn.oneHot, which slices eye(C): a C × C constant that a compiled pass must hold
+ * (10 GB at C = 50,257, past the engine's 4 GiB). Takes ownership of targets.
+ */
+export function oneHotRows(targets: JaxArray, classes: number): JaxArray {
+  const column = targets.reshape([...targets.shape, 1]); // (…, 1)
+  return np.equal(column, np.arange(classes).astype(targets.dtype)).astype(np.float32); // (…, C)
+}
 
 /**
  * Mean cross-entropy (nats) of logits (…, C) against integer targets (…). Takes ownership of both.
@@ -17,7 +27,7 @@ export function crossEntropy(logits: JaxArray, targets: JaxArray): JaxArray {
   const rows = targets.size;
   const logNormalizer = nn.logsumexp(logits.ref, -1).mean();
   const targetLogits = logits
-    .mul(nn.oneHot(targets, classes))
+    .mul(oneHotRows(targets, classes))
     .sum()
     .mul(1 / rows);
   return logNormalizer.sub(targetLogits);

@@ -21,6 +21,7 @@ import {
 import { estimateMemory, formatGiB, MEMORY_BUDGET_BYTES } from "../model/memory.js";
 import type { ParamMap } from "../model/params.js";
 import { forward } from "../model/transformer.js";
+import { oneHotRows } from "../model/loss.js";
 
 /** A language model's scores on a stream of tokens. */
 export interface Evaluation {
@@ -73,7 +74,7 @@ export function createEvaluator(
   const score = (logits: JaxArray, targets: JaxArray, scored: JaxArray) => {
     const v = logits.shape[2];
     const logp = nn.logSoftmax(logits.ref, -1);
-    const oneHot = nn.oneHot(targets.ref, v);
+    const oneHot = oneHotRows(targets.ref, v);
     const nll = logp.mul(oneHot).sum(-1).mul(scored.ref).sum().mul(-1);
     const correct = np.equal(np.argmax(logits, -1), targets).astype(np.float32).mul(scored).sum();
     return [nll, correct];
