@@ -12,8 +12,7 @@ import { join } from "node:path";
 import { fromHost, np, toFloat64, tree } from "../../src/engine/engine.js";
 import { attachHooks, hookInputs } from "../../src/model/hooks.js";
 import { forward } from "../../src/model/transformer.js";
-import { dialHook } from "../../src/localist/hook.js";
-import { closeModel, openLocalistModel } from "../../src/workflows/savedModels.js";
+import { LocalistModel } from "../../src/lm/node.js";
 import { ready } from "../helpers/arrays.js";
 
 await ready;
@@ -34,14 +33,14 @@ const DIALS = [
 
 /** localist's logits (T·V) for the tokens at a dial. */
 function localistLogits(folder: string, dial: number[][]): Float64Array {
-  const model = openLocalistModel(folder);
+  const model = LocalistModel.open(folder);
   try {
-    const { config, localist, params } = model;
+    const { config, params } = model;
     const ids = Int32Array.from(TOKENS);
-    const source = dialHook(localist, config, { dial });
+    const sources = model.hooks({ dial });
     const hooks = attachHooks(
-      [source],
-      hookInputs([source], { tokens: ids, batch: 1, length: ids.length, step: 0 }),
+      sources,
+      hookInputs(sources, { tokens: ids, batch: 1, length: ids.length, step: 0 }),
     );
     const logits = toFloat64(
       forward(tree.ref(params), fromHost(ids, [1, ids.length], np.int32), config, { hooks }),
@@ -49,7 +48,7 @@ function localistLogits(folder: string, dial: number[][]): Float64Array {
     hooks.finish?.();
     return logits;
   } finally {
-    closeModel(model);
+    model.dispose();
   }
 }
 
