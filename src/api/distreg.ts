@@ -30,8 +30,8 @@ export { trainSetModel, predictSetModel, type SetModel } from "../train/setModel
 export { taskSource, bagSource } from "../distreg/source.js";
 // The regressor as a tool: fit on bags, save, open, predict; K-fold cross-validation.
 export { DistributionRegressor, type Prediction, type FitOptions } from "../distreg/regressor.js";
-export type { FitReport } from "../distreg/regressorParts.js";
-export { KME_HEADS, type RegressorSpec, type KmeHead } from "../distreg/spec.js";
+export type { FitReport, RegressorInfo } from "../distreg/regressorParts.js";
+export { KME_HEADS, type RegressorSpec, type KmeHead, type ResolvedSpec } from "../distreg/spec.js";
 export {
   crossValidate,
   type CrossValidationRow,
@@ -41,7 +41,8 @@ export { crossValidationFolds } from "../distreg/folds.js";
 
 // The options and results the functions above take and return.
 export type { SetAttentionOptions } from "../attention/set.js";
-export type { KmeChoice, OuterKernel } from "../classical/distributionRidge.js";
+export type { KmeChoice, OuterKernel, KmeRidgeState } from "../classical/distributionRidge.js";
+export type { KmeGpState } from "../classical/kmeGaussianProcess.js";
 export type { Rng } from "../data/distributions/sampling.js";
 export type {
   TaskDistribution,

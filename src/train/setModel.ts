@@ -96,7 +96,12 @@ export interface TrainSetOptions {
    * current parameters (it borrows them; lower is better), and the best-rated parameters are the
    * ones returned. Training runs every step.
    */
-  validation?: { every: number; score(params: ParamMap): number };
+  validation?: {
+    /** Steps between two scorings. */
+    every: number;
+    /** The validation error of parameters (borrowed); lower is better. */
+    score(params: ParamMap): number;
+  };
 }
 
 type StepKernel = ((
