@@ -3,7 +3,7 @@
  * into one id stream: browser-safe (./lmCorpus.ts reads the corpora themselves).
  */
 import { z } from "zod";
-import { CharTokenizer, EOS_ID, WordTokenizer, type TokenizerOptions } from "./tokenizer.js";
+import { EOS_ID, type AnyTokenizer, type TokenizerOptions } from "./tokenizer.js";
 
 export type TokenizerKind = "word" | "char";
 
@@ -13,9 +13,12 @@ export interface LmCorpusOptions extends TokenizerOptions {
   tokenizer: TokenizerKind;
 }
 
-/** Encodes sentences with a tokenizer: words for a word tokenizer, characters for a char one. */
+/**
+ * Encodes sentences with a tokenizer: words for a word tokenizer; for a char or bpe one, the
+ * sentence's words joined by spaces.
+ */
 export function encodeSentences(
-  tokenizer: WordTokenizer | CharTokenizer,
+  tokenizer: AnyTokenizer,
   sentences: readonly string[][],
 ): Int32Array {
   if (tokenizer.kind === "word") return tokenizer.encodeSentences(sentences);

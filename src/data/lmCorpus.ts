@@ -5,7 +5,7 @@
 import { check } from "../engine/errors.js";
 import { brownSentenceWords, loadBrown, splitBrownDocuments } from "./brown.js";
 import { loadTextCorpus } from "./textCorpus.js";
-import { CharTokenizer, WordTokenizer } from "./tokenizer.js";
+import { CharTokenizer, WordTokenizer, type AnyTokenizer } from "./tokenizer.js";
 import { encodeSentences, type LmCorpusOptions } from "./corpusEntry.js";
 
 export {
@@ -49,7 +49,7 @@ export function corpusSentences(corpus: string): {
 /** The splits of a corpus encoded with an existing tokenizer (a saved model's). */
 export function encodeCorpus(
   corpus: string,
-  tokenizer: WordTokenizer | CharTokenizer,
+  tokenizer: AnyTokenizer,
 ): { train: Int32Array; valid: Int32Array; test: Int32Array } {
   const sentences = corpusSentences(corpus);
   return {

@@ -18,7 +18,7 @@ import { z } from "zod";
 import { LocalistError } from "../engine/errors.js";
 import { parseWith } from "../engine/validate.js";
 import { fromHost, np, type JaxArray } from "../engine/engine.js";
-import { tokenizerFromJSON, type CharTokenizer, type WordTokenizer } from "../data/tokenizer.js";
+import { tokenizerFromJSON, type AnyTokenizer } from "../data/tokenizer.js";
 import { MODEL_CONFIG_SCHEMA, validateModelConfig, type ModelConfig } from "../model/config.js";
 import { parameterShapes, type ParamMap } from "../model/params.js";
 import { checkWeightsMatch, type Checkpoint, type HostTensor } from "./checkpointFiles.js";
@@ -34,7 +34,7 @@ export interface StoredOptimizer {
 
 export interface SavedModel {
   config: Readonly<ModelConfig>;
-  tokenizer: WordTokenizer | CharTokenizer;
+  tokenizer: AnyTokenizer;
   params: ParamMap;
   /** Training steps completed. */
   step: number;
@@ -115,7 +115,7 @@ export function modelFromCheckpoint(
   } catch (error) {
     throw new LocalistError(`${where}: invalid model config: ${(error as Error).message}`);
   }
-  let tokenizer: WordTokenizer | CharTokenizer;
+  let tokenizer: AnyTokenizer;
   try {
     tokenizer = tokenizerFromJSON(checkpoint.tokenizer);
   } catch (error) {

@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { tree } from "../engine/engine.js";
-import type { CharTokenizer, WordTokenizer } from "../data/tokenizer.js";
+import type { AnyTokenizer } from "../data/tokenizer.js";
 import type { LmCorpusOptions } from "../data/lmCorpus.js";
 import type { ModelConfig } from "../model/config.js";
 import type { HookSource } from "../model/hooks.js";
@@ -26,7 +26,7 @@ import { runOptimizer, type TrainSettings } from "./settings.js";
 export interface TrainingData {
   /** How the corpus was built (saved with the model, so its splits can be rebuilt). */
   corpus: LmCorpusOptions;
-  tokenizer: WordTokenizer | CharTokenizer;
+  tokenizer: AnyTokenizer;
   train: Int32Array;
   valid: Int32Array;
 }
