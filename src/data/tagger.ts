@@ -59,6 +59,8 @@ export function coarseOfUniversalTag(tag: string, word: string): CoarseClass {
   }
 }
 
+const ABBREVIATION = /^\p{L}{3,}\.$/u;
+
 type Nlp = ReturnType<typeof winkNLP>;
 let nlp: Nlp | undefined;
 
@@ -88,7 +90,17 @@ export function tagText(text: string): TaggedWord[] {
     if (start < 0) continue; // a token the tokenizer normalized; keep the offsets in step
     at = start + values[i].length;
     if (tags[i] === "SPACE" || values[i].trim() === "") continue;
-    words.push({ start, end: at, tag: tags[i], coarse: coarseOfUniversalTag(tags[i], values[i]) });
+    // wink-nlp reads a few words with a full stop as abbreviations ("sun." for Sunday): a word of
+    // three or more letters and one final stop is the word, then the stop as punctuation.
+    const stop = ABBREVIATION.test(values[i]) ? 1 : 0;
+    const value = values[i].slice(0, values[i].length - stop);
+    words.push({
+      start,
+      end: at - stop,
+      tag: tags[i],
+      coarse: coarseOfUniversalTag(tags[i], value),
+    });
+    if (stop) words.push({ start: at - 1, end: at, tag: "PUNCT", coarse: "punctuation" });
   }
   return words;
 }
