@@ -28,6 +28,14 @@ const pairKey = (left: number, right: number) => left * PAIR_SHIFT + right;
 const encoder = new TextEncoder();
 const lenientDecoder = new TextDecoder("utf-8");
 
+/**
+ * A string that holds its own characters: V8 keeps a substring of 13 or more characters as a view
+ * of its parent, so a long chunk kept as a map key would pin the whole (1 MiB) text it came from.
+ */
+export function detached(text: string): string {
+  return text.length < 13 ? text : new TextDecoder().decode(encoder.encode(text));
+}
+
 /** The chunks of a text, in order, by GPT-2's pattern (they concatenate to the text). */
 export function preTokenize(text: string): string[] {
   return text.match(GPT2_SPLIT_PATTERN) ?? [];
@@ -127,7 +135,7 @@ export class BytePairEncoding {
     if (pieces === undefined) {
       pieces = this.encodeBytes(encoder.encode(chunk));
       if (this.cache.size >= 1 << 16) this.cache.clear(); // bounded memory on any input
-      this.cache.set(chunk, pieces);
+      this.cache.set(detached(chunk), pieces);
     }
     return pieces;
   }
@@ -314,6 +322,9 @@ export function countChunks(
   text: string,
   counts: Map<string, number> = new Map(),
 ): Map<string, number> {
-  for (const chunk of preTokenize(text)) counts.set(chunk, (counts.get(chunk) ?? 0) + 1);
+  for (const chunk of preTokenize(text)) {
+    const count = counts.get(chunk);
+    counts.set(count === undefined ? detached(chunk) : chunk, (count ?? 0) + 1);
+  }
   return counts;
 }

@@ -143,6 +143,15 @@ export function encodeText(
   layout: number,
 ): EncodedUnit {
   check(tokenizer.kind !== "word", "a word tokenizer encodes sentences of words, not raw text");
+  if (!words) {
+    // No blocks: the ids alone, without the spans' bookkeeping.
+    const ids =
+      tokenizer.kind === "bpe" ? tokenizer.encodeText(text) : tokenizer.encode(Array.from(text));
+    const out = new Int32Array(ids.length + 1);
+    out.set(ids);
+    out[ids.length] = EOS_ID;
+    return { ids: out };
+  }
   let ids: Int32Array;
   let starts: Int32Array;
   let ends: Int32Array;
@@ -161,7 +170,6 @@ export function encodeText(
   const out = new Int32Array(ids.length + 1);
   out.set(ids);
   out[ids.length] = EOS_ID;
-  if (!words) return { ids: out };
   const blocks = new Uint8Array(ids.length + 1);
   blocks.set(spanBlocks(text, starts, ends, words, layout));
   blocks[ids.length] = layout;

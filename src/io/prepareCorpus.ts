@@ -22,7 +22,7 @@ import {
   splitBrownDocuments,
   type SplitFractions,
 } from "../data/brownTags.js";
-import { countChunks } from "../data/bpe.js";
+import { countChunks, detached } from "../data/bpe.js";
 import {
   corpusLines,
   countTextLines,
@@ -315,7 +315,8 @@ export function prepareCorpus(options: PrepareOptions): PrepareResult {
       };
       const sentences = function* () {
         for (const text of trainLines())
-          for (const sentence of labelSentences(text, undefined)) yield sentence.words;
+          for (const sentence of labelSentences(text, undefined))
+            yield sentence.words.map(detached); // vocabulary keys must not pin the text read
       };
       tokenizer = learnTokenizer(options, sentences, trainLines);
       progress.finish();
