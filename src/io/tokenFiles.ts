@@ -296,6 +296,27 @@ export interface TokenWindow {
   blocks?: Uint8Array;
 }
 
+/** A token stream read by window: a split of a prepared folder, or ids in memory (memorySource). */
+export interface TokenSource {
+  readonly length: number;
+  window(start: number, length: number): TokenWindow;
+}
+
+/** Ids (and blocks) held in memory as a TokenSource. */
+export function memorySource(tokens: Int32Array, blocks?: Uint8Array): TokenSource {
+  check(
+    blocks === undefined || blocks.length === tokens.length,
+    `a stream of ${tokens.length} tokens came with ${blocks?.length} block ids`,
+  );
+  return {
+    length: tokens.length,
+    window: (start, length) => ({
+      tokens: tokens.subarray(start, start + length),
+      ...(blocks ? { blocks: blocks.subarray(start, start + length) } : {}),
+    }),
+  };
+}
+
 /**
  * A prepared folder opened for reading by window: the manifest and tokenizer checked, every file's
  * size checked against the manifest; nothing of the text is read.
@@ -383,6 +404,14 @@ export class TokenFolder {
   /** Number of tokens in a split. */
   length(split: SplitName): number {
     return this.manifest.splits[split].tokens;
+  }
+
+  /** A split as a TokenSource (reads go to disk, window by window). */
+  source(split: SplitName): TokenSource {
+    return {
+      length: this.length(split),
+      window: (start, length) => this.window(split, start, length),
+    };
   }
 
   /** Block names, or undefined for a folder without blocks. */
