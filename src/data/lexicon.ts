@@ -24,6 +24,8 @@ export interface Lexicon {
   name: string;
   names: string[];
   fallback: LexiconFallback;
+  /** The phrases of each lexicon block as given, e.g. to store with a model (JSON form). */
+  phrases: Record<string, string[]>;
   /** Phrase trie: lowercased word → child; `block` where a phrase ends. */
   trie: TrieNode;
 }
@@ -132,6 +134,7 @@ export function parseLexicon(
   const index = new Map<string, number>();
   const trie: TrieNode = { next: new Map() };
   const owner = new Map<string, string>();
+  const phrases = new Map<string, string[]>();
   for (const [block, phrase] of entries) {
     check(block.trim() !== "", `lexicon ${name} has a block with an empty name`);
     const words = phraseWords(phrase);
@@ -144,6 +147,7 @@ export function parseLexicon(
       `lexicon ${name} puts "${phrase}" in two blocks, "${previous}" and "${block}"; give each phrase one block`,
     );
     owner.set(key, block);
+    phrases.set(block, [...(phrases.get(block) ?? []), phrase]);
     if (!index.has(block)) {
       index.set(block, names.length);
       names.push(block);
@@ -162,7 +166,7 @@ export function parseLexicon(
     names.length <= MAX_BLOCKS,
     `lexicon ${name} makes ${names.length} blocks (with the fallback classes); at most ${MAX_BLOCKS} fit`,
   );
-  return { name, names, fallback, trie };
+  return { name, names, fallback, phrases: Object.fromEntries(phrases), trie };
 }
 
 /**

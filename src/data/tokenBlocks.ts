@@ -10,7 +10,7 @@ import { COARSE_CLASSES } from "./brownTags.js";
 import { lexiconBlocks, type Lexicon } from "./lexicon.js";
 import { tagText } from "./tagger.js";
 import { EOS_ID, type AnyTokenizer } from "./tokenizer.js";
-import { sentenceSpans, type Span } from "./words.js";
+import { sentenceSpans, WORD_TOKENS, type Span } from "./words.js";
 
 /** Words of a text with their block ids. */
 export interface LabelledWords {
@@ -174,6 +174,34 @@ export function encodeText(
   blocks.set(spanBlocks(text, starts, ends, words, layout));
   blocks[ids.length] = layout;
   return { ids: out, blocks };
+}
+
+/**
+ * Any text as a model's tokenizer reads it (words by tokenizeWords for a word tokenizer, code
+ * points for char, subwords for bpe; no `<eos>` added), with each token's block from `labels`:
+ * the blocks per occurrence for explain, check and generate prompts.
+ */
+export function encodeWithBlocks(
+  tokenizer: AnyTokenizer,
+  text: string,
+  labels: BlockLabels,
+): { ids: Int32Array; blocks: Uint8Array } {
+  const words = labels.label(text);
+  const layout = layoutBlock(labels.names);
+  if (tokenizer.kind === "word") {
+    const spans = [...text.matchAll(WORD_TOKENS)];
+    const starts = spans.map((m) => m.index);
+    const ends = spans.map((m) => m.index + m[0].length);
+    return {
+      ids: tokenizer.encode(spans.map((m) => m[0])),
+      blocks: spanBlocks(text, starts, ends, words, layout),
+    };
+  }
+  const { ids, blocks } = encodeText(tokenizer, text, words, layout);
+  return {
+    ids: ids.subarray(0, ids.length - 1),
+    blocks: (blocks as Uint8Array).subarray(0, ids.length - 1),
+  };
 }
 
 /**

@@ -378,6 +378,22 @@ export class BpeTokenizer implements Tokenizer {
     return Array.from({ length: ids.length }, (_, i) => this.decodeText([ids[i]]));
   }
 
+  /**
+   * A decoder for ids that arrive one at a time (generation): each call returns the text completed
+   * so far, holding back the bytes of a character cut between tokens until its last byte comes.
+   */
+  streamDecoder(): (id: number) => string {
+    const decoder = new TextDecoder("utf-8");
+    return (id) => {
+      check(
+        Number.isInteger(id) && id >= 0 && id < this.vocabSize,
+        () => `token id ${id} is outside the vocabulary [0, ${this.vocabSize})`,
+      );
+      if (id < BPE_OFFSET) return decoder.decode() + SPECIAL_TOKENS[id];
+      return decoder.decode(this.bpe.pieceBytes[id - BPE_OFFSET], { stream: true });
+    };
+  }
+
   /** The text spelled by the ids; `<unk>` and `<eos>` appear as their names. */
   decodeText(ids: ArrayLike<number>): string {
     let text = "";

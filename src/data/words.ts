@@ -4,15 +4,15 @@
  */
 import { resolveSplitFractions, type CorpusSplit, type SplitFractions } from "./brownTags.js";
 
-/** A word (letters, marks and digits, joined by inner ' ’ - .) or a run of one punctuation character. */
-const TOKEN_PATTERN =
+/** Word tokens (tokenizeWords): a word (letters, marks and digits, joined by inner ' ’ - .) or a run of one punctuation character. */
+export const WORD_TOKENS =
   /[\p{L}\p{M}\p{N}]+(?:['’\-.][\p{L}\p{M}\p{N}]+)*|([^\s\p{L}\p{M}\p{N}])\1*/gu;
 const SENTENCE_END = /^(?:[.!?]+|…)$/;
 const CLOSERS = /^["'”’)\]»]+$/;
 
 /** The tokens of a text: words and punctuation as separate tokens, whitespace dropped. */
 export function tokenizeWords(text: string): string[] {
-  return text.match(TOKEN_PATTERN) ?? [];
+  return text.match(WORD_TOKENS) ?? [];
 }
 
 /** Where a token lies in its text: [start, end) in UTF-16 code units. */
@@ -24,7 +24,7 @@ export type Span = readonly [start: number, end: number];
  */
 export function sentenceSpans(line: string): Span[][] {
   const spans: Span[] = [];
-  for (const match of line.matchAll(TOKEN_PATTERN))
+  for (const match of line.matchAll(WORD_TOKENS))
     spans.push([match.index, match.index + match[0].length]);
   const text = (i: number) => line.slice(spans[i][0], spans[i][1]);
   const sentences: Span[][] = [];
