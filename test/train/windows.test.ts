@@ -17,6 +17,10 @@ import { defaultRouting } from "../../src/localist/routing.js";
 import type { ModelConfig } from "../../src/model/config.js";
 import { memorySource, TokenFolder, TokenFolderWriter } from "../../src/io/tokenFiles.js";
 import { sampleBatch, sampleWindows } from "../../src/train/batches.js";
+import { evaluateStream } from "../../src/train/evaluate.js";
+import { validateModelConfig } from "../../src/model/config.js";
+import { initParams } from "../../src/model/params.js";
+import type { HookSource, TokenBatch } from "../../src/model/hooks.js";
 
 const root = mkdtempSync(join(tmpdir(), "localist-windows-"));
 process.on("exit", () => rmSync(root, { recursive: true, force: true }));
@@ -123,4 +127,53 @@ test("the dial hook sends the batch's own blocks into the forward pass", async (
   );
   table.dial.dispose();
   folder.close();
+});
+
+test("evaluation passes each window's blocks to the hooks", async () => {
+  await initEngine();
+  const config = validateModelConfig({
+    vocabSize: tokenizer.vocabSize,
+    context: 8,
+    layers: 1,
+    heads: 2,
+    dModel: 8,
+    dMlp: 16,
+    attention: { kind: "global" },
+    positional: "learned",
+    strict: false,
+  });
+  const seen: TokenBatch[] = [];
+  const watcher: HookSource = {
+    name: "watch",
+    inputs(batch) {
+      seen.push(batch);
+      return [];
+    },
+    attach: () => ({}),
+  };
+  const params = initParams(config, 1);
+  const stream = ids.subarray(0, 41);
+  const own = Int32Array.from(blocks.subarray(0, 41));
+  await evaluateStream(params, config, stream, {
+    hooks: [watcher],
+    batch: 3,
+    stride: 8,
+    blocks: own,
+  });
+  const windows = seen.flatMap((b) =>
+    Array.from({ length: b.batch }, (_, r) => ({
+      tokens: [...b.tokens.subarray(r * 8, r * 8 + 8)],
+      blocks: [...b.blocks!.subarray(r * 8, r * 8 + 8)],
+    })),
+  );
+  assert.equal(windows.length, 5);
+  windows.forEach((w, k) => {
+    assert.deepEqual(w.tokens, [...stream.subarray(8 * k, 8 * k + 8)]);
+    assert.deepEqual(w.blocks, [...own.subarray(8 * k, 8 * k + 8)]);
+  });
+  await assert.rejects(
+    evaluateStream(params, config, stream, { hooks: [watcher], blocks: own.subarray(0, 3) }),
+    /the evaluation split has 41 tokens but 3 block ids/,
+  );
+  for (const value of Object.values(params)) value.dispose();
 });
