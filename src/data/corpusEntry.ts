@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { EOS_ID, type AnyTokenizer, type TokenizerOptions } from "./tokenizer.js";
 
-export type TokenizerKind = "word" | "char";
+export type TokenizerKind = "word" | "char" | "bpe";
 
 export interface LmCorpusOptions extends TokenizerOptions {
   /** "brown" for the embedded Brown corpus, else a comma-separated list of text files. */
@@ -33,7 +33,7 @@ export function encodeSentences(
 /** Corpus options as stored in a checkpoint's `corpus` entry. */
 export const CORPUS_SCHEMA = z.object({
   corpus: z.string().min(1),
-  tokenizer: z.enum(["word", "char"]),
+  tokenizer: z.enum(["word", "char", "bpe"]),
   maxVocab: z.number().int().min(1),
   minCount: z.number().int().min(1),
   lowercase: z.boolean(),

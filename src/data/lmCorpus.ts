@@ -5,7 +5,7 @@
 import { check } from "../engine/errors.js";
 import { brownSentenceWords, loadBrown, splitBrownDocuments } from "./brown.js";
 import { loadTextCorpus } from "./textCorpus.js";
-import { CharTokenizer, WordTokenizer, type AnyTokenizer } from "./tokenizer.js";
+import { BpeTokenizer, CharTokenizer, WordTokenizer, type AnyTokenizer } from "./tokenizer.js";
 import { encodeSentences, type LmCorpusOptions } from "./corpusEntry.js";
 
 export {
@@ -18,7 +18,7 @@ export {
 export interface LmCorpus {
   /** "brown" or the user's file paths. */
   source: string;
-  tokenizer: WordTokenizer | CharTokenizer;
+  tokenizer: AnyTokenizer;
   train: Int32Array;
   valid: Int32Array;
   test: Int32Array;
@@ -64,13 +64,13 @@ export function loadLmCorpus(options: LmCorpusOptions): LmCorpus {
   const { corpus, tokenizer: kind, ...tokenizerOptions } = options;
   const sentences = corpusSentences(corpus);
   check(sentences.train.length > 0, `corpus ${corpus} has no training sentences`);
+  const texts = () => sentences.train.map((s) => s.join(" "));
   const tokenizer =
     kind === "word"
       ? WordTokenizer.fromSentences(sentences.train, tokenizerOptions)
-      : CharTokenizer.fromText(
-          sentences.train.map((s) => s.join(" ")),
-          tokenizerOptions,
-        );
+      : kind === "char"
+        ? CharTokenizer.fromText(texts(), tokenizerOptions)
+        : BpeTokenizer.fromText(texts(), { maxVocab: tokenizerOptions.maxVocab });
   return {
     source: corpus,
     tokenizer,

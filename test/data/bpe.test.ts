@@ -210,3 +210,17 @@ test("pre-tokenization is GPT-2's: chunks concatenate to the text", () => {
   assert.equal(chunks.join(""), text);
   assert.deepEqual(chunks.slice(0, 4), ["I", "'m", " here", ","]);
 });
+
+test("a text corpus with the bpe tokenizer: streams without <unk>, sentences decode back", async () => {
+  const { mkdtempSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { loadLmCorpus } = await import("../../src/data/lmCorpus.js");
+  const folder = mkdtempSync(path.join(tmpdir(), "localist-bpe-"));
+  const file = path.join(folder, "text.txt");
+  writeFileSync(file, `${TEXT}\n`.repeat(10));
+  const corpus = loadLmCorpus({ corpus: file, tokenizer: "bpe", maxVocab: 400 });
+  assert.equal(corpus.tokenizer.kind, "bpe");
+  for (const split of [corpus.train, corpus.valid, corpus.test]) assert.ok(!split.includes(UNK_ID));
+  const text = (corpus.tokenizer as BpeTokenizer).decodeText(corpus.train);
+  assert.ok(text.startsWith("The cat sat on the mat .<eos>"), text.slice(0, 40));
+});
