@@ -3,10 +3,10 @@
  * into one id stream: browser-safe (./lmCorpus.ts reads the corpora themselves).
  */
 import { z } from "zod";
-import { CharTokenizer, EOS_ID, WordTokenizer, type TokenizerOptions } from "./tokenizer.js";
+import { EOS_ID, type AnyTokenizer, type TokenizerOptions } from "./tokenizer.js";
 
 /** How text becomes tokens: "word" (whitespace-separated words) or "char" (Unicode code points). */
-export type TokenizerKind = "word" | "char";
+export type TokenizerKind = "word" | "char" | "bpe";
 
 export interface LmCorpusOptions extends TokenizerOptions {
   /** "brown" for the embedded Brown corpus, else a comma-separated list of text files. */
@@ -15,9 +15,12 @@ export interface LmCorpusOptions extends TokenizerOptions {
   tokenizer: TokenizerKind;
 }
 
-/** Encodes sentences with a tokenizer: words for a word tokenizer, characters for a char one. */
+/**
+ * Encodes sentences with a tokenizer: words for a word tokenizer; for a char or bpe one, the
+ * sentence's words joined by spaces.
+ */
 export function encodeSentences(
-  tokenizer: WordTokenizer | CharTokenizer,
+  tokenizer: AnyTokenizer,
   sentences: readonly string[][],
 ): Int32Array {
   if (tokenizer.kind === "word") return tokenizer.encodeSentences(sentences);
@@ -32,7 +35,7 @@ export function encodeSentences(
 /** Corpus options as stored in a checkpoint's `corpus` entry. */
 export const CORPUS_SCHEMA = z.object({
   corpus: z.string().min(1),
-  tokenizer: z.enum(["word", "char"]),
+  tokenizer: z.enum(["word", "char", "bpe"]),
   maxVocab: z.number().int().min(1),
   minCount: z.number().int().min(1),
   lowercase: z.boolean(),

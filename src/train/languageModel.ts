@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { tree } from "../engine/engine.js";
-import type { CharTokenizer, WordTokenizer } from "../data/tokenizer.js";
+import type { AnyTokenizer } from "../data/tokenizer.js";
 import type { LmCorpusOptions } from "../data/lmCorpus.js";
 import type { ModelConfig } from "../model/config.js";
 import type { HookSource } from "../model/hooks.js";
@@ -31,7 +31,7 @@ export interface TrainingData {
   /** How the corpus was built (saved with the model, so its splits can be rebuilt). */
   corpus: LmCorpusOptions;
   /** The tokenizer the ids come from (saved with the model). */
-  tokenizer: WordTokenizer | CharTokenizer;
+  tokenizer: AnyTokenizer;
   /** Token ids batches are drawn from. */
   train: Int32Array;
   /** Token ids of the final validation pass. */
