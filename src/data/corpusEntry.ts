@@ -5,14 +5,24 @@
 import { z } from "zod";
 import { EOS_ID, type AnyTokenizer, type TokenizerOptions } from "./tokenizer.js";
 
-/** How text becomes tokens: "word" (whitespace-separated words) or "char" (Unicode code points). */
+/** How text becomes tokens: "word" (words and punctuation), "char" (code points) or "bpe" (byte-level subwords). */
 export type TokenizerKind = "word" | "char" | "bpe";
 
 export interface LmCorpusOptions extends TokenizerOptions {
-  /** "brown" for the embedded Brown corpus, else a comma-separated list of text files. */
+  /** "brown" for the embedded Brown corpus, else a comma-separated list of text files (or, with `data`, the prepared folder). */
   corpus: string;
-  /** "word" or "char". */
+  /** "word", "char" or "bpe". */
   tokenizer: TokenizerKind;
+  /** A prepared token folder (`localist prepare`) the model was trained on, read by window. */
+  data?: PreparedData;
+}
+
+/** A prepared token folder as a checkpoint records it: where, and which tokenizer it holds. */
+export interface PreparedData {
+  /** The folder, as given. */
+  folder: string;
+  /** SHA-256 of its tokenizer.json (the manifest's), so a changed folder is refused. */
+  tokenizerSha256: string;
 }
 
 /**
@@ -39,4 +49,7 @@ export const CORPUS_SCHEMA = z.object({
   maxVocab: z.number().int().min(1),
   minCount: z.number().int().min(1),
   lowercase: z.boolean(),
+  data: z
+    .object({ folder: z.string().min(1), tokenizerSha256: z.string().regex(/^[0-9a-f]{64}$/) })
+    .optional(),
 });

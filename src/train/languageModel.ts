@@ -17,6 +17,7 @@ import { acquireLock } from "../io/lock.js";
 import { MetricsLog } from "../io/metricsLog.js";
 import { createProgress, type ProgressStream } from "../io/progress.js";
 import { saveModel } from "../io/savedModel.js";
+import type { TokenSource } from "../io/tokenFiles.js";
 import { lmGradients } from "./lmGradients.js";
 import { evaluateStream, type Evaluation } from "./evaluate.js";
 import { runTrainingLoop, type StepRecord } from "./loop.js";
@@ -32,10 +33,12 @@ export interface TrainingData {
   corpus: LmCorpusOptions;
   /** The tokenizer the ids come from (saved with the model). */
   tokenizer: AnyTokenizer;
-  /** Token ids batches are drawn from. */
-  train: Int32Array;
+  /** Token ids batches are drawn from: in memory, or read by window (a prepared folder's split). */
+  train: Int32Array | TokenSource;
   /** Token ids of the final validation pass. */
   valid: Int32Array;
+  /** The block of every validation position, when the data has blocks per occurrence. */
+  validBlocks?: Uint8Array;
 }
 
 /**
@@ -251,6 +254,7 @@ async function train(
     try {
       if (data.valid.length > t && options.validWindows !== 0) {
         valid = await evaluateStream(result.params, config, data.valid, {
+          ...(data.validBlocks ? { blocks: data.validBlocks } : {}),
           maxWindows: options.validWindows,
           hooks: run.evalHooks,
         });
