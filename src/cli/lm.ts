@@ -6,6 +6,7 @@ import {
   type PositionalEncoding,
 } from "../model/config.js";
 import { createProgress } from "../io/progress.js";
+import { EOS_ID } from "../data/tokenizer.js";
 import type { TrainSummary } from "../train/languageModel.js";
 import { LocalistModel } from "../lm/node.js";
 import {
@@ -65,12 +66,18 @@ const TRAIN_FLAGS: FlagSpec[] = [
     help: "the Brown corpus, or comma-separated text files",
   },
   {
+    name: "data",
+    kind: "string",
+    value: "DIR",
+    help: "a folder made by 'localist prepare': its tokenizer, its splits read by window, its blocks per occurrence (instead of --corpus)",
+  },
+  {
     name: "tokenizer",
     kind: "string",
-    choices: ["word", "char"],
+    choices: ["word", "char", "bpe"],
     default: "word",
     value: "KIND",
-    help: "tokenizer",
+    help: "tokenizer: words, characters, or byte-level BPE learned on the training split",
   },
   positiveInteger({
     name: "vocab",
@@ -187,17 +194,24 @@ async function runTrain(parsed: ParsedFlags): Promise<string> {
     positional: flags.pos as PositionalEncoding,
     strict: flags.strict === true,
   };
+  const data = flags.data as string | undefined;
+  const corpusFlag = ["corpus", "tokenizer", "vocab", "min-count"].find((name) => given.has(name));
+  if (data !== undefined && corpusFlag)
+    throw new UsageError(
+      `--data trains on a prepared folder with its own tokenizer; drop --${corpusFlag}`,
+    );
   const anchorCount = flags.anchors as number | undefined;
   if (anchorCount === undefined && given.has("anchor-kind"))
     throw new UsageError("--anchor-kind needs --anchors K");
   const spec: TrainingSpec = {
     corpus: {
       corpus: flags.corpus as string,
-      tokenizer: flags.tokenizer as "word" | "char",
+      tokenizer: flags.tokenizer as "word" | "char" | "bpe",
       maxVocab: flags.vocab as number,
       minCount: flags["min-count"] as number,
       lowercase: flags.tokenizer === "word",
     },
+    ...(data === undefined ? {} : { data }),
     model,
     settings: {
       steps: flags.steps as number,
@@ -351,8 +365,15 @@ export const GENERATE: Command = {
       // Bad flags or rules are refused before anything is printed.
       const dial = dialFromFlags(flags, model);
       const rules = rulesFromFlags(flags, model);
-      // Each token is printed as it is drawn: words spaced, <eos> a line break.
-      const spaced = model.tokenizer.kind === "word";
+      // Each token is printed as it is drawn: words spaced, <eos> a line break; BPE and character
+      // tokens are text already (BPE's bytes joined across tokens, so a character split between
+      // two tokens prints whole).
+      const { tokenizer } = model;
+      const spaced = tokenizer.kind === "word";
+      const decodeNext =
+        tokenizer.kind === "bpe"
+          ? tokenizer.streamDecoder()
+          : (id: number) => model.decode([id])[0];
       let space = spaced;
       out(prompt);
       model.generate(promptIds, {
@@ -363,10 +384,14 @@ export const GENERATE: Command = {
         topK: flags["top-k"] as number,
         seed: flags.seed as number,
         onToken: (id) => {
-          const [word] = model.decode([id]);
-          if (word === "<eos>") out("\n");
-          else out(`${space ? " " : ""}${word}`);
-          space = spaced && word !== "<eos>";
+          if (id === EOS_ID) {
+            out("\n");
+            space = false;
+            return;
+          }
+          const text = decodeNext(id);
+          out(`${space ? " " : ""}${text}`);
+          space = spaced;
         },
       });
     } finally {

@@ -151,7 +151,8 @@ export const EXPLAIN: Command = {
           throw new UsageError(`--${flag} must be in [0, ${count - 1}], got ${chosen}`);
         return [chosen];
       };
-      const explanation = model.explain(ids, {
+      // The text itself, so a model with blocks per occurrence labels each word in its sentence.
+      const explanation = model.explain(input, {
         dial: dialFromFlags(flags, model), // --dial defaults to 1
         layers: pick("layer", config.layers),
         heads: pick("head", config.heads),

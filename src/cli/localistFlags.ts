@@ -47,8 +47,7 @@ export const LOCALIST_TRAIN_FLAGS: FlagSpec[] = [
     name: "blocks",
     kind: "string",
     value: "SPEC",
-    default: "pos",
-    help: "pos (Brown part-of-speech classes), window:W, or a JSON token→block file",
+    help: "pos (Brown part-of-speech classes; the default), data (the blocks per occurrence of a --data folder; the default with --data), window:W, or a JSON token→block file",
   },
   {
     name: "routing",
@@ -140,7 +139,8 @@ export function localistFromFlags({ flags, given }: ParsedFlags):
       throw new UsageError(`--dial-range must be a,b with 0 ≤ a ≤ b ≤ 1, got '${text}'`);
     dial = { range: [range[0], range[1]] };
   }
-  const blocks = flags.blocks as string;
+  const blocks =
+    (flags.blocks as string | undefined) ?? (flags.data !== undefined ? "data" : "pos");
   // The structure's own rules (window:W, recruitment over token blocks) are checked by the
   // library's validator of the whole spec (src/lm/trainingSpec.ts); only flag pairings here.
   const recruitOnly = ["recruit-every", "max-blocks"].find((name) => given.has(name));

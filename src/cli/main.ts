@@ -21,6 +21,7 @@ import { EVAL, GENERATE, TRAIN } from "./lm.js";
 import { CHECK, PROFILE_HEADS } from "./rules.js";
 import { ANCHORS } from "./anchors.js";
 import { LAB } from "./lab.js";
+import { PREPARE } from "./prepare.js";
 
 /** A command with methods of its own: `localist local <method>`. */
 interface CommandGroup {
@@ -33,6 +34,7 @@ interface CommandGroup {
 
 const COMMANDS: Record<string, Command | CommandGroup> = {
   local: { summary: LOCAL_SUMMARY, help: localHelp, members: LOCAL_COMMANDS, memberKind: "method" },
+  prepare: PREPARE,
   train: TRAIN,
   eval: EVAL,
   generate: GENERATE,

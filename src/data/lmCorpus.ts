@@ -5,7 +5,7 @@
 import { check } from "../engine/errors.js";
 import { brownSentenceWords, loadBrown, splitBrownDocuments } from "./brown.js";
 import { loadTextCorpus } from "./textCorpus.js";
-import { CharTokenizer, WordTokenizer } from "./tokenizer.js";
+import { BpeTokenizer, CharTokenizer, WordTokenizer, type AnyTokenizer } from "./tokenizer.js";
 import { encodeSentences, type LmCorpusOptions } from "./corpusEntry.js";
 
 export {
@@ -23,7 +23,7 @@ export interface LmCorpus {
   /** "brown" or the user's file paths. */
   source: string;
   /** The tokenizer, its vocabulary counted on the training split only. */
-  tokenizer: WordTokenizer | CharTokenizer;
+  tokenizer: AnyTokenizer;
   /** Token ids of the training split. */
   train: Int32Array;
   /** Token ids of the validation split. */
@@ -57,7 +57,7 @@ export function corpusSentences(corpus: string): {
 /** The splits of a corpus encoded with an existing tokenizer (a saved model's). */
 export function encodeCorpus(
   corpus: string,
-  tokenizer: WordTokenizer | CharTokenizer,
+  tokenizer: AnyTokenizer,
 ): { train: Int32Array; valid: Int32Array; test: Int32Array } {
   const sentences = corpusSentences(corpus);
   return {
@@ -72,13 +72,13 @@ export function loadLmCorpus(options: LmCorpusOptions): LmCorpus {
   const { corpus, tokenizer: kind, ...tokenizerOptions } = options;
   const sentences = corpusSentences(corpus);
   check(sentences.train.length > 0, `corpus ${corpus} has no training sentences`);
+  const texts = () => sentences.train.map((s) => s.join(" "));
   const tokenizer =
     kind === "word"
       ? WordTokenizer.fromSentences(sentences.train, tokenizerOptions)
-      : CharTokenizer.fromText(
-          sentences.train.map((s) => s.join(" ")),
-          tokenizerOptions,
-        );
+      : kind === "char"
+        ? CharTokenizer.fromText(texts(), tokenizerOptions)
+        : BpeTokenizer.fromText(texts(), { maxVocab: tokenizerOptions.maxVocab });
   return {
     source: corpus,
     tokenizer,

@@ -4,15 +4,39 @@
  */
 import { resolveSplitFractions, type CorpusSplit, type SplitFractions } from "./brownTags.js";
 
-/** A word (letters, marks and digits, joined by inner ' ’ - .) or a run of one punctuation character. */
-const TOKEN_PATTERN =
+/** Word tokens (tokenizeWords): a word (letters, marks and digits, joined by inner ' ’ - .) or a run of one punctuation character. */
+export const WORD_TOKENS =
   /[\p{L}\p{M}\p{N}]+(?:['’\-.][\p{L}\p{M}\p{N}]+)*|([^\s\p{L}\p{M}\p{N}])\1*/gu;
 const SENTENCE_END = /^(?:[.!?]+|…)$/;
 const CLOSERS = /^["'”’)\]»]+$/;
 
 /** The tokens of a text: words and punctuation as separate tokens, whitespace dropped. */
 export function tokenizeWords(text: string): string[] {
-  return text.match(TOKEN_PATTERN) ?? [];
+  return text.match(WORD_TOKENS) ?? [];
+}
+
+/** Where a token lies in its text: [start, end) in UTF-16 code units. */
+export type Span = readonly [start: number, end: number];
+
+/**
+ * Sentences of one line as token spans (tokenizeWords' tokens): cut after sentence-final
+ * punctuation (. ! ? …) and any closing quotes or brackets that follow it.
+ */
+export function sentenceSpans(line: string): Span[][] {
+  const spans: Span[] = [];
+  for (const match of line.matchAll(WORD_TOKENS))
+    spans.push([match.index, match.index + match[0].length]);
+  const text = (i: number) => line.slice(spans[i][0], spans[i][1]);
+  const sentences: Span[][] = [];
+  let start = 0;
+  for (let i = 0; i < spans.length; i++) {
+    if (!SENTENCE_END.test(text(i))) continue;
+    while (i + 1 < spans.length && CLOSERS.test(text(i + 1))) i++;
+    sentences.push(spans.slice(start, i + 1));
+    start = i + 1;
+  }
+  if (start < spans.length) sentences.push(spans.slice(start));
+  return sentences;
 }
 
 /**
@@ -21,17 +45,9 @@ export function tokenizeWords(text: string): string[] {
  */
 export function tokenizeText(text: string): string[][] {
   const sentences: string[][] = [];
-  for (const line of text.split(/\r\n|\r|\n/)) {
-    const tokens = tokenizeWords(line);
-    let start = 0;
-    for (let i = 0; i < tokens.length; i++) {
-      if (!SENTENCE_END.test(tokens[i])) continue;
-      while (i + 1 < tokens.length && CLOSERS.test(tokens[i + 1])) i++;
-      sentences.push(tokens.slice(start, i + 1));
-      start = i + 1;
-    }
-    if (start < tokens.length) sentences.push(tokens.slice(start));
-  }
+  for (const line of text.split(/\r\n|\r|\n/))
+    for (const spans of sentenceSpans(line))
+      sentences.push(spans.map(([start, end]) => line.slice(start, end)));
   return sentences;
 }
 

@@ -18,7 +18,7 @@ import { z } from "zod";
 import { LocalistError } from "../engine/errors.js";
 import { parseWith } from "../engine/validate.js";
 import { fromHost, np, type JaxArray } from "../engine/engine.js";
-import { tokenizerFromJSON, type CharTokenizer, type WordTokenizer } from "../data/tokenizer.js";
+import { tokenizerFromJSON, type AnyTokenizer } from "../data/tokenizer.js";
 import { MODEL_CONFIG_SCHEMA, validateModelConfig, type ModelConfig } from "../model/config.js";
 import { parameterShapes, type ParamMap } from "../model/params.js";
 import { checkWeightsMatch, type Checkpoint, type HostTensor } from "./checkpointFiles.js";
@@ -42,7 +42,7 @@ export interface SavedModel {
   /** The architecture (the checkpoint's copy). */
   config: Readonly<ModelConfig>;
   /** The tokenizer the model reads. */
-  tokenizer: WordTokenizer | CharTokenizer;
+  tokenizer: AnyTokenizer;
   /** The weights by dotted name. */
   params: ParamMap;
   /** Training steps completed. */
@@ -124,7 +124,7 @@ export function modelFromCheckpoint(
   } catch (error) {
     throw new LocalistError(`${where}: invalid model config: ${(error as Error).message}`);
   }
-  let tokenizer: WordTokenizer | CharTokenizer;
+  let tokenizer: AnyTokenizer;
   try {
     tokenizer = tokenizerFromJSON(checkpoint.tokenizer);
   } catch (error) {

@@ -18,8 +18,9 @@ import { fromHost, np, tree } from "../engine/engine.js";
 import { LocalistError } from "../engine/errors.js";
 import { tokenizeWords } from "../data/words.js";
 import { bigramModel, unigramModel } from "../data/ngram.js";
+import { encodeWithBlocks, taggerLabels } from "../data/tokenBlocks.js";
 import type { LmCorpusOptions } from "../data/corpusEntry.js";
-import type { CharTokenizer, WordTokenizer } from "../data/tokenizer.js";
+import type { AnyTokenizer } from "../data/tokenizer.js";
 import type { ModelConfig } from "../model/config.js";
 import { generateTokens } from "../model/generate.js";
 import { attachHooks, finishAndDiscard, hookInputs, type HookSource } from "../model/hooks.js";
@@ -101,7 +102,7 @@ export class LocalistModel implements LoadedModel {
   /** The architecture. */
   readonly config!: Readonly<ModelConfig>;
   /** Text ↔ ids. */
-  readonly tokenizer!: WordTokenizer | CharTokenizer;
+  readonly tokenizer!: AnyTokenizer;
   /** The weights; owned by the model until {@link LocalistModel.dispose}. */
   readonly params!: ParamMap;
   /** Training steps completed. */
@@ -201,6 +202,24 @@ export class LocalistModel implements LoadedModel {
     return tokenizer.kind === "word"
       ? tokenizer.encode(tokenizeWords(text))
       : tokenizer.encodeText(text);
+  }
+
+  /**
+   * The ids of a text with the block of every position, for a model whose blocks are per
+   * occurrence from the tagger (trained on a folder prepared with tagger blocks): each word's
+   * class in its own sentence. Other models: the ids only, blocks coming from each token.
+   */
+  encodeWithBlocks(text: string): { ids: Int32Array; blocks?: Uint8Array } {
+    const blocks = this.localist?.blocks;
+    if (blocks?.kind !== "tokens" || blocks.source !== "tagger") return { ids: this.encode(text) };
+    const labels = taggerLabels();
+    // The model's block ids, by name (its table was built in the tagger's order; map anyway).
+    const toModel = labels.names.map((name) => blocks.names.indexOf(name));
+    const encoded = encodeWithBlocks(this.tokenizer, text, labels);
+    return {
+      ids: encoded.ids,
+      blocks: Uint8Array.from(encoded.blocks, (b) => Math.max(0, toModel[b])),
+    };
   }
 
   /** The token strings of ids. */
@@ -384,7 +403,8 @@ export class LocalistModel implements LoadedModel {
    */
   explain(input: string | Int32Array, options: ExplainSettings = {}): Explanation {
     const structure = this.requireLocalist();
-    const ids = typeof input === "string" ? this.encode(input) : input;
+    const { ids, blocks } =
+      typeof input === "string" ? this.encodeWithBlocks(input) : { ids: input, blocks: undefined };
     if (ids.length === 0) throw new LocalistError("the text has no tokens; give some words");
     const t = this.config.context;
     if (ids.length > t)
@@ -400,6 +420,7 @@ export class LocalistModel implements LoadedModel {
       delta: options.delta ?? 0.05,
       rules: options.rules,
       sources: this.hooks({ dial, rules: options.rules }),
+      ...(blocks ? { blocks } : {}),
     });
   }
 

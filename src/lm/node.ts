@@ -3,16 +3,16 @@
  * corpora and rules files. Importing this module installs them; the package entry and the command
  * line do, so `LocalistModel.open`, `train`, `resume`, `save`, `split` and `readRules` work there.
  */
-import { encodeCorpus } from "../data/lmCorpus.js";
 import { loadModel, saveModel } from "../io/savedModel.js";
 import { readRules } from "../localist/rulesFile.js";
 import { installNodeServices } from "./nodeServices.js";
 import { resumeTraining, trainNewModel } from "./training.js";
+import { savedSplits } from "./runCorpus.js";
 
 installNodeServices({
   load: loadModel,
   save: saveModel,
-  splits: (corpus, tokenizer) => encodeCorpus(corpus.corpus, tokenizer),
+  splits: savedSplits,
   readRules,
   train: (spec, options) => trainNewModel(spec, { ...options, initOnly: false }),
   initialize: async (spec, options) => {

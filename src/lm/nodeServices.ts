@@ -7,7 +7,7 @@
  */
 import { LocalistError } from "../engine/errors.js";
 import type { LmCorpusOptions } from "../data/corpusEntry.js";
-import type { CharTokenizer, WordTokenizer } from "../data/tokenizer.js";
+import type { AnyTokenizer } from "../data/tokenizer.js";
 import type { ModelConfig } from "../model/config.js";
 import type { SavedModel } from "../io/modelFiles.js";
 import type { TrainOptions, TrainSummary } from "../train/languageModel.js";
@@ -27,7 +27,7 @@ export interface NodeServices {
   save(dir: string, model: SavedModel): void;
   splits(
     corpus: LmCorpusOptions,
-    tokenizer: WordTokenizer | CharTokenizer,
+    tokenizer: AnyTokenizer,
   ): { train: Int32Array; valid: Int32Array; test: Int32Array };
   readRules(path: string, config: ModelConfig, context: SelectorContext): RuleSet;
   train(spec: TrainingSpec, options: RunOptions): Promise<TrainSummary>;

@@ -5,7 +5,9 @@
  * where it stopped. `LocalistModel.train` and `LocalistModel.resume` are the way in (Node only).
  */
 import { check, LocalistError } from "../engine/errors.js";
-import { encodeCorpus, loadLmCorpus } from "../data/lmCorpus.js";
+import { blocksOfFolder } from "../localist/occurrenceBlocks.js";
+import { routingFromFile } from "../localist/routingFile.js";
+import { openRunCorpus, savedRunCorpus, type RunCorpus } from "./runCorpus.js";
 import {
   formatAttentionSpec,
   localHeadCount,
@@ -37,6 +39,43 @@ import { SpecError, validateTrainingSpec, type TrainingSpec } from "./trainingSp
 
 /** Attention weights of one step may use at most this many bytes (B·Hg·T²·4 for global heads). */
 const ATTENTION_MEMORY_LIMIT = 2 * 2 ** 30;
+
+/**
+ * Training tokens anchors and recruitment read (a prefix): all of a corpus in memory, at most this
+ * many of a prepared folder's (mutual-information scores read 200,000 positions; recruitment fewer).
+ */
+const SAMPLE_TOKENS = 1 << 22;
+
+/** The data of train/languageModel.ts from a run's corpus. */
+function runData(corpus: RunCorpus) {
+  return {
+    corpus: corpus.entry,
+    tokenizer: corpus.tokenizer,
+    train: corpus.train,
+    valid: corpus.valid,
+    ...(corpus.validBlocks ? { validBlocks: corpus.validBlocks } : {}),
+  };
+}
+
+/** The structure of blocks from a prepared folder's blocks per occurrence (`localist.blocks` data). */
+function folderStructure(
+  corpus: RunCorpus,
+  margin: number,
+  config: ModelConfig,
+  routingFile?: string,
+) {
+  if (!corpus.folder)
+    throw new SpecError(
+      "localist.blocks",
+      "`localist.blocks` data takes the blocks of a prepared folder; give one with `data`",
+    );
+  const blocks = blocksOfFolder(corpus.folder);
+  const routing =
+    routingFile === undefined
+      ? defaultRouting(blocks.names, config.heads, false)
+      : routingFromFile(routingFile, blocks.names, config.heads);
+  return { blocks, routing, margin };
+}
 
 /** What happened before training started, for the caller to show. */
 export type Announce = (line: string) => void;
@@ -87,17 +126,26 @@ export async function trainNewModel(
     );
   }
   createFolder(out, "output folder"); // before the corpus loads: a bad `out` fails at once
-  const corpus = loadLmCorpus(spec.corpus);
+  const corpus = openRunCorpus(spec.corpus, spec.data);
   const config = validateModelConfig({ ...spec.model, vocabSize: corpus.tokenizer.vocabSize });
+  // What anchors and recruitment read: the training ids in memory, or a prefix of a folder's.
+  const sample = { train: corpus.trainPrefix(SAMPLE_TOKENS), tokenizer: corpus.tokenizer };
   let localist: LocalistEntry | undefined;
   if (spec.localist) {
     const { training, recruit, ...structure } = spec.localist;
-    localist = { ...buildLocalistStructure(structure, corpus.tokenizer, config), training };
+    const built =
+      structure.blocks === "data"
+        ? validateLocalistStructure(
+            folderStructure(corpus, structure.margin, config, structure.routing),
+            config,
+          )
+        : buildLocalistStructure(structure, corpus.tokenizer, config);
+    localist = { ...built, training };
     if (recruit) localist = recruitmentStart(localist, config, recruit);
   }
   let anchors: AnchorsEntry | undefined;
   if (spec.anchors) {
-    anchors = chooseAnchors(spec.anchors.kind, spec.anchors.count, corpus, {
+    anchors = chooseAnchors(spec.anchors.kind, spec.anchors.count, sample, {
       window: config.context,
       seed: spec.settings.seed,
       structure: localist,
@@ -105,21 +153,22 @@ export async function trainNewModel(
   }
   checkAttentionMemory(config, spec.settings.batch);
   checkTrainingMemory(config, spec.settings.batch);
-  if (corpus.train.length <= config.context)
+  const source = corpus.entry.corpus;
+  if (corpus.trainLength <= config.context)
     throw new SpecError(
       "model.context",
-      `the training split of ${spec.corpus.corpus} has ${corpus.train.length} tokens, fewer than \`model.context\` + 1 = ${config.context + 1}; use a smaller \`model.context\` or a larger corpus`,
+      `the training split of ${source} has ${corpus.trainLength} tokens, fewer than \`model.context\` + 1 = ${config.context + 1}; use a smaller \`model.context\` or a larger corpus`,
     );
   options.announce?.(
-    `training ${config.layers}×${config.dModel} (${formatAttentionSpec(config.attention)}, ${config.positional} positions) on ${spec.corpus.corpus}: ` +
-      `${corpus.train.length} tokens, vocabulary ${corpus.tokenizer.vocabSize}`,
+    `training ${config.layers}×${config.dModel} (${formatAttentionSpec(config.attention)}, ${config.positional} positions) on ${source}: ` +
+      `${corpus.trainLength} tokens, vocabulary ${corpus.tokenizer.vocabSize}`,
   );
   const run = {
     config,
     settings: spec.settings,
-    data: { ...corpus, corpus: spec.corpus },
+    data: runData(corpus),
     ...runHooks(config, spec.settings.seed, localist, anchors),
-    ...recruiting(config, spec.settings.seed, corpus, localist, anchors),
+    ...recruiting(config, spec.settings.seed, sample, localist, anchors),
   };
   if (options.initOnly) {
     saveInitialModel(run, out);
@@ -213,18 +262,24 @@ export async function resumeTraining(
     closeModel(saved);
     throw error;
   }
-  const splits = encodeCorpus(saved.corpus.corpus, saved.tokenizer);
+  let corpus: RunCorpus;
+  try {
+    corpus = savedRunCorpus(saved.corpus, saved.tokenizer);
+  } catch (error) {
+    closeModel(saved);
+    throw error;
+  }
   options.announce?.(`resuming ${out} at step ${saved.step} of ${saved.training.steps}`);
   return trainLanguageModel(
     {
       config: saved.config,
       settings: saved.training,
-      data: { corpus: saved.corpus, tokenizer: saved.tokenizer, ...splits },
+      data: runData(corpus),
       ...runHooks(saved.config, saved.training.seed, saved.localist, saved.anchors),
       ...recruiting(
         saved.config,
         saved.training.seed,
-        { train: splits.train, tokenizer: saved.tokenizer },
+        { train: corpus.trainPrefix(SAMPLE_TOKENS), tokenizer: saved.tokenizer },
         saved.localist,
         saved.anchors,
       ),

@@ -19,7 +19,13 @@ export type AnchorKind = (typeof ANCHOR_KINDS)[number];
 
 /** Everything a new model is trained from. */
 export interface TrainingSpec {
+  /** The corpus read into memory and tokenized (ignored when `data` is given). */
   corpus: LmCorpusOptions;
+  /**
+   * A prepared token folder (`localist prepare`) to train on instead: its tokenizer, its splits
+   * read by window, and with `localist.blocks` "data" its blocks per token occurrence.
+   */
+  data?: string;
   /** The architecture; the vocabulary size comes from the tokenizer. */
   model: Omit<ModelConfig, "vocabSize">;
   settings: TrainSettings;
@@ -68,6 +74,11 @@ export function validateTrainingSpec(spec: TrainingSpec): TrainingSpec {
   const { localist, anchors } = spec;
   if (localist) {
     const { blocks, recruit } = localist;
+    if (blocks === "data" && spec.data === undefined)
+      fail(
+        "localist.blocks",
+        "`localist.blocks` data takes the blocks of a prepared folder; give one with `data`",
+      );
     if (blocks.startsWith("window:") && !/^window:[1-9]\d*$/.test(blocks))
       fail(
         "localist.blocks",

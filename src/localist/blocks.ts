@@ -7,6 +7,7 @@
  *  - a user's JSON map { "token": "block", … } covering every vocabulary token.
  * Browser-safe: making blocks from the Brown tags or a file is ./blockSources.ts.
  */
+import { check } from "../engine/errors.js";
 
 /** Blocks stored with a model: either a token → block table, or positional windows. */
 export type BlockSpec =
@@ -24,8 +25,28 @@ export function blockNames(spec: BlockSpec, context: number): string[] {
     : Array.from({ length: blockCount(spec, context) }, (_, i) => `window ${i}`);
 }
 
-/** Block id of every position of a (B·T) token batch. */
-export function blockIds(spec: BlockSpec, tokens: Int32Array, context: number): Int32Array {
+/**
+ * Block id of every position of a (B·T) token batch: per occurrence when the batch carries them
+ * (`positionBlocks`, for a token-table model: e.g. tagger classes of each word in its sentence),
+ * else from the token → block table or the position's window.
+ */
+export function blockIds(
+  spec: BlockSpec,
+  tokens: Int32Array,
+  context: number,
+  positionBlocks?: ArrayLike<number>,
+): Int32Array {
+  if (positionBlocks !== undefined && spec.kind === "tokens") {
+    check(
+      positionBlocks.length === tokens.length,
+      `a batch of ${tokens.length} tokens came with ${positionBlocks.length} block ids`,
+    );
+    const g = spec.names.length;
+    const ids = Int32Array.from(positionBlocks);
+    for (const b of ids)
+      check(b >= 0 && b < g, () => `block id ${b} is outside the model's ${g} blocks`);
+    return ids;
+  }
   if (spec.kind === "window")
     return Int32Array.from(tokens, (_, p) => Math.floor((p % context) / spec.width));
   return Int32Array.from(tokens, (id) => spec.tokenBlocks[id]);

@@ -68,10 +68,11 @@ export function dialHook(
   const gamma = options.penalty ?? 0;
   return {
     name: "dial",
-    inputs({ tokens, batch, length, step }) {
+    inputs({ tokens, batch, length, step, blocks }) {
       const dial = typeof setting === "function" ? setting(step) : setting;
+      const ids = blockIds(structure.blocks, tokens, length, blocks);
       return {
-        blocks: fromHost(blockIds(structure.blocks, tokens, length), [batch, length], np.int32),
+        blocks: fromHost(ids, [batch, length], np.int32), // (B, T)
         dial: fromHost(dial.flat(), [config.layers, config.heads], np.float32), // (L, H)
       };
     },

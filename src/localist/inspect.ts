@@ -32,8 +32,12 @@ export interface LocalistMaps extends AttentionMaps {
  * rules), and `rules` the rule set among them, whose bias counts in the certified bound's gap.
  */
 export interface MeasureExtras {
+  /** Every hook of the pass. */
   sources: readonly HookSource[];
+  /** The rule set among them (its bias counts in the bound's gap). */
   rules?: RuleSet;
+  /** The block of every position (blocks per occurrence); default each token's block. */
+  blocks?: ArrayLike<number>;
 }
 
 /** Runs the model on token windows (B·T ids) with the hooks of `extras`. Borrows params. */
@@ -46,10 +50,10 @@ export function localistMaps(
   extras: MeasureExtras,
 ): LocalistMaps {
   const rules = extras.rules ?? [];
-  const maps = attentionMaps(params, config, tokens, batch, extras.sources);
+  const maps = attentionMaps(params, config, tokens, batch, extras.sources, extras.blocks);
   return {
     ...maps,
-    blocks: blockIds(structure.blocks, tokens, tokens.length / batch),
+    blocks: blockIds(structure.blocks, tokens, tokens.length / batch, extras.blocks),
     ...(rules.length > 0 ? { ruleBias: denseRuleBias(rules, tokens, batch, config).bias } : {}),
   };
 }
@@ -137,7 +141,9 @@ export function measureAttention(
   for (let start = 0; start < windows; start += batch) {
     const rows = Math.min(batch, windows - start);
     const tokens = ids.slice(start * t, (start + rows) * t);
-    const maps = localistMaps(params, config, structure, tokens, rows, options);
+    const blocks =
+      options.blocks && Int32Array.from(options.blocks).slice(start * t, (start + rows) * t);
+    const maps = localistMaps(params, config, structure, tokens, rows, { ...options, blocks });
     for (let l = 0; l < config.layers; l++) {
       for (let h = 0; h < config.heads; h++) {
         for (let b = 0; b < rows; b++) {

@@ -89,6 +89,11 @@ export interface TokenBatch {
   length: number;
   /** The training step (0 outside training). */
   step: number;
+  /**
+   * (B·T) the block id of each position, when the data carries blocks per occurrence (a prepared
+   * folder, or text labelled by a tagger); hooks that use blocks prefer them to a token → block map.
+   */
+  blocks?: Int32Array;
 }
 
 /** Arrays a hook passes into compiled functions: a tree of arrays. */

@@ -105,9 +105,17 @@ export function attentionMaps(
   tokens: Int32Array,
   batch: number,
   sources: readonly HookSource[] = [],
+  /** The block of every position (blocks per occurrence), for hooks that read blocks. */
+  blocks?: ArrayLike<number>,
 ): AttentionMaps {
   const t = tokens.length / batch;
-  const inputs = hookInputs(sources, { tokens, batch, length: t, step: 0 });
+  const inputs = hookInputs(sources, {
+    tokens,
+    batch,
+    length: t,
+    step: 0,
+    ...(blocks ? { blocks: Int32Array.from(blocks) } : {}),
+  });
   const captured: LayerAttention[] = [];
   const hooks = combineHooks([attachHooks(sources, inputs), captureHook(captured)]);
   forward(tree.ref(params), fromHost(tokens, [batch, t], np.int32), config, { hooks }).dispose();

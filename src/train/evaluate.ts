@@ -116,6 +116,11 @@ export async function evaluateStream(
     evaluator?: Evaluator;
     /** Window stride S (default T/2). */
     stride?: number;
+    /**
+     * The block of every id of the stream (blocks per occurrence, e.g. a prepared folder's), passed
+     * to the hooks with each window; without it hooks use their token → block table.
+     */
+    blocks?: ArrayLike<number>;
     onBatch?: (done: number, total: number) => void;
   } = {},
 ): Promise<Evaluation> {
@@ -126,6 +131,10 @@ export async function evaluateStream(
   check(
     ids.length >= t + 1,
     `the evaluation split has ${ids.length} tokens, fewer than \`model.context\` + 1 = ${t + 1}; use a smaller \`model.context\` or a larger corpus`,
+  );
+  check(
+    options.blocks === undefined || options.blocks.length === ids.length,
+    () => `the evaluation split has ${ids.length} tokens but ${options.blocks?.length} block ids`,
   );
   const need = estimateMemory(config, { batch, training: false });
   check(
@@ -149,6 +158,7 @@ async function evaluateWindows(
     batch: number;
     stride: number;
     maxWindows?: number;
+    blocks?: ArrayLike<number>;
     onBatch?: (done: number, total: number) => void;
   },
 ): Promise<Evaluation> {
@@ -165,10 +175,14 @@ async function evaluateWindows(
     const inputs = new Int32Array(rows * t);
     const targets = new Int32Array(rows * t);
     const scored = new Float32Array(rows * t);
+    const blocks = options.blocks ? new Int32Array(rows * t) : undefined;
     for (let r = 0; r < rows; r++) {
       const window = start + r;
       const offset = window * stride;
       inputs.set(ids.subarray(offset, offset + t), r * t);
+      if (blocks)
+        for (let k = 0; k < t; k++)
+          blocks[r * t + k] = (options.blocks as ArrayLike<number>)[offset + k];
       targets.set(ids.subarray(offset + 1, offset + t + 1), r * t);
       scored.fill(1, r * t + (window === 0 ? 0 : t - stride), (r + 1) * t);
       tokens += window === 0 ? t : stride;
@@ -178,7 +192,13 @@ async function evaluateWindows(
       fromHost(inputs, [rows, t], np.int32),
       fromHost(targets, [rows, t], np.int32),
       fromHost(scored, [rows, t], np.float32),
-      hookInputs(sources, { tokens: inputs, batch: rows, length: t, step: 0 }),
+      hookInputs(sources, {
+        tokens: inputs,
+        batch: rows,
+        length: t,
+        step: 0,
+        ...(blocks ? { blocks } : {}),
+      }),
     );
     nll += (await readAsync(sumNll))[0];
     correct += (await readAsync(sumCorrect))[0];

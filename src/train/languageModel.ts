@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { tree } from "../engine/engine.js";
-import type { CharTokenizer, WordTokenizer } from "../data/tokenizer.js";
+import type { AnyTokenizer } from "../data/tokenizer.js";
 import type { LmCorpusOptions } from "../data/lmCorpus.js";
 import type { ModelConfig } from "../model/config.js";
 import type { HookSource } from "../model/hooks.js";
@@ -17,6 +17,7 @@ import { acquireLock } from "../io/lock.js";
 import { MetricsLog } from "../io/metricsLog.js";
 import { createProgress, type ProgressStream } from "../io/progress.js";
 import { saveModel } from "../io/savedModel.js";
+import type { TokenSource } from "../io/tokenFiles.js";
 import { lmGradients } from "./lmGradients.js";
 import { evaluateStream, type Evaluation } from "./evaluate.js";
 import { runTrainingLoop, type StepRecord } from "./loop.js";
@@ -31,11 +32,13 @@ export interface TrainingData {
   /** How the corpus was built (saved with the model, so its splits can be rebuilt). */
   corpus: LmCorpusOptions;
   /** The tokenizer the ids come from (saved with the model). */
-  tokenizer: WordTokenizer | CharTokenizer;
-  /** Token ids batches are drawn from. */
-  train: Int32Array;
+  tokenizer: AnyTokenizer;
+  /** Token ids batches are drawn from: in memory, or read by window (a prepared folder's split). */
+  train: Int32Array | TokenSource;
   /** Token ids of the final validation pass. */
   valid: Int32Array;
+  /** The block of every validation position, when the data has blocks per occurrence. */
+  validBlocks?: Uint8Array;
 }
 
 /**
@@ -251,6 +254,7 @@ async function train(
     try {
       if (data.valid.length > t && options.validWindows !== 0) {
         valid = await evaluateStream(result.params, config, data.valid, {
+          ...(data.validBlocks ? { blocks: data.validBlocks } : {}),
           maxWindows: options.validWindows,
           hooks: run.evalHooks,
         });

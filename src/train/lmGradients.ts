@@ -18,7 +18,8 @@ import { attachHooks, hookInputs, type HookInputs, type HookSource } from "../mo
 import { crossEntropy } from "../model/loss.js";
 import type { ParamMap } from "../model/params.js";
 import { embedTokens, forwardFromEmbeddings } from "../model/transformer.js";
-import { sampleBatch } from "./batches.js";
+import type { TokenSource } from "../io/tokenFiles.js";
+import { sampleBatch, sampleWindows, type BlockedBatch } from "./batches.js";
 import type { StepGradients } from "./loop.js";
 import type { TrainSettings } from "./settings.js";
 
@@ -120,7 +121,8 @@ export async function stepGradients(
 export function lmGradients(
   config: Readonly<ModelConfig>,
   settings: Pick<TrainSettings, "batch" | "seed">,
-  train: Int32Array,
+  /** The training ids in memory, or a source read by window (a prepared folder's split). */
+  train: Int32Array | TokenSource,
   initial: readonly HookSource[],
 ): LmGradients {
   const { batch, seed } = settings;
@@ -129,7 +131,10 @@ export function lmGradients(
   let lossAndGrad = compileLoss(config, sources);
   return {
     async gradients(params, step) {
-      const { inputs, targets } = sampleBatch(train, batch, t, seed, step);
+      const { inputs, targets, blocks }: BlockedBatch =
+        train instanceof Int32Array
+          ? sampleBatch(train, batch, t, seed, step)
+          : sampleWindows(train, batch, t, seed, step);
       return stepGradients(
         lossAndGrad,
         params,
@@ -137,7 +142,13 @@ export function lmGradients(
         inputs,
         [batch, t],
         fromHost(targets, [batch, t], np.int32),
-        hookInputs(sources, { tokens: inputs, batch, length: t, step }),
+        hookInputs(sources, {
+          tokens: inputs,
+          batch,
+          length: t,
+          step,
+          ...(blocks ? { blocks } : {}),
+        }),
       );
     },
     useHooks(next) {

@@ -111,6 +111,8 @@ function baseArgs(prefix: string[], out: string): string[] {
   switch (prefix[0]) {
     case "train":
       return tinyTrainArgs({ corpus: file("corpus.txt"), steps: 2, out });
+    case "prepare":
+      return ["--corpus", file("corpus.txt"), "--out", out, "--quiet"];
     case "eval":
     case "sweep":
       return ["--model", model, "--windows", "2"].slice(0, prefix[0] === "eval" ? 2 : 4);
