@@ -6,8 +6,8 @@
  * resident memory (the process's maxRSS): `train --init-only`, `eval` on the valid split (a short
  * text: 5 % of the corpus), `sweep` at three dials, `check` with one rule, and the Lab's page
  * opening it in headless Chromium. The memory estimate is checked both ways: the same model with
- * context 1,024 and batch 8 is refused before any work (training), and so is `eval` at its default
- * batch of 16 windows (inference), each in one line.
+ * context 1,024 and batch 8 is refused before any work (training), and so is `eval` at batch 8
+ * (inference; batch 4 fits), each in one line.
  *
  *   npm run build && node dist/bench/large-model.bench.js [--out DIR] [--keep] [--no-lab] [--json]
  *
@@ -159,13 +159,13 @@ try {
     `vocabulary ${config.model.vocabSize}, ${config.model.layers} × ${config.model.dModel}, context ${config.model.context}`,
   );
 
-  const refusedEval = cli(["eval", "--model", model, "--split", "valid"]);
-  record("refused: eval at its default batch 16", refusedEval, lastLine(refusedEval.stderr));
-  const evaluated = cli(["eval", "--model", model, "--split", "valid", "--batch", "1", "--json"]);
+  const refusedEval = cli(["eval", "--model", model, "--split", "valid", "--batch", "8"]);
+  record("refused: eval --batch 8", refusedEval, lastLine(refusedEval.stderr));
+  const evaluated = cli(["eval", "--model", model, "--split", "valid", "--batch", "4", "--json"]);
   const evalJson =
     evaluated.status === 0 ? (JSON.parse(evaluated.stdout) as Record<string, unknown>) : {};
   record(
-    "eval --split valid --batch 1",
+    "eval --split valid --batch 4",
     evaluated,
     evaluated.status === 0
       ? `${JSON.stringify(evalJson).slice(0, 160)}`

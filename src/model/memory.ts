@@ -8,7 +8,10 @@
  *   parameters, gradients and the two AdamW moments      4P
  *   kept for the backward pass, per layer                B·T·(9D + 2F) + 3·(B·Hg·T² + B·Hl·T·2W)
  *   the output layer (logits, log-softmax, one-hot, and their gradients)   6·B·T·V
- * and for inference the parameters, one layer's activations and 3·B·T·V. Measured on this
+ * and for inference the parameters, 3·B·T·V and the activations of every layer: a compiled
+ * pass keeps each temporary until it ends (measured: 12 × 768, V = 50,257, T = 256 evaluates at
+ * B = 4 and runs out of the 4 GiB at B = 8, as this count says; one layer's count would allow
+ * B = 16). A pass run op by op (below) frees them layer by layer: one layer's. Measured on this
  * engine, a step's peak is about 1.2× the count (temporaries), which the estimate includes.
  *
  * Past one tile (T > S = 512) global attention runs tiled (attention/blockedGlobal.ts): training
@@ -20,6 +23,7 @@ import { tiledGlobalAttention } from "../attention/causal.js";
 import { DEFAULT_TILE } from "../attention/blockedGlobal.js";
 import { localHeadCount, localWindow, type ModelConfig } from "./config.js";
 import { parameterShapes } from "./params.js";
+import { runsUncompiled } from "./compile.js";
 
 /** jax-js's Wasm memory. */
 export const ENGINE_MEMORY_BYTES = 4 * 2 ** 30;
@@ -61,7 +65,7 @@ export function estimateMemory(
   const classes = config.classes ?? v;
   const outputRows = config.classes === undefined ? b * t : b;
   const parameters = (training ? 4 : 1) * parameterCount(config);
-  const activations = (training ? layers : 1) * perLayer;
+  const activations = (training || !runsUncompiled(config) ? layers : 1) * perLayer;
   const output = (training ? 6 : 3) * outputRows * classes;
   const bytes = (n: number) => n * 4 * OVERHEAD;
   return {
