@@ -46,6 +46,7 @@ const TRAIN_FLAGS: FlagSpec[] = [
     name: "out",
     kind: "string",
     value: "DIR",
+    output: "folder",
     help: "folder for the checkpoint and metrics.jsonl (required)",
   },
   {

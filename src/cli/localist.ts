@@ -72,6 +72,7 @@ export const SWEEP: Command = {
       name: "plot",
       kind: "string",
       value: "FILE.svg",
+      output: "file",
       help: "write the entropy and fidelity curves as SVG",
     },
   ],
@@ -92,7 +93,11 @@ export const SWEEP: Command = {
       closeModel(model);
     }
     if (flags.plot !== undefined)
-      writeFileAtomic(flags.plot as string, sweepPlot(rows, `Locality dial sweep: ${dir}`));
+      writeFileAtomic(
+        flags.plot as string,
+        sweepPlot(rows, `Locality dial sweep: ${dir}`),
+        "plot file",
+      );
     if (flags.json)
       return JSON.stringify(
         { model: dir, schedule: flags.schedule, split: flags.split, rows },
@@ -185,6 +190,7 @@ export const DEMO: Command = {
       name: "out",
       kind: "string",
       value: "DIR",
+      output: "folder",
       default: "localist-demo",
       help: "where the model, sweep.json and sweep.svg go",
     },

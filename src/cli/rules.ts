@@ -143,7 +143,13 @@ export const PROFILE_HEADS: Command = {
     },
     DIAL_FLAG,
     SCHEDULE_FLAG,
-    { name: "out", kind: "string", value: "FILE", help: "write the rules file with the top heads" },
+    {
+      name: "out",
+      kind: "string",
+      value: "FILE",
+      output: "file",
+      help: "write the rules file with the top heads",
+    },
     { name: "json", kind: "boolean", help: "print the profile as JSON" },
     THREADS_FLAG,
   ],
@@ -174,7 +180,7 @@ export const PROFILE_HEADS: Command = {
     }
     const rewritten = rulesWithHeads(specs, profile, flags.top as number);
     if (flags.out !== undefined)
-      writeFileAtomic(flags.out as string, JSON.stringify(rewritten, null, 2) + "\n");
+      writeFileAtomic(flags.out as string, JSON.stringify(rewritten, null, 2) + "\n", "rules file");
     if (flags.json) return JSON.stringify({ model: dir, ...profile, rewritten }, null, 2);
     const top = rewritten.rules.find((r) => r.id === profile.rule)?.heads ?? [];
     return `${profileTable(profile)}\n\ntop ${top.length} heads: ${JSON.stringify(top)}${flags.out !== undefined ? ` (written to ${String(flags.out)})` : ""}`;

@@ -13,6 +13,7 @@ import {
 } from "../model/config.js";
 import { estimateMemory, formatGiB, MEMORY_BUDGET_BYTES } from "../model/memory.js";
 import { createFolder } from "../io/atomicWrite.js";
+import { removeEmptyFolders } from "../io/outputPath.js";
 import { cleanRunFolder, holdsCheckpoint } from "../io/checkpoint.js";
 import { acquireLock } from "../io/lock.js";
 import {
@@ -101,7 +102,20 @@ export async function trainNewModel(
       `${out} already holds a model; use --resume to continue it, or choose another --out`,
     );
   }
-  createFolder(out, "output folder"); // before the corpus loads: a bad --out fails at once
+  const created = createFolder(out, "output folder"); // before the corpus loads: a bad --out fails at once
+  try {
+    return await startNewModel(spec, options);
+  } catch (error) {
+    removeEmptyFolders(created); // a refused run leaves no empty folder behind
+    throw error;
+  }
+}
+
+async function startNewModel(
+  spec: NewModel,
+  options: TrainOptions & { announce?: Announce; initOnly?: boolean },
+): Promise<TrainSummary | undefined> {
+  const { out } = options;
   const corpus = loadLmCorpus(spec.corpus);
   const config = validateModelConfig({ ...spec.model, vocabSize: corpus.tokenizer.vocabSize });
   let localist: LocalistEntry | undefined;
