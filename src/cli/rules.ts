@@ -2,6 +2,7 @@
  * `localist check` (the compliance report of a rules file) and `localist profile-heads` (which heads
  * a rule should use), and the `--rules` flag the other commands share.
  */
+import { printable, shownList } from "../engine/printable.js";
 import { THREADS_FLAG } from "./command.js";
 import { LocalistError } from "../engine/errors.js";
 import { writeFileAtomic } from "../io/atomicWrite.js";
@@ -105,7 +106,7 @@ export const CHECK: Command = {
     const failed = result.report.rules.filter((r) => !r.passed).map((r) => r.id);
     if (failed.length > 0)
       throw new LocalistError(
-        `${failed.length} of ${result.report.rules.length} rules failed: ${failed.join(", ")}`,
+        `${failed.length} of ${result.report.rules.length} rules failed: ${shownList(failed)}`,
       );
   },
 };
@@ -166,7 +167,7 @@ export const PROFILE_HEADS: Command = {
       const spec = specs.find((s) => s.id === wanted);
       if (!spec)
         throw new UsageError(
-          `--rule: ${rulesFile} has no rule '${wanted}'; its rules are ${specs.map((s) => s.id).join(", ")}`,
+          `--rule: ${printable(rulesFile)} has no rule '${printable(wanted)}'; its rules are ${shownList(specs.map((s) => s.id))}`,
         );
       modelRules(model, specs); // every rule must compile for this model
       profile = await profileHeads(model, modelRules(model, [spec]), {

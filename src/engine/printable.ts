@@ -48,3 +48,22 @@ export function escapeHtml(text: string): string {
 export function markdownCell(text: string): string {
   return escapeHtml(printable(text, Infinity)).replace(/\|/g, "\\|").replace(/`/g, "\\`");
 }
+
+/**
+ * Items of an untrusted list for one line: each printable, the first `max` joined by ", ", and the
+ * rest counted (`a, b, c and 99,997 more`), so a list of 100,000 ids stays a line a person reads.
+ */
+export function shownList(items: readonly string[], max = 10): string {
+  const shown = items.slice(0, max).map((item) => printable(item, 60));
+  const rest = items.length - shown.length;
+  return rest > 0
+    ? `${shown.join(", ")} and ${rest.toLocaleString("en-US")} more`
+    : shown.join(", ");
+}
+
+/**
+ * `text` for the terminal's tables: printable, with `|` escaped so an id cannot add a column.
+ */
+export function terminalCell(text: string): string {
+  return printable(text).replace(/\|/g, "\\|");
+}
