@@ -4,6 +4,7 @@
  * UsageError that names the flag, what was expected and what was given. Every command therefore
  * rejects unknown flags and stray arguments the same way.
  */
+import { parseDecimal } from "../engine/numbers.js";
 import { parseArgs } from "node:util";
 import { LocalistError } from "../engine/errors.js";
 import { printable } from "../engine/printable.js";
@@ -86,9 +87,8 @@ function convert(spec: FlagSpec, raw: string): string | number {
       throw new UsageError(`--${spec.name} must be ${expected(spec)}, got '${printable(raw)}'`);
     return raw;
   }
-  // Decimal numbers only: Number() would also read "0x10", "0b1" and "1_000".
-  const decimal = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(raw.trim());
-  const value = decimal ? Number(raw) : NaN;
+  // Decimal numbers only (src/engine/numbers.ts): Number() would also read "0x10" and "0b1".
+  const value = parseDecimal(raw.trim());
   const ok = Number.isFinite(value) && (spec.kind === "number" || Number.isSafeInteger(value));
   if (!ok)
     throw new UsageError(`--${spec.name} must be ${expected(spec)}, got '${printable(raw)}'`);

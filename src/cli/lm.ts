@@ -74,11 +74,14 @@ const TRAIN_FLAGS: FlagSpec[] = [
     value: "KIND",
     help: "tokenizer",
   },
-  positiveInteger({
+  {
     name: "vocab",
+    kind: "integer",
     default: 10000,
+    // Room for <unk> and <eos>: the tokenizer's own minimum, checked here to name the flag.
+    constraint: { ok: (v) => v >= 2, expected: "≥ 2 (room for <unk> and <eos>)" },
     help: "vocabulary cap, special tokens included",
-  }),
+  },
   positiveInteger({ name: "min-count", default: 1, help: "drop words seen fewer times" }),
   positiveInteger({ name: "layers", default: 2, help: "transformer blocks" }),
   positiveInteger({ name: "heads", default: 4, help: "attention heads per block" }),
@@ -176,7 +179,8 @@ async function runTrain(parsed: ParsedFlags): Promise<string> {
   try {
     attention = parseAttentionSpec(flags.attention as string);
   } catch (error) {
-    throw new UsageError(`--${(error as Error).message}`);
+    // The library names the field ("attention must be …"); the command line names the flag.
+    throw new UsageError(`--attention: ${(error as Error).message}`);
   }
   const dModel = flags["d-model"] as number;
   const model = {
