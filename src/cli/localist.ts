@@ -145,9 +145,12 @@ export const EXPLAIN: Command = {
       const words = tokenizer.kind === "word" ? tokenizeWords(input) : Array.from(input);
       if (words.length === 0)
         throw new UsageError("the text has no tokens; give some words with --text");
-      const ids = (
-        tokenizer.kind === "word" ? tokenizer.encode(words) : tokenizer.encodeText(input)
-      ).slice(-config.context);
+      const all = tokenizer.kind === "word" ? tokenizer.encode(words) : tokenizer.encodeText(input);
+      const ids = all.slice(-config.context);
+      if (all.length > ids.length)
+        process.stderr.write(
+          `note: the text has ${all.length} tokens; explaining its last ${ids.length} (the model's context)\n`,
+        );
       const dial = dialFromFlags(flags, model) as number[][]; // --dial defaults to 1
       const pick = (flag: "layer" | "head", count: number): number[] | undefined => {
         const chosen = flags[flag] as number | undefined;

@@ -3,6 +3,9 @@
  * the corpus and tokenizer, the architecture, the localist structure and its dial hook, then the
  * training loop of train/languageModel.ts; and resuming a saved run exactly where it stopped.
  */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { readMetricsLog } from "../io/metricsLog.js";
 import { check, LocalistError } from "../engine/errors.js";
 import { loadLmCorpus, type LmCorpusOptions } from "../data/lmCorpus.js";
 import {
@@ -160,6 +163,17 @@ async function startNewModel(
   return trainLanguageModel(run, options);
 }
 
+/** Whether the run's metrics log holds the validation record of its last step. */
+function hasValidationRecord(out: string, steps: number): boolean {
+  const log = join(out, "metrics.jsonl");
+  if (!existsSync(log)) return false;
+  try {
+    return readMetricsLog(log).some((r) => r.split === "valid" && r.step === steps);
+  } catch {
+    return false;
+  }
+}
+
 /** The entry a recruiting run starts from: part-of-speech blocks merged into content and function. */
 function recruitmentStart(
   entry: LocalistEntry,
@@ -229,6 +243,11 @@ export async function resumeTraining(
   options: TrainOptions & { announce?: Announce },
 ): Promise<TrainSummary> {
   const { out } = options;
+  // Killed before its first checkpoint: there is nothing to continue, only a run to start again.
+  if (existsSync(out) && !holdsCheckpoint(out))
+    throw new LocalistError(
+      `${out} holds no checkpoint yet (the run was stopped before its first one); start it again with the same settings, without resuming`,
+    );
   const saved = openModel(out, { withOptimizer: true });
   if (saved.step >= saved.training.steps) {
     closeModel(saved);
@@ -241,7 +260,10 @@ export async function resumeTraining(
       lock.release();
     }
     throw new LocalistError(
-      `the run in ${out} already finished its ${saved.training.steps} steps; nothing to resume`,
+      `the run in ${out} already finished its ${saved.training.steps} steps; nothing to resume` +
+        (hasValidationRecord(out, saved.training.steps)
+          ? ""
+          : "; its metrics log has no validation record for the last step: if the final validation was interrupted, evaluate the model to get it"),
     );
   }
   try {
