@@ -63,7 +63,11 @@ export function writeFileAtomic(
     writeFileDurable(temporary, data);
     renameSync(temporary, path);
   } catch (error) {
-    rmSync(temporary, { force: true });
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // nothing was created (e.g. a part of the path is a file: ENOTDIR); report the write's error
+    }
     throw new LocalistError(`cannot write ${printable(path)}: ${oneLine(error)}`);
   }
   syncFolder(dirname(path));

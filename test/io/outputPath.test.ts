@@ -159,3 +159,12 @@ test("control characters in a refused path are shown escaped", () => {
       /\\x1b\[2J\\n/.test(error.message),
   );
 });
+
+test("a path under a regular file is one line (ENOTDIR), not a raw error from the clean-up", () => {
+  assert.throws(
+    () => writeFileAtomic(join(at("plain.txt"), "inside"), "x", "plot file"),
+    refused(
+      /^cannot write .*plain\.txt\/inside: a part of the path is a file, not a folder \(ENOTDIR\)$/,
+    ),
+  );
+});
