@@ -43,7 +43,10 @@ export function compileRuleRegex(source: string, where: string): RuleRegex {
   try {
     pattern = RE2JS.compile(source);
   } catch (error) {
-    const reason = (error as Error).message.replace(/^error parsing regexp: /, "");
+    // RE2 ends its message with the offending part in backticks; the pattern is shown already.
+    const reason = (error as Error).message
+      .replace(/^error parsing regexp: /, "")
+      .replace(/: `[^]*`$/, "");
     throw new LocalistError(`${where}: invalid regular expression ${shown}: ${printable(reason)}`);
   }
   return { test: (text) => pattern.test(text) };

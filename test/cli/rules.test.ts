@@ -136,7 +136,7 @@ test("bad rules files: one line naming the rule or field, exit 1", () => {
     ],
     [
       "bad-regex.json",
-      /rule 'r', query selector: invalid regular expression \/k\(\/: Unterminated group$/,
+      /rule 'r', query selector: invalid regular expression \/k\(\/: missing closing \)$/,
     ],
     ["big-strength.json", /rule 'r' \(rules\[0\]\): strength must be ≤ 1000, got 5000$/],
     ["bad-minimum.json", /rule 'r' \(rules\[0\]\): minFidelity must be ≥ 0, got -0.5$/],
