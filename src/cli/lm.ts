@@ -179,8 +179,8 @@ async function runTrain(parsed: ParsedFlags): Promise<string> {
   try {
     attention = parseAttentionSpec(flags.attention as string);
   } catch (error) {
-    // The library names the field ("attention must be …"); the command line names the flag.
-    throw new UsageError(`--attention: ${(error as Error).message}`);
+    // The library's messages start with the field ("attention …"), which is the flag's name.
+    throw new UsageError(`--${(error as Error).message}`);
   }
   const dModel = flags["d-model"] as number;
   const model = {

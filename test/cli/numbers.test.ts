@@ -97,7 +97,7 @@ test("usage errors exit 2 and name the flag, not an internal field", () => {
     "local:0",
   ]);
   assert.equal(window.status, 2, window.stderr);
-  assert.equal(window.stderr, "error: --attention: the attention window K must be ≥ 1, got 0\n");
+  assert.equal(window.stderr, "error: --attention local:K needs a window K ≥ 1, got 0\n");
 });
 
 test("a result that would be NaN exits 1 with the reason and prints nothing", () => {
