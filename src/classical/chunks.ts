@@ -41,6 +41,10 @@ export function chunkPlan(keys: number, options: ChunkOptions = {}): ChunkPlan {
  * lazily, so without that every block's (rows × N) intermediates would be alive at once and the
  * chunking would bound nothing. The results are small ((rows, M)), so the round trip is cheap.
  * Takes ownership of `queries`; `block` owns the slice it receives.
+ *
+ * The blocks are cut on the host (queryBlocks), not with the engine's slice: jax-js compiles a
+ * kernel for every distinct slice offset and keeps it, so 250,000 blocks (a million training rows
+ * leave 4 queries per block) filled the process with compiled Wasm until V8 aborted.
  */
 export function mapQueryChunks(
   queries: JaxArray,
@@ -53,16 +57,13 @@ export function mapQueryChunks(
   const parts: ArrayLike<number>[] = [];
   let trailing: number[] = [];
   let dtype = queries.dtype;
-  for (let start = 0; start < total; start += rows) {
-    const end = Math.min(total, start + rows);
-    const chunk = total <= rows ? queries.ref : queries.ref.slice([start, end]);
+  for (const { chunk, start, end } of queryBlocks(queries, rows)) {
     const result = block(chunk, start);
     trailing = result.shape.slice(1);
     dtype = result.dtype;
     parts.push(result.dataSync());
     onProgress?.(end, total);
   }
-  queries.dispose();
   const width = trailing.reduce((a, b) => a * b, 1);
   const stacked =
     dtype === np.float64 ? new Float64Array(total * width) : new Float32Array(total * width);
@@ -72,4 +73,28 @@ export function mapQueryChunks(
     offset += part.length;
   }
   return fromHost(stacked, [total, ...trailing], dtype);
+}
+
+/**
+ * The row blocks of `queries` (Q, ·), `rows` at a time, each a new engine array made from one host
+ * copy of the queries (see mapQueryChunks for why not the engine's slice). Takes ownership of
+ * `queries`; the caller owns each block.
+ */
+export function* queryBlocks(
+  queries: JaxArray,
+  rows: number,
+): Generator<{ chunk: JaxArray; start: number; end: number }> {
+  const [total, ...rest] = queries.shape;
+  if (total <= rows) {
+    yield { chunk: queries, start: 0, end: total };
+    return;
+  }
+  const width = rest.reduce((a, b) => a * b, 1);
+  const dtype = queries.dtype;
+  const host = queries.dataSync(); // consumes `queries` (jax-js: reading an array releases it)
+  for (let start = 0; start < total; start += rows) {
+    const end = Math.min(total, start + rows);
+    const part = host.subarray(start * width, end * width) as ArrayLike<number>;
+    yield { chunk: fromHost(part, [end - start, ...rest], dtype), start, end };
+  }
 }

@@ -10,7 +10,7 @@
  * h = σ it is one MeanShift step (and, over clean samples of x, exactly the posterior mean under
  * their empirical distribution). Further steps climb p̂_h: MeanShift.
  */
-import { checkInteger, checkPositive } from "../engine/errors.js";
+import { check, checkInteger, checkPositive } from "../engine/errors.js";
 import { type JaxArray } from "../engine/engine.js";
 import { distanceKernel } from "../kernels/distance.js";
 import { localMean } from "./localMean.js";
@@ -35,11 +35,23 @@ export function denoise(samples: JaxArray, queries: JaxArray, options: DenoiseOp
   checkPositive("bandwidth", h);
   checkPositive("noise", noise);
   checkInteger("steps", steps, 1);
+  // σ² and h² must be finite and positive, or every step is NaN (σ = 1e308 squares to ∞).
+  check(
+    Number.isFinite(noise * noise) && noise * noise > 0 && Number.isFinite(h * h) && h * h > 0,
+    `noise σ = ${noise} with bandwidth h = ${h}: σ² or h² is not a finite positive number in double precision; rescale the data so that σ and h lie between 1e-150 and 1e150`,
+  );
   const kernel = distanceKernel("gaussian", h);
   const rate = (noise * noise) / (h * h);
+  const [q] = queries.shape;
+  const { onProgress } = options;
   let state = queries;
   for (let step = 0; step < steps; step++) {
-    const mean = localMean(kernel, samples.ref, samples.ref, state.ref, options);
+    // Progress over every step's rows, so a long run of steps is seen to move.
+    const stepOptions = {
+      ...options,
+      onProgress: onProgress && ((done: number) => onProgress(step * q + done, steps * q)),
+    };
+    const mean = localMean(kernel, samples.ref, samples.ref, state.ref, stepOptions);
     state = rate === 1 ? (state.dispose(), mean) : state.ref.add(mean.sub(state).mul(rate));
   }
   samples.dispose();

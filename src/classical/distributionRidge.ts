@@ -234,6 +234,23 @@ function foldsOf(n: number, k: number, seed: number): number[][] {
   return Array.from({ length: k }, (_, f) => order.filter((_, i) => i % k === f));
 }
 
+/** Host memory the kernel-ridge fit may take: its (N, N) matrices are float64 arrays. */
+export const KME_MEMORY_BUDGET_BYTES = 4 * 2 ** 30;
+
+/**
+ * Refuses, before any work, a fit whose (N, N) matrices cannot fit the budget: one inner-product
+ * matrix per bandwidth, then the squared distances, the pairs of their median (half a matrix, as
+ * JavaScript numbers), a Gram matrix and its solve, each N²·8 bytes. 10⁵ bags asked for ~7 GB
+ * and ran for minutes before failing, where this says so at once.
+ */
+export function checkKmeMemory(bags: number, bandwidths: number): void {
+  const bytes = bags * bags * 8 * (bandwidths + 3.5);
+  if (bytes > KME_MEMORY_BUDGET_BYTES)
+    throw new LocalistError(
+      `kernel ridge on the embeddings of ${bags.toLocaleString("en-US")} training bags needs about ${(bytes / 2 ** 30).toFixed(1)} GiB (${bandwidths} inner-product matrices of ${bags.toLocaleString("en-US")}² float64 values and the fit's own), more than the ${KME_MEMORY_BUDGET_BYTES / 2 ** 30} GiB budget; use fewer training bags (about ${Math.floor(Math.sqrt(KME_MEMORY_BUDGET_BYTES / (8 * (bandwidths + 3.5)))).toLocaleString("en-US")} fit) or fewer bandwidths`,
+    );
+}
+
 /** Fits KME + kernel ridge on training sets and targets (N, T), choosing h, the outer kernel and λ. */
 export function kmeRidge(
   train: SampleSets,
@@ -253,6 +270,7 @@ export function kmeRidge(
   const ridges = options.ridges ?? DEFAULT_RIDGES;
   check(outers.length > 0 && ridges.length > 0, "give at least one outer kernel and one ridge");
   for (const r of ridges) check(Number.isFinite(r) && r > 0, `a ridge must be > 0, got ${r}`);
+  checkKmeMemory(n, bandwidths.length);
   const inner = embeddingInnerProducts(train, train, bandwidths);
   const norms = inner.map((matrix) =>
     Float64Array.from({ length: n }, (_, i) => matrix[i * n + i]),

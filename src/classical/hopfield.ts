@@ -51,17 +51,25 @@ export function hopfieldRetrieve(
   checkInteger("steps", steps, 1);
   checkShapes(patterns, probes);
   const kernel = dotProductKernel(1 / beta); // ℓ = β ξ·x
-  const retrieved = mapQueryChunks(probes, chunkPlan(patterns.shape[0], options), (chunk) => {
-    let state = chunk;
-    for (let step = 0; step < steps; step++) {
-      const { mean, mass } = weightedMean(kernel.logWeights(state, patterns.ref), patterns.ref);
+  const { rows } = chunkPlan(patterns.shape[0], options);
+  const [q] = probes.shape;
+  const { onProgress } = options;
+  // One step over every block at a time, read back each time: memory stays bounded however many
+  // steps, and progress counts every step's rows (a million steps would otherwise look stuck).
+  let state = probes;
+  for (let step = 0; step < steps; step++) {
+    const plan = {
+      rows,
+      onProgress: onProgress && ((done: number) => onProgress(step * q + done, steps * q)),
+    };
+    state = mapQueryChunks(state, plan, (chunk) => {
+      const { mean, mass } = weightedMean(kernel.logWeights(chunk, patterns.ref), patterns.ref);
       mass.dispose();
-      state = mean;
-    }
-    return state;
-  });
+      return mean;
+    });
+  }
   patterns.dispose();
-  return retrieved;
+  return state;
 }
 
 /** Settings of `classicalHopfieldRetrieve`: the sweep limit and the seed of the update order. */

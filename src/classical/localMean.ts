@@ -94,10 +94,14 @@ export function checkSupported(
   for (let index = 0; index < result.length; index++) {
     if (Number.isNaN(result[index])) {
       const row = Math.floor(index / columns);
+      // An unbounded kernel gives every point weight in exact arithmetic: its weights underflowed.
+      const unbounded = /^(gaussian|laplacian)\b/.test(kernel);
       check(
         false,
         `query row ${row + 1} has no training point with positive weight under ${kernel}; ` +
-          `increase the bandwidth or use a kernel with unbounded support (gaussian, laplacian)`,
+          (unbounded
+            ? "its weights underflowed to 0 at this bandwidth: increase the bandwidth"
+            : "increase the bandwidth or use a kernel with unbounded support (gaussian, laplacian)"),
       );
     }
   }

@@ -7,7 +7,13 @@
 import { check, checkInteger, LocalistError } from "../engine/errors.js";
 import { fromHost, np, type JaxArray } from "../engine/engine.js";
 import { neighbourSearch, type Neighbours } from "../kernels/nearest.js";
-import { chunkPlan, mapQueryChunks, rowsPerChunk, type ChunkOptions } from "./chunks.js";
+import {
+  chunkPlan,
+  mapQueryChunks,
+  queryBlocks,
+  rowsPerChunk,
+  type ChunkOptions,
+} from "./chunks.js";
 
 export const NEIGHBOUR_WEIGHTS = ["uniform", "distance"] as const;
 export type NeighbourWeighting = (typeof NEIGHBOUR_WEIGHTS)[number];
@@ -80,7 +86,9 @@ export function knnRegress(
   const [n] = keys.shape;
   const m = values.shape[1];
   const search = neighbourSearch(keys);
-  const result = mapQueryChunks(queries, chunkPlan(n, options), (chunk) => {
+  // A tree search holds (rows, k) per block, not (rows, N): blocks of N-sized rows would be tiny.
+  const perRow = search.exhaustive ? n : k * Math.max(1, m);
+  const result = mapQueryChunks(queries, chunkPlan(perRow, options), (chunk) => {
     const neighbours = search.search(chunk, k);
     const c = neighbours.queries;
     const index = np.array(neighbours.indices, { dtype: np.int32 });
@@ -118,11 +126,10 @@ export function knnClassify(
   const [q] = queries.shape;
   const classes = new Int32Array(q);
   const probabilities = new Float64Array(q * classCount);
-  const rows = rowsPerChunk(n, options);
   const search = neighbourSearch(keys);
-  for (let start = 0; start < q; start += rows) {
-    const end = Math.min(q, start + rows);
-    const neighbours = search.search(queries.ref.slice([start, end]), k);
+  const rows = rowsPerChunk(search.exhaustive ? n : k * classCount, options);
+  for (const { chunk, start, end } of queryBlocks(queries, rows)) {
+    const neighbours = search.search(chunk, k);
     const w = neighbourWeights(neighbours, weights);
     for (let row = 0; row < end - start; row++) {
       const votes = probabilities.subarray(
@@ -139,6 +146,5 @@ export function knnClassify(
     options.onProgress?.(end, q);
   }
   search.dispose();
-  queries.dispose();
   return { classes, probabilities };
 }

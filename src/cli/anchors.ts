@@ -1,4 +1,5 @@
 /** `localist anchors`: a model's anchors with their mutual-information scores. */
+import { terminalCell } from "../engine/printable.js";
 import { listAnchors } from "../lm/anchors.js";
 import { LocalistModel } from "../lm/node.js";
 import type { Command } from "./command.js";
@@ -34,7 +35,8 @@ export const ANCHORS: Command = {
       "| rank | token | score (bits) |",
       "|---|---|---|",
       ...listing.anchors.map(
-        (a) => `| ${a.rank} | ${a.token} | ${a.bits === undefined ? "—" : a.bits.toFixed(4)} |`,
+        (a) =>
+          `| ${a.rank} | ${terminalCell(a.token)} | ${a.bits === undefined ? "—" : a.bits.toFixed(4)} |`,
       ),
     ].join("\n");
   },

@@ -159,7 +159,8 @@ async function run(parsed: ParsedFlags): Promise<string> {
       break;
     }
   }
-  if (flags.plot !== undefined) writeFileAtomic(flags.plot as string, plotResult(result) as string);
+  if (flags.plot !== undefined)
+    writeFileAtomic(flags.plot as string, plotResult(result) as string, "plot file");
   if (flags.json) return JSON.stringify(result, null, 2);
   return formatResult(result, flags.markdown ? "markdown" : "plain", neural);
 }

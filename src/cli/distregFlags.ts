@@ -196,6 +196,7 @@ export const DISTREG_FLAGS: FlagSpec[] = [
     name: "plot",
     kind: "string",
     value: "FILE.svg",
+    output: "file",
     help: "write the curves as an SVG log–log plot",
   },
   THREADS_FLAG,

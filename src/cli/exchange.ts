@@ -44,7 +44,13 @@ export const IMPORT: Command = {
       choices: ["torch"],
       help: "the source (required)",
     },
-    { name: "out", kind: "string", value: "DIR2", help: "the new run folder (required)" },
+    {
+      name: "out",
+      kind: "string",
+      value: "DIR2",
+      output: "folder",
+      help: "the new run folder (required)",
+    },
   ],
   positionals: ["DIR (the folder to read)"],
   run({ flags, positionals }) {

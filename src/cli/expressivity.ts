@@ -3,6 +3,7 @@
  * hybrid and global attention trained on short strings of regular languages over {a, b} and tested
  * on longer ones; a table of test accuracy (language × model) on stdout, progress on stderr.
  */
+import { parseDecimal } from "../engine/numbers.js";
 import { THREADS_FLAG } from "./command.js";
 import { POSITIONAL_ENCODINGS, type PositionalEncoding } from "../model/config.js";
 import { compileRegex } from "../data/languages/regex.js";
@@ -165,8 +166,8 @@ function list(flags: FlagValues, name: string): string[] {
 function steps(flags: FlagValues): number {
   const text = (flags.steps as string).trim();
   if (text === "small") return SMALL_STEPS;
-  const value = Number(text);
-  if (!(text !== "" && Number.isInteger(value) && value >= 1))
+  const value = parseDecimal(text);
+  if (!(Number.isInteger(value) && value >= 1))
     throw new UsageError(`--steps must be a positive integer or small, got '${text}'`);
   return value;
 }

@@ -4,8 +4,11 @@
  * UsageError that names the flag, what was expected and what was given. Every command therefore
  * rejects unknown flags and stray arguments the same way.
  */
+import { parseDecimal } from "../engine/numbers.js";
 import { parseArgs } from "node:util";
 import { LocalistError } from "../engine/errors.js";
+import { printable } from "../engine/printable.js";
+import { checkOutputFile, checkOutputFolder } from "../io/outputPath.js";
 import { MAX_SEED } from "../train/settings.js";
 
 /** A command-line mistake (exit code 2). */
@@ -50,6 +53,11 @@ export interface FlagSpec {
   default?: string | number | boolean;
   /** Placeholder shown in help, e.g. FILE. */
   value?: string;
+  /**
+   * A path the command writes: checked against the output-path policy (src/io/outputPath.ts)
+   * when the flags are parsed, so a pipe or a device is refused before any work, not after it.
+   */
+  output?: "file" | "folder";
 }
 
 export type FlagValues = Record<string, string | number | boolean | undefined>;
@@ -72,15 +80,18 @@ function expected(spec: FlagSpec): string {
 
 function convert(spec: FlagSpec, raw: string): string | number {
   if (spec.kind === "string") {
+    // An empty path would mean the current folder, an empty name nothing: refuse both at once.
+    if (raw === "" && spec.value !== "TEXT")
+      throw new UsageError(`--${spec.name} needs a value (${expected(spec)}), got ''`);
     if (spec.choices && !spec.choices.includes(raw))
-      throw new UsageError(`--${spec.name} must be ${expected(spec)}, got '${raw}'`);
+      throw new UsageError(`--${spec.name} must be ${expected(spec)}, got '${printable(raw)}'`);
     return raw;
   }
-  // Decimal numbers only: Number() would also read "0x10", "0b1" and "1_000".
-  const decimal = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(raw.trim());
-  const value = decimal ? Number(raw) : NaN;
+  // Decimal numbers only (src/engine/numbers.ts): Number() would also read "0x10" and "0b1".
+  const value = parseDecimal(raw.trim());
   const ok = Number.isFinite(value) && (spec.kind === "number" || Number.isSafeInteger(value));
-  if (!ok) throw new UsageError(`--${spec.name} must be ${expected(spec)}, got '${raw}'`);
+  if (!ok)
+    throw new UsageError(`--${spec.name} must be ${expected(spec)}, got '${printable(raw)}'`);
   if (spec.constraint && !spec.constraint.ok(value))
     throw new UsageError(`--${spec.name} must be ${spec.constraint.expected}, got ${value}`);
   return value;
@@ -110,7 +121,7 @@ function usageError(error: unknown, specs: readonly FlagSpec[], command: string)
     return new UsageError(`unknown flag ${option} for '${command}'; run '${command} --help'`);
   if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") {
     const argument = /argument '([^']*)'/.exec(message)?.[1] ?? "";
-    return new UsageError(`unexpected argument '${argument}' for '${command}'`);
+    return new UsageError(`unexpected argument '${printable(argument)}' for '${command}'`);
   }
   if (spec?.kind === "boolean") return new UsageError(`${option} takes no value`);
   if (spec) return new UsageError(`${option} needs a value (${expected(spec)})`);
@@ -143,15 +154,22 @@ export function parseFlags(
   }
   if (positionals.length > positionalNames.length)
     throw new UsageError(
-      `unexpected argument '${positionals[positionalNames.length]}' for '${command}'`,
+      `unexpected argument '${printable(positionals[positionalNames.length])}' for '${command}'`,
     );
   if (positionals.length < positionalNames.length)
     throw new UsageError(`'${command}' needs ${positionalNames[positionals.length]}`);
+  const empty = positionals.findIndex((positional) => positional === "");
+  if (empty >= 0) throw new UsageError(`'${command}' needs ${positionalNames[empty]}, got ''`);
   const flags: FlagValues = {};
   for (const spec of specs) {
     const raw = values[spec.name];
     flags[spec.name] =
       raw === undefined ? spec.default : typeof raw === "boolean" ? raw : convert(spec, raw);
+    const value = flags[spec.name];
+    if (spec.output === "file" && typeof value === "string")
+      checkOutputFile(value, `--${spec.name}`);
+    if (spec.output === "folder" && typeof value === "string")
+      checkOutputFolder(value, `--${spec.name}`);
   }
   return { flags, given: new Set(Object.keys(values)), positionals };
 }

@@ -5,8 +5,9 @@ import { fileURLToPath } from "node:url";
 import { LocalistError } from "../engine/errors.js";
 import { LocalistModel } from "../lm/node.js";
 import type { Command } from "./command.js";
-import { between } from "./flags.js";
-import { startLabServer } from "./labServer.js";
+import { printable } from "../engine/printable.js";
+import { between, UsageError } from "./flags.js";
+import { isLoopback, startLabServer } from "./labServer.js";
 
 /** What `localist demo` writes, served when no --model is given. */
 export const DEMO_MODEL = "localist-demo/model";
@@ -18,7 +19,7 @@ export function labPageFolder(): string {
 
 export const LAB: Command = {
   summary: "the Locality Lab: a page with the model, the dial, rules and the bound",
-  usage: "localist lab [--model DIR] [--port 8080] [--host 127.0.0.1]",
+  usage: "localist lab [--model DIR] [--port 8080] [--host 127.0.0.1] [--expose]",
   description:
     "Starts a local server and prints its URL: the Lab page plus the model folder's files, read-only and confined to that folder. Without --model it serves ./localist-demo/model (written by 'localist demo'). Ctrl-C stops it.",
   flags: [
@@ -35,9 +36,25 @@ export const LAB: Command = {
       default: 8080,
       help: "the port (0: any free port)",
     },
-    { name: "host", kind: "string", default: "127.0.0.1", help: "the address to listen on" },
+    {
+      name: "host",
+      kind: "string",
+      value: "ADDRESS",
+      default: "127.0.0.1",
+      help: "the address to listen on (beyond loopback only with --expose)",
+    },
+    {
+      name: "expose",
+      kind: "boolean",
+      help: "allow a --host other than loopback: the page and the model's files to the network",
+    },
   ],
   async run({ flags }, out) {
+    const host = flags.host as string;
+    if (!isLoopback(host) && flags.expose !== true)
+      throw new UsageError(
+        `--host ${printable(host)} would serve the model folder beyond this machine; add --expose if that is meant, or use --host 127.0.0.1`,
+      );
     let dir = flags.model as string | undefined;
     if (dir === undefined) {
       if (!existsSync(DEMO_MODEL))
@@ -56,9 +73,13 @@ export const LAB: Command = {
     const lab = await startLabServer({
       page,
       model: dir,
-      host: flags.host as string,
+      host,
       port: flags.port as number,
     });
+    if (!isLoopback(host))
+      process.stderr.write(
+        `warning: the Lab is exposed on ${lab.url}: anyone who can reach this address can read the page and every file of the model folder ${printable(dir)}\n`,
+      );
     out(`Locality Lab: ${lab.url} (model ${dir}; Ctrl-C stops it)\n`);
     await new Promise<void>((resolve) => {
       const stop = () => void lab.close().then(resolve);

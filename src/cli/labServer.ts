@@ -3,9 +3,17 @@
  * request can name only a regular file inside those two folders: `..`, encoded separators, hidden
  * files and symbolic links that lead outside are refused, whatever the URL says. Every response
  * carries the cross-origin-isolation headers that multithreaded Wasm (SharedArrayBuffer) needs.
+ *
+ * Exposure: the server answers only requests whose Host header names it as it is reached without
+ * a DNS name chosen by someone else (localhost, an IP address, the host it was bound to, this
+ * machine's name), with 421 otherwise: a web page that rebinds its own DNS name to 127.0.0.1 would
+ * otherwise read the model through the visitor's browser. Binding beyond loopback is the command's
+ * decision (`--expose`, ./lab.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createReadStream, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { isIP } from "node:net";
+import { hostname } from "node:os";
 import { extname, join, sep } from "node:path";
 import { LocalistError } from "../engine/errors.js";
 
@@ -33,6 +41,36 @@ const HEADERS = {
   "X-Content-Type-Options": "nosniff",
   "Cache-Control": "no-store",
 };
+
+/** Whether `host` (a --host value) names only this machine's loopback interface. */
+export function isLoopback(host: string): boolean {
+  const name = host.toLowerCase().replace(/^\[(.*)\]$/, "$1");
+  if (name === "localhost" || name === "::1") return true;
+  const v4 = name.replace(/^::ffff:/, "");
+  return isIP(v4) === 4 && v4.startsWith("127.");
+}
+
+/** The host name of a Host header, without its port or IPv6 brackets, lower-cased. */
+function headerHost(header: string): string {
+  const value = header.trim().toLowerCase();
+  if (value.startsWith("[")) {
+    const end = value.indexOf("]");
+    return end < 0 ? "" : value.slice(1, end);
+  }
+  return value.replace(/:\d*$/, "");
+}
+
+/**
+ * Whether a request's Host header names this server in a way no web page can forge by DNS
+ * rebinding: localhost, an IP address, the host it was bound to, or this machine's name.
+ */
+export function hostAllowed(header: string | undefined, bound: string): boolean {
+  if (header === undefined || header === "") return false;
+  const name = headerHost(header);
+  if (name === "") return false;
+  if (name === "localhost" || isIP(name) !== 0) return true;
+  return name === headerHost(bound) || name === hostname().toLowerCase();
+}
 
 /**
  * The file that the URL path `relative` (already split from its prefix, still percent-encoded)
@@ -103,8 +141,14 @@ function sendBody(
 function handle(
   request: IncomingMessage,
   response: ServerResponse,
-  roots: { page: string; model: string },
+  roots: { page: string; model: string; host: string },
 ): void {
+  if (!hostAllowed(request.headers.host, roots.host))
+    return send(
+      response,
+      421,
+      "misdirected request: this Lab answers to localhost, an IP address or the host it listens on, not to this Host header",
+    );
   if (request.method !== "GET" && request.method !== "HEAD") {
     response.setHeader("Allow", "GET, HEAD");
     return send(response, 405, "read-only: GET and HEAD only");
@@ -164,6 +208,7 @@ export async function startLabServer(options: {
   const roots = {
     page: realFolder(options.page, "the Lab page"),
     model: realFolder(options.model, "model folder"),
+    host: options.host,
   };
   const server = createServer((request, response) => {
     try {

@@ -46,6 +46,7 @@ const TRAIN_FLAGS: FlagSpec[] = [
     name: "out",
     kind: "string",
     value: "DIR",
+    output: "folder",
     help: "folder for the checkpoint and metrics.jsonl (required)",
   },
   {
@@ -79,11 +80,14 @@ const TRAIN_FLAGS: FlagSpec[] = [
     value: "KIND",
     help: "tokenizer: words, characters, or byte-level BPE learned on the training split",
   },
-  positiveInteger({
+  {
     name: "vocab",
+    kind: "integer",
     default: 10000,
+    // Room for <unk> and <eos>: the tokenizer's own minimum, checked here to name the flag.
+    constraint: { ok: (v) => v >= 2, expected: "≥ 2 (room for <unk> and <eos>)" },
     help: "vocabulary cap, special tokens included",
-  }),
+  },
   positiveInteger({ name: "min-count", default: 1, help: "drop words seen fewer times" }),
   positiveInteger({ name: "layers", default: 2, help: "transformer blocks" }),
   positiveInteger({ name: "heads", default: 4, help: "attention heads per block" }),
@@ -181,6 +185,7 @@ async function runTrain(parsed: ParsedFlags): Promise<string> {
   try {
     attention = parseAttentionSpec(flags.attention as string);
   } catch (error) {
+    // The library's messages start with the field ("attention …"), which is the flag's name.
     throw new UsageError(`--${(error as Error).message}`);
   }
   const dModel = flags["d-model"] as number;

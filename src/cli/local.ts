@@ -1,4 +1,6 @@
 /** `localist local <method>`: the classical local methods on CSV files, predictions on stdout. */
+import { LocalistError } from "../engine/errors.js";
+import { parseDecimal } from "../engine/numbers.js";
 import { DISTANCE_PROFILES, type DistanceProfile } from "../kernels/distance.js";
 import { NEIGHBOUR_WEIGHTS, type NeighbourWeighting } from "../classical/neighbours.js";
 import { MEAN_SHIFT_KERNELS, type MeanShiftKernel } from "../classical/meanShift.js";
@@ -149,7 +151,7 @@ const METHOD_FLAGS: Record<string, FlagSpec[]> = {
     {
       name: "reg",
       kind: "number",
-      constraint: NON_NEGATIVE,
+      constraint: POSITIVE,
       default: LOCAL_DEFAULTS.regularization,
       help: "regularization of the local Gram matrices",
     },
@@ -240,7 +242,7 @@ const CROSS_VALIDATED = new Set(["mean", "poly"]);
 /** `--bandwidth` of the kernel methods. */
 function bandwidthChoice(text: string): BandwidthChoice {
   if (text === "scott" || text === "silverman" || text === "cv") return text;
-  const values = text.split(",").map((part) => (part.trim() === "" ? NaN : Number(part)));
+  const values = text.split(",").map((part) => parseDecimal(part.trim()));
   if (values.some((h) => !Number.isFinite(h)))
     throw new UsageError(
       `--bandwidth must be a number, a comma-separated list, scott, silverman or cv; got '${text}'`,
@@ -254,8 +256,8 @@ function bandwidthChoice(text: string): BandwidthChoice {
 /** `--bandwidth` of MeanShift. */
 function meanShiftBandwidth(text: string): number | "estimate" {
   if (text === "estimate") return text;
-  const h = Number(text);
-  if (!(text.trim() !== "" && Number.isFinite(h) && h > 0))
+  const h = parseDecimal(text.trim());
+  if (!(Number.isFinite(h) && h > 0))
     throw new UsageError(`--bandwidth must be a positive number or estimate, got '${text}'`);
   return h;
 }
@@ -317,11 +319,31 @@ function runMethod(method: string, flags: FlagValues): string {
   const progress = createProgress({ total: rows, label: command, quietMs: 3000 });
   const result = runLocalMethod(method, train, query, {
     ...options,
-    onProgress: (done) => progress.update(done),
+    onProgress: (done, total) => progress.update(done, {}, total),
   });
   progress.finish();
   for (const note of result.notes) process.stderr.write(`${note}\n`);
+  refuseNaN(command, result.rows);
   return formatCsv(result.header, result.rows);
+}
+
+/**
+ * A result with NaN is no result: the arithmetic overflowed or lost every weight at this scale
+ * (`denoise --noise 1e308` printed NaN rows with exit 0). Nothing is printed; the line says where.
+ */
+function refuseNaN(command: string, rows: readonly (readonly (string | number)[])[]): void {
+  let count = 0;
+  let first = -1;
+  rows.forEach((row, r) => {
+    if (row.some((cell) => typeof cell === "number" && Number.isNaN(cell))) {
+      count++;
+      if (first < 0) first = r;
+    }
+  });
+  if (count > 0)
+    throw new LocalistError(
+      `${command} computed NaN for ${count} of ${rows.length} rows (first: row ${first + 1}): the arithmetic overflowed or lost every weight at this scale; rescale the data or the flags`,
+    );
 }
 
 /** One command per method: `localist local mean`, … */

@@ -70,6 +70,7 @@ export const SWEEP: Command = {
       name: "plot",
       kind: "string",
       value: "FILE.svg",
+      output: "file",
       help: "write the entropy and fidelity curves as SVG",
     },
   ],
@@ -91,7 +92,11 @@ export const SWEEP: Command = {
       model.dispose();
     }
     if (flags.plot !== undefined)
-      writeFileAtomic(flags.plot as string, sweepPlot(rows, `Locality dial sweep: ${dir}`));
+      writeFileAtomic(
+        flags.plot as string,
+        sweepPlot(rows, `Locality dial sweep: ${dir}`),
+        "plot file",
+      );
     if (flags.json)
       return JSON.stringify(
         { model: dir, schedule: flags.schedule, split: flags.split, rows },
@@ -140,9 +145,12 @@ export const EXPLAIN: Command = {
       const ids = model.encode(input);
       if (ids.length === 0)
         throw new UsageError("the text has no tokens; give some words with --text");
-      if (ids.length > config.context)
-        throw new UsageError(
-          `--text has ${ids.length} tokens, more than the model's context of ${config.context}; give at most ${config.context}`,
+      // A text longer than the context: its last T tokens, said in a note (as ids, so a model with
+      // blocks per occurrence falls back to each token's block there).
+      const fits = ids.length <= config.context;
+      if (!fits)
+        process.stderr.write(
+          `note: the text has ${ids.length} tokens; explaining its last ${config.context} (the model's context)\n`,
         );
       const pick = (flag: "layer" | "head", count: number): number[] | undefined => {
         const chosen = flags[flag] as number | undefined;
@@ -151,8 +159,9 @@ export const EXPLAIN: Command = {
           throw new UsageError(`--${flag} must be in [0, ${count - 1}], got ${chosen}`);
         return [chosen];
       };
-      // The text itself, so a model with blocks per occurrence labels each word in its sentence.
-      const explanation = model.explain(input, {
+      // The text itself when it fits, so a model with blocks per occurrence labels each word in its
+      // own sentence.
+      const explanation = model.explain(fits ? input : ids.slice(-config.context), {
         dial: dialFromFlags(flags, model), // --dial defaults to 1
         layers: pick("layer", config.layers),
         heads: pick("head", config.heads),
@@ -178,6 +187,7 @@ export const DEMO: Command = {
       name: "out",
       kind: "string",
       value: "DIR",
+      output: "folder",
       default: "localist-demo",
       help: "where the model, sweep.json and sweep.svg go",
     },

@@ -2,6 +2,7 @@
  * Flags shared by the commands that touch the locality dial, and their translation into the
  * library's dial, structure and training settings.
  */
+import { parseDecimal } from "../engine/numbers.js";
 import {
   dialMatrix,
   parseDial,
@@ -130,7 +131,7 @@ export function localistFromFlags({ flags, given }: ParsedFlags):
   if (flags.dial !== undefined) dial = dialValue(flags.dial as string);
   else {
     const text = String(flags["dial-range"] ?? "0,1");
-    const range = text.split(",").map((part) => (part.trim() === "" ? NaN : Number(part)));
+    const range = text.split(",").map((part) => parseDecimal(part.trim()));
     if (
       range.length !== 2 ||
       !range.every((v) => Number.isFinite(v) && v >= 0 && v <= 1) ||

@@ -15,6 +15,7 @@ import { EXPORT, IMPORT } from "./exchange.js";
 import { EXPRESSIVITY } from "./expressivity.js";
 import { inFlagTerms } from "./fieldFlags.js";
 import { UsageError } from "./flags.js";
+import { OutputError, reportOutputError } from "./output.js";
 import { LOCAL_COMMANDS, LOCAL_SUMMARY, localHelp } from "./local.js";
 import { DEMO, EXPLAIN, SWEEP } from "./localist.js";
 import { EVAL, GENERATE, TRAIN } from "./lm.js";
@@ -151,7 +152,11 @@ export async function main(
   let wrote = "";
   const out: Output = (text) => {
     if (text === "") return;
-    streams.stdout.write(text);
+    try {
+      streams.stdout.write(text);
+    } catch (error) {
+      throw new OutputError(error);
+    }
     wrote = text;
   };
   try {
@@ -163,8 +168,9 @@ export async function main(
     else if (wrote !== "" && !wrote.endsWith("\n")) out("\n");
     return 0;
   } catch (error) {
-    // Output into a closed pipe ends the program quietly, as Unix tools do.
+    // Output into a closed pipe ends the program quietly, as Unix tools do (./output.ts).
     if ((error as NodeJS.ErrnoException | undefined)?.code === "EPIPE") return 0;
+    if (error instanceof OutputError) return reportOutputError(error);
     const { line, code } = describeError(error);
     streams.stderr.write(`error: ${line}\n`);
     if (process.env.LOCALIST_DEBUG && error instanceof Error && !(error instanceof LocalistError))

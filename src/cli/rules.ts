@@ -2,6 +2,7 @@
  * `localist check` (the compliance report of a rules file) and `localist profile-heads` (which heads
  * a rule should use), and the `--rules` flag the other commands share.
  */
+import { printable, shownList } from "../engine/printable.js";
 import { THREADS_FLAG } from "./command.js";
 import { LocalistError } from "../engine/errors.js";
 import { writeFileAtomic } from "../io/atomicWrite.js";
@@ -104,7 +105,7 @@ export const CHECK: Command = {
     const failed = result.report.rules.filter((r) => !r.passed).map((r) => r.id);
     if (failed.length > 0)
       throw new LocalistError(
-        `${failed.length} of ${result.report.rules.length} rules failed: ${failed.join(", ")}`,
+        `${failed.length} of ${result.report.rules.length} rules failed: ${shownList(failed)}`,
       );
   },
 };
@@ -142,7 +143,13 @@ export const PROFILE_HEADS: Command = {
     },
     DIAL_FLAG,
     SCHEDULE_FLAG,
-    { name: "out", kind: "string", value: "FILE", help: "write the rules file with the top heads" },
+    {
+      name: "out",
+      kind: "string",
+      value: "FILE",
+      output: "file",
+      help: "write the rules file with the top heads",
+    },
     { name: "json", kind: "boolean", help: "print the profile as JSON" },
     THREADS_FLAG,
   ],
@@ -159,7 +166,7 @@ export const PROFILE_HEADS: Command = {
       const spec = specs.find((s) => s.id === wanted);
       if (!spec)
         throw new UsageError(
-          `--rule: ${rulesFile} has no rule '${wanted}'; its rules are ${specs.map((s) => s.id).join(", ")}`,
+          `--rule: ${printable(rulesFile)} has no rule '${printable(wanted)}'; its rules are ${shownList(specs.map((s) => s.id))}`,
         );
       model.compileRules(specs); // every rule must compile for this model
       profile = await profileHeads(model, model.compileRules([spec]), {
@@ -173,7 +180,7 @@ export const PROFILE_HEADS: Command = {
     }
     const rewritten = rulesWithHeads(specs, profile, flags.top as number);
     if (flags.out !== undefined)
-      writeFileAtomic(flags.out as string, JSON.stringify(rewritten, null, 2) + "\n");
+      writeFileAtomic(flags.out as string, JSON.stringify(rewritten, null, 2) + "\n", "rules file");
     if (flags.json) return JSON.stringify({ model: dir, ...profile, rewritten }, null, 2);
     const top = rewritten.rules.find((r) => r.id === profile.rule)?.heads ?? [];
     return `${profileTable(profile)}\n\ntop ${top.length} heads: ${JSON.stringify(top)}${flags.out !== undefined ? ` (written to ${String(flags.out)})` : ""}`;

@@ -44,6 +44,7 @@ const SYSTEM_ERRORS: Record<string, string> = {
   EMFILE: "too many open files",
   ENAMETOOLONG: "the name is too long",
   EIO: "input/output error",
+  EBADF: "bad file descriptor",
 };
 
 /**

@@ -27,6 +27,7 @@ import { randomBytes } from "node:crypto";
 import { LocalistError, oneLine } from "../engine/errors.js";
 import { FILE_LIMITS, readLimitedFile } from "../engine/files.js";
 import { createFolder, syncFolder, writeFileAtomic, writeFileDurable } from "./atomicWrite.js";
+import { removeEmptyFolders } from "./outputPath.js";
 import { encodeSafetensors, type HostTensor } from "./safetensors.js";
 import {
   CHECKPOINT_FILES,
@@ -99,7 +100,7 @@ function removeFlatCheckpoint(runDir: string): void {
  */
 export function saveCheckpoint(runDir: string, checkpoint: CheckpointInput, step: number): void {
   const checkpoints = join(runDir, CHECKPOINTS_FOLDER);
-  createFolder(checkpoints, "checkpoint folder");
+  const created = createFolder(checkpoints, "checkpoint folder");
   const name = `step-${String(step).padStart(8, "0")}-${randomBytes(3).toString("hex")}`;
   const staging = join(checkpoints, `.${name}.partial`);
   try {
@@ -108,6 +109,7 @@ export function saveCheckpoint(runDir: string, checkpoint: CheckpointInput, step
     syncFolder(checkpoints);
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
+    removeEmptyFolders(created);
     if (error instanceof LocalistError) throw error;
     throw new LocalistError(`cannot save a checkpoint in ${runDir}: ${oneLine(error)}`);
   }

@@ -4,6 +4,7 @@
  * byte-order mark are handled; cells are trimmed; blank lines are skipped. Errors name the file, the
  * row (1-based, counting the header as row 1) and the column.
  */
+import { parseDecimal } from "../engine/numbers.js";
 import { parse } from "csv-parse/sync";
 import { check, LocalistError } from "../engine/errors.js";
 import { FILE_LIMITS, readLimitedFile } from "../engine/files.js";
@@ -102,8 +103,7 @@ export function numericCell(
   what = "feature",
 ): number {
   // Decimal numbers only: Number() would also read "0x10", "0b1" and " ".
-  const decimal = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(cell);
-  const value = decimal ? Number(cell) : NaN;
+  const value = parseDecimal(cell);
   if (!Number.isFinite(value)) {
     const why =
       cell === ""

@@ -8,7 +8,9 @@ import { readFileSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { LocalistError, oneLine } from "../engine/errors.js";
+import { printable } from "../engine/printable.js";
 import { writeFileDurable } from "./atomicWrite.js";
+import { checkOutputFile } from "./outputPath.js";
 
 export const LOCK_FILE = ".lock";
 
@@ -45,6 +47,14 @@ function readOwner(file: string): Owner | undefined {
 export function acquireLock(dir: string): Lock {
   const file = join(dir, LOCK_FILE);
   const me: Owner = { pid: process.pid, host: hostname() };
+  // A folder (or pipe, device, link) named .lock is no lock of ours: say so, not EISDIR.
+  try {
+    checkOutputFile(file, "lock file");
+  } catch (error) {
+    throw new LocalistError(
+      `cannot lock ${printable(dir)}: ${(error as Error).message.replace(/; [^;]*$/, "")}; remove it`,
+    );
+  }
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       writeFileDurable(file, JSON.stringify(me) + "\n");

@@ -5,6 +5,7 @@
 import { closeSync, existsSync, openSync, readFileSync, truncateSync, writeSync } from "node:fs";
 import { LocalistError, oneLine } from "../engine/errors.js";
 import { writeFileAtomic } from "./atomicWrite.js";
+import { checkOutputFile } from "./outputPath.js";
 
 /** One record of the log: a flat or nested JSON object, e.g. `{ step: 100, loss: 4.2 }`. */
 export type MetricsRecord = Record<string, unknown>;
@@ -35,6 +36,7 @@ export class MetricsLog {
    */
   static open(path: string, options: { resumeFrom?: number } = {}): MetricsLog {
     const { resumeFrom } = options;
+    checkOutputFile(path, "metrics log"); // a named pipe there would block the open forever
     try {
       if (resumeFrom !== undefined && existsSync(path)) {
         dropPartialLastLine(path);

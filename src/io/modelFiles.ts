@@ -117,6 +117,11 @@ export function modelFromCheckpoint(
       `${where} is not a localist language-model config; retrain or restore it`,
     );
   if (stored.version === 1) stored = upgradeVersion1(stored);
+  // A later format is not a broken file: say which versions this localist reads.
+  if (typeof stored.version === "number" && stored.version > MODEL_FORMAT_VERSION)
+    throw new LocalistError(
+      `${where} is format version ${stored.version}, newer than this localist reads (1 to ${MODEL_FORMAT_VERSION}); open it with the localist that wrote it, or a newer one`,
+    );
   const { model: architecture, step } = parseWith(STORED_SCHEMA, stored, where);
   let config: Readonly<ModelConfig>;
   try {

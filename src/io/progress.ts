@@ -32,8 +32,11 @@ export interface ProgressOptions {
 export type ProgressFields = Record<string, string | number>;
 
 export interface Progress {
-  /** Reports that `done` of `total` is done, with the current values of some fields. */
-  update(done: number, fields?: ProgressFields): void;
+  /**
+   * Reports that `done` of `total` is done, with the current values of some fields; `total`
+   * replaces the one given at the start when the work turns out larger (steps × rows).
+   */
+  update(done: number, fields?: ProgressFields, total?: number): void;
   /** Writes the final line (with an optional summary) and ends it with a newline. */
   finish(summary?: string): void;
 }
@@ -93,7 +96,8 @@ function formatFields(fields: ProgressFields): string {
 
 /** A progress reporter; see the module comment for TTY and plain-line behaviour. */
 export function createProgress(options: ProgressOptions): Progress {
-  const { total, label, intervalMs = 10_000, quietMs = 0 } = options;
+  const { label, intervalMs = 10_000, quietMs = 0 } = options;
+  let { total } = options;
   const stream: ProgressStream = options.stream ?? process.stderr;
   const now = options.now ?? (() => performance.now());
   const tty = stream.isTTY === true;
@@ -126,9 +130,10 @@ export function createProgress(options: ProgressOptions): Progress {
   };
 
   return {
-    update(value: number, newFields: ProgressFields = {}) {
+    update(value: number, newFields: ProgressFields = {}, newTotal?: number) {
       if (finished) return;
       done = value;
+      if (newTotal !== undefined) total = newTotal;
       fields = { ...fields, ...newFields };
       const time = now();
       if (time - start < quietMs) return;

@@ -67,6 +67,11 @@ export interface NeighbourSearch {
   search(queries: JaxArray, k: number): Neighbours;
   /** Releases the keys. */
   dispose(): void;
+  /**
+   * Whether a search builds the (rows, N) distances (brute force) rather than walking a tree; a
+   * caller sizes its query blocks by N only then.
+   */
+  readonly exhaustive: boolean;
 }
 
 /**
@@ -86,6 +91,7 @@ export function neighbourSearch(keys: JaxArray): NeighbourSearch {
         return { ...found, queries: rows, k };
       },
       dispose() {},
+      exhaustive: false,
     };
   }
   return {
@@ -96,6 +102,7 @@ export function neighbourSearch(keys: JaxArray): NeighbourSearch {
       return selectSmallest(distances, rows, n, k);
     },
     dispose: () => keys.dispose(),
+    exhaustive: true,
   };
 }
 

@@ -4,6 +4,7 @@
  * fidelity, λ*), the overall means as `localist sweep` takes them, the next-token distribution,
  * and the compliance report of `localist check` when rules are given.
  */
+import { parseJsonBytes } from "../io/jsonBytes.js";
 import { LocalistError } from "../engine/errors.js";
 import type { Schedule } from "../localist/dial.js";
 import type { Explanation } from "../localist/explain.js";
@@ -51,13 +52,9 @@ export function parseRulesText(
   text: string,
 ): { rules: RuleSet; error?: undefined } | { rules?: undefined; error: string } {
   if (text.trim() === "") return { rules: [] };
-  let value: unknown;
   try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return { error: `rules file is not valid JSON: ${(error as Error).message}` };
-  }
-  try {
+    // The same checks as the command line's (nesting depth, string length, then JSON).
+    const value = parseJsonBytes(new TextEncoder().encode(text), "rules file");
     return { rules: model.parseRules(value, "rules file") };
   } catch (error) {
     if (error instanceof LocalistError) return { error: error.message };

@@ -2,6 +2,7 @@
  * Checking a saved model against a rules file (localist/compliance.ts) on a split or on given
  * text, with the dial of a localist model and its anchors in place, and the report in words.
  */
+import { markdownCell } from "../engine/printable.js";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { ComplianceReport } from "../localist/compliance.js";
@@ -57,7 +58,7 @@ export function checkModelRules(
             : `the first ${windows.length} windows of ${t} tokens of the ${source.split} split of ${model.corpus.corpus}`,
         dial: dialText,
         date: new Date().toISOString(),
-        token: (w, p) => `\`${(vocabulary[windows[w][p]] ?? "?").replace(/[`|]/g, "\\$&")}\``,
+        token: (w, p) => markdownCell(vocabulary[windows[w][p]] ?? "?"),
       }),
   };
 }

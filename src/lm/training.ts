@@ -4,6 +4,9 @@
  * ./hooks.ts, then the training loop of train/languageModel.ts; and resuming a saved run exactly
  * where it stopped. `LocalistModel.train` and `LocalistModel.resume` are the way in (Node only).
  */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { readMetricsLog } from "../io/metricsLog.js";
 import { check, LocalistError } from "../engine/errors.js";
 import { blocksOfFolder } from "../localist/occurrenceBlocks.js";
 import { routingFromFile } from "../localist/routingFile.js";
@@ -16,6 +19,7 @@ import {
 } from "../model/config.js";
 import { estimateMemory, formatGiB, MEMORY_BUDGET_BYTES } from "../model/memory.js";
 import { createFolder } from "../io/atomicWrite.js";
+import { removeEmptyFolders } from "../io/outputPath.js";
 import { cleanRunFolder, holdsCheckpoint } from "../io/checkpoint.js";
 import { acquireLock } from "../io/lock.js";
 import {
@@ -125,7 +129,20 @@ export async function trainNewModel(
       `${out} already holds a model; use \`resume\` to continue it, or choose another \`out\``,
     );
   }
-  createFolder(out, "output folder"); // before the corpus loads: a bad `out` fails at once
+  const created = createFolder(out, "output folder"); // before the corpus loads: a bad `out` fails at once
+  try {
+    return await startNewModel(spec, options);
+  } catch (error) {
+    removeEmptyFolders(created); // a refused run leaves no empty folder behind
+    throw error;
+  }
+}
+
+async function startNewModel(
+  spec: TrainingSpec,
+  options: TrainOptions & { announce?: Announce; initOnly?: boolean },
+): Promise<TrainSummary | undefined> {
+  const { out } = options;
   const corpus = openRunCorpus(spec.corpus, spec.data);
   const config = validateModelConfig({ ...spec.model, vocabSize: corpus.tokenizer.vocabSize });
   // What anchors and recruitment read: the training ids in memory, or a prefix of a folder's.
@@ -175,6 +192,17 @@ export async function trainNewModel(
     return undefined;
   }
   return trainLanguageModel(run, options);
+}
+
+/** Whether the run's metrics log holds the validation record of its last step. */
+function hasValidationRecord(out: string, steps: number): boolean {
+  const log = join(out, "metrics.jsonl");
+  if (!existsSync(log)) return false;
+  try {
+    return readMetricsLog(log).some((r) => r.split === "valid" && r.step === steps);
+  } catch {
+    return false;
+  }
 }
 
 /** The entry a recruiting run starts from: part-of-speech blocks merged into content and function. */
@@ -241,6 +269,11 @@ export async function resumeTraining(
   options: TrainOptions & { announce?: Announce },
 ): Promise<TrainSummary> {
   const { out } = options;
+  // Killed before its first checkpoint: there is nothing to continue, only a run to start again.
+  if (existsSync(out) && !holdsCheckpoint(out))
+    throw new LocalistError(
+      `${out} holds no checkpoint yet (the run was stopped before its first one); start it again with the same settings, without resuming`,
+    );
   const saved = loadedModelFrom(loadModel(out, { withOptimizer: true }), out);
   if (saved.step >= saved.training.steps) {
     closeModel(saved);
@@ -253,7 +286,10 @@ export async function resumeTraining(
       lock.release();
     }
     throw new LocalistError(
-      `the run in ${out} already finished its ${saved.training.steps} steps; nothing to resume`,
+      `the run in ${out} already finished its ${saved.training.steps} steps; nothing to resume` +
+        (hasValidationRecord(out, saved.training.steps)
+          ? ""
+          : "; its metrics log has no validation record for the last step: if the final validation was interrupted, evaluate the model to get it"),
     );
   }
   try {

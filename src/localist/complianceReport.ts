@@ -3,6 +3,7 @@
  * its own (what was checked, on what text, what each number means and the bound behind the
  * guarantee), for a regulated user to file.
  */
+import { markdownCell, terminalCell } from "../engine/printable.js";
 import type { ComplianceReport, RuleResult } from "./compliance.js";
 import type { RuleSet } from "./rules.js";
 
@@ -18,7 +19,7 @@ export interface ReportContext {
   dial: string;
   /** When the check ran (ISO 8601). */
   date: string;
-  /** Token text of a window position, for the worst rows. */
+  /** Token text of a window position, for the worst rows, as Markdown (escaped by the caller). */
   token(window: number, position: number): string;
 }
 
@@ -44,7 +45,7 @@ export function formatCompliance(report: ComplianceReport): string {
     "|---|---|---|---|---|---|---|---|---|---|",
     ...report.rules.map(
       (r) =>
-        `| ${r.id} | ${r.queries} | ${r.rows}${r.unreachable ? ` (+${r.unreachable} unreachable)` : ""} | ${fixed(r.fidelity.mean)} | ${fixed(r.fidelity.worst)} | ${fixed(r.certified.mean)} | ${fixed(r.certified.worst)} | ${r.minFidelity} | ${fixed(r.requiredStrength, 2)} (now ${fixed(r.strength, 2)}) | ${verdict(r)} |`,
+        `| ${terminalCell(r.id)} | ${r.queries} | ${r.rows}${r.unreachable ? ` (+${r.unreachable} unreachable)` : ""} | ${fixed(r.fidelity.mean)} | ${fixed(r.fidelity.worst)} | ${fixed(r.certified.mean)} | ${fixed(r.certified.worst)} | ${r.minFidelity} | ${fixed(r.requiredStrength, 2)} (now ${fixed(r.strength, 2)}) | ${verdict(r)} |`,
     ),
   ];
   if (report.overall.violations > 0)
@@ -55,7 +56,7 @@ export function formatCompliance(report: ComplianceReport): string {
 }
 
 function describeSelector(spec: object): string {
-  return JSON.stringify(spec);
+  return markdownCell(JSON.stringify(spec));
 }
 
 function scopeText(rule: RuleSet[number], heads: number): string {
@@ -81,9 +82,9 @@ export function complianceMarkdown(
     "",
     `| | |`,
     `|---|---|`,
-    `| model | \`${context.model}\` |`,
-    `| rules file | \`${context.rulesFile}\` (SHA-256 \`${context.rulesDigest}\`) |`,
-    `| text | ${context.text}: ${report.windows} window${report.windows === 1 ? "" : "s"}, ${report.tokens} tokens |`,
+    `| model | ${markdownCell(context.model)} |`,
+    `| rules file | ${markdownCell(context.rulesFile)} (SHA-256 \`${context.rulesDigest}\`) |`,
+    `| text | ${markdownCell(context.text)}: ${report.windows} window${report.windows === 1 ? "" : "s"}, ${report.tokens} tokens |`,
     `| locality dial | ${context.dial} |`,
     `| checked | ${context.date} |`,
     "",
@@ -113,7 +114,7 @@ export function complianceMarkdown(
     "|---|---|---|---|---|---|---|---|",
     ...report.rules.map(
       (r) =>
-        `| ${r.id} | ${verdict(r)} | ${r.rows}${r.unreachable ? ` + ${r.unreachable} unreachable` : ""} | ${fixed(r.fidelity.mean)} / ${fixed(r.fidelity.worst)} | ${fixed(r.certified.mean)} / ${fixed(r.certified.worst)} | ${r.minFidelity} | ${fixed(r.strength, 2)} (${alphaText(r.alpha)}) | ${fixed(r.requiredStrength, 2)} (${Number.isFinite(r.requiredStrength) ? alphaText(Math.exp(-r.requiredStrength)) : "—"}) |`,
+        `| ${markdownCell(r.id)} | ${verdict(r)} | ${r.rows}${r.unreachable ? ` + ${r.unreachable} unreachable` : ""} | ${fixed(r.fidelity.mean)} / ${fixed(r.fidelity.worst)} | ${fixed(r.certified.mean)} / ${fixed(r.certified.worst)} | ${r.minFidelity} | ${fixed(r.strength, 2)} (${alphaText(r.alpha)}) | ${fixed(r.requiredStrength, 2)} (${Number.isFinite(r.requiredStrength) ? alphaText(Math.exp(-r.requiredStrength)) : "—"}) |`,
     ),
     "",
     "## Rules",
@@ -122,7 +123,7 @@ export function complianceMarkdown(
     const rule = rules[i];
     out.push(
       "",
-      `### ${result.id}: ${verdict(result)}`,
+      `### ${markdownCell(result.id)}: ${verdict(result)}`,
       "",
       `- queries: ${describeSelector(rule.spec.query)}; keys: ${describeSelector(rule.spec.key)}; mode ${rule.mode}`,
       `- heads (layer, head): ${scopeText(rule, heads)}`,

@@ -6,6 +6,7 @@
  *
  * λ lives only in the attention logits, so it changes at evaluation time without retraining.
  */
+import { parseDecimal } from "../engine/numbers.js";
 import { LocalistError } from "../engine/errors.js";
 
 /**
@@ -32,9 +33,7 @@ export function parseDial(text: string): DialValue {
   const layers = text
     .split(";")
     .map((layer) =>
-      layer
-        .split(",")
-        .map((part) => checkUnit(part.trim() === "" ? NaN : Number(part), `'${part.trim()}'`)),
+      layer.split(",").map((part) => checkUnit(parseDecimal(part.trim()), `'${part.trim()}'`)),
     );
   if (layers.length === 1 && layers[0].length === 1) return layers[0][0];
   if (!text.includes(";")) return layers[0];
@@ -43,9 +42,7 @@ export function parseDial(text: string): DialValue {
 
 /** Parses a list of dial values `0,0.1,…,1` for a sweep. */
 export function parseDialList(text: string): number[] {
-  return text
-    .split(",")
-    .map((part) => checkUnit(part.trim() === "" ? NaN : Number(part), `'${part.trim()}'`));
+  return text.split(",").map((part) => checkUnit(parseDecimal(part.trim()), `'${part.trim()}'`));
 }
 
 /** The (L, H) dial matrix for a setting and a schedule. */

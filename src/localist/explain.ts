@@ -3,6 +3,7 @@
  * its entropy, pointer fidelity, certified fidelity and the dial threshold λ* that would certify
  * fidelity ≥ 1 − δ on that row (docs/math.md#the-dial-threshold); then a terminal heatmap.
  */
+import { printable } from "../engine/printable.js";
 import { check } from "../engine/errors.js";
 import { localHeadCount, localWindow, type ModelConfig } from "../model/config.js";
 import type { ParamMap } from "../model/params.js";
@@ -181,15 +182,18 @@ export function explainText(
 /** The explanation as text: per head a summary line, one line per row, and a heatmap. */
 export function formatExplanation(explanation: Explanation): string {
   const { delta } = explanation;
-  const texts = explanation.tokens.map((x) => x.token);
-  const out = [`text: ${explanation.tokens.map((x) => `${x.token}[${x.block}]`).join(" ")}`];
+  // Token texts and rule ids come from files: escaped, so they cannot drive the terminal.
+  const texts = explanation.tokens.map((x) => printable(x.token, 40));
+  const out = [
+    `text: ${texts.map((text, i) => `${text}[${explanation.tokens[i].block}]`).join(" ")}`,
+  ];
   for (const event of explanation.recruited)
     out.push(
       `recruited at step ${event.step}: ${event.into[0]} (${event.sizes[0]} tokens, e.g. ${event.examples[0].join(", ")}) and ${event.into[1]} (${event.sizes[1]} tokens, e.g. ${event.examples[1].join(", ")}), split from ${event.block}`,
     );
   if (explanation.rules.length > 0)
     out.push(
-      `rules in place: ${explanation.rules.map((r) => `${r.id} (strength ${r.strength.toFixed(2)})`).join(", ")}`,
+      `rules in place: ${explanation.rules.map((r) => `${printable(r.id)} (strength ${r.strength.toFixed(2)})`).join(", ")}`,
     );
   for (const head of explanation.heads) {
     out.push("");
@@ -199,7 +203,9 @@ export function formatExplanation(explanation: Explanation): string {
         `λ* for fidelity ≥ ${1 - delta} on every row: ${head.threshold.toFixed(2)}${head.threshold > 1 ? " (beyond the dial's range)" : ""}`,
     );
     for (const row of head.rows) {
-      const keys = row.top.map((k) => `${k.token}[${k.block}] ${k.weight.toFixed(2)}`).join(", ");
+      const keys = row.top
+        .map((k) => `${printable(k.token, 40)}[${k.block}] ${k.weight.toFixed(2)}`)
+        .join(", ");
       let note = "";
       if (row.metrics) {
         note =
@@ -207,7 +213,7 @@ export function formatExplanation(explanation: Explanation): string {
             ? "  (no relevant key)"
             : `  (fidelity ${row.metrics.fidelity.toFixed(2)}, certified ≥ ${(1 - row.metrics.leakBound).toFixed(2)}, λ* ${row.threshold.toFixed(2)})`;
       }
-      out.push(`  ${row.token}[${row.block}] → ${keys || "nothing"}${note}`);
+      out.push(`  ${printable(row.token, 40)}[${row.block}] → ${keys || "nothing"}${note}`);
     }
     out.push(...heatmap(head.weights, texts).map((line) => `  ${line}`));
   }

@@ -18,6 +18,7 @@
  */
 import { z } from "zod";
 import { LocalistError } from "../engine/errors.js";
+import { printable } from "../engine/printable.js";
 import { parseWith } from "../engine/validate.js";
 import type { ModelConfig } from "../model/config.js";
 import {
@@ -135,9 +136,11 @@ export function compileRules(
 ): RuleSet {
   const seen = new Set<string>();
   return specs.map((spec, i) => {
-    const where = `${source}: rule '${spec.id}' (rules[${i}])`;
+    const where = `${source}: rule '${printable(spec.id)}' (rules[${i}])`;
     if (seen.has(spec.id))
-      throw new LocalistError(`${where}: another rule has the id '${spec.id}'; ids must differ`);
+      throw new LocalistError(
+        `${where}: another rule has the id '${printable(spec.id)}'; ids must differ`,
+      );
     seen.add(spec.id);
     if (spec.strength !== undefined && spec.alpha !== undefined)
       throw new LocalistError(
@@ -152,7 +155,7 @@ export function compileRules(
       throw new LocalistError(
         `${where}: alpha = ${spec.alpha} gives strength −ln α = ${strength.toFixed(1)}, over ${MAX_STRENGTH}`,
       );
-    const named = `${source}: rule '${spec.id}'`;
+    const named = `${source}: rule '${printable(spec.id)}'`;
     return Object.freeze({
       id: spec.id,
       mode: spec.mode ?? "include",
@@ -177,12 +180,12 @@ export function parseRuleSpecs(value: unknown, where: string): RuleSpec[] {
     `${where} (expected {"rules": [{"id": …, "query": …, "key": …, "minFidelity": …}, …]})`,
   );
   return rules.map((raw, i) => {
-    const id = typeof raw.id === "string" && raw.id !== "" ? `rule '${raw.id}' ` : "";
+    const id = typeof raw.id === "string" && raw.id !== "" ? `rule '${printable(raw.id)}' ` : "";
     const at = `${where}: ${id}(rules[${i}])`;
     const unknown = Object.keys(raw).find((field) => !RULE_FIELDS.includes(field));
     if (unknown !== undefined)
       throw new LocalistError(
-        `${at}: unknown field '${unknown}'; a rule has ${RULE_FIELDS.join(", ")}`,
+        `${at}: unknown field '${printable(unknown)}'; a rule has ${RULE_FIELDS.join(", ")}`,
       );
     for (const role of ["query", "key"] as const) {
       const selector = raw[role];

@@ -12,10 +12,13 @@
  *
  * A selector is checked against the model once, when the rules are compiled: an unknown block or
  * token, a regular expression that does not compile or matches no vocabulary token, and a relative
- * selector used for queries are one-line errors naming the rule.
+ * selector used for queries are one-line errors naming the rule. Regular expressions use RE2's
+ * syntax and are matched in linear time (./ruleRegex.ts).
  */
 import { z } from "zod";
 import { LocalistError } from "../engine/errors.js";
+import { printable } from "../engine/printable.js";
+import { compileRuleRegex } from "./ruleRegex.js";
 
 const names = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 
@@ -149,7 +152,7 @@ export function compileSelector(
         const at = blocks.names.indexOf(name);
         if (at < 0)
           throw new LocalistError(
-            `${where}: unknown block '${name}'; the blocks are ${blocks.names.join(", ")}`,
+            `${where}: unknown block '${printable(name)}'; the blocks are ${blocks.names.join(", ")}`,
           );
         return at;
       }),
@@ -162,25 +165,18 @@ export function compileSelector(
       const id = vocabulary.indexOf(text);
       if (id < 0)
         throw new LocalistError(
-          `${where}: token '${text}' is not in the model's vocabulary of ${vocabulary.length} tokens`,
+          `${where}: token '${printable(text)}' is not in the model's vocabulary of ${vocabulary.length} tokens`,
         );
       table[id] = 1;
     }
     return vocabularySelector(table);
   }
   if ("regex" in spec) {
-    let pattern: RegExp;
-    try {
-      pattern = new RegExp(spec.regex, "u");
-    } catch (error) {
-      throw new LocalistError(
-        `${where}: invalid regular expression /${spec.regex}/: ${(error as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, "")}`,
-      );
-    }
+    const pattern = compileRuleRegex(spec.regex, where);
     const table = Uint8Array.from(vocabulary, (text) => (pattern.test(text) ? 1 : 0));
     if (!table.includes(1))
       throw new LocalistError(
-        `${where}: /${spec.regex}/ matches no token of the model's vocabulary`,
+        `${where}: /${printable(spec.regex)}/ matches no token of the model's vocabulary`,
       );
     return vocabularySelector(table);
   }

@@ -78,7 +78,7 @@ export function parseAttentionSpec(text: string): AttentionSpec {
     `attention must be global, local:K or hybrid:K (K a positive integer), got '${text}'`,
   );
   const window = Number(match[2]);
-  check(window >= 1, `the attention window K must be ≥ 1, got ${window}`);
+  check(window >= 1, `attention ${match[1]}:K needs a window K ≥ 1, got ${window}`);
   return { kind: match[1] as "local" | "hybrid", window };
 }
 

@@ -11,6 +11,7 @@ import {
   medianSampleDistance,
   type SampleSets,
 } from "../../src/classical/kernelMeanEmbedding.js";
+import { LocalistError } from "../../src/engine/errors.js";
 import { kmeRidge } from "../../src/classical/distributionRidge.js";
 import { seededUniform } from "../../src/engine/random.js";
 import { assertClose, ready } from "../helpers/arrays.js";
@@ -168,4 +169,25 @@ test("cross-validation picks a candidate with a finite validation error; the med
   const h = medianSampleDistance(TRAIN);
   assert.ok([0.5, 1, 2].some((s) => Math.abs(model.chosen.bandwidth - s * h) < 1e-12));
   assert.ok(model.predict(QUERIES).every(Number.isFinite));
+});
+
+test("a KME fit too large for memory is refused at once with its estimate", () => {
+  const n = 100_000;
+  const sets = {
+    count: n,
+    capacity: 1,
+    dim: 1,
+    samples: new Float32Array(n),
+    sizes: new Uint8Array(n).fill(1),
+  };
+  const start = performance.now();
+  assert.throws(
+    () => kmeRidge(sets, new Float64Array(n), 1, { bandwidths: [1, 2, 3] }),
+    (error: unknown) =>
+      error instanceof LocalistError &&
+      /^kernel ridge on the embeddings of 100,000 training bags needs about 484\.3 GiB \(3 inner-product matrices of 100,000² float64 values and the fit's own\), more than the 4 GiB budget; use fewer training bags \(about 9,088 fit\) or fewer bandwidths$/.test(
+        error.message,
+      ),
+  );
+  assert.ok(performance.now() - start < 1000);
 });

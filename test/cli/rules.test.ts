@@ -99,7 +99,7 @@ test("check --markdown: a report that reads on its own", () => {
   assert.equal(r.status, 0, r.stderr);
   for (const part of [
     /^# Rule compliance report\n\n\*\*Result: every rule passed\.\*\*/,
-    /\| rules file \| `.*strong\.json` \(SHA-256 `[0-9a-f]{64}`\) \|/,
+    /\| rules file \| .*strong\.json \(SHA-256 `[0-9a-f]{64}`\) \|/,
     /## What the numbers mean/,
     /\| recall \| pass \| 16 \|/,
     /### recall: pass/,
@@ -137,7 +137,7 @@ test("bad rules files: one line naming the rule or field, exit 1", () => {
     ],
     [
       "bad-regex.json",
-      /rule 'r', query selector: invalid regular expression \/k\(\/: Unterminated group$/,
+      /rule 'r', query selector: invalid regular expression \/k\(\/: missing closing \)$/,
     ],
     ["big-strength.json", /rule 'r' \(rules\[0\]\): strength must be ≤ 1000, got 5000$/],
     ["bad-minimum.json", /rule 'r' \(rules\[0\]\): minFidelity must be ≥ 0, got -0.5$/],
@@ -293,4 +293,36 @@ test("--rules on eval, generate, sweep and explain; profile-heads writes a rules
   assert.equal(written.rules[0].layers, undefined);
   const again = runCli(["check", "--model", model, "--rules", out, "--windows", "2", "--json"]);
   assert.ok(again.status === 0 || again.status === 1, again.stderr);
+});
+
+test("check: hostile rule ids are escaped on the terminal, in the error line and in Markdown", () => {
+  const id = "a|b<script>&`\x1b[2J\nx";
+  const rules = tempFiles({
+    "hostile.json": JSON.stringify({
+      rules: Array.from({ length: 30 }, (_, i) => ({
+        id: i === 0 ? id : `rule-${i}`,
+        query: { regex: "^k\\d+$" },
+        key: { relation: "after-earlier" },
+        alpha: 1,
+        minFidelity: 0.9,
+      })),
+    }),
+  });
+  const hostile = join(rules, "hostile.json");
+  const terminal = runCli(["check", "--model", fixture, "--rules", hostile, "--text", text]);
+  assert.equal(terminal.status, 1);
+  assert.ok(!terminal.stdout.includes("\x1b") && !terminal.stderr.includes("\x1b"));
+  assert.match(terminal.stdout, /\| a\\\|b<script>&`\\x1b\[2J\\nx \|/);
+  // One line, the first ten ids, the rest counted.
+  assert.equal(
+    terminal.stderr,
+    "error: 30 of 30 rules failed: a|b<script>&`\\x1b[2J\\nx, rule-1, rule-2, rule-3, rule-4, rule-5, rule-6, rule-7, rule-8, rule-9 and 20 more\n",
+  );
+  const markdown = runCli([
+    ...["check", "--model", fixture, "--rules", hostile, "--text", text, "--markdown"],
+  ]);
+  assert.equal(markdown.status, 1);
+  assert.ok(!markdown.stdout.includes("\x1b") && !markdown.stdout.includes("<script>"));
+  assert.match(markdown.stdout, /^\| a\\\|b&lt;script&gt;&amp;\\`\\x1b\[2J\\nx \| FAIL \|/m);
+  assert.match(markdown.stdout, /^### a\\\|b&lt;script&gt;&amp;\\`\\x1b\[2J\\nx: FAIL$/m);
 });

@@ -20,6 +20,8 @@ export interface RunningLab {
   url: string;
   process: ChildProcess;
   stop(): Promise<void>;
+  /** What it has written to stderr so far. */
+  stderr(): string;
 }
 
 /** Starts `localist lab ARGS`; resolves with its URL, or rejects with its stderr if it exits. */
@@ -38,6 +40,7 @@ export function startLab(args: string[], cwd?: string): Promise<RunningLab> {
         resolve({
           url,
           process: child,
+          stderr: () => stderr,
           stop: () =>
             new Promise<void>((done) => {
               if (child.exitCode !== null) return done();

@@ -27,8 +27,11 @@ test("writeFileAtomic fails with one line and removes its temporary file", () =>
       /^cannot write .*missing.x\.json: no such file or folder \(ENOENT\)$/.test(error.message) &&
       !error.message.includes("\n"),
   );
-  // The target is a non-empty folder: the temporary file is written next to it, the rename fails.
-  assert.throws(() => writeFileAtomic(dir, "z"), /^LocalistError: cannot write /);
+  // The target is a folder: refused before a temporary file is written next to it.
+  assert.throws(
+    () => writeFileAtomic(dir, "z"),
+    /^LocalistError: output file .* is a folder, not a regular file/,
+  );
   const leftovers = readdirSync(dirname(dir)).filter((name) =>
     name.startsWith(`${basename(dir)}.tmp-`),
   );

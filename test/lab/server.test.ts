@@ -2,7 +2,7 @@
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
 import { request } from "node:http";
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { cpSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,10 +14,11 @@ function fetchRaw(
   base: string,
   path: string,
   method = "GET",
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
-    const req = request({ hostname, port, path, method }, (res) => {
+    const req = request({ hostname, port, path, method, headers }, (res) => {
       let body = "";
       res.on("data", (chunk: Buffer) => (body += chunk.toString()));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
@@ -129,7 +130,10 @@ test("a bad --model, a busy port, a bad host and no model are one line and a non
     busy.close();
   }
 
-  const host = runCli(["lab", "--model", model, "--port", "0", "--host", "203.0.113.7"]);
+  const host = runCli([
+    "lab",
+    ...["--model", model, "--port", "0", "--host", "203.0.113.7", "--expose"],
+  ]);
   assert.equal(host.status, 1);
   assert.match(host.stderr, /^error: cannot listen on 203\.0\.113\.7:0[^\n]*\n$/);
 
@@ -167,4 +171,66 @@ test("lists the model's servable files for the page, and tells the page where th
     assert.ok(!files.includes(hidden), `${hidden} is not listed`);
   const page = await fetchRaw(lab.url, "/");
   assert.match(page.body, /<meta name="localist-model" content="model-files\.json" \/>/);
+});
+
+test("answers 421 to a foreign Host header (DNS rebinding), 200 to localhost and IP addresses", async () => {
+  const port = new URL(lab.url).port;
+  for (const host of ["evil.example", `evil.example:${port}`, "127.0.0.1.evil.example", "[::1"]) {
+    const response = await fetchRaw(lab.url, "/model/checkpoint.json", "GET", { Host: host });
+    assert.equal(response.status, 421, host);
+    assert.match(response.body, /^misdirected request: /);
+  }
+  for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, "LOCALHOST", `[::1]:${port}`]) {
+    const response = await fetchRaw(lab.url, "/model/checkpoint.json", "GET", { Host: host });
+    assert.equal(response.status, 200, host);
+  }
+  // An empty Host header, and none at all (HTTP/1.0), as a raw socket sends them.
+  for (const head of ["GET / HTTP/1.1\r\nHost:\r\n", "GET / HTTP/1.0\r\n"]) {
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), "127.0.0.1", () => socket.end(`${head}\r\n`));
+      let text = "";
+      socket.on("data", (chunk: Buffer) => (text += chunk.toString()));
+      socket.on("end", () => resolve(text));
+      socket.on("error", reject);
+    });
+    assert.match(reply, /^HTTP\/1\.[01] 421 /, JSON.stringify(head));
+  }
+});
+
+test("an empty host is a usage error, and beyond loopback needs --expose and warns", async () => {
+  const empty = runCli(["lab", "--model", model, "--port", "0", "--host", ""]);
+  assert.equal(empty.status, 2);
+  assert.equal(empty.stderr, "error: --host needs a value (ADDRESS), got ''\n");
+  for (const host of ["0.0.0.0", "::", "192.0.2.1"]) {
+    const wide = runCli(["lab", "--model", model, "--port", "0", "--host", host]);
+    assert.equal(wide.status, 2, wide.stderr);
+    assert.match(
+      wide.stderr,
+      /^error: --host \S+ would serve the model folder beyond this machine; add --expose if that is meant, or use --host 127\.0\.0\.1\n$/,
+    );
+  }
+  const exposed = await startLab([
+    "--model",
+    model,
+    "--port",
+    "0",
+    "--host",
+    "0.0.0.0",
+    "--expose",
+  ]);
+  try {
+    // The warning is written before the URL, so it is there once the URL is.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.match(
+      exposed.stderr(),
+      /^warning: the Lab is exposed on http:\/\/0\.0\.0\.0:\d+\/: anyone who can reach this address can read the page and every file of the model folder \S+\n$/,
+    );
+    const response = await fetchRaw(
+      exposed.url.replace("0.0.0.0", "127.0.0.1"),
+      "/model/checkpoint.json",
+    );
+    assert.equal(response.status, 200);
+  } finally {
+    await exposed.stop();
+  }
 });

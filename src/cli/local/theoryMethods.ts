@@ -27,6 +27,11 @@ import {
   type Method,
 } from "./tables.js";
 
+/** The progress callback of a run, for the methods whose steps can run long. */
+function onProgress({ options }: Inputs): { onProgress?: (done: number, total: number) => void } {
+  return options.onProgress ? { onProgress: options.onProgress } : {};
+}
+
 /** The feature matrices of an unsupervised method: training rows and query rows (default: the training rows). */
 function unsupervised({ train, query, options }: Inputs) {
   const data = featureData(train, options.target, options.features);
@@ -185,7 +190,9 @@ export const THEORY_METHODS: Record<string, Method> = {
     run(inputs) {
       const u = unsupervised(inputs);
       const { beta, steps } = inputs.options;
-      const retrieved = toFloat64(hopfieldRetrieve(u.keys(), u.queries(), { beta, steps }));
+      const retrieved = toFloat64(
+        hopfieldRetrieve(u.keys(), u.queries(), { beta, steps, ...onProgress(inputs) }),
+      );
       return featureTable(u.data, retrieved);
     },
   },
@@ -196,7 +203,9 @@ export const THEORY_METHODS: Record<string, Method> = {
       const u = unsupervised(inputs);
       const { noise, steps, denoiseBandwidth } = inputs.options;
       const bandwidth = denoiseBandwidth ?? noise;
-      const denoised = toFloat64(denoise(u.keys(), u.queries(), { bandwidth, noise, steps }));
+      const denoised = toFloat64(
+        denoise(u.keys(), u.queries(), { bandwidth, noise, steps, ...onProgress(inputs) }),
+      );
       return featureTable(u.data, denoised);
     },
   },
