@@ -4,7 +4,7 @@
  * vocabulary or the BPE merges, once to encode) and once when a tokenizer is given.
  *
  * Units and `<eos>`: for word and char tokenizers each sentence ends with `<eos>` (as
- * src/data/corpusEntry.ts encodes corpora, so a prepared folder holds the same stream as training on the corpus itself
+ * src/data/corpusEntry.ts encodes corpora, so a prepared folder holds the same stream as reading the corpus directly
  * gives); for bpe each paragraph (lines up to a blank line) ends with `<eos>`, its line breaks kept.
  * Brown is read from its documents: sentences of words, its document split and, for `pos`, its
  * gold classes.
