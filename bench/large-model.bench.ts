@@ -182,9 +182,11 @@ try {
     "4",
     "--inspect-windows",
     "2",
+    "--batch",
+    "2",
   ]);
   record(
-    "sweep --dials 0,0.5,1 --windows 4 --inspect-windows 2",
+    "sweep --dials 0,0.5,1 --windows 4 --inspect-windows 2 --batch 2",
     swept,
     swept.status === 0 ? `${swept.stdout.trim().split("\n").length} lines` : lastLine(swept.stderr),
   );

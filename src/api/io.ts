@@ -9,6 +9,21 @@ import "../kernels/kdTreeThreads.js";
 
 export { saveModel, loadModel, type SavedModel } from "../io/savedModel.js";
 export { readBagFiles, readBagsFile, type BagsFile } from "../io/bags.js";
+// Prepared token folders: written by streaming a corpus once, read by window.
+export {
+  prepareCorpus,
+  type PrepareOptions,
+  type PrepareResult,
+  type PrepareBlocks,
+} from "../io/prepareCorpus.js";
+export {
+  TokenFolder,
+  SPLITS,
+  type TokenSource,
+  type TokenWindow,
+  type TokenManifest,
+  type SplitName,
+} from "../io/tokenFiles.js";
 
 // The options and results the functions above take and return.
 export type { StoredOptimizer } from "../io/modelFiles.js";

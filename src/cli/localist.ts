@@ -57,6 +57,13 @@ export const SWEEP: Command = {
       help: "evaluation windows per dial (perplexity, accuracy)",
     },
     {
+      name: "batch",
+      kind: "integer",
+      constraint: POSITIVE,
+      default: 16,
+      help: "windows per evaluation batch (lower it for a large model)",
+    },
+    {
       name: "inspect-windows",
       kind: "integer",
       constraint: POSITIVE,
@@ -85,6 +92,7 @@ export const SWEEP: Command = {
       rows = await model.sweep(model.split(flags.split as "valid" | "test"), dials, {
         schedule: flags.schedule as Schedule,
         windows: flags.windows as number,
+        batch: flags.batch as number,
         inspectWindows: flags["inspect-windows"] as number,
         rules,
       });

@@ -22,7 +22,9 @@ export interface LabelledWords {
 export interface BlockLabels {
   /** Recorded in a prepared folder's manifest: `tagger`, `lexicon:NAME` or `pos`. */
   source: string;
+  /** The block names, in block-id order. */
   names: readonly string[];
+  /** The words of a text with their character spans and block ids. */
   label(text: string): LabelledWords;
 }
 

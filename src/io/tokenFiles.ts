@@ -33,7 +33,9 @@ import { syncFolder } from "./atomicWrite.js";
 
 export const TOKEN_FORMAT = "localist-tokens";
 export const TOKEN_FORMAT_VERSION = 1;
+/** The splits of a prepared folder, in file order. */
 export const SPLITS = ["train", "valid", "test"] as const;
+/** One of {@link SPLITS}. */
 export type SplitName = (typeof SPLITS)[number];
 
 /** manifest.json of a prepared folder. */
@@ -298,7 +300,9 @@ export interface TokenWindow {
 
 /** A token stream read by window: a split of a prepared folder, or ids in memory (memorySource). */
 export interface TokenSource {
+  /** Tokens in the stream. */
   readonly length: number;
+  /** Tokens [start, start + length) and their blocks. */
   window(start: number, length: number): TokenWindow;
 }
 

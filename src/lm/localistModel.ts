@@ -377,6 +377,7 @@ export class LocalistModel implements LoadedModel {
         const quality = await evaluateStream(params, config, ids, {
           evaluator,
           maxWindows: options.windows,
+          ...(options.batch === undefined ? {} : { batch: options.batch }),
         });
         const attention = this.measure(ids, current, { windows: options.inspectWindows, rules });
         progress?.update(i + 1, { λ: lambda, ppl: quality.perplexity.toFixed(1) });

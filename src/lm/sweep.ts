@@ -37,6 +37,8 @@ export interface SweepRow {
 export interface SweepOptions {
   /** Sliding windows evaluated per dial (perplexity, accuracy). */
   windows: number;
+  /** Windows per evaluation batch (default 16; lower it for a large model). */
+  batch?: number;
   /** Windows whose attention rows are measured per dial. */
   inspectWindows: number;
   /** How the dial is spread over layers (default uniform: λ in every layer). */
