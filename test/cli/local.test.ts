@@ -244,7 +244,7 @@ const failures: [string, string[], number, string][] = [
     "unknown command",
     ["fly"],
     2,
-    "error: unknown command 'fly'; expected one of local, train, eval, generate, expressivity, distreg, sweep, explain, check, profile-heads, anchors, demo, lab, export, import (see 'localist --help')",
+    "error: unknown command 'fly'; expected one of local, prepare, train, eval, generate, expressivity, distreg, sweep, explain, check, profile-heads, anchors, demo, lab, export, import (see 'localist --help')",
   ],
   [
     "unknown method",
