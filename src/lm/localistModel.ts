@@ -18,7 +18,6 @@ import { fromHost, np, tree } from "../engine/engine.js";
 import { LocalistError } from "../engine/errors.js";
 import { tokenizeWords } from "../data/words.js";
 import { bigramModel, unigramModel } from "../data/ngram.js";
-import { encodeWithBlocks, taggerLabels } from "../data/tokenBlocks.js";
 import type { LmCorpusOptions } from "../data/corpusEntry.js";
 import type { AnyTokenizer } from "../data/tokenizer.js";
 import type { ModelConfig } from "../model/config.js";
@@ -42,7 +41,7 @@ import type { SelectorContext } from "../localist/selectors.js";
 import type { LocalistEntry } from "../localist/structure.js";
 import { assembleHooks, mutableRules, type HookSettings } from "./hooks.js";
 import { closeModel, loadedModelFrom, type LoadedModel } from "./loadedModel.js";
-import { nodeServices, type RunOptions } from "./nodeServices.js";
+import { hasNodeServices, nodeServices, type RunOptions } from "./nodeServices.js";
 import { ruleRunOptions, selectorContext } from "./ruleContext.js";
 import type { SweepOptions, SweepRow } from "./sweep.js";
 import { createProgress } from "../io/progress.js";
@@ -207,15 +206,18 @@ export class LocalistModel implements LoadedModel {
   /**
    * The ids of a text with the block of every position, for a model whose blocks are per
    * occurrence from the tagger (trained on a folder prepared with tagger blocks): each word's
-   * class in its own sentence. Other models: the ids only, blocks coming from each token.
+   * class in its own sentence (on Node; the page does not load the tagger). Other models: the ids
+   * only, blocks coming from each token.
    */
   encodeWithBlocks(text: string): { ids: Int32Array; blocks?: Uint8Array } {
     const blocks = this.localist?.blocks;
-    if (blocks?.kind !== "tokens" || blocks.source !== "tagger") return { ids: this.encode(text) };
-    const labels = taggerLabels();
-    // The model's block ids, by name (its table was built in the tagger's order; map anyway).
-    const toModel = labels.names.map((name) => blocks.names.indexOf(name));
-    const encoded = encodeWithBlocks(this.tokenizer, text, labels);
+    const encoded =
+      blocks?.kind === "tokens" && hasNodeServices()
+        ? nodeServices("tagging").encodeWithBlocks(blocks.source, this.tokenizer, text)
+        : undefined;
+    if (blocks?.kind !== "tokens" || !encoded) return { ids: this.encode(text) };
+    // The model's block ids, by name (its table was built in the labeller's order; map anyway).
+    const toModel = encoded.names.map((name) => blocks.names.indexOf(name));
     return {
       ids: encoded.ids,
       blocks: Uint8Array.from(encoded.blocks, (b) => Math.max(0, toModel[b])),

@@ -30,6 +30,16 @@ export interface NodeServices {
     tokenizer: AnyTokenizer,
   ): { train: Int32Array; valid: Int32Array; test: Int32Array };
   readRules(path: string, config: ModelConfig, context: SelectorContext): RuleSet;
+  /**
+   * Typed text encoded with the block of every token, by the labeller of a blocks source recorded
+   * with a model ("tagger"), with the labeller's block names; undefined for sources typed text
+   * cannot be labelled with. On Node only, so the page does not bundle the tagger.
+   */
+  encodeWithBlocks(
+    source: string,
+    tokenizer: AnyTokenizer,
+    text: string,
+  ): { ids: Int32Array; blocks: Uint8Array; names: readonly string[] } | undefined;
   train(spec: TrainingSpec, options: RunOptions): Promise<TrainSummary>;
   initialize(spec: TrainingSpec, options: RunOptions): Promise<void>;
   resume(options: RunOptions): Promise<TrainSummary>;
@@ -40,6 +50,11 @@ let services: NodeServices | undefined;
 /** Installs the file-system services (./node.ts does, on import). */
 export function installNodeServices(installed: NodeServices): void {
   services = installed;
+}
+
+/** Whether the file-system services are installed (on Node). */
+export function hasNodeServices(): boolean {
+  return services !== undefined;
 }
 
 /** The installed services, or a one-line error naming what needed them. */
