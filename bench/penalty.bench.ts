@@ -4,15 +4,16 @@
  * Localist models identical but for γ ∈ {0, 0.01, 0.03, 0.1, 0.3, 1}, trained at the same steps
  * with λ drawn from [0, 1]; pointer fidelity at λ = 0 and λ = 1 and test perplexity against γ.
  *
- *   npm run build && node dist/bench/penalty.bench.js [--out bench-penalty] [--steps 400]
+ *   npm run build && node dist/bench/penalty.bench.js [--out bench-penalty] [--steps 400] [--seeds 1,2,3]
  */
 import { initEngine } from "../src/engine/engine.js";
 import { LocalistModel } from "../src/lm/node.js";
 import {
+  type Cell,
   experimentOptions,
   fidelity,
+  seedTables,
   smallBrownModel,
-  table,
   testPerplexity,
   trainOnce,
 } from "./brownRuns.js";
@@ -21,33 +22,59 @@ const options = experimentOptions({ steps: 400, out: "bench-penalty" });
 await initEngine();
 
 const gammas = [0, 0.01, 0.03, 0.1, 0.3, 1];
-const results = [];
-for (const gamma of gammas) {
-  const spec = smallBrownModel(options.steps, options.seed);
-  spec.localist = {
-    blocks: "pos",
-    margin: 8,
-    training: { penalty: gamma, dial: { range: [0, 1] }, schedule: "uniform" },
-  };
-  const { dir, seconds } = await trainOnce(options.out, `gamma-${gamma}`, spec);
-  const model = LocalistModel.open(dir);
-  try {
-    const at = (value: number) => ({ value, schedule: "uniform" as const });
-    results.push({
-      gamma,
-      pf0: fidelity(model, options.inspectWindows, at(0)),
-      pf1: fidelity(model, options.inspectWindows, at(1)),
-      perplexity: await testPerplexity(model, options.evalWindows, at(0)),
-      perplexity1: await testPerplexity(model, options.evalWindows, at(1)),
-      seconds,
-    });
-  } finally {
-    model.dispose();
+const perSeed: { seed: number; rows: Cell[][] }[] = [];
+const knees: string[] = [];
+for (const seed of options.seeds) {
+  const results = [];
+  for (const gamma of gammas) {
+    const spec = smallBrownModel(options.steps, seed);
+    spec.localist = {
+      blocks: "pos",
+      margin: 8,
+      training: { penalty: gamma, dial: { range: [0, 1] }, schedule: "uniform" },
+    };
+    const { dir, seconds } = await trainOnce(options.outFor(seed), `gamma-${gamma}`, spec);
+    const model = LocalistModel.open(dir);
+    try {
+      const at = (value: number) => ({ value, schedule: "uniform" as const });
+      results.push({
+        gamma,
+        pf0: fidelity(model, options.inspectWindows, at(0)),
+        pf1: fidelity(model, options.inspectWindows, at(1)),
+        perplexity: await testPerplexity(model, options.evalWindows, at(0)),
+        perplexity1: await testPerplexity(model, options.evalWindows, at(1)),
+        seconds,
+      });
+    } finally {
+      model.dispose();
+    }
   }
+  perSeed.push({
+    seed,
+    rows: results.map((r) => [
+      String(r.gamma),
+      r.pf0.overall,
+      r.pf1.overall,
+      r.pf1.certified,
+      r.perplexity,
+      r.perplexity1,
+      r.seconds === undefined ? "reused" : `${r.seconds.toFixed(0)} s`,
+    ]),
+  });
+  // The knee: the step between neighbouring γ with the largest rise of PF at λ = 0 per decade of γ.
+  let knee = { from: 0, to: 0, slope: -Infinity };
+  for (let i = 2; i < results.length; i++) {
+    const [a, b] = [results[i - 1], results[i]];
+    const slope = (b.pf0.overall - a.pf0.overall) / Math.log10(b.gamma / a.gamma);
+    if (slope > knee.slope) knee = { from: a.gamma, to: b.gamma, slope };
+  }
+  knees.push(
+    `steepest rise of PF at λ = 0${options.seeds.length > 1 ? ` (seed ${seed})` : ""}: between γ = ${knee.from} and γ = ${knee.to} (${knee.slope.toFixed(3)} per decade of γ)`,
+  );
 }
 
 console.log(
-  table(
+  seedTables(
     [
       "γ",
       "PF at λ = 0",
@@ -57,24 +84,8 @@ console.log(
       "test perplexity at λ = 1",
       "training",
     ],
-    results.map((r) => [
-      r.gamma,
-      r.pf0.overall.toFixed(3),
-      r.pf1.overall.toFixed(3),
-      r.pf1.certified.toFixed(3),
-      r.perplexity.toFixed(2),
-      r.perplexity1.toFixed(2),
-      r.seconds === undefined ? "reused" : `${r.seconds.toFixed(0)} s`,
-    ]),
+    perSeed,
+    [null, 3, 3, 3, 2, 2, "skip"],
   ),
 );
-// The knee: the step between neighbouring γ with the largest rise of PF at λ = 0 per decade of γ.
-let knee = { from: 0, to: 0, slope: -Infinity };
-for (let i = 2; i < results.length; i++) {
-  const [a, b] = [results[i - 1], results[i]];
-  const slope = (b.pf0.overall - a.pf0.overall) / Math.log10(b.gamma / a.gamma);
-  if (slope > knee.slope) knee = { from: a.gamma, to: b.gamma, slope };
-}
-console.log(
-  `\nsteepest rise of PF at λ = 0: between γ = ${knee.from} and γ = ${knee.to} (${knee.slope.toFixed(3)} per decade of γ)`,
-);
+console.log(`\n${knees.join("\n")}`);

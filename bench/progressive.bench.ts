@@ -4,16 +4,17 @@
  * λ_ℓ = (ℓ/(L−1))^β for β = 1, 3, 5; test perplexity as a ratio to the baseline beside the
  * published ratios, and pointer fidelity per layer.
  *
- *   npm run build && node dist/bench/progressive.bench.js [--out bench-progressive] [--steps 400]
+ *   npm run build && node dist/bench/progressive.bench.js [--out bench-progressive] [--steps 400] [--seeds 1,2,3]
  */
 import { initEngine } from "../src/engine/engine.js";
 import type { Schedule } from "../src/localist/dial.js";
 import { LocalistModel } from "../src/lm/node.js";
 import {
+  type Cell,
   experimentOptions,
   fidelity,
+  seedTables,
   smallBrownModel,
-  table,
   testPerplexity,
   trainOnce,
 } from "./brownRuns.js";
@@ -29,36 +30,40 @@ const runs: { name: string; dial: number; schedule: Schedule; published?: string
   { name: "quintic", dial: 1, schedule: "quintic", published: "1.89×" },
 ];
 
-const rows: (string | number)[][] = [];
-let baseline = NaN;
-for (const run of runs) {
-  const spec = smallBrownModel(options.steps, options.seed);
-  spec.model = { ...spec.model, layers: 4 };
-  spec.localist = {
-    blocks: "pos",
-    margin: 8,
-    training: { penalty: 0, dial: run.dial, schedule: run.schedule },
-  };
-  const { dir, seconds } = await trainOnce(options.out, run.name, spec);
-  const model = LocalistModel.open(dir);
-  try {
-    const dial = { value: run.dial, schedule: run.schedule };
-    const perplexity = await testPerplexity(model, options.evalWindows, dial);
-    if (run.name === "baseline") baseline = perplexity;
-    const pf = fidelity(model, options.inspectWindows, dial);
-    rows.push([
-      run.name,
-      run.dial === 0 ? "0, 0, 0, 0" : model.localist ? dialText(run.schedule) : "",
-      perplexity.toFixed(2),
-      `${(perplexity / baseline).toFixed(2)}×`,
-      run.published ?? "—",
-      ...pf.perLayer.map((x) => x.toFixed(3)),
-      pf.violations,
-      seconds === undefined ? "reused" : `${seconds.toFixed(0)} s`,
-    ]);
-  } finally {
-    model.dispose();
+const perSeed: { seed: number; rows: Cell[][] }[] = [];
+for (const seed of options.seeds) {
+  const rows: Cell[][] = [];
+  let baseline = NaN;
+  for (const run of runs) {
+    const spec = smallBrownModel(options.steps, seed);
+    spec.model = { ...spec.model, layers: 4 };
+    spec.localist = {
+      blocks: "pos",
+      margin: 8,
+      training: { penalty: 0, dial: run.dial, schedule: run.schedule },
+    };
+    const { dir, seconds } = await trainOnce(options.outFor(seed), run.name, spec);
+    const model = LocalistModel.open(dir);
+    try {
+      const dial = { value: run.dial, schedule: run.schedule };
+      const perplexity = await testPerplexity(model, options.evalWindows, dial);
+      if (run.name === "baseline") baseline = perplexity;
+      const pf = fidelity(model, options.inspectWindows, dial);
+      rows.push([
+        run.name,
+        run.dial === 0 ? "0, 0, 0, 0" : model.localist ? dialText(run.schedule) : "",
+        perplexity,
+        perplexity / baseline,
+        run.published ?? "—",
+        ...pf.perLayer,
+        pf.violations,
+        seconds === undefined ? "reused" : `${seconds.toFixed(0)} s`,
+      ]);
+    } finally {
+      model.dispose();
+    }
   }
+  perSeed.push({ seed, rows });
 }
 
 function dialText(schedule: Schedule): string {
@@ -67,12 +72,12 @@ function dialText(schedule: Schedule): string {
 }
 
 console.log(
-  table(
+  seedTables(
     [
       "run",
       "λ per layer",
       "test perplexity",
-      "ratio to baseline",
+      "ratio to baseline (×)",
       "published ratio",
       "PF layer 0",
       "PF layer 1",
@@ -81,6 +86,7 @@ console.log(
       "bound violations",
       "training",
     ],
-    rows,
+    perSeed,
+    [null, null, 2, 2, null, 3, 3, 3, 3, 0, "skip"],
   ),
 );
