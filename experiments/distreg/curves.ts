@@ -16,6 +16,7 @@ import {
 } from "./experiment.js";
 import type { ModelName } from "../../src/distreg/models.js";
 import { checkTrainingBags, type DataSource } from "../../src/distreg/source.js";
+import { checkFields } from "../../src/distreg/fieldError.js";
 import { logLogSlope, meanAndSpread, type Spread } from "./summary.js";
 
 export interface CurveOptions extends ExperimentSettings {
@@ -68,6 +69,13 @@ export async function runCurves(source: DataSource, options: CurveOptions): Prom
   const fixedM = ms[ms.length - 1];
   checkRunSize(source, { n: fixedN, m: fixedM }, options.neural);
   checkTrainingBags(source, fixedN, options.testBags);
+  // An m past the largest bag takes every sample of every bag: two such values are one run twice.
+  const beyond = ms.filter((m) => m >= source.sampleLimit);
+  checkFields(
+    beyond.length <= 1,
+    (name) =>
+      `the largest bag of ${source.name} has ${source.sampleLimit} samples, so ${name("m")} = ${beyond.join(", ")} would all take every sample and repeat one run; give ${name("m")} values below ${source.sampleLimit}, and at most one at or above it`,
+  );
   const cells = [
     ...ns.map((n) => ({ n, m: fixedM })),
     ...ms.filter((m) => m !== fixedM).map((m) => ({ n: fixedN, m })),

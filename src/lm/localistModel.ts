@@ -4,12 +4,14 @@
  * margin, its anchors — with the operations on it:
  *
  *   open / fromFiles / save       a model folder (Node) or files fetched by the page
- *   train / resume                a new run from a spec (./trainingSpec.ts), or a saved one (Node)
- *   encode / decode               text ↔ token ids, the one place text becomes tokens
- *   hooks                         the attention hooks at a dial, with rules (./hooks.ts)
- *   evaluate / generate           perplexity and accuracy; sampling
+ *   train / initialize / resume   a new run from a spec (./trainingSpec.ts), or a saved one (Node)
+ *   encode / encodeWithBlocks     text → token ids (and blocks per occurrence), the one place text
+ *   / decode / split              becomes tokens; ids → text; the model's own corpus splits
+ *   hooks / dial                  the attention hooks at a dial, with rules (./hooks.ts)
+ *   evaluate / baselines          perplexity and accuracy; the n-gram baselines beside them
+ *   generate / nextTokens         sampling; the next-token distribution at a position
  *   sweep / measure / explain     the locality dial's effect on attention (localist models)
- *   check                         compliance with rules, with the certified bound
+ *   readRules / check             rules compiled for the model; compliance with the certified bound
  *
  * Browser-safe: what needs the file system goes through ./nodeServices.ts, which the Node entry
  * points install. The command line, the Lab, the benchmarks and the tests all use this object.
@@ -26,7 +28,8 @@ import { attachHooks, finishAndDiscard, hookInputs, type HookSource } from "../m
 import type { ParamMap } from "../model/params.js";
 import { forward } from "../model/transformer.js";
 import type { SavedModel, StoredOptimizer } from "../io/modelFiles.js";
-import { evaluateStream, type Evaluation } from "../train/evaluate.js";
+import { createProgress } from "../io/progress.js";
+import { createEvaluator, evaluateStream, type Evaluation } from "../train/evaluate.js";
 import type { TrainSummary } from "../train/languageModel.js";
 import type { TrainSettings } from "../train/settings.js";
 import type { AnchorsEntry } from "../localist/anchors.js";
@@ -44,8 +47,6 @@ import { closeModel, loadedModelFrom, type LoadedModel } from "./loadedModel.js"
 import { hasNodeServices, nodeServices, type RunOptions } from "./nodeServices.js";
 import { ruleRunOptions, selectorContext } from "./ruleContext.js";
 import type { SweepOptions, SweepRow } from "./sweep.js";
-import { createProgress } from "../io/progress.js";
-import { createEvaluator } from "../train/evaluate.js";
 import type { TrainingSpec } from "./trainingSpec.js";
 
 /** The dial and rules a pass of the model runs with. */

@@ -245,6 +245,12 @@ const BAD: [string, string[], RegExp, number][] = [
     1,
   ],
   [
+    "sample counts past the largest bag, more than one",
+    ["--bags", file("bags.csv"), "--targets", file("targets.csv"), "--n", "6", "--m", "8,16,32"],
+    /the largest bag of .*bags\.csv has 6 samples, so --m = 8, 16, 32 would all take every sample and repeat one run; give --m values below 6, and at most one at or above it$/,
+    1,
+  ],
+  [
     "huge sizes",
     ["--task", "mixture-mean", "--n", "100000", "--m", "4096"],
     /N·m·d = 100000·4096·1 samples is more than the 16777216 a run holds; lower --n or --m$/,
