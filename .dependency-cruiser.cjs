@@ -5,9 +5,12 @@
  *   api                       the package's entry points (src/index.ts and one file per subpath)
  *   cli  |  lab               the `localist` command: flag specs and calls into the library |
  *                             the Locality Lab page (browser; never imports cli, nor Node modules)
- *   workflows                 compositions: the demo, the dial sweep, saved models, rules
- *   distreg                   distribution regression: the four set models behind one interface,
- *                             their data sources and size limits, the DistributionRegressor
+ *   (experiments/)            the papers' experiment drivers, beside src/: the command line runs
+ *                             them, the library never imports them
+ *   lm  |  distreg            the model object LocalistModel (the one place hooks are assembled,
+ *                             the training spec and its validator, runs, rules for a model) |
+ *                             distribution regression: the DistributionRegressor, the set models
+ *                             behind one interface, data sources and size limits
  *   train  |  localist        the one training loop and evaluation | the dial, blocks, penalty,
  *                             metrics and bound, as attention hooks (never import each other)
  *   io                        safetensors, checkpoints, atomic writes, JSON, CSV, metrics log
@@ -43,14 +46,13 @@ const below = {
   // distreg sits above train (it fits set models with it) and beside localist (neither imports the
   // other).
   distreg: ["engine", "data", "kernels", "classical", "attention", "model", "io", "train"],
-  workflows: [...lower, "lm", "distreg"],
   // The model object and the services on it (training, the sweep, rules, exchange with PyTorch).
   lm: lower,
-  cli: [...lower, "distreg", "workflows", "lm"],
+  cli: [...lower, "distreg", "lm"],
   // The page sits at the top beside the command line; the Vite build fails on any node: import.
-  lab: [...lower, "workflows", "lm"],
+  lab: [...lower, "lm"],
   // The subpath entry files (package.json "exports"): the library's surface, not the front ends.
-  api: [...lower, "workflows", "lm", "distreg"],
+  api: [...lower, "lm", "distreg"],
 };
 const folders = Object.keys(below);
 
