@@ -66,6 +66,7 @@ const ui = {
   headSliders: element("head-sliders"),
   latency: element("latency"),
   tokens: element("tokens"),
+  legend: element("legend"),
   heads: element<HTMLTableElement>("heads"),
   overall: element("overall"),
   heatmapTitle: element("heatmap-title"),
@@ -98,6 +99,49 @@ function showMessage(text: string): void {
 function describe(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.split("\n")[0];
+}
+
+/**
+ * A probability as a percentage with three significant digits, so an untrained model's flat
+ * distribution (every entry about 100/V %) still tells its entries apart.
+ */
+function percent(probability: number): string {
+  const value = 100 * probability;
+  return `${value >= 10 ? value.toFixed(1) : value.toPrecision(3)}%`;
+}
+
+/** Each block's colour, named: the legend of the token colours. */
+function renderLegend(next: LocalistModel): void {
+  const names = blockNames(next.requireLocalist().blocks, next.config.context);
+  ui.legend.replaceChildren(
+    ...names.map((name) => {
+      const item = document.createElement("span");
+      item.textContent = name;
+      item.style.setProperty("--swatch", blockColour(name));
+      return item;
+    }),
+  );
+}
+
+/** An example rule for the editor, naming one of the served model's own blocks. */
+function exampleRule(next: LocalistModel): string {
+  const names = blockNames(next.requireLocalist().blocks, next.config.context);
+  const block = names.find((name) => name === "noun") ?? names[0];
+  return JSON.stringify(
+    {
+      rules: [
+        {
+          id: `attend-to-${block}`,
+          query: { all: true },
+          key: { block },
+          alpha: 0.01,
+          minFidelity: 0.5,
+        },
+      ],
+    },
+    null,
+    2,
+  );
 }
 
 function blockColour(block: string): string {
@@ -182,7 +226,7 @@ function renderNextTokens(): void {
   ui.topk.replaceChildren(
     ...top.map(({ token, probability }) => {
       const item = document.createElement("li");
-      item.textContent = `${token} ${(100 * probability).toFixed(1)}%`;
+      item.textContent = `${token} ${percent(probability)}`;
       item.dataset.probability = String(probability);
       return item;
     }),
@@ -321,6 +365,8 @@ function useModel(next: LocalistModel, name: string): void {
   )
     state.perHead = undefined;
   rules = [];
+  ui.rules.placeholder = `for example:\n${exampleRule(next)}`;
+  renderLegend(next);
   applyRulesTextQuietly();
   renderHeadSliders();
   refresh();
