@@ -115,9 +115,10 @@ function renderLegend(next: LocalistModel): void {
   const names = blockNames(next.requireLocalist().blocks, next.config.context);
   ui.legend.replaceChildren(
     ...names.map((name) => {
+      const swatch = document.createElement("i");
+      swatch.style.background = blockColour(name);
       const item = document.createElement("span");
-      item.textContent = name;
-      item.style.setProperty("--swatch", blockColour(name));
+      item.append(swatch, name);
       return item;
     }),
   );
