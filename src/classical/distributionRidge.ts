@@ -49,6 +49,8 @@ export interface KmeRidgeOptions {
   seed?: number;
   /** Also fit the Gaussian-process reading of the chosen model, for predictive deviations. */
   gaussianProcess?: boolean;
+  /** After each candidate (h, outer kernel, λ) of the cross-validation: how many of how many. */
+  onCandidate?: (done: number, total: number) => void;
 }
 
 /** The hyperparameters cross-validation chose. */
@@ -342,6 +344,7 @@ export function kmeRidge(
         );
         errors[index] += normalizedError(predicted, targets, held, t, variances) / (n * t);
       }
+      options.onCandidate?.(index + 1, candidates.length);
     });
     let at = 0;
     errors.forEach((e, i) => {

@@ -154,20 +154,20 @@ export const DISTREG_FIT: Command = {
       const out = requireFlag(flags, "out", command);
       const set = readBagFiles(bagsPath, targetsPath);
       const spec = specOf(flags, model);
-      const progress =
-        model === "kme"
-          ? undefined
-          : createProgress({
-              total: flags.steps as number,
-              label: `distreg fit ${model}`,
-              quietMs: 3000,
-            });
+      // Steps of a neural model; the cross-validated candidates of KME ridge.
+      const progress = createProgress({
+        total: model === "kme" ? 1 : (flags.steps as number),
+        label: model === "kme" ? "distreg fit kme (cross-validation)" : `distreg fit ${model}`,
+        quietMs: 3000,
+      });
       const regressor = await DistributionRegressor.fit(set.bags, set.targets, spec, {
         targetNames: set.targetNames,
         featureNames: set.featureNames,
-        onStep: (step, loss) => progress?.update(step, { loss }),
+        onStep: (step, loss) => progress.update(step, { loss }),
+        onCandidate: (done, total) =>
+          progress.update(done / total, { candidate: `${done}/${total}` }),
       });
-      progress?.finish();
+      progress.finish();
       try {
         regressor.save(out);
       } finally {

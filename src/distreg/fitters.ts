@@ -38,6 +38,7 @@ export function fitKme(
   train: BagSet,
   scaling: Required<Scaling>,
   spec: ResolvedSpec,
+  onCandidate?: (done: number, total: number) => void,
 ): FitterResult {
   const t = train.targetNames.length;
   const { mean, std } = scaling.targets;
@@ -46,6 +47,7 @@ export function fitKme(
   const model = kmeRidge(scaled, standardized, t, {
     seed: spec.seed,
     gaussianProcess: spec.head === "gp",
+    ...(onCandidate ? { onCandidate } : {}),
   });
   const c = model.chosen;
   const outer =

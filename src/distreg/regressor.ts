@@ -49,6 +49,8 @@ export interface FitOptions {
   featureNames?: readonly string[];
   /** After every training step of a neural model. */
   onStep?: (step: number, loss: number) => void;
+  /** After each hyperparameter candidate KME ridge cross-validates: how many of how many. */
+  onCandidate?: (done: number, total: number) => void;
 }
 
 /** The scaling of a regressor's info, as the set models' helpers read it. */
@@ -127,7 +129,7 @@ export class DistributionRegressor {
     const validation = split.validation.length > 0 ? selectBags(all, split.validation) : undefined;
     const part =
       resolved.model === "kme"
-        ? fitKme(train, scaling, resolved)
+        ? fitKme(train, scaling, resolved, options.onCandidate)
         : await fitNeural(train, validation, scaling, resolved, options.onStep);
     const { fitted, network, keptStep, chosen } = part;
     const info: RegressorInfo = {

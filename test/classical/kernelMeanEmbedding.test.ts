@@ -191,3 +191,21 @@ test("a KME fit too large for memory is refused at once with its estimate", () =
   );
   assert.ok(performance.now() - start < 1000);
 });
+
+test("KME cross-validation reports each candidate as it is scored", () => {
+  const seen: [number, number][] = [];
+  const model = kmeRidge(TRAIN, TARGETS, 1, {
+    folds: 3,
+    seed: 2,
+    bandwidthScales: [0.5, 1],
+    ridges: [0.01, 0.1, 1],
+    outer: [{ kind: "linear" }],
+    onCandidate: (done, total) => seen.push([done, total]),
+  });
+  // 2 bandwidths × 1 outer kernel × 3 ridges, in order, each once.
+  assert.deepEqual(
+    seen,
+    Array.from({ length: 6 }, (_, i) => [i + 1, 6]),
+  );
+  assert.ok(Number.isFinite(model.validationError));
+});
