@@ -83,6 +83,6 @@ export function assembleHooks(parts: HookedParts, settings: HookSettings = {}): 
 }
 
 /** A rule hook whose rules can be replaced between passes without recompiling (steering sweeps). */
-export function mutableRules(config: ModelConfig, initial: RuleSet = []): RuleHook {
+export function replaceableRules(config: ModelConfig, initial: RuleSet = []): RuleHook {
   return ruleHook(config, initial);
 }

@@ -42,7 +42,7 @@ import type { RuleHook } from "../localist/ruleHook.js";
 import { compileRules, parseRuleSpecs, type RuleSet, type RuleSpec } from "../localist/rules.js";
 import type { SelectorContext } from "../localist/selectors.js";
 import type { LocalistEntry } from "../localist/structure.js";
-import { assembleHooks, mutableRules, type HookSettings } from "./hooks.js";
+import { assembleHooks, replaceableRules, type HookSettings } from "./hooks.js";
 import { closeModel, loadedModelFrom, type LoadedModel } from "./loadedModel.js";
 import { hasNodeServices, nodeServices, type RunOptions } from "./nodeServices.js";
 import { ruleRunOptions, selectorContext } from "./ruleContext.js";
@@ -258,7 +258,7 @@ export class LocalistModel implements LoadedModel {
 
   /** A rule hook whose rules can be swapped between passes without recompiling. */
   replaceableRules(initial: RuleSet = []): RuleHook {
-    return mutableRules(this.config, initial);
+    return replaceableRules(this.config, initial);
   }
 
   /** What a rule of this model may name: its tokens, blocks and anchors. */
