@@ -1,12 +1,12 @@
 /**
  * A saved model under rules, browser-safe (the Lab uses it as the command line does): what a
- * rule may name (its tokens, blocks, anchors), compiling specs for it, and how it runs under rules.
+ * rule may name (its tokens, blocks, anchors) and how it runs under rules.
  */
 import { keyAllowed } from "../model/inspect.js";
 import { anchorFlags, anchorTest } from "../localist/anchors.js";
 import { blockNames } from "../localist/blocks.js";
 import type { RuleRunOptions } from "../localist/compliance.js";
-import { compileRules, type RuleSet, type RuleSpec } from "../localist/rules.js";
+import type { RuleSet } from "../localist/rules.js";
 import type { SelectorContext } from "../localist/selectors.js";
 import { zeroDial } from "../localist/hook.js";
 import { assembleHooks } from "./hooks.js";
@@ -27,11 +27,6 @@ export function selectorContext(model: LoadedModel): SelectorContext {
   }
   if (model.anchors) context.anchor = anchorTest(model.anchors);
   return context;
-}
-
-/** Compiles rule specs (e.g. built in code) for `model`. */
-export function modelRules(model: LoadedModel, specs: readonly RuleSpec[]): RuleSet {
-  return compileRules(specs, model.config, selectorContext(model));
 }
 
 /** How a model runs under its rules: its dial (localist models), its anchors, key visibility. */

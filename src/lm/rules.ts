@@ -1,20 +1,10 @@
 /**
- * Rules for a saved model: the selectors' context (its vocabulary, blocks and anchors), rules
- * files compiled against it, and the windows of text a compliance check reads.
+ * The windows of text a compliance check reads (rules themselves are compiled for a model by
+ * `LocalistModel.compileRules` / `readRules`, against ./ruleContext.ts's selector context).
  */
 import { check } from "../engine/errors.js";
-import type { RuleSet } from "../localist/rules.js";
-import { readRules } from "../localist/rulesFile.js";
-import type { LoadedModel } from "./loadedModel.js";
 import type { LocalistModel } from "./localistModel.js";
-import { selectorContext, textWindows } from "./ruleContext.js";
-
-export { modelRules, selectorContext } from "./ruleContext.js";
-
-/** Reads a rules file and compiles it for `model`; one-line errors name the file and the rule. */
-export function loadRules(model: LoadedModel, path: string): RuleSet {
-  return readRules(path, model.config, selectorContext(model));
-}
+import { textWindows } from "./ruleContext.js";
 
 /**
  * The windows a check reads: the text given, cut into windows of the context (the last one
