@@ -12,11 +12,17 @@ export function lastJsonLine<T>(stdout: string): T | undefined {
 }
 
 /**
- * Runs a Python peer (`python args…`, args[0] the script) with stderr passed through, and returns
+ * Runs a Python peer (`python args…`, args[0] the script, in `env`) with stderr passed through, and returns
  * the JSON of its last stdout line; a failure throws one line naming the packages it needs.
  */
-export function runPythonPeer<T>(python: string, args: string[], needs: string): T {
+export function runPythonPeer<T>(
+  python: string,
+  args: string[],
+  needs: string,
+  env: NodeJS.ProcessEnv = process.env,
+): T {
   const run = spawnSync(python, args, {
+    env,
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
     maxBuffer: 1 << 24,

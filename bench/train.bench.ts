@@ -4,7 +4,7 @@
  *
  *   npm run build && node dist/bench/train.bench.js [--steps S] [--batch B] [--context T]
  *     [--layers L] [--d-model D] [--heads H] [--vocab V] [--threads 2,1] [--torch-threads 1,2]
- *     [--python PATH] [--json]
+ *     [--allocators libc,jemalloc] [--jemalloc PATH] [--python PATH] [--json]
  *
  * The Brown corpus is loaded and tokenized (words, lowercased) with loadLmCorpus; the S batches
  * that the localist trainer will draw (sampleBatch, seed 1, steps 0 … S−1) are drawn here too and
@@ -17,11 +17,19 @@
  * (torch.set_num_threads). Both sides leave the first 2 steps (jit compilation, allocator
  * warm-up) out of the rate. The ratios: localist at its default against PyTorch at its best
  * count, and both pinned to one thread.
+ *
+ * Every side runs under each allocator in --allocators: the C library's malloc, and jemalloc
+ * keeping every page it has touched (LD_PRELOAD of Debian's libjemalloc2 with MALLOC_CONF
+ * dirty_decay_ms:-1,muzzy_decay_ms:-1,retain:true). On these VMs a first touch of fresh memory
+ * (a minor page fault) is expensive, and glibc hands large blocks back to the kernel after each
+ * use, so PyTorch, which allocates its tensors afresh every step, is several times faster with
+ * its pages kept: the peer at its best is the faster of the two. Each side reports its minor page
+ * faults per timed step (getrusage for the whole process, threads included).
  */
 import "../src/engine/threads.js"; // before jax-js: the compute threads
 import { lastJsonLine, runPythonPeer } from "./peer.js";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,6 +44,13 @@ import { trainLanguageModel, type TrainingData } from "../src/train/languageMode
 /** Steps left out of the rate on both sides (the first includes jit compilation). */
 const WARM_UP_STEPS = 2;
 
+/** Debian's libjemalloc2 (apt-get install -y libjemalloc2). */
+const DEBIAN_JEMALLOC = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2";
+/** jemalloc never returns a page it has touched to the kernel. */
+const KEEP_PAGES = "dirty_decay_ms:-1,muzzy_decay_ms:-1,retain:true";
+
+type Allocator = "libc" | "jemalloc";
+
 interface Options {
   steps: number;
   batch: number;
@@ -49,6 +64,8 @@ interface Options {
   /** localist's thread counts, one child process each. */
   threads: number[];
   torchThreads: number[];
+  allocators: Allocator[];
+  jemalloc: string;
   /** Internal: this process is the localist side of one thread count (prints one JSON line). */
   side?: "localist";
 }
@@ -67,6 +84,8 @@ function readOptions(): Options {
       json: { type: "boolean", default: false },
       threads: { type: "string", default: `${machineCores()},1` },
       "torch-threads": { type: "string", default: "1,2" },
+      allocators: { type: "string" },
+      jemalloc: { type: "string", default: DEBIAN_JEMALLOC },
       side: { type: "string" },
     },
   });
@@ -83,6 +102,18 @@ function readOptions(): Options {
     }
     return value;
   };
+  const jemalloc = values.jemalloc ?? DEBIAN_JEMALLOC;
+  const allocators = (values.allocators ?? (existsSync(jemalloc) ? "libc,jemalloc" : "libc"))
+    .split(",")
+    .map((name) => {
+      if (name !== "libc" && name !== "jemalloc") {
+        throw new Error(`--allocators takes libc and jemalloc, got ${name}`);
+      }
+      return name;
+    });
+  if (allocators.includes("jemalloc") && !existsSync(jemalloc)) {
+    throw new Error(`${jemalloc} not found: apt-get install -y libjemalloc2, or --jemalloc PATH`);
+  }
   return {
     steps: integer("steps", values.steps, WARM_UP_STEPS + 1),
     batch: integer("batch", values.batch, 1),
@@ -95,6 +126,8 @@ function readOptions(): Options {
     json: values.json ?? false,
     threads: counts("threads", values.threads as string),
     torchThreads: counts("torch-threads", values["torch-threads"] as string),
+    allocators: [...new Set(allocators)],
+    jemalloc,
     ...(values.side === "localist" ? { side: "localist" as const } : {}),
   };
 }
@@ -110,6 +143,10 @@ interface SideResult {
   /** Cumulative seconds after each step. */
   seconds: number[];
   losses: number[];
+  /** Minor page faults (first touches of fresh memory) per timed step, whole process. */
+  minorFaultsPerStep: number;
+  /** Set by the parent: the allocator the process ran with. */
+  allocator?: Allocator;
 }
 
 interface PeerResult extends SideResult {
@@ -154,7 +191,12 @@ async function runLocalist(
   data: TrainingData,
   out: string,
 ): Promise<SideResult> {
-  await trainLanguageModel({ config, settings, data }, { out, progress: null, validWindows: 1 });
+  const faults: number[] = [];
+  const onStep = () => faults.push(process.resourceUsage().minorPageFault);
+  await trainLanguageModel(
+    { config, settings, data },
+    { out, progress: null, validWindows: 1, onStep },
+  );
   const records = readFileSync(join(out, "metrics.jsonl"), "utf8")
     .trim()
     .split("\n")
@@ -174,6 +216,8 @@ async function runLocalist(
     msPerStep,
     seconds,
     losses: records.map((r) => r.loss),
+    minorFaultsPerStep:
+      (faults[faults.length - 1] - faults[WARM_UP_STEPS - 1]) / (faults.length - WARM_UP_STEPS),
   };
 }
 
@@ -182,6 +226,7 @@ function runPeer(
   config: Readonly<ModelConfig>,
   path: string,
   threads: number,
+  allocator: Allocator,
 ): PeerResult {
   const script = fileURLToPath(new URL("../../bench/train_torch.py", import.meta.url));
   const args = [
@@ -194,11 +239,13 @@ function runPeer(
     ...["--lr", "3e-3", "--warmup", "5", "--weight-decay", "0.1", "--clip", "1", "--seed", "1"],
     ...["--warm-up-steps", String(WARM_UP_STEPS), "--threads", String(threads)],
   ];
-  return runPythonPeer<PeerResult>(
+  const result = runPythonPeer<PeerResult>(
     options.python,
     args,
     "PyTorch: apt-get install -y python3-torch libopenblas0-pthread",
+    allocatorEnvironment(allocator, options.jemalloc),
   );
+  return { ...result, allocator };
 }
 
 function fixed(value: number, digits: number): string {
@@ -249,12 +296,18 @@ async function localistSide(options: Options): Promise<void> {
   }
 }
 
+/** The environment of a child process that runs with `allocator`. */
+function allocatorEnvironment(allocator: Allocator, jemalloc: string): NodeJS.ProcessEnv {
+  if (allocator === "libc") return process.env;
+  return { ...process.env, LD_PRELOAD: jemalloc, MALLOC_CONF: KEEP_PAGES };
+}
+
 /** Runs this script as the localist side on `threads` threads in a child process. */
-function runLocalistChild(threads: number): SideResult {
+function runLocalistChild(threads: number, allocator: Allocator, jemalloc: string): SideResult {
   const self = fileURLToPath(import.meta.url);
   // The model's flags pass through; the thread lists and --json are this process's own.
   const args: string[] = [];
-  const own = ["--threads", "--torch-threads", "--python"];
+  const own = ["--threads", "--torch-threads", "--python", "--allocators", "--jemalloc"];
   for (let i = 2; i < process.argv.length; i++) {
     const arg = process.argv[i];
     if (arg === "--json" || own.some((flag) => arg.startsWith(`${flag}=`))) continue;
@@ -264,15 +317,31 @@ function runLocalistChild(threads: number): SideResult {
   const run = spawnSync(
     process.execPath,
     [self, ...args, "--side", "localist", "--threads", String(threads)],
-    { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 24 },
+    {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+      maxBuffer: 1 << 24,
+      env: allocatorEnvironment(allocator, jemalloc),
+    },
   );
   const result = run.status === 0 ? lastJsonLine<SideResult>(run.stdout) : undefined;
-  if (!result) throw new Error(`the localist side on ${threads} thread(s) failed (${run.status})`);
-  return result;
+  if (!result) {
+    throw new Error(
+      `the localist side on ${threads} thread(s), ${allocator}, failed (${run.status})`,
+    );
+  }
+  return { ...result, allocator };
 }
 
-const best = <T extends SideResult>(results: T[]): T =>
-  results.reduce((a, b) => (b.tokensPerSecond > a.tokensPerSecond ? b : a));
+const summary = (r: SideResult): string =>
+  `${fixed(r.msPerStep, 1)} ms/step, ${fixed(r.tokensPerSecond, 0)} tokens/s, ` +
+  `${fixed(r.minorFaultsPerStep, 0)} minor page faults/step`;
+
+/** The fastest of `results` (undefined when there are none). */
+const best = <T extends SideResult>(results: T[]): T | undefined =>
+  results.length === 0
+    ? undefined
+    : results.reduce((a, b) => (b.tokensPerSecond > a.tokensPerSecond ? b : a));
 
 async function main(): Promise<void> {
   const options = readOptions();
@@ -292,21 +361,19 @@ async function main(): Promise<void> {
   try {
     const batches = join(folder, "batches.i32");
     writeBatches(batches, corpus.train, options);
-    for (const threads of options.threads) {
-      progress(`localist (trainLanguageModel, jax-js Wasm, ${threads} thread(s)) ${steps} steps…`);
-      const result = runLocalistChild(threads);
-      localist.push(result);
-      progress(
-        `localist done: ${fixed(result.msPerStep, 1)} ms/step, ${fixed(result.tokensPerSecond, 0)} tokens/s`,
-      );
-    }
-    for (const threads of options.torchThreads) {
-      progress(`PyTorch peer (${options.python} bench/train_torch.py, ${threads} thread(s))…`);
-      const result = runPeer(options, config, batches, threads);
-      peers.push(result);
-      progress(
-        `PyTorch done: ${fixed(result.msPerStep, 1)} ms/step, ${fixed(result.tokensPerSecond, 0)} tokens/s`,
-      );
+    for (const allocator of options.allocators) {
+      for (const threads of options.threads) {
+        progress(`localist (jax-js Wasm, ${threads} thread(s), ${allocator}) ${steps} steps…`);
+        const result = runLocalistChild(threads, allocator, options.jemalloc);
+        localist.push(result);
+        progress(`localist done: ${summary(result)}`);
+      }
+      for (const threads of options.torchThreads) {
+        progress(`PyTorch peer (${options.python}, ${threads} thread(s), ${allocator})…`);
+        const result = runPeer(options, config, batches, threads, allocator);
+        peers.push(result);
+        progress(`PyTorch done: ${summary(result)}`);
+      }
     }
   } finally {
     rmSync(folder, { recursive: true, force: true });
@@ -316,13 +383,22 @@ async function main(): Promise<void> {
   const nearChance = (loss: number) => Math.abs(loss - chance) < 0.5;
   const firstOk = [...localist, ...peers].every((r) => nearChance(r.losses[0]));
   if (!firstOk) process.exitCode = 1;
-  const atDefault = localist[0];
+  // localist as a user runs it (its default threads, the C library's allocator) against each
+  // peer at its best over threads and allocators; on one thread, each at its best allocator.
+  const defaultThreads = options.threads[0];
+  const atDefault = localist.find((r) => r.threads === defaultThreads && r.allocator === "libc");
+  const localistUnder = (allocator: Allocator) =>
+    localist.find((r) => r.threads === defaultThreads && r.allocator === allocator);
   const bestPeer = best(peers);
-  const single = localist.find((r) => r.threads === 1);
-  const singlePeer = peers.find((r) => r.threads === 1);
+  const single = best(localist.filter((r) => r.threads === 1));
+  const singlePeer = best(peers.filter((r) => r.threads === 1));
+  const ratio = (a: SideResult | undefined, b: SideResult | undefined) =>
+    a && b ? a.tokensPerSecond / b.tokensPerSecond : NaN;
   const ratios = {
-    defaultAgainstBest: atDefault.tokensPerSecond / bestPeer.tokensPerSecond,
-    oneThread: single && singlePeer ? single.tokensPerSecond / singlePeer.tokensPerSecond : NaN,
+    defaultAgainstBest: ratio(atDefault ?? localist[0], bestPeer),
+    oneThread: ratio(single, singlePeer),
+    /** localist's own jemalloc / libc tokens/s at its default threads: 1 when it pays no tax. */
+    localistJemallocOverLibc: ratio(localistUnder("jemalloc"), localistUnder("libc")),
   };
 
   if (options.json) {
@@ -349,19 +425,23 @@ async function main(): Promise<void> {
 
   const last = steps - 1;
   const row = (name: string, r: SideResult) =>
-    `| ${name} | ${r.threads} | ${fixed(r.msPerStep, 1)} | ${fixed(r.tokensPerSecond, 0)} | ${fixed(r.losses[0], 3)} | ${fixed(r.losses[last], 3)} |`;
+    `| ${name} | ${r.threads} | ${r.allocator} | ${fixed(r.msPerStep, 1)} | ${fixed(r.tokensPerSecond, 0)} | ${fixed(r.minorFaultsPerStep, 0)} | ${fixed(r.losses[0], 3)} | ${fixed(r.losses[last], 3)} |`;
+  const who = (r: SideResult | undefined) => (r ? `${r.threads} thread(s), ${r.allocator}` : "—");
   const lines = [
     `${shape}; AdamW lr 3e-3 (warm-up 5, cosine), weight decay 0.1, clip 1; ` +
-      `rate over steps ${WARM_UP_STEPS + 1}–${steps}; Node ${process.version}, torch ${bestPeer.torch} ` +
-      `(attention ${bestPeer.attention})`,
+      `rate over steps ${WARM_UP_STEPS + 1}–${steps}; Node ${process.version}, torch ${peers[0].torch} ` +
+      `(attention ${peers[0].attention})`,
     "",
-    `| side | threads | ms/step | tokens/s | loss at step 1 (ln V = ${chance.toFixed(2)}) | loss at step ${steps} |`,
-    "| --- | ---: | ---: | ---: | ---: | ---: |",
+    `| side | threads | allocator | ms/step | tokens/s | minor page faults/step | loss at step 1 (ln V = ${chance.toFixed(2)}) | loss at step ${steps} |`,
+    "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
     ...localist.map((r) => row("localist (jax-js Wasm)", r)),
     ...peers.map((r) => row("PyTorch (CPU)", r)),
     "",
-    `localist at its default (${atDefault.threads} thread(s)) / PyTorch at its best (${bestPeer.threads} thread(s)): ` +
-      `**${fixed(ratios.defaultAgainstBest, 2)}** in tokens/s; both on one thread: **${fixed(ratios.oneThread, 2)}**.`,
+    `localist at its default (${who(atDefault)}) / PyTorch at its best (${who(bestPeer)}): ` +
+      `**${fixed(ratios.defaultAgainstBest, 2)}** in tokens/s; both on one thread, each at its best ` +
+      `allocator: **${fixed(ratios.oneThread, 2)}**.`,
+    `localist's own tokens/s under jemalloc / under the C library's malloc (${defaultThreads} thread(s)): ` +
+      `**${fixed(ratios.localistJemallocOverLibc, 2)}**.`,
   ];
   if (!firstOk) {
     lines.push("", `A first-step loss is more than 0.5 from ln V = ${chance.toFixed(3)}.`);

@@ -17,7 +17,7 @@ Training: mean next-token cross-entropy, global gradient-norm clipping, torch's 
 0.9, 0.95, eps 1e-8) with weight decay on the 2-D matrices except the position table, and the
 warm-up/cosine learning rate of localist_torch.optim. Each step is timed with time.perf_counter
 (the loss is read back with .item(), so the step has finished); the rate leaves out the first
-warm-up steps. One JSON line goes to stdout. --threads sets torch.set_num_threads (default:
+warm-up steps, and so do the minor page faults per step (getrusage). One JSON line goes to stdout. --threads sets torch.set_num_threads (default:
 torch's own choice); the thread count is reported.
 """
 
@@ -26,6 +26,7 @@ import json
 import time
 
 import os
+import resource
 import sys
 
 import torch
@@ -87,7 +88,7 @@ def main():
         eps=1e-8,
     )
 
-    losses, grad_norms, elapsed = [], [], []
+    losses, grad_norms, elapsed, faults = [], [], [], []
     began = time.perf_counter()
     rate = warmup_cosine(args.lr, args.warmup, s)
     for step in range(s):
@@ -104,6 +105,7 @@ def main():
         losses.append(loss.item())
         grad_norms.append(float(norm))
         elapsed.append(time.perf_counter() - began)  # cumulative, like localist's metrics.jsonl
+        faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt)
 
     w = args.warm_up_steps
     timed_seconds = elapsed[-1] - elapsed[w - 1] if w > 0 else elapsed[-1]
@@ -113,6 +115,7 @@ def main():
             {
                 "tokensPerSecond": timed_steps * b * t / timed_seconds,
                 "msPerStep": 1000 * timed_seconds / timed_steps,
+                "minorFaultsPerStep": (faults[-1] - faults[w - 1] if w > 0 else faults[-1]) / timed_steps,
                 "timedSteps": timed_steps,
                 "warmUpSteps": w,
                 "seconds": elapsed,
