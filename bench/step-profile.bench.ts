@@ -12,7 +12,10 @@
  * gradient scattered on the host, and the compiled AdamW update with clipping; and, inside the
  * loss, the tied output head with the cross-entropy (forward and backward) and the forward pass
  * alone. Each part runs three times untimed (compilation), then --repeats times; the median is
- * reported. Reads are asynchronous, so the parts run on the engine's threads (--threads).
+ * reported. Reads are asynchronous, so the parts run on the engine's threads (--threads). Beside
+ * each time: the minor page faults of one run of the part (the mean over the repeats, whole
+ * process), i.e. how much fresh memory it touches: on these VMs a first touch costs several times
+ * the work done on the page.
  */
 import "../src/engine/threads.js"; // before jax-js: the compute threads
 import { writeFileSync } from "node:fs";
@@ -93,16 +96,25 @@ const { inputs, targets } = sampleBatch(corpus.train, batch, t, 1, 0);
 const tokens = () => fromHost(inputs, [batch, t], np.int32);
 const targetArray = () => fromHost(targets, [batch, t], np.int32);
 
-/** Median milliseconds of `part` (which awaits its own reads) over the repeats, after 3 warm-ups. */
-async function time(part: () => Promise<void>): Promise<number> {
+/** A part's median milliseconds and mean minor page faults per run. */
+type Measured = [ms: number, faults: number];
+
+const minorFaults = () => process.resourceUsage().minorPageFault;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** `part` (which awaits its own reads) measured over the repeats, after 3 warm-ups. */
+async function time(part: () => Promise<void>): Promise<Measured> {
   for (let i = 0; i < 3; i++) await part();
   const times: number[] = [];
+  const faults: number[] = [];
   for (let i = 0; i < repeats; i++) {
-    const began = performance.now();
+    const [began, faulted] = [performance.now(), minorFaults()];
     await part();
     times.push(performance.now() - began);
+    faults.push(minorFaults() - faulted);
   }
-  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+  return [median(times), mean(faults)];
 }
 
 const lossAndGrad = compileLoss(config, []);
@@ -136,7 +148,7 @@ async function gradientsOfStep(): Promise<{ grads: ParamMap; gradX0: JaxArray }>
   return { grads, gradX0 };
 }
 
-const rows: [string, number][] = [];
+const rows: [string, Measured][] = [];
 rows.push([
   "embedding lookup (eager gather, B·T rows of E)",
   await time(async () => {
@@ -174,34 +186,45 @@ rows.push([
   }),
 ]);
 const matmul = jit((x: JaxArray, e: JaxArray) => np.matmul(x, e.transpose()));
-const matmulMs = await time(async () => {
+const [matmulMs] = await time(async () => {
   await matmul(hidden().reshape([batch * t, dModel]), params.tokenEmbedding.ref).data();
 });
 matmul.dispose();
 {
   // The host scatter and the update need fresh gradients each time: made untimed.
-  const scatter: number[] = [];
-  const update: number[] = [];
+  const scatterEmbedding = embeddingGradient(config.vocabSize, config.dModel);
+  const scatter: [number[], number[]] = [[], []];
+  const update: [number[], number[]] = [[], []];
   for (let i = 0; i < repeats + 3; i++) {
     const { grads, gradX0 } = await gradientsOfStep();
     await grads.tokenEmbedding.ref.data();
-    let began = performance.now();
-    const dense = await embeddingGradient(gradX0, inputs, config.vocabSize, config.dModel);
+    let [began, faulted] = [performance.now(), minorFaults()];
+    const dense = await scatterEmbedding(gradX0, inputs);
     grads.tokenEmbedding = grads.tokenEmbedding.add(dense);
     await grads.tokenEmbedding.ref.data();
-    if (i >= 3) scatter.push(performance.now() - began);
-    began = performance.now();
+    if (i >= 3) {
+      scatter[0].push(performance.now() - began);
+      scatter[1].push(minorFaults() - faulted);
+    }
+    [began, faulted] = [performance.now(), minorFaults()];
     const next = optimizer.update(grads, state, params);
     await next.health.data();
-    if (i >= 3) update.push(performance.now() - began);
+    if (i >= 3) {
+      update[0].push(performance.now() - began);
+      update[1].push(minorFaults() - faulted);
+    }
     params = next.params;
     state = next.state;
   }
-  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  rows.push(["embedding gradient (read ∂L/∂x₀, scatter on the host, add)", median(scatter)]);
-  rows.push(["AdamW update with clipping (compiled)", median(update)]);
+  rows.push([
+    "embedding gradient (read ∂L/∂x₀, scatter on the host, add)",
+    [median(scatter[0]), mean(scatter[1])],
+  ]);
+  rows.push(["AdamW update with clipping (compiled)", [median(update[0]), mean(update[1])]]);
 }
-const step = rows[0][1] + rows[2][1] + rows[4][1] + rows[5][1];
+const inStep = [0, 2, 4, 5]; // the parts a step runs (1 and 3 are inside 2)
+const step = inStep.reduce((sum, i) => sum + rows[i][1][0], 0);
+const stepFaults = inStep.reduce((sum, i) => sum + rows[i][1][1], 0);
 const command = `node dist/bench/step-profile.bench.js ${process.argv.slice(2).join(" ")}`.trim();
 const table = [
   `# Where a training step's time goes`,
@@ -210,15 +233,15 @@ const table = [
     `vocabulary ${config.vocabSize}, batch ${batch} × ${t} tokens, jax-js Wasm on ${engineThreads()} ` +
     `thread(s), median of ${repeats}; Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
   "",
-  "| part | ms | share of the step |",
-  "| --- | ---: | ---: |",
+  "| part | ms | share of the step | minor page faults |",
+  "| --- | ---: | ---: | ---: |",
   ...rows.map(
-    ([name, ms], i) =>
-      `| ${name} | ${ms.toFixed(1)} | ${i === 1 || i === 3 ? "—" : `${((100 * ms) / step).toFixed(0)}%`} |`,
+    ([name, [ms, faults]], i) =>
+      `| ${name} | ${ms.toFixed(1)} | ${inStep.includes(i) ? `${((100 * ms) / step).toFixed(0)}%` : "—"} | ${faults.toFixed(0)} |`,
   ),
-  `| **step (lookup + loss and gradients + embedding gradient + update)** | **${step.toFixed(1)}** | 100% |`,
+  `| **step (lookup + loss and gradients + embedding gradient + update)** | **${step.toFixed(1)}** | 100% | **${stepFaults.toFixed(0)}** |`,
   "",
-  `The head's share of the loss and gradients: ${((100 * rows[3][1]) / rows[2][1]).toFixed(0)}%. ` +
+  `The head's share of the loss and gradients: ${((100 * rows[3][1][0]) / rows[2][1][0]).toFixed(0)}%. ` +
     `Its forward product alone, (${batch * t} × ${dModel}) · (${dModel} × ${config.vocabSize}), takes ` +
     `${matmulMs.toFixed(1)} ms: ${((2 * batch * t * dModel * config.vocabSize) / matmulMs / 1e6).toFixed(2)} GFLOP/s; ` +
     `the backward pass needs two more products of that size.`,

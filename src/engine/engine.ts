@@ -37,15 +37,14 @@ export function readAsync(x: np.Array): Promise<ArrayLike<number>> {
 
 /**
  * A host array as an engine array of the given dtype and shape (jax-js requires the typed array
- * to match the dtype: Float32Array for float32, Float64Array for float64).
+ * to match the dtype: Float32Array for float32, Float64Array for float64). The engine copies the
+ * data into its own memory at once, so a typed array of the right kind goes in as it is, without
+ * a converted copy, and the caller may reuse it afterwards.
  */
 export function fromHost(data: ArrayLike<number>, shape: number[], dtype: np.DType): np.Array {
-  const typed =
-    dtype === np.float64
-      ? Float64Array.from(data)
-      : dtype === np.int32
-        ? Int32Array.from(data)
-        : Float32Array.from(data);
+  const Typed =
+    dtype === np.float64 ? Float64Array : dtype === np.int32 ? Int32Array : Float32Array;
+  const typed = data instanceof Typed ? data : Typed.from(data);
   return np.array(typed, { dtype }).reshape(shape);
 }
 

@@ -24,23 +24,30 @@ import type { StepGradients } from "./loop.js";
 import type { TrainSettings } from "./settings.js";
 
 /**
- * ∂L/∂E[v] = Σ_{p: token_p = v} ∂L/∂x₀[p], from ∂L/∂x₀ (B·T, D) on the host, as a dense (V, D)
- * array (docs/math.md#training). Takes ownership of the gradient.
+ * The embedding's gradient of one step: ∂L/∂x₀ (B·T, D) read back, its rows summed by token.
+ * Takes ownership of the gradient.
  */
-export async function embeddingGradient(
-  gradX0: JaxArray,
-  tokens: Int32Array,
-  vocab: number,
-  width: number,
-): Promise<JaxArray> {
-  const g = await readAsync(gradX0);
+export type EmbeddingGradient = (gradX0: JaxArray, tokens: Int32Array) => Promise<JaxArray>;
+
+/**
+ * ∂L/∂E[v] = Σ_{p: token_p = v} ∂L/∂x₀[p], from ∂L/∂x₀ (B·T, D) on the host, as a dense (V, D)
+ * array (docs/math.md#training). The (V, D) host buffer is made once and kept across steps: a
+ * fresh one each step (5 MB at V = 10,000, D = 128) would fault in every page of it again, a cost
+ * the profile showed on these VMs. After each upload only the rows the step touched are zeroed.
+ */
+export function embeddingGradient(vocab: number, width: number): EmbeddingGradient {
   const dense = new Float32Array(vocab * width);
-  for (let p = 0; p < tokens.length; p++) {
-    const row = tokens[p] * width;
-    const from = p * width;
-    for (let d = 0; d < width; d++) dense[row + d] += g[from + d];
-  }
-  return fromHost(dense, [vocab, width], np.float32);
+  return async (gradX0, tokens) => {
+    const g = await readAsync(gradX0);
+    for (let p = 0; p < tokens.length; p++) {
+      const row = tokens[p] * width;
+      const from = p * width;
+      for (let d = 0; d < width; d++) dense[row + d] += g[from + d];
+    }
+    const gradient = fromHost(dense, [vocab, width], np.float32); // copied into the engine
+    for (const token of tokens) dense.fill(0, token * width, (token + 1) * width);
+    return gradient;
+  };
 }
 
 /** The compiled loss of `compileLoss`: ((total, values), (∂L/∂θ, ∂L/∂x₀)). */
@@ -92,13 +99,14 @@ export interface LmGradients {
 
 /**
  * One step's loss and gradients from token ids (B, T) on the host: x₀ looked up outside the
- * compiled loss, then ∂L/∂x₀ scattered into the embedding's gradient. Shared by the language model
- * and the recognizers (./recognizer.ts). Borrows θ; takes ownership of `targets` and `hookArrays`.
+ * compiled loss, then ∂L/∂x₀ scattered into the embedding's gradient (`scatter`, made once per run
+ * by `embeddingGradient`). Shared by the language model and the recognizers (./recognizer.ts).
+ * Borrows θ; takes ownership of `targets` and `hookArrays`.
  */
 export async function stepGradients(
   lossAndGrad: LossAndGrad,
+  scatter: EmbeddingGradient,
   params: ParamMap,
-  config: Readonly<ModelConfig>,
   tokens: Int32Array,
   shape: [batch: number, length: number],
   targets: JaxArray,
@@ -111,9 +119,7 @@ export async function stepGradients(
     targets,
     hookArrays,
   );
-  grads.tokenEmbedding = grads.tokenEmbedding.add(
-    await embeddingGradient(gradX0, tokens, config.vocabSize, config.dModel),
-  );
+  grads.tokenEmbedding = grads.tokenEmbedding.add(await scatter(gradX0, tokens));
   return { loss, grads, values };
 }
 
@@ -129,6 +135,7 @@ export function lmGradients(
   const t = config.context;
   let sources = initial;
   let lossAndGrad = compileLoss(config, sources);
+  const scatter = embeddingGradient(config.vocabSize, config.dModel);
   return {
     async gradients(params, step) {
       const { inputs, targets, blocks }: BlockedBatch =
@@ -137,8 +144,8 @@ export function lmGradients(
           : sampleWindows(train, batch, t, seed, step);
       return stepGradients(
         lossAndGrad,
+        scatter,
         params,
-        config,
         inputs,
         [batch, t],
         fromHost(targets, [batch, t], np.int32),

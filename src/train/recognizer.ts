@@ -28,7 +28,7 @@ import {
 } from "../model/config.js";
 import { initParams, type ParamMap } from "../model/params.js";
 import { forward } from "../model/transformer.js";
-import { compileLoss, stepGradients, type LossAndGrad } from "./lmGradients.js";
+import { compileLoss, embeddingGradient, stepGradients, type LossAndGrad } from "./lmGradients.js";
 import { runTrainingLoop } from "./loop.js";
 import { disposeOptimizerState, type Optimizer } from "./optimizer.js";
 import { runOptimizer } from "./settings.js";
@@ -203,6 +203,7 @@ export async function trainRecognizer(
   const uniform = seededUniform(options.seed ^ 0x5bd1e995);
   const pick = <T>(items: readonly T[]): T =>
     items[Math.min(items.length - 1, Math.floor(uniform() * items.length))];
+  const scatter = embeddingGradient(config.vocabSize, config.dModel);
   const tail: number[] = [];
   const tailLength = Math.max(1, Math.floor(settings.steps / 10));
   const result = await runTrainingLoop({
@@ -226,7 +227,7 @@ export async function trainRecognizer(
         [settings.batch],
         np.int32,
       );
-      return stepGradients(lossAndGrad, params, config, tokens, [settings.batch, width], labels);
+      return stepGradients(lossAndGrad, scatter, params, tokens, [settings.batch, width], labels);
     },
     onStep({ step, loss }) {
       tail.push(loss);
