@@ -4,7 +4,7 @@
  *
  *   npm run build && node dist/bench/train.bench.js [--steps S] [--batch B] [--context T]
  *     [--layers L] [--d-model D] [--heads H] [--vocab V] [--threads 2,1] [--torch-threads 1,2]
- *     [--allocators libc,jemalloc] [--jemalloc PATH] [--python PATH] [--json]
+ *     [--allocators libc,jemalloc] [--jemalloc PATH] [--no-tfjs] [--python PATH] [--json]
  *
  * The Brown corpus is loaded and tokenized (words, lowercased) with loadLmCorpus; the S batches
  * that the localist trainer will draw (sampleBatch, seed 1, steps 0 … S−1) are drawn here too and
@@ -25,9 +25,13 @@
  * use, so PyTorch, which allocates its tensors afresh every step, is several times faster with
  * its pages kept: the peer at its best is the faster of the two. Each side reports its minor page
  * faults per timed step (getrusage for the whole process, threads included).
+ *
+ * The second peer is the best engine of localist's own runtime: the same model trained with
+ * TensorFlow.js on its Wasm backend (XNNPACK), bench/train_tfjs.ts, under each allocator too
+ * (--no-tfjs leaves it out). It runs on one thread, as TensorFlow.js's Wasm backend does in Node.
  */
 import "../src/engine/threads.js"; // before jax-js: the compute threads
-import { lastJsonLine, runPythonPeer } from "./peer.js";
+import { lastJsonLine, runNodePeer, runPythonPeer } from "./peer.js";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -66,6 +70,8 @@ interface Options {
   torchThreads: number[];
   allocators: Allocator[];
   jemalloc: string;
+  /** Whether TensorFlow.js (Wasm) runs as a second peer. */
+  tfjs: boolean;
   /** Internal: this process is the localist side of one thread count (prints one JSON line). */
   side?: "localist";
 }
@@ -86,6 +92,7 @@ function readOptions(): Options {
       "torch-threads": { type: "string", default: "1,2" },
       allocators: { type: "string" },
       jemalloc: { type: "string", default: DEBIAN_JEMALLOC },
+      "no-tfjs": { type: "boolean", default: false },
       side: { type: "string" },
     },
   });
@@ -128,6 +135,7 @@ function readOptions(): Options {
     torchThreads: counts("torch-threads", values["torch-threads"] as string),
     allocators: [...new Set(allocators)],
     jemalloc,
+    tfjs: !(values["no-tfjs"] ?? false),
     ...(values.side === "localist" ? { side: "localist" as const } : {}),
   };
 }
@@ -154,10 +162,18 @@ interface PeerResult extends SideResult {
   warmUpSteps: number;
   gradNorms: number[];
   parameters: number;
-  attention: string;
   threads: number;
+}
+
+interface TorchResult extends PeerResult {
+  attention: string;
   interopThreads: number;
   torch: string;
+}
+
+interface TfjsResult extends PeerResult {
+  backend: string;
+  tfjs: string;
 }
 
 /** Rate over the steps after the warm-up, from cumulative per-step times. */
@@ -221,28 +237,48 @@ async function runLocalist(
   };
 }
 
-function runPeer(
-  options: Options,
-  config: Readonly<ModelConfig>,
-  path: string,
-  threads: number,
-  allocator: Allocator,
-): PeerResult {
-  const script = fileURLToPath(new URL("../../bench/train_torch.py", import.meta.url));
-  const args = [
-    script,
+/** The arguments both peers take: the batches file, the model, the optimizer, the warm-up. */
+function peerArguments(options: Options, config: Readonly<ModelConfig>, path: string): string[] {
+  return [
     path,
     ...["--steps", String(options.steps), "--batch", String(options.batch)],
     ...["--context", String(config.context), "--layers", String(config.layers)],
     ...["--d-model", String(config.dModel), "--heads", String(config.heads)],
     ...["--d-mlp", String(config.dMlp), "--vocab", String(config.vocabSize)],
     ...["--lr", "3e-3", "--warmup", "5", "--weight-decay", "0.1", "--clip", "1", "--seed", "1"],
-    ...["--warm-up-steps", String(WARM_UP_STEPS), "--threads", String(threads)],
+    ...["--warm-up-steps", String(WARM_UP_STEPS)],
   ];
-  const result = runPythonPeer<PeerResult>(
+}
+
+function runTorchPeer(
+  options: Options,
+  config: Readonly<ModelConfig>,
+  path: string,
+  threads: number,
+  allocator: Allocator,
+): TorchResult {
+  const script = fileURLToPath(new URL("../../bench/train_torch.py", import.meta.url));
+  const result = runPythonPeer<TorchResult>(
     options.python,
-    args,
+    [script, ...peerArguments(options, config, path), "--threads", String(threads)],
     "PyTorch: apt-get install -y python3-torch libopenblas0-pthread",
+    allocatorEnvironment(allocator, options.jemalloc),
+  );
+  return { ...result, allocator };
+}
+
+/** TensorFlow.js on its Wasm backend, which runs on one thread in Node (tfjs issue #3830). */
+function runTfjsPeer(
+  options: Options,
+  config: Readonly<ModelConfig>,
+  path: string,
+  allocator: Allocator,
+): TfjsResult {
+  const script = fileURLToPath(new URL("./train_tfjs.js", import.meta.url));
+  const result = runNodePeer<TfjsResult>(
+    script,
+    peerArguments(options, config, path),
+    "TensorFlow.js: npm install (the @tensorflow/tfjs and tfjs-backend-wasm dev dependencies)",
     allocatorEnvironment(allocator, options.jemalloc),
   );
   return { ...result, allocator };
@@ -308,6 +344,7 @@ function runLocalistChild(threads: number, allocator: Allocator, jemalloc: strin
   // The model's flags pass through; the thread lists and --json are this process's own.
   const args: string[] = [];
   const own = ["--threads", "--torch-threads", "--python", "--allocators", "--jemalloc"];
+  // (--no-tfjs is a boolean: it passes through, and the localist side ignores it)
   for (let i = 2; i < process.argv.length; i++) {
     const arg = process.argv[i];
     if (arg === "--json" || own.some((flag) => arg.startsWith(`${flag}=`))) continue;
@@ -357,7 +394,8 @@ async function main(): Promise<void> {
 
   const folder = mkdtempSync(join(tmpdir(), "localist-train-bench-"));
   const localist: SideResult[] = [];
-  const peers: PeerResult[] = [];
+  const peers: TorchResult[] = [];
+  const tfjs: TfjsResult[] = [];
   try {
     const batches = join(folder, "batches.i32");
     writeBatches(batches, corpus.train, options);
@@ -370,9 +408,15 @@ async function main(): Promise<void> {
       }
       for (const threads of options.torchThreads) {
         progress(`PyTorch peer (${options.python}, ${threads} thread(s), ${allocator})…`);
-        const result = runPeer(options, config, batches, threads, allocator);
+        const result = runTorchPeer(options, config, batches, threads, allocator);
         peers.push(result);
         progress(`PyTorch done: ${summary(result)}`);
+      }
+      if (options.tfjs) {
+        progress(`TensorFlow.js peer (Wasm backend, 1 thread, ${allocator})…`);
+        const result = runTfjsPeer(options, config, batches, allocator);
+        tfjs.push(result);
+        progress(`TensorFlow.js done: ${summary(result)}`);
       }
     }
   } finally {
@@ -381,7 +425,7 @@ async function main(): Promise<void> {
 
   const chance = Math.log(config.vocabSize);
   const nearChance = (loss: number) => Math.abs(loss - chance) < 0.5;
-  const firstOk = [...localist, ...peers].every((r) => nearChance(r.losses[0]));
+  const firstOk = [...localist, ...peers, ...tfjs].every((r) => nearChance(r.losses[0]));
   if (!firstOk) process.exitCode = 1;
   // localist as a user runs it (its default threads, the C library's allocator) against each
   // peer at its best over threads and allocators; on one thread, each at its best allocator.
@@ -397,6 +441,10 @@ async function main(): Promise<void> {
   const ratios = {
     defaultAgainstBest: ratio(atDefault ?? localist[0], bestPeer),
     oneThread: ratio(single, singlePeer),
+    /** localist at its default against TensorFlow.js (Wasm, one thread) at its best allocator. */
+    defaultAgainstTfjs: ratio(atDefault ?? localist[0], best(tfjs)),
+    /** Both engines of the same runtime on one thread. */
+    oneThreadAgainstTfjs: ratio(single, best(tfjs)),
     /** localist's own jemalloc / libc tokens/s at its default threads: 1 when it pays no tax. */
     localistJemallocOverLibc: ratio(localistUnder("jemalloc"), localistUnder("libc")),
   };
@@ -412,6 +460,7 @@ async function main(): Promise<void> {
           node: process.version,
           localist,
           pytorch: peers,
+          tensorflowJs: tfjs,
           ratio: ratios,
           lnVocab: chance,
           firstLossesNearLnVocab: firstOk,
@@ -436,10 +485,18 @@ async function main(): Promise<void> {
     "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
     ...localist.map((r) => row("localist (jax-js Wasm)", r)),
     ...peers.map((r) => row("PyTorch (CPU)", r)),
+    ...tfjs.map((r) => row("TensorFlow.js (Wasm, XNNPACK)", r)),
     "",
     `localist at its default (${who(atDefault)}) / PyTorch at its best (${who(bestPeer)}): ` +
       `**${fixed(ratios.defaultAgainstBest, 2)}** in tokens/s; both on one thread, each at its best ` +
       `allocator: **${fixed(ratios.oneThread, 2)}**.`,
+    ...(tfjs.length > 0
+      ? [
+          `localist at its default / TensorFlow.js at its best (${who(best(tfjs))}): ` +
+            `**${fixed(ratios.defaultAgainstTfjs, 2)}**; both on one thread: ` +
+            `**${fixed(ratios.oneThreadAgainstTfjs, 2)}**.`,
+        ]
+      : []),
     `localist's own tokens/s under jemalloc / under the C library's malloc (${defaultThreads} thread(s)): ` +
       `**${fixed(ratios.localistJemallocOverLibc, 2)}**.`,
   ];
