@@ -7,6 +7,7 @@
  *   train / initialize / resume   a new run from a spec (./trainingSpec.ts), or a saved one (Node)
  *   encode / encodeWithBlocks     text → token ids (and blocks per occurrence), the one place text
  *   / decode / split              becomes tokens; ids → text; the model's own corpus splits
+ *   blocksOf / splitBlocks        blocks per occurrence of ids (their text labelled) or of a split
  *   hooks / dial                  the attention hooks at a dial, with rules (./hooks.ts)
  *   evaluate / baselines          perplexity and accuracy; the n-gram baselines beside them
  *   generate / nextTokens         sampling; the next-token distribution at a position

@@ -7,7 +7,7 @@
  */
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -156,6 +156,28 @@ test("the lexicon is saved with the model: a phrase's words take its block at ev
   } finally {
     model.dispose();
   }
+});
+
+test("a lexicon model saved without its phrases still opens, its blocks per token", () => {
+  const old = join(dir, "old-lexicon-model");
+  cpSync(lexiconModel, old, { recursive: true });
+  const pointer = JSON.parse(readFileSync(join(old, "checkpoint.json"), "utf8")) as {
+    current: string;
+  };
+  const configFile = join(old, pointer.current, "config.json");
+  const config = JSON.parse(readFileSync(configFile, "utf8")) as {
+    localist: { blocks: { lexicon?: unknown } };
+  };
+  delete config.localist.blocks.lexicon;
+  writeFileSync(configFile, JSON.stringify(config));
+  const model = LocalistModel.open(old);
+  try {
+    assert.equal(model.encodeWithBlocks("They sailed at dawn.").blocks, undefined);
+  } finally {
+    model.dispose();
+  }
+  const r = runCli(["explain", "--model", old, "--text", "They sailed at dawn.", "--layer", "0"]);
+  assert.equal(r.status, 0, r.stderr);
 });
 
 test("generate labels the text again as it grows: its blocks are the final text's tags", () => {
