@@ -104,6 +104,11 @@ export function validateTrainingSpec(spec: TrainingSpec): TrainingSpec {
         "localist.blocksPer",
         "`localist.blocksPer` chooses how a prepared folder's blocks are read; use it with `localist.blocks` data",
       );
+    if (recruit && blocks === "data" && blocksPer !== "token")
+      fail(
+        "localist.recruit",
+        "`localist.recruit` splits each token's block, so it cannot split a prepared folder's blocks per occurrence; add `localist.blocksPer` token",
+      );
     if (blocks.startsWith("window:") && !/^window:[1-9]\d*$/.test(blocks))
       fail(
         "localist.blocks",

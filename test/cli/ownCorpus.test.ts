@@ -248,4 +248,24 @@ test("--blocks-per token trains on each token's most frequent block, and new tex
     refused.stderr.trim(),
     "error: --blocks-per chooses how a prepared folder's blocks are read; use it with --blocks data",
   );
+  // Recruitment splits the token table, which the folder's own blocks would override.
+  const recruit = runCli(["train", "--data", data, "--localist", "--recruit", ...args]);
+  assert.equal(recruit.status, 2, recruit.stderr);
+  assert.equal(
+    recruit.stderr.trim(),
+    "error: --recruit splits each token's block, so it cannot split a prepared folder's blocks per occurrence; add --blocks-per token",
+  );
+  const recruited = runCli([
+    "train",
+    "--data",
+    data,
+    "--localist",
+    "--recruit",
+    "--recruit-every",
+    "1",
+    "--blocks-per",
+    "token",
+    ...tinyTrainArgs({ dModel: 16, context: 16, batch: 4, steps: 2, out: join(dir, "recruited") }),
+  ]);
+  assert.equal(recruited.status, 0, recruited.stderr);
 });
