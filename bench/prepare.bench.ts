@@ -1,21 +1,20 @@
 /**
  * Preparing a large corpus in bounded memory: writes a text file of about `--mb` MB (default 200)
- * in a temporary folder — Brown's sentences in seeded random order, one paragraph of 1–6
- * sentences per line block, so the words follow English frequencies — then runs `localist
+ * in a temporary folder (./brownText.ts: Brown's sentences in seeded random paragraphs, so the
+ * words follow English frequencies), then runs `localist
  * prepare`'s library call on it in a child process and prints MB/s and the child's peak resident
  * memory (process.resourceUsage().maxRSS), which stays flat as the corpus grows.
  *
  *   npm run build && node dist/bench/prepare.bench.js [--mb 200] [--tokenizer bpe] [--vocab 8192] [--blocks none|tagger]
  */
 import { spawnSync } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { brownSentenceWords, loadBrown } from "../src/data/brown.js";
 import { taggerLabels } from "../src/data/tokenBlocks.js";
-import { seededUniform } from "../src/engine/random.js";
 import { prepareCorpus } from "../src/io/prepareCorpus.js";
+import { writeBrownText } from "./brownText.js";
 
 function argument(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
@@ -53,26 +52,7 @@ if (process.argv.includes("--child")) {
   const folder = mkdtempSync(join(tmpdir(), "localist-prepare-bench-"));
   try {
     const corpus = join(folder, "corpus.txt");
-    const sentences = brownSentenceWords(loadBrown().documents).map((w) => w.join(" "));
-    const random = seededUniform(7);
-    const fd = openSync(corpus, "w");
-    let written = 0;
-    while (written < megabytes * 1e6) {
-      const lines: string[] = [];
-      for (let p = 0; p < 2000; p++) {
-        const count = 1 + Math.floor(random() * 6);
-        const paragraph = Array.from(
-          { length: count },
-          () => sentences[Math.floor(random() * sentences.length)],
-        );
-        lines.push(paragraph.join(" "), "");
-      }
-      const chunk = Buffer.from(`${lines.join("\n")}\n`);
-      writeSync(fd, chunk);
-      written += chunk.length;
-    }
-    closeSync(fd);
-    const size = statSync(corpus).size;
+    const size = writeBrownText(corpus, megabytes);
     console.log(`corpus: ${(size / 1e6).toFixed(1)} MB of Brown sentences in random paragraphs`);
     const self = fileURLToPath(import.meta.url);
     const child = spawnSync(

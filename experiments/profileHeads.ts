@@ -52,15 +52,25 @@ export async function profileHeads(
 ): Promise<HeadProfile> {
   check(rule.length === 1, "profile one rule at a time");
   const { config, params } = model;
-  const windows = checkWindows(model, { split: options.split, windows: options.windows });
+  const { windows, blocks } = checkWindows(model, {
+    split: options.split,
+    windows: options.windows,
+  });
   const ids = model.split(options.split);
+  const idBlocks = model.splitBlocks(options.split);
   const rules = model.replaceableRules();
   const evaluator = createEvaluator(config, model.hooks({ dial: options.dial, rules }));
   const perplexity = async () =>
-    (await evaluateStream(params, config, ids, { evaluator, maxWindows: options.evalWindows }))
-      .perplexity;
+    (
+      await evaluateStream(params, config, ids, {
+        evaluator,
+        maxWindows: options.evalWindows,
+        ...(idBlocks ? { blocks: idBlocks } : {}),
+      })
+    ).perplexity;
   const fidelity = (scoped: RuleSet) =>
-    model.check(scoped, windows, { dial: options.dial }).rules[0].fidelity.mean;
+    model.check(scoped, windows, { dial: options.dial, ...(blocks ? { blocks } : {}) }).rules[0]
+      .fidelity.mean;
   try {
     const baseline = await perplexity();
     const heads: HeadScore[] = [];

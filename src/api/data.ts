@@ -27,7 +27,12 @@ export {
   type LabelledWords,
 } from "../data/tokenBlocks.js";
 export type { Span } from "../data/words.js";
-export { parseLexicon, type Lexicon, type LexiconFallback } from "../data/lexicon.js";
+export {
+  parseLexicon,
+  type Lexicon,
+  type LexiconFallback,
+  type StoredLexicon,
+} from "../data/lexicon.js";
 export { unigramModel, bigramModel, type NgramModel } from "../data/ngram.js";
 export { recallLines, recallText, type RecallLine } from "../data/recall.js";
 

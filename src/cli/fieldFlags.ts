@@ -32,6 +32,7 @@ export const FIELD_FLAGS: Readonly<Record<string, string>> = {
   "settings.checkpointEvery": "checkpoint-every",
   localist: "localist",
   "localist.blocks": "blocks",
+  "localist.blocksPer": "blocks-per",
   "localist.routing": "routing",
   "localist.margin": "margin",
   "localist.recruit": "recruit",

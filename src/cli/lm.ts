@@ -292,8 +292,10 @@ export const EVAL: Command = {
       const dial = dialFromFlags(flags, model);
       const rules = rulesFromFlags(flags, model);
       const ids = model.split(split);
+      const blocks = model.splitBlocks(split);
       const progress = createProgress({ total: 1, label: "eval" });
       result = await model.evaluate(ids, {
+        ...(blocks ? { blocks } : {}),
         batch: flags.batch as number,
         stride,
         dial,

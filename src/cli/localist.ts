@@ -89,7 +89,10 @@ export const SWEEP: Command = {
     try {
       model.requireLocalist();
       const rules = rulesFromFlags(flags, model);
-      rows = await model.sweep(model.split(flags.split as "valid" | "test"), dials, {
+      const split = flags.split as "valid" | "test";
+      const blocks = model.splitBlocks(split);
+      rows = await model.sweep(model.split(split), dials, {
+        ...(blocks ? { blocks } : {}),
         schedule: flags.schedule as Schedule,
         windows: flags.windows as number,
         batch: flags.batch as number,

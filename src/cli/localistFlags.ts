@@ -13,6 +13,7 @@ import {
 import type { LocalistTraining } from "../localist/structure.js";
 import type { StructureSpec } from "../localist/buildStructure.js";
 import type { LocalistModel } from "../lm/localistModel.js";
+import { BLOCKS_PER, type BlocksPer } from "../lm/trainingSpec.js";
 import {
   asUsageError,
   NON_NEGATIVE,
@@ -49,6 +50,13 @@ export const LOCALIST_TRAIN_FLAGS: FlagSpec[] = [
     kind: "string",
     value: "SPEC",
     help: "pos (Brown part-of-speech classes; the default), data (the blocks per occurrence of a --data folder; the default with --data), window:W, or a JSON token→block file",
+  },
+  {
+    name: "blocks-per",
+    kind: "string",
+    choices: BLOCKS_PER,
+    value: "occurrence|token",
+    help: "with --blocks data: each position its own block (occurrence, the default), or each token its most frequent block in the training split (token)",
   },
   {
     name: "routing",
@@ -102,6 +110,7 @@ export const LOCALIST_TRAIN_FLAGS: FlagSpec[] = [
 
 const LOCALIST_ONLY = [
   "blocks",
+  "blocks-per",
   "routing",
   "penalty",
   "margin",
@@ -118,6 +127,7 @@ export function localistFromFlags({ flags, given }: ParsedFlags):
   | (StructureSpec & {
       training: LocalistTraining;
       recruit?: { every: number; maxBlocks: number };
+      blocksPer?: BlocksPer;
     })
   | undefined {
   if (!flags.localist) {
@@ -149,6 +159,7 @@ export function localistFromFlags({ flags, given }: ParsedFlags):
   return {
     blocks,
     ...(flags.routing === undefined ? {} : { routing: flags.routing as string }),
+    ...(flags["blocks-per"] === undefined ? {} : { blocksPer: flags["blocks-per"] as BlocksPer }),
     margin: flags.margin as number,
     training: { penalty: flags.penalty as number, dial, schedule: flags.schedule as Schedule },
     ...(flags.recruit

@@ -114,6 +114,22 @@ function csvEntries(text: string, name: string): [string, string][] {
   });
 }
 
+/** A lexicon as stored with a prepared folder and a model: its phrases by block, its fallback. */
+export interface StoredLexicon {
+  fallback: LexiconFallback;
+  phrases: Record<string, string[]>;
+}
+
+/** The stored form of a lexicon (what a model needs to match its phrases in new text). */
+export function storedLexicon(lexicon: Lexicon): StoredLexicon {
+  return { fallback: lexicon.fallback, phrases: lexicon.phrases };
+}
+
+/** A lexicon from its stored form (the same blocks in the same order); `name` names it in errors. */
+export function lexiconFromStored(stored: StoredLexicon, name: string): Lexicon {
+  return parseLexicon(JSON.stringify(stored.phrases), name, stored.fallback);
+}
+
 /**
  * Parses a lexicon's text (JSON when it starts with `{`, else CSV). Errors are one line: an empty
  * file, a block named twice, a phrase in two blocks, a phrase with no words, too many blocks.

@@ -7,9 +7,15 @@
  */
 import { check } from "../engine/errors.js";
 import { COARSE_CLASSES } from "./brownTags.js";
-import { lexiconBlocks, type Lexicon } from "./lexicon.js";
+import {
+  lexiconBlocks,
+  lexiconFromStored,
+  storedLexicon,
+  type Lexicon,
+  type StoredLexicon,
+} from "./lexicon.js";
 import { tagText } from "./tagger.js";
-import { EOS_ID, type AnyTokenizer } from "./tokenizer.js";
+import { BPE_OFFSET, EOS_ID, SPECIAL_TOKENS, type AnyTokenizer } from "./tokenizer.js";
 import { sentenceSpans, WORD_TOKENS, type Span } from "./words.js";
 
 /** Words of a text with their block ids. */
@@ -26,6 +32,8 @@ export interface BlockLabels {
   names: readonly string[];
   /** The words of a text with their character spans and block ids. */
   label(text: string): LabelledWords;
+  /** The lexicon whose phrases are matched (lexicon blocks), to store with the data and models. */
+  lexicon?: StoredLexicon;
 }
 
 /** The tagger's coarse classes, per occurrence (./tagger.ts). */
@@ -49,6 +57,7 @@ export function lexiconLabels(lexicon: Lexicon): BlockLabels {
   return {
     source: `lexicon:${lexicon.name}`,
     names: lexicon.names,
+    lexicon: storedLexicon(lexicon),
     label(text) {
       const words = tagText(text);
       return {
@@ -57,6 +66,18 @@ export function lexiconLabels(lexicon: Lexicon): BlockLabels {
       };
     },
   };
+}
+
+/**
+ * The labeller of blocks recorded with a model or a prepared folder, so new text is labelled as
+ * its training data was: `tagger`, or `lexicon:NAME` with the lexicon's stored phrases; undefined
+ * for any other source (Brown's gold tags, a block file, a lexicon model saved without phrases).
+ */
+export function recordedLabels(source: string, lexicon?: StoredLexicon): BlockLabels | undefined {
+  if (source === "tagger") return taggerLabels();
+  if (source.startsWith("lexicon:") && lexicon)
+    return lexiconLabels(lexiconFromStored(lexicon, source.slice("lexicon:".length)));
+  return undefined;
 }
 
 /** The block of tokens that belong to no word: `punctuation` if named, else `other`. */
@@ -231,4 +252,49 @@ export function labelSentences(
     );
     return { words, blocks };
   });
+}
+
+/**
+ * The text a token sequence spells, with each token's span in it: words and characters as
+ * generation prints them (words spaced), BPE tokens' bytes decoded in a stream (a character cut
+ * between tokens belongs to the token that completes it); `<eos>` is a line break.
+ */
+export function spelledText(
+  tokenizer: AnyTokenizer,
+  ids: ArrayLike<number>,
+): { text: string; starts: Int32Array; ends: Int32Array } {
+  const starts = new Int32Array(ids.length);
+  const ends = new Int32Array(ids.length);
+  const decoder = new TextDecoder("utf-8");
+  const words = tokenizer.kind === "bpe" ? [] : tokenizer.decode(ids);
+  let text = "";
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    let piece: string;
+    if (id === EOS_ID) piece = (tokenizer.kind === "bpe" ? decoder.decode() : "") + "\n";
+    else if (tokenizer.kind === "bpe")
+      piece =
+        id < BPE_OFFSET
+          ? decoder.decode() + SPECIAL_TOKENS[id]
+          : decoder.decode(tokenizer.bpe.pieceBytes[id - BPE_OFFSET], { stream: true });
+    else piece = (tokenizer.kind === "word" && i > 0 ? " " : "") + words[i];
+    starts[i] = text.length;
+    text += piece;
+    ends[i] = text.length;
+  }
+  return { text, starts, ends };
+}
+
+/**
+ * The block of every token of a sequence, by labelling the text it spells (spelledText): each
+ * token in the block of the word holding its first non-space character, in that word's sentence.
+ * What generation uses for the text so far (src/lm/localistModel.ts).
+ */
+export function labelIds(
+  tokenizer: AnyTokenizer,
+  ids: ArrayLike<number>,
+  labels: BlockLabels,
+): Uint8Array {
+  const { text, starts, ends } = spelledText(tokenizer, ids);
+  return spanBlocks(text, starts, ends, labels.label(text), layoutBlock(labels.names));
 }

@@ -280,7 +280,7 @@ export class CharTokenizer extends VocabularyTokenizer {
 }
 
 /** Token ids of the 256 bytes: 2 … 257, after `<unk>` and `<eos>`. */
-const BPE_OFFSET = SPECIAL_TOKENS.length;
+export const BPE_OFFSET = SPECIAL_TOKENS.length;
 
 /** A token's ids and, per token, the span [start, end) of UTF-16 code units of the text it covers. */
 export interface EncodedSpans {

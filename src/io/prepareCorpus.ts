@@ -51,7 +51,13 @@ import type { Span } from "../data/words.js";
 import { existsSync } from "node:fs";
 import { check } from "../engine/errors.js";
 import { createProgress, type ProgressStream } from "./progress.js";
-import { SPLITS, TokenFolderWriter, type SplitName, type TokenManifest } from "./tokenFiles.js";
+import {
+  SPLITS,
+  TokenFolderWriter,
+  type SplitName,
+  type TokenFolderSpec,
+  type TokenManifest,
+} from "./tokenFiles.js";
 
 /** Blocks of a prepared folder: none, Brown's gold classes, or a labeller (tagger, lexicon). */
 export type PrepareBlocks = "none" | "pos" | BlockLabels;
@@ -123,10 +129,14 @@ function* splitLines(
 type Unit = { split: SplitName; encoded: EncodedUnit };
 
 /** The block names of a prepared folder, or null. */
-function blockSpec(blocks: PrepareBlocks): null | { source: string; names: readonly string[] } {
+function blockSpec(blocks: PrepareBlocks): TokenFolderSpec["blocks"] {
   if (blocks === "none") return null;
   if (blocks === "pos") return { source: "pos", names: COARSE_CLASSES };
-  return { source: blocks.source, names: blocks.names };
+  return {
+    source: blocks.source,
+    names: blocks.names,
+    ...(blocks.lexicon ? { lexicon: blocks.lexicon } : {}),
+  };
 }
 
 /** Brown's sentences: words, gold blocks and split, in document order. */

@@ -28,6 +28,7 @@ import { z } from "zod";
 import { check, LocalistError, oneLine } from "../engine/errors.js";
 import { parseWith } from "../engine/validate.js";
 import { FILE_LIMITS, readLimitedFile } from "../engine/files.js";
+import type { StoredLexicon } from "../data/lexicon.js";
 import { tokenizerFromJSON, type AnyTokenizer } from "../data/tokenizer.js";
 import { syncFolder } from "./atomicWrite.js";
 
@@ -44,7 +45,8 @@ export interface TokenManifest {
   version: number;
   dtype: "uint16" | "uint32";
   tokenizer: { file: "tokenizer.json"; sha256: string };
-  blocks: null | { source: string; names: string[] };
+  /** Block names and their source; a lexicon's phrases when its blocks came from one. */
+  blocks: null | { source: string; names: string[]; lexicon?: StoredLexicon };
   splits: Record<SplitName, { tokens: number }>;
   sources: { file: string; bytes: number }[];
 }
@@ -60,7 +62,16 @@ const MANIFEST_SCHEMA = z.object({
   }),
   blocks: z.union([
     z.null(),
-    z.object({ source: z.string(), names: z.array(z.string()).min(1).max(256) }),
+    z.object({
+      source: z.string(),
+      names: z.array(z.string()).min(1).max(256),
+      lexicon: z
+        .object({
+          fallback: z.enum(["tagger", "other"]),
+          phrases: z.record(z.string(), z.array(z.string())),
+        })
+        .optional(),
+    }),
   ]),
   splits: z.object({
     train: z.object({ tokens: count }),
@@ -162,8 +173,8 @@ function writeAll(fd: number, bytes: Uint8Array): void {
 /** What the writer needs to know up front. */
 export interface TokenFolderSpec {
   tokenizer: AnyTokenizer;
-  /** Block names and where they came from; null for a folder without blocks. */
-  blocks: null | { source: string; names: readonly string[] };
+  /** Block names and where they came from (with a lexicon's phrases); null without blocks. */
+  blocks: null | { source: string; names: readonly string[]; lexicon?: StoredLexicon };
   sources: { file: string; bytes: number }[];
 }
 
@@ -240,7 +251,11 @@ export class TokenFolderWriter {
         dtype: this.dtype,
         tokenizer: { file: "tokenizer.json", sha256: tokenizerHash(this.spec.tokenizer) },
         blocks: this.spec.blocks
-          ? { source: this.spec.blocks.source, names: [...this.spec.blocks.names] }
+          ? {
+              source: this.spec.blocks.source,
+              names: [...this.spec.blocks.names],
+              ...(this.spec.blocks.lexicon ? { lexicon: this.spec.blocks.lexicon } : {}),
+            }
           : null,
         splits: {
           train: { tokens: this.splits.train.tokens },

@@ -39,8 +39,8 @@ export function checkModelRules(
   source: CheckSource,
   dial?: number[][],
 ): CheckResult {
-  const windows = checkWindows(model, source);
-  const report = model.check(rules, windows, { dial });
+  const { windows, blocks } = checkWindows(model, source);
+  const report = model.check(rules, windows, { dial, ...(blocks ? { blocks } : {}) });
   const vocabulary = model.tokenizer.toJSON().tokens;
   const t = model.config.context;
   return {

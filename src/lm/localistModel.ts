@@ -7,6 +7,7 @@
  *   train / initialize / resume   a new run from a spec (./trainingSpec.ts), or a saved one (Node)
  *   encode / encodeWithBlocks     text → token ids (and blocks per occurrence), the one place text
  *   / decode / split              becomes tokens; ids → text; the model's own corpus splits
+ *   blocksOf / splitBlocks        blocks per occurrence of ids (their text labelled) or of a split
  *   hooks / dial                  the attention hooks at a dial, with rules (./hooks.ts)
  *   evaluate / baselines          perplexity and accuracy; the n-gram baselines beside them
  *   generate / nextTokens         sampling; the next-token distribution at a position
@@ -44,7 +45,13 @@ import type { SelectorContext } from "../localist/selectors.js";
 import type { LocalistEntry } from "../localist/structure.js";
 import { assembleHooks, replaceableRules, type HookSettings } from "./hooks.js";
 import { closeModel, loadedModelFrom, type LoadedModel } from "./loadedModel.js";
-import { hasNodeServices, nodeServices, type RunOptions } from "./nodeServices.js";
+import {
+  hasNodeServices,
+  nodeServices,
+  type OccurrenceLabeller,
+  type RunOptions,
+  type SavedSplits,
+} from "./nodeServices.js";
 import { ruleRunOptions, selectorContext } from "./ruleContext.js";
 import type { SweepOptions, SweepRow } from "./sweep.js";
 import type { TrainingSpec } from "./trainingSpec.js";
@@ -59,6 +66,8 @@ export interface RunSettings {
 
 /** Options of {@link LocalistModel.evaluate}. */
 export interface EvaluateOptions extends RunSettings {
+  /** The block of every id (blocks per occurrence, e.g. {@link LocalistModel.splitBlocks}). */
+  blocks?: Uint8Array;
   /** Windows per batch (default 16). */
   batch?: number;
   /** Window stride S: every scored token has ≥ T − S tokens of context (default T/2). */
@@ -80,6 +89,11 @@ export interface GenerateOptions extends RunSettings {
   seed?: number;
   /** Called with each token as it is drawn. */
   onToken?: (id: number) => void;
+  /**
+   * Called before each draw with the block of every position the model reads, for a model with
+   * blocks per occurrence (the text so far labelled again as it grows).
+   */
+  onBlocks?: (blocks: Uint8Array) => void;
 }
 
 /** Options of {@link LocalistModel.explain}. */
@@ -123,7 +137,9 @@ export class LocalistModel implements LoadedModel {
   readonly localist?: Readonly<LocalistEntry>;
   /** The anchors of a model trained with them. */
   readonly anchors?: Readonly<AnchorsEntry>;
-  #splits?: Record<Split, Int32Array>;
+  #splits?: SavedSplits;
+  /** The labeller of blocks per occurrence and its block ids → the model's; null: none. */
+  #labeller?: { labeller: OccurrenceLabeller; toModel: Int32Array } | null;
 
   private constructor(loaded: LoadedModel) {
     Object.assign(this, loaded);
@@ -205,24 +221,52 @@ export class LocalistModel implements LoadedModel {
   }
 
   /**
+   * The labeller of the model's blocks per occurrence (Node): the tagger for a model trained on a
+   * folder prepared with tagger blocks, its lexicon for lexicon blocks; none for other models, a
+   * model trained per token, a lexicon model saved without its phrases, or in the page.
+   */
+  #occurrenceLabeller(): { labeller: OccurrenceLabeller; toModel: Int32Array } | undefined {
+    if (this.#labeller === undefined) {
+      const blocks = this.localist?.blocks;
+      const labeller =
+        blocks?.kind === "tokens" && !blocks.perToken && hasNodeServices()
+          ? nodeServices("labelling text").occurrenceLabeller(
+              blocks.source,
+              blocks.lexicon,
+              this.tokenizer,
+            )
+          : undefined;
+      // The model's block ids, by name (its table was built in the labeller's order; map anyway).
+      const toModel =
+        labeller && blocks?.kind === "tokens"
+          ? Int32Array.from(labeller.names, (name) => blocks.names.indexOf(name))
+          : undefined;
+      this.#labeller = labeller && toModel && !toModel.includes(-1) ? { labeller, toModel } : null;
+    }
+    return this.#labeller ?? undefined;
+  }
+
+  /**
    * The ids of a text with the block of every position, for a model whose blocks are per
-   * occurrence from the tagger (trained on a folder prepared with tagger blocks): each word's
-   * class in its own sentence (on Node; the page does not load the tagger). Other models: the ids
-   * only, blocks coming from each token.
+   * occurrence from a labeller (trained on a folder prepared with tagger or lexicon blocks): each
+   * word's class or lexicon phrase in its own sentence (on Node; the page does not load the
+   * tagger). Other models: the ids only, blocks coming from each token.
    */
   encodeWithBlocks(text: string): { ids: Int32Array; blocks?: Uint8Array } {
-    const blocks = this.localist?.blocks;
-    const encoded =
-      blocks?.kind === "tokens" && hasNodeServices()
-        ? nodeServices("tagging").encodeWithBlocks(blocks.source, this.tokenizer, text)
-        : undefined;
-    if (blocks?.kind !== "tokens" || !encoded) return { ids: this.encode(text) };
-    // The model's block ids, by name (its table was built in the labeller's order; map anyway).
-    const toModel = encoded.names.map((name) => blocks.names.indexOf(name));
-    return {
-      ids: encoded.ids,
-      blocks: Uint8Array.from(encoded.blocks, (b) => Math.max(0, toModel[b])),
-    };
+    const found = this.#occurrenceLabeller();
+    if (!found) return { ids: this.encode(text) };
+    const encoded = found.labeller.encode(text);
+    return { ids: encoded.ids, blocks: Uint8Array.from(encoded.blocks, (b) => found.toModel[b]) };
+  }
+
+  /**
+   * The block of every token of a sequence per occurrence, from labelling the text the ids spell
+   * (what generation reads as the text grows); undefined for a model without a labeller.
+   */
+  blocksOf(ids: ArrayLike<number>): Uint8Array | undefined {
+    const found = this.#occurrenceLabeller();
+    if (!found) return undefined;
+    return Uint8Array.from(found.labeller.blocksOf(ids), (b) => found.toModel[b]);
   }
 
   /** The token strings of ids. */
@@ -234,6 +278,17 @@ export class LocalistModel implements LoadedModel {
   split(name: Split): Int32Array {
     this.#splits ??= nodeServices("reading the corpus").splits(this.corpus, this.tokenizer);
     return this.#splits[name];
+  }
+
+  /**
+   * The block of every token of a split per occurrence, for a model trained on them (a prepared
+   * folder with blocks, not per token); undefined otherwise, when each token's block applies.
+   */
+  splitBlocks(name: Split): Uint8Array | undefined {
+    const blocks = this.localist?.blocks;
+    if (blocks?.kind !== "tokens" || blocks.perToken) return undefined;
+    this.split(name);
+    return this.#splits?.blocks?.[name];
   }
 
   /**
@@ -287,19 +342,36 @@ export class LocalistModel implements LoadedModel {
 
   /** Perplexity and next-token accuracy over an id stream with the sliding window. */
   async evaluate(ids: Int32Array, options: EvaluateOptions = {}): Promise<Evaluation> {
-    const { dial, rules, ...rest } = options;
+    const { dial, rules, blocks, ...rest } = options;
     return evaluateStream(this.params, this.config, ids, {
       ...rest,
+      ...(blocks ? { blocks } : {}),
       hooks: this.hooks({ dial, rules }),
     });
   }
 
-  /** Continues the prompt (text or ids) by sampled tokens; returns the new ids. */
+  /**
+   * Continues the prompt (text or ids) by sampled tokens; returns the new ids. A model with blocks
+   * per occurrence reads the text so far labelled again before each draw (the last 2T tokens, so a
+   * word's sentence is seen from up to T tokens before the window), so each token's block comes
+   * from its word in its sentence as the text grows.
+   */
   generate(prompt: string | Int32Array, options: GenerateOptions): Int32Array {
     const ids = typeof prompt === "string" ? this.encode(prompt) : prompt;
     if (ids.length === 0)
       throw new LocalistError("the prompt has no tokens; give some text to continue");
+    const t = this.config.context;
+    const blocksOf = this.#occurrenceLabeller()
+      ? (sequence: Int32Array) => {
+          const read = Math.min(sequence.length, 2 * t);
+          const labelled = this.blocksOf(sequence.subarray(sequence.length - read)) as Uint8Array;
+          const window = labelled.subarray(Math.max(0, read - t));
+          options.onBlocks?.(window);
+          return window;
+        }
+      : undefined;
     return generateTokens(this.params, this.config, ids, {
+      ...(blocksOf ? { blocks: blocksOf } : {}),
       tokens: options.tokens,
       temperature: options.temperature ?? 1,
       topK: options.topK ?? 0,
@@ -346,6 +418,8 @@ export class LocalistModel implements LoadedModel {
       windows?: number;
       batch?: number;
       rules?: RuleSet;
+      /** The block of every id (blocks per occurrence); default each token's block. */
+      blocks?: Uint8Array;
       onRow?: (m: RowMetrics) => void;
     } = {},
   ): AttentionReport {
@@ -377,12 +451,18 @@ export class LocalistModel implements LoadedModel {
       const rows: SweepRow[] = [];
       for (const [i, lambda] of dials.entries()) {
         current = dialMatrix(lambda, schedule, config.layers, config.heads);
+        const blocks = options.blocks;
         const quality = await evaluateStream(params, config, ids, {
           evaluator,
           maxWindows: options.windows,
           ...(options.batch === undefined ? {} : { batch: options.batch }),
+          ...(blocks ? { blocks } : {}),
         });
-        const attention = this.measure(ids, current, { windows: options.inspectWindows, rules });
+        const attention = this.measure(ids, current, {
+          windows: options.inspectWindows,
+          rules,
+          ...(blocks ? { blocks } : {}),
+        });
         progress?.update(i + 1, { λ: lambda, ppl: quality.perplexity.toFixed(1) });
         rows.push({
           dial: lambda,
@@ -435,13 +515,12 @@ export class LocalistModel implements LoadedModel {
   check(
     rules: RuleSet,
     windows: readonly Int32Array[],
-    options: { dial?: number[][] } = {},
+    options: { dial?: number[][]; blocks?: readonly Uint8Array[] } = {},
   ): ComplianceReport {
-    return checkCompliance(
-      this.params,
-      this.config,
-      windows,
-      ruleRunOptions(this, rules, windows, options.dial),
-    );
+    const run = ruleRunOptions(this, rules, windows, options.dial);
+    return checkCompliance(this.params, this.config, windows, {
+      ...run,
+      ...(options.blocks ? { blocks: options.blocks } : {}),
+    });
   }
 }

@@ -8,17 +8,21 @@ import { readRules } from "../localist/rulesFile.js";
 import { installNodeServices } from "./nodeServices.js";
 import { resumeTraining, trainNewModel } from "./training.js";
 import { savedSplits } from "./runCorpus.js";
-import { encodeWithBlocks, taggerLabels } from "../data/tokenBlocks.js";
+import { encodeWithBlocks, labelIds, recordedLabels } from "../data/tokenBlocks.js";
 
 installNodeServices({
   load: loadModel,
   save: saveModel,
   splits: savedSplits,
   readRules,
-  encodeWithBlocks: (source, tokenizer, text) => {
-    if (source !== "tagger") return undefined;
-    const labels = taggerLabels();
-    return { ...encodeWithBlocks(tokenizer, text, labels), names: labels.names };
+  occurrenceLabeller: (source, lexicon, tokenizer) => {
+    const labels = recordedLabels(source, lexicon);
+    if (!labels) return undefined;
+    return {
+      names: labels.names,
+      encode: (text) => encodeWithBlocks(tokenizer, text, labels),
+      blocksOf: (ids) => labelIds(tokenizer, ids, labels),
+    };
   },
   train: (spec, options) => trainNewModel(spec, { ...options, initOnly: false }),
   initialize: async (spec, options) => {

@@ -7,6 +7,7 @@
  */
 import { LocalistError } from "../engine/errors.js";
 import type { LmCorpusOptions } from "../data/corpusEntry.js";
+import type { StoredLexicon } from "../data/lexicon.js";
 import type { AnyTokenizer } from "../data/tokenizer.js";
 import type { ModelConfig } from "../model/config.js";
 import type { SavedModel } from "../io/modelFiles.js";
@@ -21,25 +22,37 @@ export type RunOptions = TrainOptions & {
   announce?: (line: string) => void;
 };
 
+/** Text labelled word by word in its sentences, each token in its word's block. */
+export interface OccurrenceLabeller {
+  /** The labeller's block names, which its block ids index. */
+  names: readonly string[];
+  /** Typed text as the tokenizer reads it (no `<eos>` added), with the block of every token. */
+  encode(text: string): { ids: Int32Array; blocks: Uint8Array };
+  /** The block of every token of a sequence, from labelling the text it spells. */
+  blocksOf(ids: ArrayLike<number>): Uint8Array;
+}
+
+/** A saved model's splits as ids in memory, with their blocks per occurrence when it has them. */
+export type SavedSplits = Record<"train" | "valid" | "test", Int32Array> & {
+  blocks?: Record<"train" | "valid" | "test", Uint8Array>;
+};
+
 /** The file-system half of the model object. */
 export interface NodeServices {
   load(dir: string, options: { withOptimizer?: boolean }): SavedModel;
   save(dir: string, model: SavedModel): void;
-  splits(
-    corpus: LmCorpusOptions,
-    tokenizer: AnyTokenizer,
-  ): { train: Int32Array; valid: Int32Array; test: Int32Array };
+  splits(corpus: LmCorpusOptions, tokenizer: AnyTokenizer): SavedSplits;
   readRules(path: string, config: ModelConfig, context: SelectorContext): RuleSet;
   /**
-   * Typed text encoded with the block of every token, by the labeller of a blocks source recorded
-   * with a model ("tagger"), with the labeller's block names; undefined for sources typed text
-   * cannot be labelled with. On Node only, so the page does not bundle the tagger.
+   * The labeller of a model's blocks per occurrence (the tagger, or a lexicon stored with the
+   * model) over its tokenizer; undefined for blocks new text cannot be labelled with. On Node
+   * only, so the page does not bundle the tagger.
    */
-  encodeWithBlocks(
+  occurrenceLabeller(
     source: string,
+    lexicon: StoredLexicon | undefined,
     tokenizer: AnyTokenizer,
-    text: string,
-  ): { ids: Int32Array; blocks: Uint8Array; names: readonly string[] } | undefined;
+  ): OccurrenceLabeller | undefined;
   train(spec: TrainingSpec, options: RunOptions): Promise<TrainSummary>;
   initialize(spec: TrainingSpec, options: RunOptions): Promise<void>;
   resume(options: RunOptions): Promise<TrainSummary>;

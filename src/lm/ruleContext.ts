@@ -21,8 +21,10 @@ export function selectorContext(model: LoadedModel): SelectorContext {
     const { blocks } = structure;
     context.blocks = {
       names: blockNames(blocks, model.config.context),
-      of: (token, position) =>
-        blocks.kind === "tokens" ? blocks.tokenBlocks[token] : Math.floor(position / blocks.width),
+      of: (token, position, given) => {
+        if (blocks.kind === "window") return Math.floor(position / blocks.width);
+        return given !== undefined && !blocks.perToken ? given : blocks.tokenBlocks[token];
+      },
     };
   }
   if (model.anchors) context.anchor = anchorTest(model.anchors);
@@ -56,11 +58,4 @@ export function ruleRunOptions(
       );
   }
   return options;
-}
-
-/** Ids cut into windows of the context `t`, the last one shorter. */
-export function textWindows(ids: Int32Array, t: number): Int32Array[] {
-  const out: Int32Array[] = [];
-  for (let start = 0; start < ids.length; start += t) out.push(ids.slice(start, start + t));
-  return out;
 }

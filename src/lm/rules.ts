@@ -4,28 +4,35 @@
  */
 import { check } from "../engine/errors.js";
 import type { LocalistModel } from "./localistModel.js";
-import { textWindows } from "./ruleContext.js";
 
 /**
  * The windows a check reads: the text given, cut into windows of the context (the last one
- * shorter), or the first `windows` non-overlapping windows of a split.
+ * shorter), or the first `windows` non-overlapping windows of a split; with the block of every
+ * token per occurrence when the model has them (text labelled word by word in its sentences, a
+ * prepared split's own blocks).
  */
 export function checkWindows(
   model: LocalistModel,
   source: { text: string } | { split: "valid" | "test"; windows: number },
-): Int32Array[] {
+): { windows: Int32Array[]; blocks?: Uint8Array[] } {
   const t = model.config.context;
   let ids: Int32Array;
+  let blocks: Uint8Array | undefined;
+  let count: number;
   if ("text" in source) {
-    ids = model.encode(source.text);
+    ({ ids, blocks } = model.encodeWithBlocks(source.text));
     check(ids.length > 0, "the text has no tokens; give some words");
-    return textWindows(ids, t);
+    count = Math.ceil(ids.length / t);
+  } else {
+    ids = model.split(source.split);
+    blocks = model.splitBlocks(source.split);
+    count = Math.min(source.windows, Math.floor(ids.length / t));
+    check(
+      count >= 1,
+      `the ${source.split} split has ${ids.length} tokens, fewer than one window of ${t}`,
+    );
   }
-  ids = model.split(source.split);
-  const count = Math.min(source.windows, Math.floor(ids.length / t));
-  check(
-    count >= 1,
-    `the ${source.split} split has ${ids.length} tokens, fewer than one window of ${t}`,
-  );
-  return Array.from({ length: count }, (_, w) => ids.slice(w * t, (w + 1) * t));
+  const cut = <A extends Int32Array | Uint8Array>(all: A) =>
+    Array.from({ length: count }, (_, w) => all.slice(w * t, (w + 1) * t) as A);
+  return { windows: cut(ids), ...(blocks ? { blocks: cut(blocks) } : {}) };
 }

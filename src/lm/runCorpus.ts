@@ -7,7 +7,13 @@
 import { check } from "../engine/errors.js";
 import { encodeCorpus, loadLmCorpus, type LmCorpusOptions } from "../data/lmCorpus.js";
 import type { AnyTokenizer } from "../data/tokenizer.js";
-import { TokenFolder, tokenizerHash, type SplitName, type TokenSource } from "../io/tokenFiles.js";
+import {
+  SPLITS,
+  TokenFolder,
+  tokenizerHash,
+  type SplitName,
+  type TokenSource,
+} from "../io/tokenFiles.js";
 
 /** A run's text: the tokenizer, the training stream, the validation ids (and blocks). */
 export interface RunCorpus {
@@ -93,16 +99,23 @@ export function savedRunCorpus(entry: LmCorpusOptions, tokenizer: AnyTokenizer):
   };
 }
 
-/** A saved model's three splits as ids in memory (evaluation, the sweep, checks on a split). */
+/**
+ * A saved model's three splits as ids in memory (evaluation, the sweep, checks on a split), with
+ * the block of every token when they come from a folder prepared with blocks.
+ */
 export function savedSplits(
   entry: LmCorpusOptions,
   tokenizer: AnyTokenizer,
-): Record<SplitName, Int32Array> {
+): Record<SplitName, Int32Array> & { blocks?: Record<SplitName, Uint8Array> } {
   if (!entry.data) return encodeCorpus(entry.corpus, tokenizer);
   const folder = savedFolder(entry, tokenizer);
   try {
-    const read = (split: SplitName) => folder.window(split, 0, folder.length(split)).tokens;
-    return { train: read("train"), valid: read("valid"), test: read("test") };
+    const [train, valid, test] = SPLITS.map((split) =>
+      folder.window(split, 0, folder.length(split)),
+    );
+    const ids = { train: train.tokens, valid: valid.tokens, test: test.tokens };
+    if (!train.blocks || !valid.blocks || !test.blocks) return ids;
+    return { ...ids, blocks: { train: train.blocks, valid: valid.blocks, test: test.blocks } };
   } finally {
     folder.close();
   }

@@ -47,6 +47,8 @@ export interface SweepOptions {
   progress?: ProgressStream | null;
   /** Rules in place at every dial (their bias counts in the certified bound). */
   rules?: RuleSet;
+  /** The block of every id (blocks per occurrence, e.g. a prepared split's); default per token. */
+  blocks?: Uint8Array;
 }
 
 /** The sweep as a Markdown table. */

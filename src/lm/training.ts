@@ -29,7 +29,11 @@ import {
   type TrainSummary,
 } from "../train/languageModel.js";
 import type { AnchorsEntry } from "../localist/anchors.js";
-import { validateLocalistStructure, type LocalistEntry } from "../localist/structure.js";
+import {
+  validateLocalistStructure,
+  type LocalistEntry,
+  type LocalistStructure,
+} from "../localist/structure.js";
 import { buildLocalistStructure } from "../localist/buildStructure.js";
 import { contentAndFunction } from "../localist/recruitment.js";
 import { defaultRouting } from "../localist/routing.js";
@@ -39,7 +43,12 @@ import { chooseAnchors } from "./anchors.js";
 import { assembleHooks } from "./hooks.js";
 import { closeModel, loadedModelFrom } from "./loadedModel.js";
 import { loadModel } from "../io/savedModel.js";
-import { SpecError, validateTrainingSpec, type TrainingSpec } from "./trainingSpec.js";
+import {
+  SpecError,
+  validateTrainingSpec,
+  type BlocksPer,
+  type TrainingSpec,
+} from "./trainingSpec.js";
 
 /** Attention weights of one step may use at most this many bytes (B·Hg·T²·4 for global heads). */
 const ATTENTION_MEMORY_LIMIT = 2 * 2 ** 30;
@@ -67,18 +76,34 @@ function folderStructure(
   margin: number,
   config: ModelConfig,
   routingFile?: string,
+  blocksPer?: BlocksPer,
 ) {
   if (!corpus.folder)
     throw new SpecError(
       "localist.blocks",
       "`localist.blocks` data takes the blocks of a prepared folder; give one with `data`",
     );
-  const blocks = blocksOfFolder(corpus.folder);
+  const table = blocksOfFolder(corpus.folder);
+  const blocks = blocksPer === "token" ? { ...table, perToken: true } : table;
   const routing =
     routingFile === undefined
       ? defaultRouting(blocks.names, config.heads, false)
       : routingFromFile(routingFile, blocks.names, config.heads);
   return { blocks, routing, margin };
+}
+
+/**
+ * Blocks not taken from a prepared folder (pos, a block file) are a token table: on a folder that
+ * carries blocks of its own, the folder's positions must not override the table, so it is marked
+ * per token.
+ */
+function tableOnFolder(
+  structure: Readonly<LocalistStructure>,
+  corpus: RunCorpus,
+): Readonly<LocalistStructure> {
+  const { blocks } = structure;
+  if (blocks.kind !== "tokens" || !corpus.folder?.blockNames) return structure;
+  return { ...structure, blocks: { ...blocks, perToken: true } };
 }
 
 /** What happened before training started, for the caller to show. */
@@ -149,14 +174,14 @@ async function startNewModel(
   const sample = { train: corpus.trainPrefix(SAMPLE_TOKENS), tokenizer: corpus.tokenizer };
   let localist: LocalistEntry | undefined;
   if (spec.localist) {
-    const { training, recruit, ...structure } = spec.localist;
+    const { training, recruit, blocksPer, ...structure } = spec.localist;
     const built =
       structure.blocks === "data"
         ? validateLocalistStructure(
-            folderStructure(corpus, structure.margin, config, structure.routing),
+            folderStructure(corpus, structure.margin, config, structure.routing, blocksPer),
             config,
           )
-        : buildLocalistStructure(structure, corpus.tokenizer, config);
+        : tableOnFolder(buildLocalistStructure(structure, corpus.tokenizer, config), corpus);
     localist = { ...built, training };
     if (recruit) localist = recruitmentStart(localist, config, recruit);
   }

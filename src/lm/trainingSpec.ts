@@ -17,6 +17,14 @@ export const ANCHOR_KINDS = ["mutual-information", "sinks", "random"] as const;
 /** One of {@link ANCHOR_KINDS}. */
 export type AnchorKind = (typeof ANCHOR_KINDS)[number];
 
+/**
+ * How a model trained on a prepared folder with blocks reads them: each position its own block
+ * (`occurrence`: the word's tag in its sentence) or each token its most frequent block (`token`).
+ */
+export const BLOCKS_PER = ["occurrence", "token"] as const;
+/** One of {@link BLOCKS_PER}. */
+export type BlocksPer = (typeof BLOCKS_PER)[number];
+
 /** Everything a new model is trained from. */
 export interface TrainingSpec {
   /** The corpus read into memory and tokenized (ignored when `data` is given). */
@@ -36,6 +44,12 @@ export interface TrainingSpec {
   localist?: StructureSpec & {
     training: LocalistTraining;
     recruit?: { every: number; maxBlocks: number };
+    /**
+     * With `data` and `blocks` "data": `occurrence` (the default) gives every position its own
+     * block, `token` every token its most frequent block in the training split, in training and
+     * after. Blocks not from the data are per token whatever this says.
+     */
+    blocksPer?: BlocksPer;
   };
   /** Anchors of a local or hybrid model: K tokens (or positions) visible beyond the window. */
   anchors?: { kind: AnchorKind; count: number };
@@ -78,6 +92,22 @@ export function validateTrainingSpec(spec: TrainingSpec): TrainingSpec {
       fail(
         "localist.blocks",
         "`localist.blocks` data takes the blocks of a prepared folder; give one with `data`",
+      );
+    const { blocksPer } = localist;
+    if (blocksPer !== undefined && !(BLOCKS_PER as readonly string[]).includes(blocksPer))
+      fail(
+        "localist.blocksPer",
+        `\`localist.blocksPer\` must be one of ${BLOCKS_PER.join(", ")}, got '${String(blocksPer)}'`,
+      );
+    if (blocksPer !== undefined && blocks !== "data")
+      fail(
+        "localist.blocksPer",
+        "`localist.blocksPer` chooses how a prepared folder's blocks are read; use it with `localist.blocks` data",
+      );
+    if (recruit && blocks === "data" && blocksPer !== "token")
+      fail(
+        "localist.recruit",
+        "`localist.recruit` splits each token's block, so it cannot split a prepared folder's blocks per occurrence; add `localist.blocksPer` token",
       );
     if (blocks.startsWith("window:") && !/^window:[1-9]\d*$/.test(blocks))
       fail(

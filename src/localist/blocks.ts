@@ -8,10 +8,27 @@
  * Browser-safe: making blocks from the Brown tags or a file is ./blockSources.ts.
  */
 import { check } from "../engine/errors.js";
+import type { StoredLexicon } from "../data/lexicon.js";
 
 /** Blocks stored with a model: either a token → block table, or positional windows. */
 export type BlockSpec =
-  | { kind: "tokens"; source: string; names: string[]; tokenBlocks: number[] }
+  | {
+      kind: "tokens";
+      source: string;
+      names: string[];
+      tokenBlocks: number[];
+      /**
+       * Every position takes its token's block from the table, even where the text carries blocks
+       * per occurrence (a model trained per token on a prepared folder). Absent: blocks per
+       * occurrence wherever the text has them.
+       */
+      perToken?: boolean;
+      /**
+       * The lexicon of blocks from one (`source` lexicon:NAME), so text given later is labelled
+       * with its phrases per occurrence, as the training data was.
+       */
+      lexicon?: StoredLexicon;
+    }
   | { kind: "window"; width: number };
 
 /** Number of blocks (for windows: of a context of T positions). */
@@ -27,8 +44,8 @@ export function blockNames(spec: BlockSpec, context: number): string[] {
 
 /**
  * Block id of every position of a (B·T) token batch: per occurrence when the batch carries them
- * (`positionBlocks`, for a token-table model: e.g. tagger classes of each word in its sentence),
- * else from the token → block table or the position's window.
+ * (`positionBlocks`, for a token-table model not trained per token: e.g. tagger classes of each
+ * word in its sentence), else from the token → block table or the position's window.
  */
 export function blockIds(
   spec: BlockSpec,
@@ -36,7 +53,7 @@ export function blockIds(
   context: number,
   positionBlocks?: ArrayLike<number>,
 ): Int32Array {
-  if (positionBlocks !== undefined && spec.kind === "tokens") {
+  if (positionBlocks !== undefined && spec.kind === "tokens" && !spec.perToken) {
     check(
       positionBlocks.length === tokens.length,
       `a batch of ${tokens.length} tokens came with ${positionBlocks.length} block ids`,

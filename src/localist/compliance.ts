@@ -40,6 +40,11 @@ export interface RuleRunOptions {
   sources: readonly HookSource[];
   /** Key visibility beyond the causal mask and window (anchors): allowed(b, head, n, m). */
   allowed?: (b: number, head: number, n: number, m: number) => boolean;
+  /**
+   * The blocks per occurrence of each window (text labelled word by word, a prepared split), read
+   * by the dial, the rules' block selectors and the hooks; absent: each token's block.
+   */
+  blocks?: readonly Uint8Array[];
 }
 
 /** Attention of a batch of windows with the rules in place, and the total bias on the host. */
@@ -57,10 +62,11 @@ function addDialBias(
   batch: number,
   config: ModelConfig,
   localist: NonNullable<RuleRunOptions["localist"]>,
+  positionBlocks?: Int32Array,
 ): void {
   const { structure, dial } = localist;
   const t = tokens.length / batch;
-  const blocks = blockIds(structure.blocks, tokens, t);
+  const blocks = blockIds(structure.blocks, tokens, t, positionBlocks);
   const g = structure.routing.blocks;
   const { layers, heads } = config;
   for (let b = 0; b < batch; b++)
@@ -95,17 +101,21 @@ function zeroBeyondWindow(bias: Float32Array, batch: number, config: ModelConfig
       }
 }
 
-/** Runs the model on a batch of windows (B·T ids) with the rules and the dial. Borrows params. */
+/**
+ * Runs the model on a batch of windows (B·T ids, with their B·T blocks per occurrence when they
+ * have them) with the rules and the dial. Borrows params.
+ */
 export function ruleMaps(
   params: ParamMap,
   config: ModelConfig,
   tokens: Int32Array,
   batch: number,
   options: RuleRunOptions,
+  blocks?: Int32Array,
 ): RuleMaps {
-  const maps = attentionMaps(params, config, tokens, batch, options.sources);
-  const { bias, matches } = denseRuleBias(options.rules, tokens, batch, config);
-  if (options.localist) addDialBias(bias, tokens, batch, config, options.localist);
+  const maps = attentionMaps(params, config, tokens, batch, options.sources, blocks);
+  const { bias, matches } = denseRuleBias(options.rules, tokens, batch, config, blocks);
+  if (options.localist) addDialBias(bias, tokens, batch, config, options.localist, blocks);
   zeroBeyondWindow(bias, batch, config, tokens.length / batch);
   return { ...maps, bias, matches };
 }
@@ -315,6 +325,13 @@ export function checkCompliance(
   options: RuleRunOptions & { batch?: number },
 ): ComplianceReport {
   check(windows.length > 0, "there is no text to check the rules on");
+  const windowBlocks = options.blocks;
+  check(
+    windowBlocks === undefined ||
+      (windowBlocks.length === windows.length &&
+        windowBlocks.every((b, w) => b.length === windows[w].length)),
+    "every window needs the block of each of its tokens",
+  );
   const totals = options.rules.map((rule) => new RuleTotals(rule));
   const overall = new MetricTotals();
   const batch = options.batch ?? 8;
@@ -328,8 +345,13 @@ export function checkCompliance(
       const chosen = indices.slice(start, start + batch);
       const ids = new Int32Array(chosen.length * t);
       chosen.forEach((w, b) => ids.set(windows[w], b * t));
+      let blocks: Int32Array | undefined;
+      if (windowBlocks) {
+        blocks = new Int32Array(chosen.length * t);
+        chosen.forEach((w, b) => (blocks as Int32Array).set(windowBlocks[w], b * t));
+      }
       tokens += ids.length;
-      const maps = ruleMaps(params, config, ids, chosen.length, options);
+      const maps = ruleMaps(params, config, ids, chosen.length, options, blocks);
       const allowed = (b: number, head: number, n: number, m: number) =>
         options.allowed ? options.allowed(chosen[b], head, n, m) : allowedKey(config, head, n, m);
       scoreBatch(maps, config, totals, allowed, (b) => chosen[b], overall);

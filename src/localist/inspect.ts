@@ -54,7 +54,17 @@ export function localistMaps(
   return {
     ...maps,
     blocks: blockIds(structure.blocks, tokens, tokens.length / batch, extras.blocks),
-    ...(rules.length > 0 ? { ruleBias: denseRuleBias(rules, tokens, batch, config).bias } : {}),
+    ...(rules.length > 0
+      ? {
+          ruleBias: denseRuleBias(
+            rules,
+            tokens,
+            batch,
+            config,
+            extras.blocks && Int32Array.from(extras.blocks),
+          ).bias,
+        }
+      : {}),
   };
 }
 

@@ -4,7 +4,8 @@
  * that come without a block of their own (a token generated one at a time, text given as ids):
  * each token's most frequent block over the training split (ties to the lower block id; a token
  * never seen takes the layout block, `punctuation` or else `other`). Positions with their own
- * block (TokenBatch.blocks) use it; the table is the fallback.
+ * block (TokenBatch.blocks) use it; the table is the fallback. A lexicon's phrases come along, so
+ * the model can label new text as its data was.
  */
 import { check } from "../engine/errors.js";
 import type { TokenFolder } from "../io/tokenFiles.js";
@@ -45,10 +46,12 @@ export function blocksOfFolder(folder: TokenFolder): BlockSpec & { kind: "tokens
       }
     return best < 0 ? layout : best;
   });
+  const lexicon = folder.manifest.blocks?.lexicon;
   return {
     kind: "tokens",
     source: folder.manifest.blocks?.source ?? "",
     names: [...names],
     tokenBlocks,
+    ...(lexicon ? { lexicon } : {}),
   };
 }

@@ -22,15 +22,22 @@ export interface RuleMatches {
   keys: number[][];
 }
 
-/** Matches of every rule in one window `tokens` (length T): result[r]. */
-export function matchRules(rules: RuleSet, tokens: ArrayLike<number>): RuleMatches[] {
+/**
+ * Matches of every rule in one window `tokens` (length T), with the window's blocks per occurrence
+ * when it has them: result[r].
+ */
+export function matchRules(
+  rules: RuleSet,
+  tokens: ArrayLike<number>,
+  blocks?: ArrayLike<number>,
+): RuleMatches[] {
   const t = tokens.length;
   return rules.map((rule) => {
     const found: RuleMatches = { queries: [], keys: [] };
     for (let i = 0; i < t; i++) {
-      if (!selects(rule.query, tokens, i, i)) continue;
+      if (!selects(rule.query, tokens, i, i, blocks)) continue;
       const keys: number[] = [];
-      for (let j = 0; j <= i; j++) if (selects(rule.key, tokens, i, j)) keys.push(j);
+      for (let j = 0; j <= i; j++) if (selects(rule.key, tokens, i, j, blocks)) keys.push(j);
       if (keys.length === 0) continue;
       found.queries.push(i);
       found.keys.push(keys);
@@ -67,19 +74,24 @@ function addRuleBias(
   }
 }
 
-/** The dense bias of a batch of windows (B·T ids): (B, L, H, T, T), and each window's matches. */
+/**
+ * The dense bias of a batch of windows (B·T ids, and their B·T blocks per occurrence when they
+ * have them): (B, L, H, T, T), and each window's matches.
+ */
 export function denseRuleBias(
   rules: RuleSet,
   tokens: Int32Array,
   batch: number,
   config: Pick<ModelConfig, "layers" | "heads">,
+  blocks?: Int32Array,
 ): { bias: Float32Array; matches: RuleMatches[][] } {
   const t = tokens.length / batch;
   const { layers, heads } = config;
   const bias = new Float32Array(batch * layers * heads * t * t);
   const matches: RuleMatches[][] = [];
   for (let b = 0; b < batch; b++) {
-    const found = matchRules(rules, tokens.subarray(b * t, (b + 1) * t));
+    const window = blocks?.subarray(b * t, (b + 1) * t);
+    const found = matchRules(rules, tokens.subarray(b * t, (b + 1) * t), window);
     matches.push(found);
     rules.forEach((rule, r) => {
       for (let l = 0; l < layers; l++)
@@ -156,8 +168,8 @@ export function ruleHook(config: ModelConfig, initial: RuleSet = []): RuleHook {
     setRules(rules) {
       current = rules;
     },
-    inputs({ tokens, batch, length: t }) {
-      const { bias } = denseRuleBias(current, tokens, batch, config);
+    inputs({ tokens, batch, length: t, blocks }) {
+      const { bias } = denseRuleBias(current, tokens, batch, config, blocks);
       const shape = { batch, layers, heads, t };
       const inputs: RuleInputs = {};
       if (hl < heads)

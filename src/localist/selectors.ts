@@ -100,8 +100,11 @@ export interface SelectorContext {
   blocks?: {
     /** The blocks' names, by block index. */
     names: readonly string[];
-    /** The block index of `token` at `position`. */
-    of(token: number, position: number): number;
+    /**
+     * The block index of `token` at `position`; `given` is the position's own block when the text
+     * carries blocks per occurrence (the model decides whether it reads them).
+     */
+    of(token: number, position: number, given?: number): number;
   };
   /** Whether the token at a position is one of the model's anchors (absent: the model has none). */
   anchor?: (tokens: ArrayLike<number>, position: number) => boolean;
@@ -112,8 +115,11 @@ export type Selector =
   | {
       /** Decided by the token at one position. */
       kind: "unary";
-      /** Whether the token at `position` of the window is selected. */
-      test(tokens: ArrayLike<number>, position: number): boolean;
+      /**
+       * Whether the token at `position` of the window is selected; `blocks` are the window's
+       * blocks per occurrence, when it has them.
+       */
+      test(tokens: ArrayLike<number>, position: number, blocks?: ArrayLike<number>): boolean;
     }
   | {
       /** Decided by the query's and the key's positions together. */
@@ -157,7 +163,10 @@ export function compileSelector(
         return at;
       }),
     );
-    return { kind: "unary", test: (tokens, p) => wanted.has(blocks.of(tokens[p], p)) };
+    return {
+      kind: "unary",
+      test: (tokens, p, given) => wanted.has(blocks.of(tokens[p], p, given?.[p])),
+    };
   }
   if ("token" in spec) {
     const table = new Uint8Array(vocabulary.length);
@@ -208,12 +217,18 @@ export function compileSelector(
   };
 }
 
-/** Whether key j is selected for query i (j ≤ i; the attention's own mask applies on top). */
+/**
+ * Whether key j is selected for query i (j ≤ i; the attention's own mask applies on top), in a
+ * window with its blocks per occurrence when it has them.
+ */
 export function selects(
   selector: Selector,
   tokens: ArrayLike<number>,
   query: number,
   key: number,
+  blocks?: ArrayLike<number>,
 ): boolean {
-  return selector.kind === "unary" ? selector.test(tokens, key) : selector.test(tokens, query, key);
+  return selector.kind === "unary"
+    ? selector.test(tokens, key, blocks)
+    : selector.test(tokens, query, key);
 }

@@ -99,6 +99,13 @@ export const LOCALIST_ENTRY_SCHEMA = z.object({
       source: z.string(),
       names: z.array(z.string()).min(2),
       tokenBlocks: z.array(z.number().int().min(0)),
+      perToken: z.boolean().optional(),
+      lexicon: z
+        .object({
+          fallback: z.enum(["tagger", "other"]),
+          phrases: z.record(z.string(), z.array(z.string())),
+        })
+        .optional(),
     }),
     z.object({ kind: z.literal("window"), width: z.number().int().min(1) }),
   ]),

@@ -33,6 +33,12 @@ export interface SampleOptions {
   seed: number;
   /** Called with each new token id. */
   onToken?: (id: number) => void;
+  /**
+   * The block of each of the last min(T, n) positions of the sequence so far (n ids: the prompt
+   * and the tokens drawn), asked before each draw and given to the hooks: blocks per occurrence
+   * from the text as it grows. Absent: hooks take each token's block.
+   */
+  blocks?: (sequence: Int32Array) => Uint8Array;
 }
 
 /** Draws an index from logits with temperature and top-k. */
@@ -83,7 +89,23 @@ export function generateTokens(
       const window = sequence.slice(-t);
       const padded = new Int32Array(t);
       padded.set(window);
-      const inputs = hookInputs(sources, { tokens: padded, batch: 1, length: t, step: 0 });
+      let blocks: Int32Array | undefined;
+      if (options.blocks) {
+        const given = options.blocks(Int32Array.from(sequence));
+        check(
+          given.length === window.length,
+          `the blocks of a window of ${window.length} tokens came as ${given.length} block ids`,
+        );
+        blocks = new Int32Array(t); // padding in block 0: causal attention never reads it
+        blocks.set(given);
+      }
+      const inputs = hookInputs(sources, {
+        tokens: padded,
+        batch: 1,
+        length: t,
+        step: 0,
+        ...(blocks ? { blocks } : {}),
+      });
       const logits = step(tree.ref(params), fromHost(padded, [1, t], np.int32), inputs); // (1, T, V)
       const row = logits.slice(0, window.length - 1).dataSync() as ArrayLike<number>; // (V)
       check(row.length === config.vocabSize, "unexpected logits shape");

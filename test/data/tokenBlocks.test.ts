@@ -1,8 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseLexicon } from "../../src/data/lexicon.js";
-import { encodeWithBlocks, lexiconLabels, taggerLabels } from "../../src/data/tokenBlocks.js";
-import { BpeTokenizer, CharTokenizer, WordTokenizer } from "../../src/data/tokenizer.js";
+import { lexiconFromStored, parseLexicon, storedLexicon } from "../../src/data/lexicon.js";
+import {
+  encodeWithBlocks,
+  labelIds,
+  lexiconLabels,
+  recordedLabels,
+  spelledText,
+  taggerLabels,
+} from "../../src/data/tokenBlocks.js";
+import { BpeTokenizer, CharTokenizer, EOS_ID, WordTokenizer } from "../../src/data/tokenizer.js";
 import { tokenizeWords } from "../../src/data/words.js";
 
 const text = "We book a flight. It is a good book about the harbour.";
@@ -58,4 +65,64 @@ test("BPE stream decoding holds a character cut between tokens until it is whole
   const next = bpe.streamDecoder();
   const pieces = [...ids, 1].map((id) => next(id));
   assert.deepEqual(pieces, ["a", "", "", "", "🙂", "b", "<eos>"]);
+});
+
+test("a token sequence's blocks come from labelling the text it spells, per occurrence", () => {
+  const labels = taggerLabels();
+  const bpe = BpeTokenizer.fromText(text.repeat(3), { maxVocab: 300 });
+  const ids = Int32Array.from([...bpe.encodeText(text), EOS_ID, ...bpe.encodeText(" The end")]);
+  const { text: spelled, starts, ends } = spelledText(bpe, ids);
+  assert.equal(spelled, `${text}\n The end`);
+  assert.equal(spelled.slice(starts[0], ends[0]), bpe.decodeText([ids[0]]));
+  // Without <eos> the same ids label exactly as the text they encode does.
+  const plain = bpe.encodeText(text);
+  assert.deepEqual(
+    [...labelIds(bpe, plain, labels)],
+    [...encodeWithBlocks(bpe, text, labels).blocks],
+  );
+  const blocks = labelIds(bpe, ids, labels);
+  assert.equal(labels.names[blocks[plain.length]], "punctuation"); // <eos>
+  const word = WordTokenizer.fromSentences([tokenizeWords(text)]);
+  const wordIds = word.encode(tokenizeWords(text));
+  const wordBlocks = labelIds(word, wordIds, labels);
+  const book = word.idOf("book");
+  assert.deepEqual(
+    [...wordIds.keys()].filter((i) => wordIds[i] === book).map((i) => labels.names[wordBlocks[i]]),
+    ["verb", "noun"],
+  );
+});
+
+test("a lexicon stored with data or a model labels text as the parsed one did", () => {
+  const lexicon = parseLexicon(
+    '{"time": ["at dawn", "evening"], "food": ["fish soup"]}',
+    "l.json",
+    "other",
+  );
+  const stored = storedLexicon(lexicon);
+  const again = lexiconFromStored(JSON.parse(JSON.stringify(stored)), "l.json");
+  assert.deepEqual(again.names, lexicon.names);
+  const labels = recordedLabels("lexicon:l.json", stored);
+  assert.ok(labels);
+  assert.equal(labels.source, "lexicon:l.json");
+  const phrase = "We left at dawn and ate fish soup, then fish soup again at dawn.";
+  const words = labels.label(phrase);
+  const named = words.spans.map(
+    ([s, e], i) => `${phrase.slice(s, e)}:${labels.names[words.blocks[i]]}`,
+  );
+  assert.deepEqual(
+    named.filter((w) => !w.endsWith(":other")),
+    [
+      "at:time",
+      "dawn:time",
+      "fish:food",
+      "soup:food",
+      "fish:food",
+      "soup:food",
+      "at:time",
+      "dawn:time",
+    ],
+  );
+  assert.equal(recordedLabels("lexicon:l.json"), undefined); // saved without its phrases
+  assert.equal(recordedLabels("pos"), undefined);
+  assert.equal(recordedLabels("tagger")?.source, "tagger");
 });

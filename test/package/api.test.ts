@@ -162,6 +162,7 @@ const API: Record<string, Subpath> = {
       "Span",
       "Lexicon",
       "LexiconFallback",
+      "StoredLexicon",
       "NgramModel",
       "RecallLine",
       "TokenizerKind",
