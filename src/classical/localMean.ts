@@ -8,6 +8,12 @@
  * The classical rule on top of it: a query whose kernel gives every key weight 0 (ℓ = −∞ on the
  * whole row, e.g. a compact kernel with no key inside the bandwidth) has no local mean, and its
  * row is NaN, which the estimators below turn into an error naming the row.
+ *
+ * The gaussian distance kernel takes a faster road to the same means (kernels/gaussianSums.ts):
+ * the weights unshifted, in two compiled kernels per block, with the shifted weights only for
+ * rows whose kernel mass is too small to trust. Each method reads its blocks back either
+ * synchronously (`localMean`, on the calling thread) or asynchronously (`localMeanAsync`, on the
+ * compute threads); one generator (chunks.ts, `Reads`) holds the computation for both.
  */
 import { check } from "../engine/errors.js";
 import { fromHost, nn, np, type JaxArray } from "../engine/engine.js";
@@ -123,8 +129,8 @@ function* localMeanReads(
 
 /**
  * Local means of `values` at each query, computed on the calling thread (`localMeanAsync` runs
- * the same computation on the compute threads). With the gaussian `distanceKernel` the weights,
- * their sums and the products with the values are one compiled pass per block of queries
+ * the same computation on the compute threads). With the gaussian `distanceKernel` a block of
+ * queries is two compiled kernels, the weights and their sums with the values
  * (kernels/gaussianSums.ts); other kernels go through weightedMean.
  * Takes ownership of all three arrays.
  * @param keys (N, D) training inputs
