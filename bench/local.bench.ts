@@ -27,7 +27,7 @@ import { parseArgs } from "node:util";
 import { fromHost, initEngine, np, toFloat64, type JaxArray } from "../src/engine/engine.js";
 import { distanceKernel } from "../src/kernels/distance.js";
 import { seededUniform } from "../src/engine/random.js";
-import { localMean } from "../src/classical/localMean.js";
+import { localMean, localMeanAsync } from "../src/classical/localMean.js";
 import { knnClassify, knnRegress } from "../src/classical/neighbours.js";
 
 interface Options {
@@ -190,7 +190,14 @@ function runPeer(options: Options, path: string): PeerResult {
 
 // ---------------------------------------------------------------- localist parts (child side)
 
-const PARTS = ["nw", "nwFloat32", "knnRegress", "knnRegressFloat32", "knnClassify"] as const;
+const PARTS = [
+  "nw",
+  "nwFloat32",
+  "nwFloat32MainThread",
+  "knnRegress",
+  "knnRegressFloat32",
+  "knnClassify",
+] as const;
 type Part = (typeof PARTS)[number];
 
 interface PartResult {
@@ -209,9 +216,13 @@ function sampleRss(): void {
 }
 
 /** One run of a part: builds its engine inputs untimed, then times the call and the read-back. */
-function partRunner(part: Part, options: Options, data: Data): () => [number, ArrayLike<number>] {
+function partRunner(
+  part: Part,
+  options: Options,
+  data: Data,
+): () => Promise<[number, ArrayLike<number>]> {
   const { train, query, dims, k, bandwidth } = options;
-  const dtype = part.endsWith("Float32") ? np.float32 : np.float64;
+  const dtype = part.includes("Float32") ? np.float32 : np.float64;
   const kernel = distanceKernel("gaussian", bandwidth);
   const inputs = (): { keys: JaxArray; values: JaxArray; queries: JaxArray } => ({
     keys: fromHost(data.x, [train, dims], dtype),
@@ -219,13 +230,17 @@ function partRunner(part: Part, options: Options, data: Data): () => [number, Ar
     queries: fromHost(data.q, [query, dims], dtype),
   });
   const timed = (
-    work: (arrays: { keys: JaxArray; values: JaxArray; queries: JaxArray }) => ArrayLike<number>,
-  ): (() => [number, ArrayLike<number>]) => {
-    return () => {
+    work: (arrays: {
+      keys: JaxArray;
+      values: JaxArray;
+      queries: JaxArray;
+    }) => ArrayLike<number> | Promise<ArrayLike<number>>,
+  ): (() => Promise<[number, ArrayLike<number>]>) => {
+    return async () => {
       const arrays = inputs();
       sampleRss();
       const start = performance.now();
-      const result = work(arrays);
+      const result = await work(arrays);
       const seconds = (performance.now() - start) / 1000;
       sampleRss();
       return [seconds, result];
@@ -233,7 +248,11 @@ function partRunner(part: Part, options: Options, data: Data): () => [number, Ar
   };
   switch (part) {
     case "nw":
-    case "nwFloat32":
+    case "nwFloat32": // on the compute threads, as the command line runs it
+      return timed(async ({ keys, values, queries }) =>
+        toFloat64(await localMeanAsync(kernel, keys, values, queries)),
+      );
+    case "nwFloat32MainThread": // the synchronous call: every kernel on the calling thread
       return timed(({ keys, values, queries }) =>
         toFloat64(localMean(kernel, keys, values, queries)),
       );
@@ -261,7 +280,7 @@ async function runPart(options: Options, part: Part): Promise<void> {
   let error: string | undefined;
   for (let repeat = 1; repeat <= options.repeats; repeat++) {
     try {
-      const [seconds, result] = run();
+      const [seconds, result] = await run();
       runs.push(seconds);
       checksum = sum(result);
       progress(`localist ${part}: run ${repeat}/${options.repeats} ${seconds.toFixed(3)} s`);
@@ -337,8 +356,14 @@ function rowsFor(options: Options, peer: PeerResult): Row[] {
   const auto = peer.autoAlgorithm;
   const nw = `Nadaraya–Watson, gaussian h=${bandwidth}`;
   return [
-    { method: `${nw}: localMean, float64`, localist: "nw", sklearn: "nw", rtol: 1e-6 },
-    { method: `${nw}: localMean, float32`, localist: "nwFloat32", sklearn: "nw", rtol: 1e-3 },
+    { method: `${nw}: localMeanAsync, float64`, localist: "nw", sklearn: "nw", rtol: 1e-6 },
+    { method: `${nw}: localMeanAsync, float32`, localist: "nwFloat32", sklearn: "nw", rtol: 1e-3 },
+    {
+      method: `${nw}: localMean (main thread), float32`,
+      localist: "nwFloat32MainThread",
+      sklearn: "nw",
+      rtol: 1e-3,
+    },
     {
       method: `k-NN regression k=${k}, float64 vs sklearn auto (${auto})`,
       localist: "knnRegress",

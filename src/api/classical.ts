@@ -10,7 +10,13 @@
 import "../engine/threads.js"; // first, before jax-js loads: the compute threads for Node
 import "../kernels/kdTreeThreads.js";
 
-export { localMean, localMode, localWeights } from "../classical/localMean.js";
+export {
+  localMean,
+  localMeanAsync,
+  localMode,
+  localModeAsync,
+  localWeights,
+} from "../classical/localMean.js";
 export { localize, type WeightedModel } from "../classical/localize.js";
 export { weightedPolynomialModel } from "../classical/polynomial.js";
 export { weightedLogisticModel } from "../classical/logistic.js";

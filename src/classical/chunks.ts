@@ -2,7 +2,7 @@
  * Query chunking: a (Q, N) weight matrix never exists whole. Queries are processed in row blocks
  * sized so that one block's (rows × N) intermediates fit a memory budget; the keys stay resident.
  */
-import { fromHost, np, type JaxArray } from "../engine/engine.js";
+import { fromHost, np, readAsync, type JaxArray } from "../engine/engine.js";
 
 /** Default budget for one block of (rows × keys) intermediates, in array elements. */
 export const DEFAULT_CHUNK_ELEMENTS = 1 << 22; // 4 Mi elements: 32 MiB in float64
@@ -97,4 +97,26 @@ export function* queryBlocks(
     const part = host.subarray(start * width, end * width) as ArrayLike<number>;
     yield { chunk: fromHost(part, [end - start, ...rest], dtype), start, end };
   }
+}
+
+/**
+ * A computation that reads engine arrays back to the host part way through: it yields each array
+ * to read and receives its values. Written once, it runs synchronously (`runReads`: `dataSync`,
+ * so every kernel runs on the calling thread) or asynchronously (`runReadsAsync`: the engine's
+ * reads, which spread each kernel over the compute threads, engine/threads.ts).
+ */
+export type Reads<T> = Generator<JaxArray, T, ArrayLike<number>>;
+
+/** Runs `work`, reading each array it yields with `dataSync` (consumes the array). */
+export function runReads<T>(work: Reads<T>): T {
+  let step = work.next(new Float64Array(0)); // the first value sent is ignored
+  while (!step.done) step = work.next(step.value.dataSync());
+  return step.value;
+}
+
+/** Runs `work`, reading each array it yields asynchronously (consumes the array). */
+export async function runReadsAsync<T>(work: Reads<T>): Promise<T> {
+  let step = work.next(new Float64Array(0));
+  while (!step.done) step = work.next(await readAsync(step.value));
+  return step.value;
 }

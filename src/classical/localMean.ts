@@ -8,12 +8,26 @@
  * The classical rule on top of it: a query whose kernel gives every key weight 0 (ℓ = −∞ on the
  * whole row, e.g. a compact kernel with no key inside the bandwidth) has no local mean, and its
  * row is NaN, which the estimators below turn into an error naming the row.
+ *
+ * The gaussian distance kernel takes a faster road to the same means (kernels/gaussianSums.ts):
+ * the weights unshifted, in two compiled kernels per block, with the shifted weights only for
+ * rows whose kernel mass is too small to trust. Each method reads its blocks back either
+ * synchronously (`localMean`, on the calling thread) or asynchronously (`localMeanAsync`, on the
+ * compute threads); one generator (chunks.ts, `Reads`) holds the computation for both.
  */
 import { check } from "../engine/errors.js";
-import { nn, np, type JaxArray } from "../engine/engine.js";
+import { fromHost, nn, np, type JaxArray } from "../engine/engine.js";
 import type { LogKernel } from "../kernels/logKernel.js";
 import { kernelWeights, weightedMean } from "../kernels/weightedMean.js";
-import { chunkPlan, mapQueryChunks, type ChunkOptions } from "./chunks.js";
+import { gaussianSums, trustedMass, type GaussianSums } from "../kernels/gaussianSums.js";
+import {
+  chunkPlan,
+  queryBlocks,
+  runReads,
+  runReadsAsync,
+  type ChunkOptions,
+  type Reads,
+} from "./chunks.js";
 
 /** `x` (Q, ·) with the rows of zero kernel mass (Q, 1) set to NaN. Takes ownership of both. */
 function markUnsupported(x: JaxArray, mass: JaxArray): JaxArray {
@@ -26,8 +40,98 @@ export function localWeights(logWeights: JaxArray): JaxArray {
   return markUnsupported(weights, mass);
 }
 
+/** Checks the shapes of a local mean's arguments. */
+function checkShapes(keys: JaxArray, values: JaxArray, queries: JaxArray): void {
+  const [n] = keys.shape;
+  check(
+    values.shape[0] === n,
+    `values have ${values.shape[0]} rows but keys have ${n}; they must match`,
+  );
+  check(
+    queries.shape[1] === keys.shape[1],
+    `queries have ${queries.shape[1]} features but the training data has ${keys.shape[1]}`,
+  );
+}
+
+/** Local means of `queries` (C, D) by the shifted weights of weightedMean: (C, M), NaN rows unsupported. */
+function shiftedMeans(kernel: LogKernel, keys: JaxArray, values: JaxArray, queries: JaxArray) {
+  const { mean, mass } = weightedMean(kernel.logWeights(queries, keys), values); // (C, M)
+  return markUnsupported(mean, mass);
+}
+
 /**
- * Local means of `values` at each query.
+ * One block of gaussian local means from the fused sums S = Σ_j K_ij [v_j, 1] (C, M + 1): the
+ * mean is S[:, :M] / S[:, M]. Rows whose mass could have lost underflowed terms (trustedMass) are
+ * recomputed with the shifted weights, so a query far from every key still gets its mean (or NaN
+ * when even those underflow). Takes ownership of `chunk`.
+ */
+function* gaussianBlock(
+  sums: GaussianSums,
+  chunk: JaxArray,
+  shifted: (rows: JaxArray) => JaxArray,
+  keys: number,
+  columns: number,
+): Reads<ArrayLike<number>> {
+  const [rows] = chunk.shape;
+  const totals = yield sums.sums(chunk.ref); // (C, M + 1)
+  const means =
+    chunk.dtype === np.float64
+      ? new Float64Array(rows * columns)
+      : new Float32Array(rows * columns);
+  const redo: number[] = [];
+  for (let row = 0; row < rows; row++) {
+    const base = row * (columns + 1);
+    const mass = totals[base + columns];
+    if (!trustedMass(mass, keys)) redo.push(row);
+    else for (let j = 0; j < columns; j++) means[row * columns + j] = totals[base + j] / mass;
+  }
+  if (redo.length === 0) {
+    chunk.dispose();
+    return means;
+  }
+  const index = np.array(Int32Array.from(redo), { dtype: np.int32 });
+  const again = yield shifted(np.take(chunk, index, 0)); // (R, M)
+  for (const [i, row] of redo.entries())
+    for (let j = 0; j < columns; j++) means[row * columns + j] = again[i * columns + j];
+  return means;
+}
+
+/** The local means as reads (chunks.ts): one block of queries at a time. Takes ownership of all three. */
+function* localMeanReads(
+  kernel: LogKernel,
+  keys: JaxArray,
+  values: JaxArray,
+  queries: JaxArray,
+  options: ChunkOptions,
+): Reads<JaxArray> {
+  checkShapes(keys, values, queries);
+  const [n] = keys.shape;
+  const [q] = queries.shape;
+  const columns = values.shape[1];
+  const dtype = values.dtype;
+  const shifted = (rows: JaxArray) => shiftedMeans(kernel, keys.ref, values.ref, rows);
+  const sums = kernel.gaussian && gaussianSums(keys.ref, values.ref, kernel.gaussian.bandwidth);
+  const { rows, onProgress } = chunkPlan(n, options);
+  const means =
+    dtype === np.float64 ? new Float64Array(q * columns) : new Float32Array(q * columns);
+  for (const { chunk, start, end } of queryBlocks(queries, rows)) {
+    const block = sums
+      ? yield* gaussianBlock(sums, chunk, shifted, n, columns)
+      : yield shifted(chunk);
+    means.set(block, start * columns);
+    onProgress?.(end, q);
+  }
+  sums?.dispose();
+  keys.dispose();
+  values.dispose();
+  return fromHost(means, [q, columns], dtype);
+}
+
+/**
+ * Local means of `values` at each query, computed on the calling thread (`localMeanAsync` runs
+ * the same computation on the compute threads). With the gaussian `distanceKernel` a block of
+ * queries is two compiled kernels, the weights and their sums with the values
+ * (kernels/gaussianSums.ts); other kernels go through weightedMean.
  * Takes ownership of all three arrays.
  * @param keys (N, D) training inputs
  * @param values (N, M) values to average
@@ -41,22 +145,26 @@ export function localMean(
   queries: JaxArray,
   options: ChunkOptions = {},
 ): JaxArray {
-  const [n] = keys.shape;
-  check(
-    values.shape[0] === n,
-    `values have ${values.shape[0]} rows but keys have ${n}; they must match`,
-  );
-  check(
-    queries.shape[1] === keys.shape[1],
-    `queries have ${queries.shape[1]} features but the training data has ${keys.shape[1]}`,
-  );
-  const means = mapQueryChunks(queries, chunkPlan(n, options), (chunk) => {
-    const { mean, mass } = weightedMean(kernel.logWeights(chunk, keys.ref), values.ref); // (C, M)
-    return markUnsupported(mean, mass);
-  });
-  keys.dispose();
-  values.dispose();
-  return means;
+  return runReads(localMeanReads(kernel, keys, values, queries, options));
+}
+
+/**
+ * `localMean` on the engine's compute threads (initEngine's `threads`): the same blocks and the
+ * same results, each block read asynchronously so that jax-js spreads its kernels over the
+ * threads. Takes ownership of all three arrays.
+ * @param keys (N, D) training inputs
+ * @param values (N, M) values to average
+ * @param queries (Q, D)
+ * @returns (Q, M), NaN on rows with no support
+ */
+export function localMeanAsync(
+  kernel: LogKernel,
+  keys: JaxArray,
+  values: JaxArray,
+  queries: JaxArray,
+  options: ChunkOptions = {},
+): Promise<JaxArray> {
+  return runReadsAsync(localMeanReads(kernel, keys, values, queries, options));
 }
 
 /** What `localMode` returns: the predicted class and the kernel-weighted class frequencies. */
@@ -81,6 +189,25 @@ export function localMode(
 ): LocalModeResult {
   const oneHot = nn.oneHot(np.array(labels, { dtype: np.int32 }), classCount).astype(keys.dtype);
   const probabilities = localMean(kernel, keys, oneHot, queries, options);
+  const classes = np.argmax(probabilities.ref, 1).dataSync();
+  return { classes: Int32Array.from(classes), probabilities };
+}
+
+/**
+ * `localMode` on the engine's compute threads (see `localMeanAsync`); the same results.
+ * @param labels (N) class indices in [0, classes)
+ */
+export async function localModeAsync(
+  kernel: LogKernel,
+  keys: JaxArray,
+  labels: Int32Array,
+  classCount: number,
+  queries: JaxArray,
+  options: ChunkOptions = {},
+): Promise<LocalModeResult> {
+  const oneHot = nn.oneHot(np.array(labels, { dtype: np.int32 }), classCount).astype(keys.dtype);
+  const probabilities = await localMeanAsync(kernel, keys, oneHot, queries, options);
+  // The means are host values made into an array again: nothing is pending, a sync read is free.
   const classes = np.argmax(probabilities.ref, 1).dataSync();
   return { classes: Int32Array.from(classes), probabilities };
 }

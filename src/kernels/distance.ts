@@ -124,6 +124,7 @@ export function distanceKernel(profile: DistanceProfile, bandwidth: Bandwidth): 
     typeof bandwidth === "number" ? String(bandwidth) : `[${bandwidth.map(String).join(", ")}]`;
   return {
     name: `${profile}(h=${shown})`,
+    ...(profile === "gaussian" ? { gaussian: { bandwidth } } : {}),
     logWeights(queries, keys) {
       const u2 = squaredDistances(
         scaleByBandwidth(queries, bandwidth),

@@ -26,6 +26,12 @@ export interface LogKernel {
    * @returns (Q, N)
    */
   logWeights(queries: JaxArray, keys: JaxArray): JaxArray;
+  /**
+   * Set on the gaussian distance kernel, whose ℓ = −‖(q − k)/h‖²/2 lets a local mean run as two
+   * compiled kernels per block (./gaussianSums.ts), with its bandwidth h (distance.ts's
+   * `Bandwidth`); absent on every other kernel, combinations included.
+   */
+  readonly gaussian?: { readonly bandwidth: number | readonly number[] };
 }
 
 /**
