@@ -20,14 +20,14 @@ export {
 // Blocks per occurrence: the part-of-speech tagger and lexicons of concepts.
 export { tagText, type TaggedWord } from "../data/tagger.js";
 export type { CoarseClass } from "../data/brownTags.js";
-export {
-  taggerLabels,
-  lexiconLabels,
-  type BlockLabels,
-  type LabelledWords,
-} from "../data/tokenBlocks.js";
+export { taggerLabels, type BlockLabels, type LabelledWords } from "../data/tokenBlocks.js";
 export type { Span } from "../data/words.js";
-export { parseLexicon, type Lexicon, type LexiconFallback } from "../data/lexicon.js";
+export {
+  parseLexicon,
+  lexiconLabels,
+  type Lexicon,
+  type LexiconFallback,
+} from "../data/lexicon.js";
 export { unigramModel, bigramModel, type NgramModel } from "../data/ngram.js";
 export { recallLines, recallText, type RecallLine } from "../data/recall.js";
 

@@ -35,7 +35,7 @@ export type {
   TokenBatch,
 } from "../model/hooks.js";
 export { generateTokens, type SampleOptions } from "../model/generate.js";
-export { attentionMaps, type AttentionMaps } from "../model/inspect.js";
+export { attentionMaps, type AttentionMaps, type MapsPass } from "../model/inspect.js";
 
 // The hooks of a model, assembled in one place; services on the model object.
 export { assembleHooks, type HookedParts } from "../lm/hooks.js";

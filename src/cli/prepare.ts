@@ -3,7 +3,8 @@
  * which training and evaluation read by window without the text (src/io/prepareCorpus.ts).
  */
 import { parseLexicon, type LexiconFallback } from "../data/lexicon.js";
-import { lexiconLabels, taggerLabels } from "../data/tokenBlocks.js";
+import { lexiconLabels } from "../data/lexicon.js";
+import { taggerLabels } from "../data/tokenBlocks.js";
 import { tokenizerFromJSON, type AnyTokenizer } from "../data/tokenizer.js";
 import { LocalistError, oneLine } from "../engine/errors.js";
 import { FILE_LIMITS, readLimitedFile } from "../engine/files.js";

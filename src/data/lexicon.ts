@@ -11,6 +11,7 @@ import { parse } from "csv-parse/sync";
 import { check, LocalistError } from "../engine/errors.js";
 import { COARSE_CLASSES, type CoarseClass } from "./brownTags.js";
 import { tagText, type TaggedWord } from "./tagger.js";
+import type { BlockLabels } from "./tokenBlocks.js";
 
 /** Most blocks a prepared folder can hold (block ids are stored as bytes). */
 export const MAX_BLOCKS = 256;
@@ -208,4 +209,19 @@ export function lexiconBlocks(
     }
   }
   return blocks;
+}
+
+/** A lexicon's concept blocks, other words by the tagger's class or `other` (`lexiconBlocks`). */
+export function lexiconLabels(lexicon: Lexicon): BlockLabels {
+  return {
+    source: `lexicon:${lexicon.name}`,
+    names: lexicon.names,
+    label(text) {
+      const words = tagText(text);
+      return {
+        spans: words.map((w) => [w.start, w.end] as const),
+        blocks: lexiconBlocks(lexicon, text, words),
+      };
+    },
+  };
 }

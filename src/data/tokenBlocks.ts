@@ -3,11 +3,12 @@
  * concept blocks, or Brown's gold classes), and every token — a word, a character or a BPE
  * subword — takes the block of the word it belongs to: the word holding the token's first
  * non-space character. A token with no word (spaces, a line break, `<eos>`) takes the layout
- * block: `punctuation` where the blocks have it, else `other`. Browser-safe.
+ * block: `punctuation` where the blocks have it, else `other`. Browser-safe, and free of the
+ * lexicon reader (./lexicon.ts, whose CSV parser needs Node's Buffer), so the Lab's worker can
+ * load it for the tagger alone.
  */
 import { check } from "../engine/errors.js";
 import { COARSE_CLASSES } from "./brownTags.js";
-import { lexiconBlocks, type Lexicon } from "./lexicon.js";
 import { tagText } from "./tagger.js";
 import { EOS_ID, type AnyTokenizer } from "./tokenizer.js";
 import { sentenceSpans, WORD_TOKENS, type Span } from "./words.js";
@@ -39,21 +40,6 @@ export function taggerLabels(): BlockLabels {
       return {
         spans: words.map((w) => [w.start, w.end] as const),
         blocks: Uint8Array.from(words, (w) => index.get(w.coarse) as number),
-      };
-    },
-  };
-}
-
-/** A lexicon's concept blocks, other words by the tagger's class or `other` (./lexicon.ts). */
-export function lexiconLabels(lexicon: Lexicon): BlockLabels {
-  return {
-    source: `lexicon:${lexicon.name}`,
-    names: lexicon.names,
-    label(text) {
-      const words = tagText(text);
-      return {
-        spans: words.map((w) => [w.start, w.end] as const),
-        blocks: lexiconBlocks(lexicon, text, words),
       };
     },
   };
@@ -231,4 +217,19 @@ export function labelSentences(
     );
     return { words, blocks };
   });
+}
+
+/**
+ * Typed text with the tagger's block for every token, for a model whose blocks source is
+ * "tagger", with the tagger's block names; undefined for any other source. What the model object
+ * labels typed text with (installed on Node; the Lab's worker imports this module on demand).
+ */
+export function encodeWithTagger(
+  source: string,
+  tokenizer: AnyTokenizer,
+  text: string,
+): { ids: Int32Array; blocks: Uint8Array; names: readonly string[] } | undefined {
+  if (source !== "tagger") return undefined;
+  const labels = taggerLabels();
+  return { ...encodeWithBlocks(tokenizer, text, labels), names: labels.names };
 }

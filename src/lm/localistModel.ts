@@ -44,6 +44,12 @@ import type { SelectorContext } from "../localist/selectors.js";
 import type { LocalistEntry } from "../localist/structure.js";
 import { assembleHooks, replaceableRules, type HookSettings } from "./hooks.js";
 import { closeModel, loadedModelFrom, type LoadedModel } from "./loadedModel.js";
+import {
+  ExplainSession,
+  topNextTokens,
+  type SessionSettings,
+  type SessionWindow,
+} from "./explainSession.js";
 import { hasNodeServices, nodeServices, type RunOptions } from "./nodeServices.js";
 import { ruleRunOptions, selectorContext } from "./ruleContext.js";
 import type { SweepOptions, SweepRow } from "./sweep.js";
@@ -93,6 +99,17 @@ export interface ExplainSettings extends RunSettings {
   /** δ of the dial threshold λ* (fidelity ≥ 1 − δ; default 0.05). */
   delta?: number;
 }
+
+/**
+ * Labels typed text per occurrence for a blocks source recorded with a model ("tagger"): the ids,
+ * the block of every token in the labeller's numbering, and the labeller's block names; undefined
+ * for a source it cannot label.
+ */
+export type BlockLabeller = (
+  source: string,
+  tokenizer: AnyTokenizer,
+  text: string,
+) => { ids: Int32Array; blocks: Uint8Array; names: readonly string[] } | undefined;
 
 /** A split of the model's corpus. */
 export type Split = "train" | "valid" | "test";
@@ -207,14 +224,20 @@ export class LocalistModel implements LoadedModel {
   /**
    * The ids of a text with the block of every position, for a model whose blocks are per
    * occurrence from the tagger (trained on a folder prepared with tagger blocks): each word's
-   * class in its own sentence (on Node; the page does not load the tagger). Other models: the ids
-   * only, blocks coming from each token.
+   * class in its own sentence, by `labeller` (on Node the installed services' tagger; the Lab's
+   * worker passes the tagger it loads on demand). Other models, or no labeller: the ids only,
+   * blocks coming from each token.
    */
-  encodeWithBlocks(text: string): { ids: Int32Array; blocks?: Uint8Array } {
+  encodeWithBlocks(
+    text: string,
+    labeller: BlockLabeller | undefined = hasNodeServices()
+      ? nodeServices("tagging").encodeWithBlocks
+      : undefined,
+  ): { ids: Int32Array; blocks?: Uint8Array } {
     const blocks = this.localist?.blocks;
     const encoded =
-      blocks?.kind === "tokens" && hasNodeServices()
-        ? nodeServices("tagging").encodeWithBlocks(blocks.source, this.tokenizer, text)
+      blocks?.kind === "tokens" && labeller
+        ? labeller(blocks.source, this.tokenizer, text)
         : undefined;
     if (blocks?.kind !== "tokens" || !encoded) return { ids: this.encode(text) };
     // The model's block ids, by name (its table was built in the labeller's order; map anyway).
@@ -325,14 +348,8 @@ export class LocalistModel implements LoadedModel {
       hooks,
     });
     finishAndDiscard(hooks);
-    const row = Float64Array.from(logits.slice(0, position).dataSync() as ArrayLike<number>);
-    const top = Math.max(...row);
-    const weights = row.map((x) => Math.exp(x - top));
-    const sum = weights.reduce((a, b) => a + b, 0);
-    const vocabulary = this.tokenizer.toJSON().tokens;
-    return Array.from(weights, (w, id) => ({ token: vocabulary[id], probability: w / sum }))
-      .sort((a, b) => b.probability - a.probability)
-      .slice(0, options.k ?? 8);
+    const row = Float32Array.from(logits.slice(0, position).dataSync() as ArrayLike<number>);
+    return topNextTokens(row, this.tokenizer.toJSON().tokens, row.length, 0, options.k);
   }
 
   /**
@@ -426,6 +443,14 @@ export class LocalistModel implements LoadedModel {
       sources: this.hooks({ dial, rules: options.rules }),
       ...(blocks ? { blocks } : {}),
     });
+  }
+
+  /**
+   * A session that explains one window at dial after dial, re-running only the layers from the
+   * first whose dial changed (./explainSession.ts); the caller disposes it (localist models).
+   */
+  explainSession(window: SessionWindow, settings: SessionSettings = {}): ExplainSession {
+    return new ExplainSession(this, window, settings);
   }
 
   /**

@@ -8,18 +8,14 @@ import { readRules } from "../localist/rulesFile.js";
 import { installNodeServices } from "./nodeServices.js";
 import { resumeTraining, trainNewModel } from "./training.js";
 import { savedSplits } from "./runCorpus.js";
-import { encodeWithBlocks, taggerLabels } from "../data/tokenBlocks.js";
+import { encodeWithTagger } from "../data/tokenBlocks.js";
 
 installNodeServices({
   load: loadModel,
   save: saveModel,
   splits: savedSplits,
   readRules,
-  encodeWithBlocks: (source, tokenizer, text) => {
-    if (source !== "tagger") return undefined;
-    const labels = taggerLabels();
-    return { ...encodeWithBlocks(tokenizer, text, labels), names: labels.names };
-  },
+  encodeWithBlocks: encodeWithTagger,
   train: (spec, options) => trainNewModel(spec, { ...options, initOnly: false }),
   initialize: async (spec, options) => {
     await trainNewModel(spec, { ...options, initOnly: true });

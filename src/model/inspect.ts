@@ -18,7 +18,7 @@ import {
   type LayerAttention,
 } from "./hooks.js";
 import type { ParamMap } from "./params.js";
-import { forward } from "./transformer.js";
+import { embedTokens, forwardFromEmbeddings, forwardFromLayer } from "./transformer.js";
 
 /** Dense attention of one batch of windows. */
 export interface AttentionMaps {
@@ -95,9 +95,22 @@ function addFar(
     }
 }
 
+/** Where a pass of `attentionMaps` starts, and what it keeps besides the maps. */
+export interface MapsPass {
+  /**
+   * Start at `layer` from the residual stream (B, T, D) entering it, kept from an earlier pass on
+   * the same tokens (consumed); the maps of earlier layers are then left empty.
+   */
+  from?: { layer: number; input: JaxArray };
+  /** Sees the residual stream entering each layer run (borrowed: keep it with `.ref`). */
+  onLayerInput?(layer: number, x: JaxArray): void;
+  /** Keep the logits, (B·T·V) on the host. */
+  logits?: boolean;
+}
+
 /**
- * Runs the model on token windows (B·T ids) with `sources`' hooks and returns the dense maps.
- * Borrows params.
+ * Runs the model on token windows (B·T ids) with `sources`' hooks and returns the dense maps
+ * (`weights[l]` and `scores[l]` empty for layers a resumed pass did not run). Borrows params.
  */
 export function attentionMaps(
   params: ParamMap,
@@ -107,7 +120,8 @@ export function attentionMaps(
   sources: readonly HookSource[] = [],
   /** The block of every position (blocks per occurrence), for hooks that read blocks. */
   blocks?: ArrayLike<number>,
-): AttentionMaps {
+  pass: MapsPass = {},
+): AttentionMaps & { logits?: Float32Array } {
   const t = tokens.length / batch;
   const inputs = hookInputs(sources, {
     tokens,
@@ -118,7 +132,16 @@ export function attentionMaps(
   });
   const captured: LayerAttention[] = [];
   const hooks = combineHooks([attachHooks(sources, inputs), captureHook(captured)]);
-  forward(tree.ref(params), fromHost(tokens, [batch, t], np.int32), config, { hooks }).dispose();
+  const { from } = pass;
+  const options = { hooks, onLayerInput: pass.onLayerInput };
+  const logits = from
+    ? forwardFromLayer(tree.ref(params), from.input, from.layer, config, options)
+    : forwardFromEmbeddings(
+        tree.ref(params),
+        embedTokens(params.tokenEmbedding.ref, fromHost(tokens, [batch, t], np.int32)),
+        config,
+        options,
+      );
   finishAndDiscard(hooks);
   const local = localHeadCount(config);
   const global = config.heads - local;
@@ -143,8 +166,19 @@ export function attentionMaps(
       return out;
     });
   };
-  const maps: AttentionMaps = { batch, length: t, weights: [], scores: [] };
-  captured.forEach((layer, l) => {
+  const maps: AttentionMaps & { logits?: Float32Array } = {
+    batch,
+    length: t,
+    weights: [],
+    scores: [],
+  };
+  if (pass.logits) maps.logits = Float32Array.from(logits.dataSync() as ArrayLike<number>);
+  else logits.dispose();
+  for (let l = 0; l < (from?.layer ?? 0); l++) {
+    maps.weights.push([]);
+    maps.scores.push([]);
+  }
+  captured.forEach((layer) => {
     maps.weights.push([
       ...perHead(layer.local?.weights, local, true, layer.local?.far?.weights),
       ...perHead(layer.global?.weights, global, false),
@@ -155,7 +189,7 @@ export function attentionMaps(
     ]);
     if (layer.visible) {
       const flags = toFloat64(layer.visible);
-      if (l === 0) maps.visible = flags;
+      maps.visible ??= flags; // the same flags in every layer
     }
   });
   return maps;

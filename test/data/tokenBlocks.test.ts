@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseLexicon } from "../../src/data/lexicon.js";
-import { encodeWithBlocks, lexiconLabels, taggerLabels } from "../../src/data/tokenBlocks.js";
+import { lexiconLabels } from "../../src/data/lexicon.js";
+import { encodeWithBlocks, taggerLabels } from "../../src/data/tokenBlocks.js";
 import { BpeTokenizer, CharTokenizer, WordTokenizer } from "../../src/data/tokenizer.js";
 import { tokenizeWords } from "../../src/data/words.js";
 
