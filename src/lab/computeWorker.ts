@@ -161,19 +161,12 @@ function view(analysis: Analysis, position: number, began: number): AnalysisView
     fidelity: head.fidelity,
     certifiedFidelity: head.certifiedFidelity,
     threshold: head.threshold,
-    rows: head.rows.map((row) => ({
-      token: row.token,
-      ...(row.metrics
-        ? {
-            metrics: {
-              entropy: row.metrics.entropy,
-              fidelity: row.metrics.fidelity,
-              leakBound: row.metrics.leakBound,
-            },
-          }
-        : {}),
-      ...(row.threshold === undefined ? {} : { threshold: row.threshold }),
-    })),
+    rows: {
+      entropy: Float64Array.from(head.rows, (row) => row.metrics?.entropy ?? NaN),
+      fidelity: Float64Array.from(head.rows, (row) => row.metrics?.fidelity ?? NaN),
+      leakBound: Float64Array.from(head.rows, (row) => row.metrics?.leakBound ?? NaN),
+      threshold: Float64Array.from(head.rows, (row) => row.threshold ?? NaN),
+    },
     weights: Float32Array.from(head.weights),
   }));
   return {
@@ -270,7 +263,12 @@ scope.onmessage = (event) => {
     .then(
       (answer) => {
         const transfer =
-          kind === "analyse" ? (answer as AnalysisView).heads.map((h) => h.weights.buffer) : [];
+          kind === "analyse"
+            ? (answer as AnalysisView).heads.flatMap((h) => [
+                h.weights.buffer,
+                ...Object.values(h.rows).map((values: Float64Array) => values.buffer),
+              ])
+            : [];
         scope.postMessage({ id, answer }, transfer);
       },
       (error: unknown) => {

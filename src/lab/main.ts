@@ -447,14 +447,15 @@ function wire(): void {
     const t = current.tokens.length;
     const at = cellAt(ui.heatmap, t, event.offsetX, event.offsetY);
     if (!at) return void (ui.tooltip.hidden = true);
-    const row = head.rows[at.row];
-    const m = row.metrics;
+    const { rows } = head;
+    const entropy = rows.entropy[at.row];
+    const fidelity = rows.fidelity[at.row];
     ui.tooltip.textContent =
-      `${row.token} → ${current.tokens[at.key].token}: weight ${head.weights[at.row * t + at.key].toFixed(3)}` +
-      (m ? ` · row entropy ${m.entropy.toFixed(3)} bits` : "") +
-      (m && !Number.isNaN(m.fidelity)
-        ? ` · fidelity ${m.fidelity.toFixed(3)} · certified ≥ ${(1 - m.leakBound).toFixed(3)} · λ* ${fixed(row.threshold ?? NaN, 2)}`
-        : " · no relevant key");
+      `${current.tokens[at.row].token} → ${current.tokens[at.key].token}: weight ${head.weights[at.row * t + at.key].toFixed(3)}` +
+      (Number.isNaN(entropy) ? "" : ` · row entropy ${entropy.toFixed(3)} bits`) +
+      (Number.isNaN(fidelity)
+        ? " · no relevant key"
+        : ` · fidelity ${fidelity.toFixed(3)} · certified ≥ ${(1 - rows.leakBound[at.row]).toFixed(3)} · λ* ${fixed(rows.threshold[at.row], 2)}`);
     ui.tooltip.style.left = `${event.clientX + 12}px`;
     ui.tooltip.style.top = `${event.clientY + 12}px`;
     ui.tooltip.hidden = false;

@@ -24,12 +24,17 @@ export interface ModelInfo {
   exampleRule: string;
 }
 
-/** One row of a head, as the tooltip shows it. */
-export interface RowView {
-  token: string;
-  /** Undefined when the row sees no key. */
-  metrics?: { entropy: number; fidelity: number; leakBound: number };
-  threshold?: number;
+/**
+ * The rows of a head, as the tooltip shows them: one entry per query position in each array
+ * (NaN where the row sees no key, or, for fidelity, leak bound and threshold, has no relevant
+ * key). Typed arrays, transferred: thousands of row objects would cost the page's thread more to
+ * receive than to draw.
+ */
+export interface RowsView {
+  entropy: Float64Array;
+  fidelity: Float64Array;
+  leakBound: Float64Array;
+  threshold: Float64Array;
 }
 
 /** One head of an analysis: its summary, its rows and its (T·T) weights for the heatmap. */
@@ -42,7 +47,7 @@ export interface HeadView {
   fidelity: number;
   certifiedFidelity: number;
   threshold: number;
-  rows: RowView[];
+  rows: RowsView;
   weights: Float32Array;
 }
 

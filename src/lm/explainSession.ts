@@ -11,6 +11,7 @@ import type { JaxArray } from "../engine/engine.js";
 import type { ExplainedHead, Explanation } from "../localist/explain.js";
 import { explainMaps } from "../localist/explain.js";
 import { localistMaps, type LocalistMaps } from "../localist/inspect.js";
+import { CompiledMapsPass } from "../model/inspect.js";
 import type { RuleSet } from "../localist/rules.js";
 import type { LocalistEntry } from "../localist/structure.js";
 import type { ModelConfig } from "../model/config.js";
@@ -71,12 +72,19 @@ export class ExplainSession {
   #maps?: LocalistMaps;
   #heads: ExplainedHead[][] = [];
   #last?: SessionPass & { dial: number[][] };
+  /** The dial of the pass being run: the dial hook reads it when it makes its inputs. */
+  #dial: number[][];
+  /** The pass compiled once per starting layer, with hooks that read `#dial`. */
+  readonly #compiled: CompiledMapsPass;
 
   constructor(model: SessionModel, window: SessionWindow, settings: SessionSettings = {}) {
     model.requireLocalist();
     this.#model = model;
     this.#window = window;
     this.#settings = { rules: [], top: 3, delta: 0.05, ...settings };
+    this.#dial = [];
+    const sources = model.hooks({ dial: () => this.#dial, rules: this.#settings.rules });
+    this.#compiled = new CompiledMapsPass(model.config, sources);
   }
 
   /** Explains the window at `dial`, re-running only the layers from the first whose dial changed. */
@@ -89,22 +97,25 @@ export class ExplainSession {
     const { ids, texts, blocks } = this.#window;
     const { rules } = this.#settings;
     const input = from > 0 ? this.#inputs[from] : undefined;
+    this.#dial = dial;
     const maps = localistMaps(
       model.params,
       config,
       structure,
       ids,
       1,
-      { sources: model.hooks({ dial, rules }), rules, ...(blocks ? { blocks } : {}) },
+      { sources: this.#compiled.sources, rules, ...(blocks ? { blocks } : {}) },
       {
         ...(input ? { from: { layer: from, input: input.ref } } : {}),
         logits: true,
-        onLayerInput: (layer, x) => {
-          this.#inputs[layer]?.dispose();
-          this.#inputs[layer] = x.ref;
-        },
+        keepInputs: true,
+        compiled: this.#compiled,
       },
     );
+    (maps.inputs ?? []).forEach((x, i) => {
+      this.#inputs[from + i]?.dispose();
+      this.#inputs[from + i] = x;
+    });
     if (this.#maps && from > 0)
       for (let l = from; l < config.layers; l++) {
         this.#maps.weights[l] = maps.weights[l];
@@ -130,6 +141,7 @@ export class ExplainSession {
 
   /** Frees the kept residual streams; the session is unusable afterwards. */
   dispose(): void {
+    this.#compiled.dispose();
     for (const x of this.#inputs) x?.dispose();
     this.#inputs.length = 0;
     this.#maps = undefined;

@@ -6,6 +6,7 @@
  *
  * Shapes: B windows, T positions.
  */
+import type { JaxArray } from "../engine/engine.js";
 import { check } from "../engine/errors.js";
 import type { ModelConfig } from "../model/config.js";
 import { localHeadCount, localWindow } from "../model/config.js";
@@ -50,7 +51,7 @@ export function localistMaps(
   extras: MeasureExtras,
   /** Where the pass starts and what it keeps besides the maps (model/inspect.ts). */
   pass: MapsPass = {},
-): LocalistMaps & { logits?: Float32Array } {
+): LocalistMaps & { logits?: Float32Array; inputs?: JaxArray[] } {
   const rules = extras.rules ?? [];
   const maps = attentionMaps(params, config, tokens, batch, extras.sources, extras.blocks, pass);
   return {
