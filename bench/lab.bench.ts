@@ -7,7 +7,8 @@
  * head's slider of the last layer is moved R times (only that layer re-runs). Medians are
  * printed. Last, the dial is dragged with the mouse for about 2 s, and the longest task on the
  * page's thread during the drag is printed (the Long Tasks API: every task of 50 ms or more;
- * 0 when there was none), which is how long input could have waited.
+ * "none" when there was none), which is how long input could have waited, and the longest input
+ * delay of the drag's events (the Event Timing API, which reports events of 16 ms or more).
  * The engine is whatever the worker chose (Wasm here: this headless Chromium has no WebGPU).
  *
  *   npm run build && node dist/bench/lab.bench.js [--repeats 15] [--out bench-lab]
@@ -64,15 +65,20 @@ const text = (n: number) => Array.from({ length: n }, (_, i) => WORDS[i % WORDS.
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
- * Every long task (≥ 50 ms on the page's thread, the Long Tasks API) from the page's start, kept
- * in the page, so that the bench can read the longest during a slider drag.
+ * Kept in the page from its start, for the bench to read after a drag: every long task (≥ 50 ms
+ * on the page's thread, the Long Tasks API) and the input delay of every input event (from the
+ * event to its handler starting, the Event Timing API; events of 16 ms or more are reported).
  */
-const WATCH_LONG_TASKS = () => {
-  const tasks: number[] = [];
-  (window as unknown as { longTasks: number[] }).longTasks = tasks;
+const WATCH_THE_PAGE_THREAD = () => {
+  const watched = { longTasks: [] as number[], inputDelays: [] as number[] };
+  (window as unknown as { watched: typeof watched }).watched = watched;
   new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) tasks.push(entry.duration);
+    for (const entry of list.getEntries()) watched.longTasks.push(entry.duration);
   }).observe({ type: "longtask", buffered: true });
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries() as PerformanceEventTiming[])
+      watched.inputDelays.push(entry.processingStart - entry.startTime);
+  }).observe({ type: "event", buffered: true, durationThreshold: 16 } as PerformanceObserverInit);
 };
 
 const lab = await startLab(["--model", model, "--port", "0"]);
@@ -81,7 +87,7 @@ try {
   const rows: string[] = [];
   for (const n of [64, 512]) {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    await page.addInitScript(WATCH_LONG_TASKS);
+    await page.addInitScript(WATCH_THE_PAGE_THREAD);
     await page.goto(`${lab.url}#${new URLSearchParams({ text: text(n), dial: "0" })}`);
     await page.waitForSelector("body[data-started]", { timeout: 600_000 });
     const engine = await page.textContent("#engine");
@@ -118,9 +124,12 @@ try {
     // A drag of the dial with the mouse: 40 moves over about 2 s, as a person drags it.
     const box = await page.locator("#dial").boundingBox();
     if (!box) throw new Error("the dial slider is not on the page");
-    await page.evaluate(
-      () => ((window as unknown as { longTasks: number[] }).longTasks.length = 0),
-    );
+    type Watched = { watched: { longTasks: number[]; inputDelays: number[] } };
+    await page.evaluate(() => {
+      const { watched } = window as unknown as Watched;
+      watched.longTasks.length = 0;
+      watched.inputDelays.length = 0;
+    });
     const y = box.y + box.height / 2;
     await page.mouse.move(box.x + 2, y);
     await page.mouse.down();
@@ -134,19 +143,20 @@ try {
       await new Promise((resolve) => setTimeout(resolve, 1000));
       [last, now] = [now, await redraws()];
     }
-    const longTasks = await page.evaluate(() => [
-      ...(window as unknown as { longTasks: number[] }).longTasks,
-    ]);
-    const longest = longTasks.length === 0 ? 0 : Math.max(...longTasks);
+    const { longTasks, inputDelays } = await page.evaluate(
+      () => (window as unknown as Watched).watched,
+    );
+    const longest = longTasks.length === 0 ? "none" : `${Math.max(...longTasks).toFixed(0)} ms`;
+    const delay = inputDelays.length === 0 ? "none" : `${Math.max(...inputDelays).toFixed(0)} ms`;
     rows.push(
-      `| ${n} | ${engine} | ${all.own.toFixed(0)} ms | ${all.wall.toFixed(0)} ms | ${all.worker.toFixed(0)} ms | ${one.wall.toFixed(0)} ms (${one.layers} of 2 layers) | ${longest.toFixed(0)} ms (${longTasks.length}) | ${repeats} |`,
+      `| ${n} | ${engine} | ${all.own.toFixed(0)} ms | ${all.wall.toFixed(0)} ms | ${all.worker.toFixed(0)} ms | ${one.wall.toFixed(0)} ms (${one.layers} of 2 layers) | ${longest} (${longTasks.length}) | ${delay} (${inputDelays.length}) | ${repeats} |`,
     );
     await page.close();
   }
   console.log(
-    "| tokens | engine | dial moved: change to redrawn page, in the page (median) | slider to redrawn page, as the driver sees it (median) | worker's compute (median) | one head of the last layer moved: slider to redrawn page (median) | longest task on the page's thread during a 2 s drag (count ≥ 50 ms) | moves |",
+    "| tokens | engine | dial moved: change to redrawn page, in the page (median) | slider to redrawn page, as the driver sees it (median) | worker's compute (median) | one head of the last layer moved: slider to redrawn page (median) | longest task on the page's thread during a 2 s drag (tasks ≥ 50 ms) | longest input delay during the drag (events ≥ 16 ms) | moves |",
   );
-  console.log("|---|---|---|---|---|---|---|---|");
+  console.log("|---|---|---|---|---|---|---|---|---|");
   for (const row of rows) console.log(row);
 } finally {
   await browser.close();
