@@ -63,10 +63,15 @@ test("resident memory stays flat over many redraws of the page's analysis", () =
     }),
   );
   assert.ok(parsed.rules, parsed.error);
-  // The page's worker keeps one session per window; the dial alternates between moving every
-  // head and moving one head of the last layer (a partial re-run).
-  const session = model.explainSession(window, { rules: parsed.rules });
+  // The page's worker keeps one session (with its compiled passes) per window, and a new one
+  // when the text changes (here every 5 redraws); the dial alternates between moving every head
+  // and moving one head of the last layer (a partial re-run).
+  let session = model.explainSession(window, { rules: parsed.rules });
   const redraw = (i: number) => {
+    if (i % 5 === 0) {
+      session.dispose();
+      session = model.explainSession(window, { rules: parsed.rules });
+    }
     const dial = dialOf(model.config, { value: (i % 10) / 10, schedule: "uniform" });
     if (i % 2 === 1) dial[model.config.layers - 1][0] = 0.95;
     const result = analyse(model, session, window, dial, parsed.rules);
