@@ -126,6 +126,10 @@ export function nextTokens(
   position: number,
   k = 8,
 ): { token: string; probability: number }[] {
-  const vocabulary = model.tokenizer.toJSON().tokens;
+  let vocabulary = vocabularies.get(model);
+  if (!vocabulary) vocabularies.set(model, (vocabulary = model.tokenizer.toJSON().tokens));
   return topNextTokens(analysis.logits, vocabulary, model.config.vocabSize, position, k);
 }
+
+/** Each model's token strings, read once (`toJSON` copies the whole vocabulary). */
+const vocabularies = new WeakMap<LocalistModel, readonly string[]>();

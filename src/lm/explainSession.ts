@@ -3,7 +3,9 @@
  * residual stream x_ℓ entering every layer, the attention maps and the explained heads; the next
  * dial re-runs the model only from the first layer whose dial changed, since layers before it see
  * the same tokens, blocks, rules and dial and so compute the same x_ℓ. Moving one head's dial in
- * layer ℓ of an L-layer model runs L − ℓ layers instead of L.
+ * layer ℓ of an L-layer model runs L − ℓ layers instead of L. The pass from each starting layer is
+ * compiled once (model/inspect.ts `CompiledMapsPass`), with a dial hook that reads the dial of the
+ * pass being run, so a new dial is a new argument, not a new program.
  *
  * Shapes: T positions of the window, D width, V vocabulary.
  */
@@ -93,7 +95,10 @@ export class ExplainSession {
     const { config } = model;
     const structure = model.requireLocalist();
     const from = this.#last ? firstChangedLayer(this.#last.dial, dial, config.layers) : 0;
-    if (this.#last && from === config.layers) return { ...this.#last, layersRun: 0 };
+    if (this.#last && from === config.layers) {
+      const { explanation, logits } = this.#last;
+      return { explanation, logits, layersRun: 0 };
+    }
     const { ids, texts, blocks } = this.#window;
     const { rules } = this.#settings;
     const input = from > 0 ? this.#inputs[from] : undefined;
