@@ -22,6 +22,8 @@ export default defineConfig({
   base: "./",
   logLevel: "warn",
   plugins: [browserOnly],
+  // The compute worker is a module worker, so that it can load the tagger as a separate chunk.
+  worker: { format: "es", plugins: () => [browserOnly] },
   build: {
     outDir: "../../dist/lab",
     emptyOutDir: true,

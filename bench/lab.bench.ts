@@ -1,10 +1,15 @@
 /**
  * The Lab's slider-to-redraw latency in a real headless Chromium: a model like the Lab's test
  * model (2 layers × 2 heads, width 32, vocabulary 1,000) but with a context of 512, so that
- * texts of 64 and 512 tokens fit; the dial slider is moved R times per size and two times are
- * taken: the page's own (forward pass + metrics + redraw, from the input event) and the wall
- * time from the slider move to the redrawn page, as the test driver sees it. Medians are printed.
- * The engine is whatever the page chose (Wasm here: this headless Chromium has no WebGPU).
+ * texts of 64 and 512 tokens fit. Per size, the dial slider is moved R times and three times are
+ * taken: the page's own (from the input event to the redrawn page), the wall time from the
+ * slider move to the redrawn page as the test driver sees it, and the compute worker's; then one
+ * head's slider of the last layer is moved R times (only that layer re-runs). Medians are
+ * printed. Last, the dial is dragged with the mouse for about 2 s, and the longest task on the
+ * page's thread during the drag is printed (the Long Tasks API: every task of 50 ms or more;
+ * "none" when there was none), which is how long input could have waited, and the longest input
+ * delay of the drag's events (the Event Timing API, which reports events of 16 ms or more).
+ * The engine is whatever the worker chose (Wasm here: this headless Chromium has no WebGPU).
  *
  *   npm run build && node dist/bench/lab.bench.js [--repeats 15] [--out bench-lab]
  */
@@ -59,38 +64,99 @@ const WORDS =
 const text = (n: number) => Array.from({ length: n }, (_, i) => WORDS[i % WORDS.length]).join(" ");
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/**
+ * Kept in the page from its start, for the bench to read after a drag: every long task (≥ 50 ms
+ * on the page's thread, the Long Tasks API) and the input delay of every input event (from the
+ * event to its handler starting, the Event Timing API; events of 16 ms or more are reported).
+ */
+const WATCH_THE_PAGE_THREAD = () => {
+  const watched = { longTasks: [] as number[], inputDelays: [] as number[] };
+  (window as unknown as { watched: typeof watched }).watched = watched;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) watched.longTasks.push(entry.duration);
+  }).observe({ type: "longtask", buffered: true });
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries() as PerformanceEventTiming[])
+      watched.inputDelays.push(entry.processingStart - entry.startTime);
+  }).observe({ type: "event", buffered: true, durationThreshold: 16 } as PerformanceObserverInit);
+};
+
 const lab = await startLab(["--model", model, "--port", "0"]);
 const browser = await launchBrowser();
 try {
   const rows: string[] = [];
   for (const n of [64, 512]) {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.addInitScript(WATCH_THE_PAGE_THREAD);
     await page.goto(`${lab.url}#${new URLSearchParams({ text: text(n), dial: "0" })}`);
     await page.waitForSelector("body[data-started]", { timeout: 600_000 });
     const engine = await page.textContent("#engine");
-    const own: number[] = [];
-    const wall: number[] = [];
-    for (let r = 0; r < repeats; r++) {
-      const count = await page.$eval("#latency", (e) => Number((e as HTMLElement).dataset.count));
-      const began = performance.now();
-      await page.locator("#dial").fill(String(((r % 10) + 1) / 10));
-      await page.waitForFunction(
-        (c) => Number((document.querySelector("#latency") as HTMLElement).dataset.count) > c,
-        count,
-        { timeout: 600_000 },
-      );
-      wall.push(performance.now() - began);
-      own.push(await page.$eval("#latency", (e) => Number((e as HTMLElement).dataset.ms)));
+    const redraws = () => page.$eval("#latency", (e) => Number((e as HTMLElement).dataset.count));
+    /** Moves `slider` to `value` R times and takes the page's, the worker's and the wall times. */
+    const moves = async (slider: string, value: (r: number) => number) => {
+      const own: number[] = [];
+      const worker: number[] = [];
+      const wall: number[] = [];
+      let layers = 0;
+      for (let r = 0; r < repeats; r++) {
+        const count = await redraws();
+        const began = performance.now();
+        await page.locator(slider).fill(String(value(r)));
+        await page.waitForFunction(
+          (c) => Number((document.querySelector("#latency") as HTMLElement).dataset.count) > c,
+          count,
+          { timeout: 600_000 },
+        );
+        wall.push(performance.now() - began);
+        const data = await page.$eval("#latency", (e) => ({ ...(e as HTMLElement).dataset }));
+        own.push(Number(data.ms));
+        worker.push(Number(data.computeMs));
+        layers = Number(data.layersRun);
+      }
+      return { own: median(own), worker: median(worker), wall: median(wall), layers };
+    };
+    const all = await moves("#dial", (r) => ((r % 10) + 1) / 10);
+    await page.click("#per-head-dials summary");
+    const one = await moves("#head-sliders input[data-layer='1'][data-head='1']", (r) =>
+      r % 2 === 0 ? 0.9 : 0.2,
+    );
+
+    // A drag of the dial with the mouse: 40 moves over about 2 s, as a person drags it.
+    const box = await page.locator("#dial").boundingBox();
+    if (!box) throw new Error("the dial slider is not on the page");
+    type Watched = { watched: { longTasks: number[]; inputDelays: number[] } };
+    await page.evaluate(() => {
+      const { watched } = window as unknown as Watched;
+      watched.longTasks.length = 0;
+      watched.inputDelays.length = 0;
+    });
+    const y = box.y + box.height / 2;
+    await page.mouse.move(box.x + 2, y);
+    await page.mouse.down();
+    for (let i = 1; i <= 40; i++) {
+      await page.mouse.move(box.x + 2 + ((box.width - 4) * i) / 40, y);
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    await page.mouse.up();
+    // Until the last answer is drawn: no redraw for a second.
+    for (let last = -1, now = await redraws(); now !== last;) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      [last, now] = [now, await redraws()];
+    }
+    const { longTasks, inputDelays } = await page.evaluate(
+      () => (window as unknown as Watched).watched,
+    );
+    const longest = longTasks.length === 0 ? "none" : `${Math.max(...longTasks).toFixed(0)} ms`;
+    const delay = inputDelays.length === 0 ? "none" : `${Math.max(...inputDelays).toFixed(0)} ms`;
     rows.push(
-      `| ${n} | ${engine} | ${median(own).toFixed(0)} ms | ${median(wall).toFixed(0)} ms | ${repeats} |`,
+      `| ${n} | ${engine} | ${all.own.toFixed(0)} ms | ${all.wall.toFixed(0)} ms | ${all.worker.toFixed(0)} ms | ${one.wall.toFixed(0)} ms (${one.layers} of 2 layers) | ${longest} (${longTasks.length}) | ${delay} (${inputDelays.length}) | ${repeats} |`,
     );
     await page.close();
   }
   console.log(
-    "| tokens | engine | page: forward + metrics + redraw (median) | slider to redrawn page (median) | moves |",
+    "| tokens | engine | dial moved: change to redrawn page, in the page (median) | slider to redrawn page, as the driver sees it (median) | worker's compute (median) | one head of the last layer moved: slider to redrawn page (median) | longest task on the page's thread during a 2 s drag (tasks ≥ 50 ms) | longest input delay during the drag (events ≥ 16 ms) | moves |",
   );
-  console.log("|---|---|---|---|---|");
+  console.log("|---|---|---|---|---|---|---|---|---|");
   for (const row of rows) console.log(row);
 } finally {
   await browser.close();

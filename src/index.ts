@@ -52,7 +52,14 @@ export {
   type EvaluateOptions,
   type GenerateOptions,
   type ExplainSettings,
+  type BlockLabeller,
 } from "./lm/localistModel.js";
+export {
+  type ExplainSession,
+  type SessionWindow,
+  type SessionSettings,
+  type SessionPass,
+} from "./lm/explainSession.js";
 export {
   validateTrainingSpec,
   SpecError,

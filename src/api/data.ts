@@ -23,16 +23,14 @@ export type { CoarseClass } from "../data/brownTags.js";
 export {
   taggerLabels,
   lexiconLabels,
+  occurrenceLabeller,
+  type OccurrenceLabeller,
   type BlockLabels,
   type LabelledWords,
 } from "../data/tokenBlocks.js";
 export type { Span } from "../data/words.js";
-export {
-  parseLexicon,
-  type Lexicon,
-  type LexiconFallback,
-  type StoredLexicon,
-} from "../data/lexicon.js";
+export type { Lexicon, LexiconFallback, StoredLexicon } from "../data/lexicon.js";
+export { parseLexicon } from "../data/lexiconFile.js";
 export { unigramModel, bigramModel, type NgramModel } from "../data/ngram.js";
 export { recallLines, recallText, type RecallLine } from "../data/recall.js";
 

@@ -35,7 +35,13 @@ export type {
   TokenBatch,
 } from "../model/hooks.js";
 export { generateTokens, type SampleOptions } from "../model/generate.js";
-export { attentionMaps, type AttentionMaps } from "../model/inspect.js";
+export {
+  attentionMaps,
+  CompiledMapsPass,
+  type AttentionMaps,
+  type MapsPass,
+  type MapsPassArrays,
+} from "../model/inspect.js";
 
 // The hooks of a model, assembled in one place; services on the model object.
 export { assembleHooks, type HookedParts } from "../lm/hooks.js";

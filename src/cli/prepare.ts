@@ -2,8 +2,10 @@
  * `localist prepare`: a corpus into a prepared token folder (token and block files, a manifest),
  * which training and evaluation read by window without the text (src/io/prepareCorpus.ts).
  */
-import { parseLexicon, type LexiconFallback } from "../data/lexicon.js";
-import { lexiconLabels, taggerLabels } from "../data/tokenBlocks.js";
+import type { LexiconFallback } from "../data/lexicon.js";
+import { parseLexicon } from "../data/lexiconFile.js";
+import { lexiconLabels } from "../data/tokenBlocks.js";
+import { taggerLabels } from "../data/tokenBlocks.js";
 import { tokenizerFromJSON, type AnyTokenizer } from "../data/tokenizer.js";
 import { LocalistError, oneLine } from "../engine/errors.js";
 import { FILE_LIMITS, readLimitedFile } from "../engine/files.js";

@@ -1,13 +1,9 @@
 /**
  * Concept blocks from a lexicon: a user's list of block → words and multi-word phrases, matched on
  * the words of a text (longest phrase first, case-insensitive), every other word falling back to
- * its tagger class (./tagger.ts) or to `other`. Browser-safe: it parses text, the caller reads the
- * file.
- *
- * Formats: JSON `{"block": ["word", "multi word phrase", …], …}` or CSV lines `block,phrase`
- * (an optional `block,phrase` header; quotes as in RFC 4180).
+ * its tagger class (./tagger.ts) or to `other`. Browser-safe (the Lab's worker matches a stored
+ * lexicon's phrases with it); reading a lexicon file, JSON or CSV, is ./lexiconFile.ts's.
  */
-import { parse } from "csv-parse/sync";
 import { check, LocalistError } from "../engine/errors.js";
 import { COARSE_CLASSES, type CoarseClass } from "./brownTags.js";
 import { tagText, type TaggedWord } from "./tagger.js";
@@ -63,7 +59,7 @@ function topLevelKeys(text: string): string[] {
 }
 
 /** (block, phrase) pairs of a JSON lexicon, with one-line errors. */
-function jsonEntries(text: string, name: string): [string, string][] {
+export function jsonLexiconEntries(text: string, name: string): [string, string][] {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -90,30 +86,6 @@ function jsonEntries(text: string, name: string): [string, string][] {
   return entries;
 }
 
-/** (block, phrase) pairs of a CSV lexicon, with one-line errors naming the line. */
-function csvEntries(text: string, name: string): [string, string][] {
-  let rows: string[][];
-  try {
-    rows = parse(text, {
-      bom: true,
-      trim: true,
-      skip_empty_lines: true,
-      relax_column_count: true,
-    }) as string[][];
-  } catch (error) {
-    throw new LocalistError(`lexicon ${name} is not valid CSV (${(error as Error).message})`);
-  }
-  if (rows.length > 0 && rows[0][0] === "block" && rows[0][1] === "phrase") rows = rows.slice(1);
-  return rows.map((row, i) => {
-    check(
-      row.length === 2 && row[0] !== "" && row[1] !== "",
-      () =>
-        `lexicon ${name}: line ${i + 1} must be block,phrase (two cells), got ${JSON.stringify(row.join(","))}`,
-    );
-    return [row[0], row[1]];
-  });
-}
-
 /** A lexicon as stored with a prepared folder and a model: its phrases by block, its fallback. */
 export interface StoredLexicon {
   fallback: LexiconFallback;
@@ -127,24 +99,21 @@ export function storedLexicon(lexicon: Lexicon): StoredLexicon {
 
 /** A lexicon from its stored form (the same blocks in the same order); `name` names it in errors. */
 export function lexiconFromStored(stored: StoredLexicon, name: string): Lexicon {
-  return parseLexicon(JSON.stringify(stored.phrases), name, stored.fallback);
+  const entries = Object.entries(stored.phrases).flatMap(([block, phrases]) =>
+    phrases.map((phrase) => [block, phrase] as const),
+  );
+  return lexiconFromEntries(entries, name, stored.fallback);
 }
 
 /**
- * Parses a lexicon's text (JSON when it starts with `{`, else CSV). Errors are one line: an empty
- * file, a block named twice, a phrase in two blocks, a phrase with no words, too many blocks.
+ * A lexicon from its (block, phrase) pairs, in order. Errors are one line: no phrases, a block
+ * with no name, a phrase with no words, a phrase in two blocks, too many blocks.
  */
-export function parseLexicon(
-  text: string,
+export function lexiconFromEntries(
+  entries: readonly (readonly [string, string])[],
   name: string,
   fallback: LexiconFallback = "tagger",
 ): Lexicon {
-  const body = text.replace(/^\uFEFF/, "").trim();
-  check(
-    body !== "",
-    `lexicon ${name} is empty; give {"block": ["word", "multi word phrase"]} or block,phrase lines`,
-  );
-  const entries = body.startsWith("{") ? jsonEntries(body, name) : csvEntries(body, name);
   check(entries.length > 0, `lexicon ${name} lists no phrases; give at least one`);
   const names: string[] = [];
   const index = new Map<string, number>();

@@ -80,6 +80,36 @@ export function recordedLabels(source: string, lexicon?: StoredLexicon): BlockLa
   return undefined;
 }
 
+/** Text labelled word by word in its sentences, each token in its word's block. */
+export interface OccurrenceLabeller {
+  /** The labeller's block names, which its block ids index. */
+  names: readonly string[];
+  /** Typed text as the tokenizer reads it (no `<eos>` added), with the block of every token. */
+  encode(text: string): { ids: Int32Array; blocks: Uint8Array };
+  /** The block of every token of a sequence, from labelling the text it spells. */
+  blocksOf(ids: ArrayLike<number>): Uint8Array;
+}
+
+/**
+ * The labeller of a model's blocks per occurrence over its tokenizer: the tagger, or a lexicon
+ * stored with the model (`recordedLabels`); undefined for blocks new text cannot be labelled
+ * with. What the model object labels text with: on Node through its services, in the Lab's
+ * worker imported on demand (this module brings the tagger's model with it).
+ */
+export function occurrenceLabeller(
+  source: string,
+  lexicon: StoredLexicon | undefined,
+  tokenizer: AnyTokenizer,
+): OccurrenceLabeller | undefined {
+  const labels = recordedLabels(source, lexicon);
+  if (!labels) return undefined;
+  return {
+    names: labels.names,
+    encode: (text) => encodeWithBlocks(tokenizer, text, labels),
+    blocksOf: (ids) => labelIds(tokenizer, ids, labels),
+  };
+}
+
 /** The block of tokens that belong to no word: `punctuation` if named, else `other`. */
 export function layoutBlock(names: readonly string[]): number {
   const punctuation = names.indexOf("punctuation");

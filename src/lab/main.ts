@@ -1,23 +1,13 @@
 /**
  * The Locality Lab page. Plain TypeScript and the DOM, no UI library: the page is a handful of
  * inputs, tables and one canvas, and every number in it comes from the library the command line
- * uses (./analysis.ts), so the page adds no framework between the two. Every failure becomes one
- * line in the page (#message, or #rules-error for the rules editor); nothing is left blank.
+ * uses (./analysis.ts), computed in a worker (./computeWorker.ts) so that the page's thread only
+ * handles input and draws. Every failure becomes one line in the page (#message, or #rules-error
+ * for the rules editor); nothing is left blank.
  */
-import { blockNames } from "../localist/blocks.js";
-import type { RuleSet } from "../localist/rules.js";
-import type { LocalistModel } from "../lm/localistModel.js";
-import {
-  analyse,
-  dialOf,
-  nextTokens,
-  parseRulesText,
-  textWindow,
-  type Analysis,
-  type DialState,
-} from "./analysis.js";
+import { dialMatrix } from "../localist/dial.js";
+import { Compute } from "./compute.js";
 import { droppedFiles } from "./dropFiles.js";
-import { startEngine } from "./engine.js";
 import { downloadSvg, downloadSvgAsPng } from "./exporting.js";
 import {
   cellAt,
@@ -27,8 +17,12 @@ import {
   MAX_ROWS,
   type HeatmapData,
 } from "./heatmap.js";
-import { modelFromFileList, modelFromServer } from "./modelSource.js";
-import { sweepChart } from "./sweepChart.js";
+import {
+  checkpointFromFileList,
+  checkpointFromServer,
+  type CheckpointRead,
+} from "./modelSource.js";
+import type { AnalysisView, ModelInfo, NextToken } from "./protocol.js";
 import { fillComplianceTable, fillHeadTable, fixed } from "./tables.js";
 import { wireTrainPanel } from "./trainPanel.js";
 import { readState, writeState, type ViewState } from "./urlState.js";
@@ -66,6 +60,7 @@ const ui = {
   headSliders: element("head-sliders"),
   latency: element("latency"),
   tokens: element("tokens"),
+  blocksFrom: element("blocks-from"),
   legend: element("legend"),
   heads: element<HTMLTableElement>("heads"),
   overall: element("overall"),
@@ -84,10 +79,10 @@ const ui = {
   drop: element("drop"),
 };
 
-let model: LocalistModel | undefined;
+const compute = new Compute();
+let model: ModelInfo | undefined;
 const state: ViewState = readState(location.hash);
-let rules: RuleSet = [];
-let current: Analysis | undefined;
+let current: AnalysisView | undefined;
 let sweepSvg = "";
 
 /** One line in the page; the message of a library error is already written for a person. */
@@ -111,10 +106,9 @@ function percent(probability: number): string {
 }
 
 /** Each block's colour, named: the legend of the token colours. */
-function renderLegend(next: LocalistModel): void {
-  const names = blockNames(next.requireLocalist().blocks, next.config.context);
+function renderLegend(next: ModelInfo): void {
   ui.legend.replaceChildren(
-    ...names.map((name) => {
+    ...next.blocks.map((name) => {
       const swatch = document.createElement("i");
       swatch.style.background = blockColour(name);
       const item = document.createElement("span");
@@ -124,43 +118,25 @@ function renderLegend(next: LocalistModel): void {
   );
 }
 
-/** An example rule for the editor, naming one of the served model's own blocks. */
-function exampleRule(next: LocalistModel): string {
-  const names = blockNames(next.requireLocalist().blocks, next.config.context);
-  const block = names.find((name) => name === "noun") ?? names[0];
-  return JSON.stringify(
-    {
-      rules: [
-        {
-          id: `attend-to-${block}`,
-          query: { all: true },
-          key: { block },
-          alpha: 0.01,
-          minFidelity: 0.5,
-        },
-      ],
-    },
-    null,
-    2,
-  );
-}
-
 function blockColour(block: string): string {
-  const names = model ? blockNames(model.requireLocalist().blocks, model.config.context) : [];
-  return PALETTE[Math.max(0, names.indexOf(block)) % PALETTE.length];
+  return PALETTE[Math.max(0, model?.blocks.indexOf(block) ?? 0) % PALETTE.length];
 }
 
-function dialState(): DialState {
-  return { value: state.dial, schedule: state.schedule, perHead: state.perHead };
+/** The (L, H) dial the page shows: one value per head if set, else the value under the schedule. */
+function dialNow(shape: ModelInfo): number[][] {
+  return (
+    state.perHead?.map((row) => [...row]) ??
+    dialMatrix(state.dial, state.schedule, shape.layers, shape.heads)
+  );
 }
 
 function saveState(): void {
   history.replaceState(null, "", writeState(state));
 }
 
-function renderTokens(analysis: Analysis): void {
+function renderTokens(analysis: AnalysisView): void {
   ui.tokens.replaceChildren(
-    ...analysis.explanation.tokens.map((token, i) => {
+    ...analysis.tokens.map((token, i) => {
       const span = document.createElement("span");
       span.textContent = token.token;
       span.title = `${analysis.window.start + i}: ${token.token} (${token.block})`;
@@ -171,14 +147,14 @@ function renderTokens(analysis: Analysis): void {
         state.position = i;
         saveState();
         renderTokens(analysis);
-        renderNextTokens();
+        void askNextTokens();
       };
       return span;
     }),
   );
 }
 
-function renderHeads(analysis: Analysis): void {
+function renderHeads(analysis: AnalysisView): void {
   fillHeadTable(ui.heads.tBodies[0], ui.overall as HTMLTableRowElement, analysis, state, (head) => {
     state.layer = head.layer;
     state.head = head.head;
@@ -188,28 +164,28 @@ function renderHeads(analysis: Analysis): void {
   });
 }
 
-function selectedHead(analysis: Analysis) {
+function selectedHead(analysis: AnalysisView) {
   return (
-    analysis.explanation.heads.find((h) => h.layer === state.layer && h.head === state.head) ??
-    analysis.explanation.heads[0]
+    analysis.heads.find((h) => h.layer === state.layer && h.head === state.head) ??
+    analysis.heads[0]
   );
 }
 
-function heatmapData(analysis: Analysis): HeatmapData {
+function heatmapData(analysis: AnalysisView): HeatmapData {
   const head = selectedHead(analysis);
   return {
     weights: head.weights,
-    texts: analysis.explanation.tokens.map((t) => t.token),
-    colours: analysis.explanation.tokens.map((t) => blockColour(t.block)),
+    texts: analysis.tokens.map((t) => t.token),
+    colours: analysis.tokens.map((t) => blockColour(t.block)),
   };
 }
 
-function heatmapTitle(analysis: Analysis): string {
+function heatmapTitle(analysis: AnalysisView): string {
   const head = selectedHead(analysis);
   return `layer ${head.layer}, head ${head.head} (${head.description}), λ = ${head.dial.toFixed(2)}`;
 }
 
-function renderHeatmap(analysis: Analysis): void {
+function renderHeatmap(analysis: AnalysisView): void {
   const data = heatmapData(analysis);
   const t = data.texts.length;
   ui.heatmapTitle.textContent = heatmapTitle(analysis);
@@ -219,11 +195,9 @@ function renderHeatmap(analysis: Analysis): void {
   drawHeatmap(ui.heatmap, data, Math.floor(ui.heatmapScroll.scrollTop / cellSize(t)));
 }
 
-function renderNextTokens(): void {
-  if (!model || !current) return;
-  const position = Math.min(state.position, current.window.ids.length - 1);
-  const top = nextTokens(model, current.window, current.dial, rules, position);
-  const after = current.explanation.tokens[position].token;
+function renderNextTokens(analysis: AnalysisView, top: NextToken[]): void {
+  const position = analysis.position;
+  const after = analysis.tokens[position].token;
   ui.topk.replaceChildren(
     ...top.map(({ token, probability }) => {
       const item = document.createElement("li");
@@ -232,70 +206,112 @@ function renderNextTokens(): void {
       return item;
     }),
   );
-  ui.topk.title = `after "${after}" (position ${current.window.start + position})`;
+  ui.topk.title = `after "${after}" (position ${analysis.window.start + position})`;
 }
 
-function renderCompliance(analysis: Analysis): void {
-  fillComplianceTable(ui.compliance.tBodies[0], analysis.compliance, model?.localist?.margin ?? 1);
+/** The next-token distribution at the selected position, from the worker's last pass. */
+async function askNextTokens(): Promise<void> {
+  if (!current) return;
+  const analysis = current;
+  const position = Math.min(state.position, analysis.tokens.length - 1);
+  try {
+    const top = await compute.ask("next", { position });
+    if (current !== analysis) return;
+    analysis.position = position;
+    renderNextTokens(analysis, top);
+  } catch (error) {
+    showMessage(describe(error));
+  }
 }
 
-function renderWindowNote(analysis: Analysis): void {
-  const { total, start, ids } = analysis.window;
-  const t = model?.config.context ?? ids.length;
+function renderCompliance(analysis: AnalysisView): void {
+  fillComplianceTable(ui.compliance.tBodies[0], analysis.compliance, model?.margin ?? 1);
+}
+
+function renderWindowNote(analysis: AnalysisView): void {
+  const { total, start, length } = analysis.window;
+  const t = model?.context ?? length;
   ui.windowNote.hidden = total <= t;
   ui.start.max = String(Math.max(0, total - t));
   ui.start.value = String(start);
   ui.windowText.textContent =
     total > t
-      ? `The text has ${total} tokens and the model's context is ${t}: showing tokens ${start}–${start + ids.length - 1}. Move the window with the first token.`
+      ? `The text has ${total} tokens and the model's context is ${t}: showing tokens ${start}–${start + length - 1}. Move the window with the first token.`
       : "";
 }
 
-/** Re-runs the model on the current text, dial and rules, and redraws everything. */
-function refresh(): void {
-  if (!model) return;
-  const began = performance.now();
-  try {
-    const window = textWindow(model, state.text, state.start);
-    current = analyse(model, window, dialOf(model, dialState()), rules);
-    state.position = Math.min(state.position, window.ids.length - 1);
-    renderWindowNote(current);
-    renderTokens(current);
-    renderHeads(current);
-    renderHeatmap(current);
-    renderNextTokens();
-    renderCompliance(current);
-    showMessage("");
-  } catch (error) {
-    showMessage(describe(error));
-    return;
-  }
-  const ms = performance.now() - began;
+/** Draws an analysis from the worker; `since` is when the change it answers was made. */
+function render(analysis: AnalysisView, since: number): void {
+  const previous = current;
+  current = analysis;
+  state.position = Math.min(state.position, analysis.tokens.length - 1);
+  renderWindowNote(analysis);
+  // A dial move leaves the tokens as they are: rebuilding hundreds of spans (and the layout that
+  // follows) would be most of the page's work per move.
+  const tokensKey = JSON.stringify([analysis.window.start, analysis.tokens]);
+  if (!previous || tokensKey !== renderedTokens) renderTokens(analysis);
+  renderedTokens = tokensKey;
+  ui.blocksFrom.textContent = `blocks: ${analysis.blocksFrom}`;
+  renderHeads(analysis);
+  renderHeatmap(analysis);
+  renderNextTokens(analysis, analysis.next);
+  renderCompliance(analysis);
+  showMessage("");
+  const ms = performance.now() - since;
   ui.latency.textContent = `redrawn in ${ms.toFixed(0)} ms`;
+  ui.latency.title = `from the change to the redrawn page; the worker computed for ${analysis.computeMs.toFixed(0)} ms and ran ${analysis.layersRun} of ${model?.layers ?? "?"} layers`;
   ui.latency.dataset.ms = String(ms);
+  ui.latency.dataset.computeMs = String(analysis.computeMs);
+  ui.latency.dataset.layersRun = String(analysis.layersRun);
   ui.latency.dataset.count = String(Number(ui.latency.dataset.count ?? 0) + 1);
 }
 
-let pending = false;
-/** Coalesces bursts of slider events into one redraw per frame. */
-function scheduleRefresh(): void {
-  if (pending) return;
-  pending = true;
-  requestAnimationFrame(() => {
-    pending = false;
-    refresh();
-  });
+/** The tokens drawn last (window start and tokens, as JSON). */
+let renderedTokens = "";
+let inFlight: Promise<void> | undefined;
+let wanted = false;
+/** When the oldest change not yet sent to the worker was made. */
+let changedAt: number | undefined;
+
+/**
+ * Asks the worker for the analysis of the current text, dial and rules and draws it. One request
+ * is in flight at a time; changes made meanwhile are coalesced into the next one, so a slider
+ * dragged faster than the worker answers costs one pass per answer, not one per event.
+ */
+function refresh(): Promise<void> {
+  changedAt ??= performance.now();
+  wanted = true;
+  inFlight ??= pump().finally(() => (inFlight = undefined));
+  return inFlight;
+}
+
+async function pump(): Promise<void> {
+  while (wanted && model) {
+    wanted = false;
+    const since = changedAt ?? performance.now();
+    changedAt = undefined;
+    try {
+      const analysis = await compute.ask("analyse", {
+        text: state.text,
+        start: state.start,
+        dial: dialNow(model),
+        position: state.position,
+      });
+      render(analysis, since);
+    } catch (error) {
+      showMessage(describe(error));
+    }
+  }
 }
 
 /** The sweep of the dial over [0, 1] on the current window (entropy and fidelities against λ). */
-function renderSweep(): void {
-  if (!model || !current) return;
+async function renderSweep(): Promise<void> {
+  if (!model) return;
   try {
-    sweepSvg = sweepChart(model, current.window, {
-      dials: Array.from({ length: 11 }, (_, i) => i / 10),
+    sweepSvg = await compute.ask("sweep", {
+      text: state.text,
+      start: state.start,
       schedule: state.schedule,
-      rules,
-      title: "this text",
     });
     ui.sweep.innerHTML = sweepSvg;
   } catch (error) {
@@ -305,8 +321,8 @@ function renderSweep(): void {
 
 function renderHeadSliders(): void {
   if (!model) return;
-  const { layers, heads } = model.config;
-  const matrix = dialOf(model, dialState());
+  const { layers, heads } = model;
+  const matrix = dialNow(model);
   ui.headSliders.replaceChildren();
   for (let l = 0; l < layers; l++)
     for (let h = 0; h < heads; h++) {
@@ -323,71 +339,58 @@ function renderHeadSliders(): void {
       input.dataset.layer = String(l);
       input.dataset.head = String(h);
       input.oninput = () => {
-        const next = dialOf(model as LocalistModel, dialState());
+        const next = dialNow(model as ModelInfo);
         next[l][h] = Number(input.value);
         state.perHead = next;
         saveState();
-        scheduleRefresh();
+        void refresh();
       };
       label.append(input);
       ui.headSliders.append(label);
     }
 }
 
-function applyRulesText(): void {
-  if (!model) return;
-  state.rules = ui.rules.value;
-  const parsed = parseRulesText(model, state.rules);
-  if (parsed.error !== undefined) {
-    // A malformed rules file leaves the last good rules in place and says what is wrong.
-    ui.rulesError.textContent = parsed.error;
-    ui.rulesError.hidden = false;
-    return;
-  }
-  ui.rulesError.hidden = true;
-  ui.rulesError.textContent = "";
-  rules = parsed.rules;
-  saveState();
-  refresh();
-  renderSweep();
+/**
+ * Sends the editor's rules to the worker: a malformed rules file leaves the last good rules in
+ * place and says what is wrong under the editor.
+ */
+async function applyRulesText(): Promise<boolean> {
+  if (!model) return false;
+  const { error } = await compute.ask("rules", { text: state.rules });
+  ui.rulesError.hidden = error === undefined;
+  ui.rulesError.textContent = error ?? "";
+  return error === undefined;
 }
 
-function useModel(next: LocalistModel, name: string): void {
-  if (model) model.dispose();
+async function useModel(next: ModelInfo): Promise<void> {
   model = next;
-  const { config } = next;
-  ui.modelInfo.textContent = `${name}: ${config.layers} layers × ${config.heads} heads, width ${config.dModel}, context ${config.context}, vocabulary ${config.vocabSize}, margin ${next.requireLocalist().margin}`;
-  ui.modelInfo.dataset.context = String(config.context);
-  state.layer = Math.min(state.layer, config.layers - 1);
-  state.head = Math.min(state.head, config.heads - 1);
+  ui.modelInfo.textContent = `${next.name}: ${next.layers} layers × ${next.heads} heads, width ${next.dModel}, context ${next.context}, vocabulary ${next.vocabSize}, margin ${next.margin}`;
+  ui.modelInfo.dataset.context = String(next.context);
+  state.layer = Math.min(state.layer, next.layers - 1);
+  state.head = Math.min(state.head, next.heads - 1);
   if (
     state.perHead &&
-    (state.perHead.length !== config.layers || state.perHead.some((r) => r.length !== config.heads))
+    (state.perHead.length !== next.layers || state.perHead.some((r) => r.length !== next.heads))
   )
     state.perHead = undefined;
-  rules = [];
-  ui.rules.placeholder = `for example:\n${exampleRule(next)}`;
+  ui.rules.placeholder = `for example:\n${next.exampleRule}`;
   renderLegend(next);
-  applyRulesTextQuietly();
+  await applyRulesText();
   renderHeadSliders();
-  refresh();
-  renderSweep();
+  await refresh();
+  await renderSweep();
   document.body.dataset.ready = "true";
 }
 
-/** Rules from the state, at model load: errors shown inline as when typed. */
-function applyRulesTextQuietly(): void {
-  if (!model) return;
-  const parsed = parseRulesText(model, state.rules);
-  ui.rulesError.hidden = parsed.error === undefined;
-  ui.rulesError.textContent = parsed.error ?? "";
-  rules = parsed.rules ?? [];
+/** Opens a checkpoint's files in the worker (their bytes are transferred) and shows the model. */
+async function openCheckpoint(read: CheckpointRead): Promise<void> {
+  const buffers = Object.values(read.files).flatMap((bytes) => (bytes ? [bytes.buffer] : []));
+  await useModel(await compute.ask("open", read, buffers as ArrayBuffer[]));
 }
 
 async function openFiles(list: readonly File[]): Promise<void> {
   try {
-    const opened = await modelFromFileList(list);
-    useModel(opened, list[0].webkitRelativePath.split("/")[0] || "dropped checkpoint");
+    await openCheckpoint(await checkpointFromFileList(list));
   } catch (error) {
     showMessage(describe(error));
   }
@@ -402,13 +405,13 @@ function wire(): void {
   ui.text.oninput = () => {
     state.text = ui.text.value;
     saveState();
-    scheduleRefresh();
+    void refresh();
   };
-  ui.text.onchange = () => renderSweep();
+  ui.text.onchange = () => void renderSweep();
   ui.start.oninput = () => {
     state.start = Math.max(0, Math.floor(Number(ui.start.value) || 0));
     saveState();
-    scheduleRefresh();
+    void refresh();
   };
   ui.dial.oninput = () => {
     state.dial = Number(ui.dial.value);
@@ -416,32 +419,43 @@ function wire(): void {
     ui.dialValue.textContent = state.dial.toFixed(2);
     saveState();
     renderHeadSliders();
-    scheduleRefresh();
+    void refresh();
   };
   ui.schedule.onchange = () => {
     state.schedule = ui.schedule.value as ViewState["schedule"];
     state.perHead = undefined;
     saveState();
     renderHeadSliders();
-    refresh();
-    renderSweep();
+    void refresh();
+    void renderSweep();
   };
-  ui.rules.oninput = () => applyRulesText();
+  ui.rules.oninput = async () => {
+    state.rules = ui.rules.value;
+    try {
+      if (!(await applyRulesText())) return;
+      saveState();
+      void refresh();
+      void renderSweep();
+    } catch (error) {
+      showMessage(describe(error));
+    }
+  };
   ui.heatmapScroll.onscroll = () => current && renderHeatmap(current);
   ui.heatmap.onmousemove = (event) => {
     if (!current) return;
     const head = selectedHead(current);
-    const t = current.window.ids.length;
+    const t = current.tokens.length;
     const at = cellAt(ui.heatmap, t, event.offsetX, event.offsetY);
     if (!at) return void (ui.tooltip.hidden = true);
-    const row = head.rows[at.row];
-    const m = row.metrics;
+    const { rows } = head;
+    const entropy = rows.entropy[at.row];
+    const fidelity = rows.fidelity[at.row];
     ui.tooltip.textContent =
-      `${row.token} → ${current.explanation.tokens[at.key].token}: weight ${head.weights[at.row * t + at.key].toFixed(3)}` +
-      (m ? ` · row entropy ${m.entropy.toFixed(3)} bits` : "") +
-      (m && !Number.isNaN(m.fidelity)
-        ? ` · fidelity ${m.fidelity.toFixed(3)} · certified ≥ ${(1 - m.leakBound).toFixed(3)} · λ* ${fixed(row.threshold ?? NaN, 2)}`
-        : " · no relevant key");
+      `${current.tokens[at.row].token} → ${current.tokens[at.key].token}: weight ${head.weights[at.row * t + at.key].toFixed(3)}` +
+      (Number.isNaN(entropy) ? "" : ` · row entropy ${entropy.toFixed(3)} bits`) +
+      (Number.isNaN(fidelity)
+        ? " · no relevant key"
+        : ` · fidelity ${fidelity.toFixed(3)} · certified ≥ ${(1 - rows.leakBound[at.row]).toFixed(3)} · λ* ${fixed(rows.threshold[at.row], 2)}`);
     ui.tooltip.style.left = `${event.clientX + 12}px`;
     ui.tooltip.style.top = `${event.clientY + 12}px`;
     ui.tooltip.hidden = false;
@@ -493,19 +507,22 @@ async function start(): Promise<void> {
   window.addEventListener("error", (event) => showMessage(describe(event.error ?? event.message)));
   window.addEventListener("unhandledrejection", (event) => showMessage(describe(event.reason)));
   wire();
-  wireTrainPanel({ inspect: (trained) => useModel(trained, "trained in the page"), showMessage });
+  wireTrainPanel({
+    compute,
+    inspect: (trained) => void useModel(trained).catch((error) => showMessage(describe(error))),
+    showMessage,
+  });
   try {
-    ui.engine.textContent = await startEngine(
-      new URLSearchParams(location.search).get("engine") ?? undefined,
-    );
+    const engine = new URLSearchParams(location.search).get("engine") ?? undefined;
+    ui.engine.textContent = `${await compute.ask("start", engine ? { engine } : {})}, in a worker`;
   } catch (error) {
     ui.engine.textContent = "none";
     showMessage(`the engine could not start: ${describe(error)}`);
     return;
   }
   try {
-    const served = await modelFromServer();
-    if (served) useModel(served, "served model");
+    const served = await checkpointFromServer();
+    if (served) await openCheckpoint({ ...served, name: "served model" });
     else
       showMessage(
         "No model is served here: drop a checkpoint folder's files on the page (config.json, tokenizer.json, model.safetensors).",

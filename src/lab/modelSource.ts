@@ -1,33 +1,21 @@
 /**
- * Opening a checkpoint in the page: the files `localist lab` serves under model/, or the files of
- * a checkpoint folder the person drops on the page. Both go through the readers the command line
- * uses (io/checkpointFiles.ts, io/modelFiles.ts, lm/localistModel.ts), so a truncated or
+ * Reading a checkpoint's files in the page: the files `localist lab` serves under model/, or the
+ * files of a checkpoint folder the person drops on the page. The bytes go to the compute worker,
+ * which opens them with the readers the command line uses (./openModel.ts), so a truncated or
  * mismatched checkpoint gets the same one-line message here as there.
  */
 import { LocalistError } from "../engine/errors.js";
 import {
   CHECKPOINT_FILES,
-  checkpointFromFiles,
   POINTER_FILE,
   pointerTarget,
   type CheckpointBytes,
 } from "../io/checkpointFiles.js";
-import { modelFromCheckpoint } from "../io/modelFiles.js";
-import { LocalistModel } from "../lm/localistModel.js";
 
-/** A model from a checkpoint folder's files (takes ownership of nothing; the caller closes it). */
-export function modelFromBytes(files: CheckpointBytes, name: string): LocalistModel {
-  const model = LocalistModel.fromFiles(
-    modelFromCheckpoint(checkpointFromFiles(files, name), name),
-    name,
-  );
-  try {
-    model.requireLocalist();
-  } catch (error) {
-    model.dispose();
-    throw error;
-  }
-  return model;
+/** A checkpoint folder's files, read, and the name the page gives the model. */
+export interface CheckpointRead {
+  files: CheckpointBytes;
+  name: string;
 }
 
 async function fetchBytes(url: string): Promise<Uint8Array> {
@@ -41,7 +29,7 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
  * undefined for a page hosted without one. The server names the listing of the model's files in
  * a meta tag; the page fetches only listed files, so nothing is probed and nothing 404s.
  */
-export async function modelFromServer(): Promise<LocalistModel | undefined> {
+export async function checkpointFromServer(): Promise<CheckpointRead | undefined> {
   const listing = document.querySelector<HTMLMetaElement>('meta[name="localist-model"]')?.content;
   if (!listing) return undefined;
   const response = await fetch(listing);
@@ -61,14 +49,14 @@ export async function modelFromServer(): Promise<LocalistModel | undefined> {
       files[name] = await fetchBytes(`${base}${folder}${name}`);
     }),
   );
-  return modelFromBytes(files, `${base}${folder}`.replace(/\/$/, ""));
+  return { files, name: `${base}${folder}`.replace(/\/$/, "") };
 }
 
 /**
  * A model from dropped or chosen files: a checkpoint folder's files (config.json, tokenizer.json,
  * model.safetensors, …), or a whole run folder, where the pointer chooses the checkpoint.
  */
-export async function modelFromFileList(list: readonly File[]): Promise<LocalistModel> {
+export async function checkpointFromFileList(list: readonly File[]): Promise<CheckpointRead> {
   if (list.length === 0) throw new LocalistError("no files were dropped");
   const path = (file: File) => file.webkitRelativePath || file.name;
   const byPath = new Map(list.map((file) => [path(file), file]));
@@ -87,5 +75,5 @@ export async function modelFromFileList(list: readonly File[]): Promise<Localist
     throw new LocalistError(
       `${name}: no checkpoint files among the ${list.length} dropped; drop config.json, tokenizer.json and model.safetensors of a checkpoint folder`,
     );
-  return modelFromBytes(files, name);
+  return { files, name };
 }

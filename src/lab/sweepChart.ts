@@ -18,13 +18,23 @@ export function sweepChart(
     height?: number;
   },
 ): string {
-  const rows = options.dials.map(
-    (value) =>
-      analyse(model, window, dialOf(model, { value, schedule: options.schedule }), options.rules)
-        .overall,
-  );
-  return drawSweep(
-    options.dials.map((dial, i) => ({ dial, ...rows[i] })),
-    options,
-  );
+  const session = model.explainSession(window, { rules: options.rules });
+  try {
+    const rows = options.dials.map(
+      (value) =>
+        analyse(
+          model,
+          session,
+          window,
+          dialOf(model.config, { value, schedule: options.schedule }),
+          options.rules,
+        ).overall,
+    );
+    return drawSweep(
+      options.dials.map((dial, i) => ({ dial, ...rows[i] })),
+      options,
+    );
+  } finally {
+    session.dispose();
+  }
 }

@@ -4,8 +4,7 @@
  * data-value, which the browser tests compare with the library's.
  */
 import type { ComplianceReport } from "../localist/compliance.js";
-import type { ExplainedHead } from "../localist/explain.js";
-import type { Analysis } from "./analysis.js";
+import type { AnalysisView, HeadView } from "./protocol.js";
 
 export const fixed = (x: number, digits = 3) => (Number.isFinite(x) ? x.toFixed(digits) : "—");
 
@@ -20,12 +19,12 @@ function cell(row: HTMLTableRowElement, text: string, value?: number, name?: str
 export function fillHeadTable(
   body: HTMLTableSectionElement,
   overallRow: HTMLTableRowElement,
-  analysis: Analysis,
+  analysis: AnalysisView,
   selected: { layer: number; head: number },
-  onSelect: (head: ExplainedHead) => void,
+  onSelect: (head: HeadView) => void,
 ): void {
   body.replaceChildren();
-  for (const head of analysis.explanation.heads) {
+  for (const head of analysis.heads) {
     const row = body.insertRow();
     row.dataset.layer = String(head.layer);
     row.dataset.head = String(head.head);

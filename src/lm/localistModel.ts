@@ -46,12 +46,19 @@ import type { LocalistEntry } from "../localist/structure.js";
 import { assembleHooks, replaceableRules, type HookSettings } from "./hooks.js";
 import { closeModel, loadedModelFrom, type LoadedModel } from "./loadedModel.js";
 import {
+  ExplainSession,
+  topNextTokens,
+  type SessionSettings,
+  type SessionWindow,
+} from "./explainSession.js";
+import {
   hasNodeServices,
   nodeServices,
-  type OccurrenceLabeller,
+  type BlockLabeller,
   type RunOptions,
   type SavedSplits,
 } from "./nodeServices.js";
+import type { OccurrenceLabeller } from "../data/tokenBlocks.js";
 import { ruleRunOptions, selectorContext } from "./ruleContext.js";
 import type { SweepOptions, SweepRow } from "./sweep.js";
 import type { TrainingSpec } from "./trainingSpec.js";
@@ -107,6 +114,8 @@ export interface ExplainSettings extends RunSettings {
   /** δ of the dial threshold λ* (fidelity ≥ 1 − δ; default 0.05). */
   delta?: number;
 }
+
+export type { BlockLabeller };
 
 /** A split of the model's corpus. */
 export type Split = "train" | "valid" | "test";
@@ -221,27 +230,28 @@ export class LocalistModel implements LoadedModel {
   }
 
   /**
-   * The labeller of the model's blocks per occurrence (Node): the tagger for a model trained on a
-   * folder prepared with tagger blocks, its lexicon for lexicon blocks; none for other models, a
-   * model trained per token, a lexicon model saved without its phrases, or in the page.
+   * The labeller of the model's blocks per occurrence: the tagger for a model trained on a folder
+   * prepared with tagger blocks, its lexicon for lexicon blocks; none for other models, a model
+   * trained per token or a lexicon model saved without its phrases. Made by `make` when given
+   * (the Lab's worker passes the one it imports on demand), else by the Node services (kept).
    */
-  #occurrenceLabeller(): { labeller: OccurrenceLabeller; toModel: Int32Array } | undefined {
-    if (this.#labeller === undefined) {
-      const blocks = this.localist?.blocks;
-      const labeller =
-        blocks?.kind === "tokens" && !blocks.perToken && hasNodeServices()
-          ? nodeServices("labelling text").occurrenceLabeller(
-              blocks.source,
-              blocks.lexicon,
-              this.tokenizer,
-            )
-          : undefined;
+  #occurrenceLabeller(
+    make?: BlockLabeller,
+  ): { labeller: OccurrenceLabeller; toModel: Int32Array } | undefined {
+    const blocks = this.localist?.blocks;
+    const labelWith = (factory: BlockLabeller) => {
+      if (blocks?.kind !== "tokens" || blocks.perToken) return null;
+      const labeller = factory(blocks.source, blocks.lexicon, this.tokenizer);
+      if (!labeller) return null;
       // The model's block ids, by name (its table was built in the labeller's order; map anyway).
-      const toModel =
-        labeller && blocks?.kind === "tokens"
-          ? Int32Array.from(labeller.names, (name) => blocks.names.indexOf(name))
-          : undefined;
-      this.#labeller = labeller && toModel && !toModel.includes(-1) ? { labeller, toModel } : null;
+      const toModel = Int32Array.from(labeller.names, (name) => blocks.names.indexOf(name));
+      return toModel.includes(-1) ? null : { labeller, toModel };
+    };
+    if (make) return labelWith(make) ?? undefined;
+    if (this.#labeller === undefined) {
+      this.#labeller = hasNodeServices()
+        ? labelWith(nodeServices("labelling text").occurrenceLabeller)
+        : null;
     }
     return this.#labeller ?? undefined;
   }
@@ -249,11 +259,12 @@ export class LocalistModel implements LoadedModel {
   /**
    * The ids of a text with the block of every position, for a model whose blocks are per
    * occurrence from a labeller (trained on a folder prepared with tagger or lexicon blocks): each
-   * word's class or lexicon phrase in its own sentence (on Node; the page does not load the
-   * tagger). Other models: the ids only, blocks coming from each token.
+   * word's class or lexicon phrase in its own sentence, by the labeller `make` builds (on Node:
+   * the installed services'; the Lab's worker passes the one it loads on demand). Other models, or
+   * none to label with: the ids only, blocks coming from each token.
    */
-  encodeWithBlocks(text: string): { ids: Int32Array; blocks?: Uint8Array } {
-    const found = this.#occurrenceLabeller();
+  encodeWithBlocks(text: string, make?: BlockLabeller): { ids: Int32Array; blocks?: Uint8Array } {
+    const found = this.#occurrenceLabeller(make);
     if (!found) return { ids: this.encode(text) };
     const encoded = found.labeller.encode(text);
     return { ids: encoded.ids, blocks: Uint8Array.from(encoded.blocks, (b) => found.toModel[b]) };
@@ -397,14 +408,8 @@ export class LocalistModel implements LoadedModel {
       hooks,
     });
     finishAndDiscard(hooks);
-    const row = Float64Array.from(logits.slice(0, position).dataSync() as ArrayLike<number>);
-    const top = Math.max(...row);
-    const weights = row.map((x) => Math.exp(x - top));
-    const sum = weights.reduce((a, b) => a + b, 0);
-    const vocabulary = this.tokenizer.toJSON().tokens;
-    return Array.from(weights, (w, id) => ({ token: vocabulary[id], probability: w / sum }))
-      .sort((a, b) => b.probability - a.probability)
-      .slice(0, options.k ?? 8);
+    const row = Float32Array.from(logits.slice(0, position).dataSync() as ArrayLike<number>);
+    return topNextTokens(row, this.tokenizer.toJSON().tokens, row.length, 0, options.k);
   }
 
   /**
@@ -506,6 +511,14 @@ export class LocalistModel implements LoadedModel {
       sources: this.hooks({ dial, rules: options.rules }),
       ...(blocks ? { blocks } : {}),
     });
+  }
+
+  /**
+   * A session that explains one window at dial after dial, re-running only the layers from the
+   * first whose dial changed (./explainSession.ts); the caller disposes it (localist models).
+   */
+  explainSession(window: SessionWindow, settings: SessionSettings = {}): ExplainSession {
+    return new ExplainSession(this, window, settings);
   }
 
   /**

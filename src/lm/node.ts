@@ -8,22 +8,14 @@ import { readRules } from "../localist/rulesFile.js";
 import { installNodeServices } from "./nodeServices.js";
 import { resumeTraining, trainNewModel } from "./training.js";
 import { savedSplits } from "./runCorpus.js";
-import { encodeWithBlocks, labelIds, recordedLabels } from "../data/tokenBlocks.js";
+import { occurrenceLabeller } from "../data/tokenBlocks.js";
 
 installNodeServices({
   load: loadModel,
   save: saveModel,
   splits: savedSplits,
   readRules,
-  occurrenceLabeller: (source, lexicon, tokenizer) => {
-    const labels = recordedLabels(source, lexicon);
-    if (!labels) return undefined;
-    return {
-      names: labels.names,
-      encode: (text) => encodeWithBlocks(tokenizer, text, labels),
-      blocksOf: (ids) => labelIds(tokenizer, ids, labels),
-    };
-  },
+  occurrenceLabeller,
   train: (spec, options) => trainNewModel(spec, { ...options, initOnly: false }),
   initialize: async (spec, options) => {
     await trainNewModel(spec, { ...options, initOnly: true });

@@ -7,7 +7,7 @@
  */
 import { LocalistError } from "../engine/errors.js";
 import type { LmCorpusOptions } from "../data/corpusEntry.js";
-import type { StoredLexicon } from "../data/lexicon.js";
+import type { occurrenceLabeller } from "../data/tokenBlocks.js";
 import type { AnyTokenizer } from "../data/tokenizer.js";
 import type { ModelConfig } from "../model/config.js";
 import type { SavedModel } from "../io/modelFiles.js";
@@ -22,20 +22,16 @@ export type RunOptions = TrainOptions & {
   announce?: (line: string) => void;
 };
 
-/** Text labelled word by word in its sentences, each token in its word's block. */
-export interface OccurrenceLabeller {
-  /** The labeller's block names, which its block ids index. */
-  names: readonly string[];
-  /** Typed text as the tokenizer reads it (no `<eos>` added), with the block of every token. */
-  encode(text: string): { ids: Int32Array; blocks: Uint8Array };
-  /** The block of every token of a sequence, from labelling the text it spells. */
-  blocksOf(ids: ArrayLike<number>): Uint8Array;
-}
-
 /** A saved model's splits as ids in memory, with their blocks per occurrence when it has them. */
 export type SavedSplits = Record<"train" | "valid" | "test", Int32Array> & {
   blocks?: Record<"train" | "valid" | "test", Uint8Array>;
 };
+
+/**
+ * Makes the labeller of a model's blocks per occurrence (data/tokenBlocks.ts's
+ * `occurrenceLabeller`): installed on Node; the Lab's worker passes the one it imports on demand.
+ */
+export type BlockLabeller = typeof occurrenceLabeller;
 
 /** The file-system half of the model object. */
 export interface NodeServices {
@@ -48,11 +44,7 @@ export interface NodeServices {
    * model) over its tokenizer; undefined for blocks new text cannot be labelled with. On Node
    * only, so the page does not bundle the tagger.
    */
-  occurrenceLabeller(
-    source: string,
-    lexicon: StoredLexicon | undefined,
-    tokenizer: AnyTokenizer,
-  ): OccurrenceLabeller | undefined;
+  occurrenceLabeller: BlockLabeller;
   train(spec: TrainingSpec, options: RunOptions): Promise<TrainSummary>;
   initialize(spec: TrainingSpec, options: RunOptions): Promise<void>;
   resume(options: RunOptions): Promise<TrainSummary>;

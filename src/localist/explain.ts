@@ -9,7 +9,7 @@ import { localHeadCount, localWindow, type ModelConfig } from "../model/config.j
 import type { ParamMap } from "../model/params.js";
 import { blockNames } from "./blocks.js";
 import { heatmap } from "./heatmap.js";
-import { localistMaps, rowOf, type MeasureExtras } from "./inspect.js";
+import { localistMaps, rowOf, type LocalistMaps, type MeasureExtras } from "./inspect.js";
 import { dialThreshold, type RowMetrics } from "./metrics.js";
 import type { Recruitment } from "./recruitment.js";
 import type { LocalistStructure, RecruitmentLog } from "./structure.js";
@@ -113,69 +113,117 @@ export function explainText(
 ): Explanation {
   const t = ids.length;
   check(t >= 1 && t <= config.context, `explain takes 1 to ${config.context} tokens, got ${t}`);
+  const maps = localistMaps(params, config, structure, ids, 1, options);
+  return explainMaps(maps, config, structure, texts, options);
+}
+
+/** What {@link explainHead} and {@link explainMaps} need besides the maps: the dial, k and δ. */
+export type ExplainSettings = Pick<
+  ExplainOptions,
+  "dial" | "layers" | "heads" | "top" | "delta" | "rules"
+>;
+
+/** The explanation of maps already computed (one window, B = 1); see {@link explainText}. */
+export function explainMaps(
+  maps: LocalistMaps,
+  config: ModelConfig,
+  structure: LocalistStructure & { recruitment?: RecruitmentLog },
+  texts: readonly string[],
+  options: ExplainSettings,
+): Explanation {
+  const t = maps.length;
   const layers = options.layers ?? [...Array(config.layers).keys()];
   const heads = options.heads ?? [...Array(config.heads).keys()];
   const names = blockNames(structure.blocks, config.context);
-  const maps = localistMaps(params, config, structure, ids, 1, options);
-  const blockOf = (position: number) => names[maps.blocks[position]];
-  const { dial, delta } = options;
   const explained: ExplainedHead[] = [];
-  for (const l of layers) {
-    for (const h of heads) {
-      const w = maps.weights[l][h];
-      let entropy = 0;
-      let fidelity = 0;
-      let certified = 0;
-      let scored = 0;
-      let threshold = 0;
-      const rows: ExplainedRow[] = [];
-      for (let n = 0; n < t; n++) {
-        const metrics = rowOf(maps, config, structure, dial, l, h, 0, n);
-        const top = Array.from(w.subarray(n * t, n * t + t), (weight, m) => ({ weight, m }))
-          .filter(({ weight }) => weight > 0)
-          .sort((a, b) => b.weight - a.weight)
-          .slice(0, options.top)
-          .map(({ weight, m }) => ({ token: texts[m], block: blockOf(m), weight }));
-        const row: ExplainedRow = { token: texts[n], block: blockOf(n), top, metrics };
-        if (metrics) {
-          entropy += metrics.entropy;
-          if (!Number.isNaN(metrics.fidelity)) {
-            scored++;
-            fidelity += metrics.fidelity;
-            certified += 1 - metrics.leakBound;
-            // Rules' bias gap counts toward the gap the dial must supply.
-            row.threshold = dialThreshold(
-              metrics.nIn,
-              metrics.nOut,
-              metrics.spread - metrics.biasGap,
-              structure.margin,
-              delta,
-            );
-            threshold = Math.max(threshold, row.threshold);
-          }
-        }
-        rows.push(row);
-      }
-      explained.push({
-        layer: l,
-        head: h,
-        description: describeHead(config, structure, h),
-        dial: dial[l][h],
-        entropy: entropy / t,
-        fidelity: fidelity / Math.max(1, scored),
-        certifiedFidelity: certified / Math.max(1, scored),
-        threshold,
-        rows,
-        weights: w,
-      });
-    }
-  }
+  for (const l of layers)
+    for (const h of heads)
+      explained.push(explainHead(maps, config, structure, texts, l, h, options));
   return {
-    tokens: Array.from(texts.slice(0, t), (token, i) => ({ token, block: blockOf(i) })),
-    delta,
+    tokens: Array.from(texts.slice(0, t), (token, i) => ({ token, block: names[maps.blocks[i]] })),
+    delta: options.delta,
     heads: explained,
     rules: (options.rules ?? []).map((r) => ({ id: r.id, strength: r.strength })),
     recruited: structure.recruitment?.events ?? [],
+  };
+}
+
+/**
+ * The k largest positive entries of `row`, largest first; ties keep the earlier key first (as a
+ * stable sort would), in one pass instead of a sort of every key.
+ */
+function topKeys(row: ArrayLike<number>, k: number): { weight: number; m: number }[] {
+  const best: { weight: number; m: number }[] = [];
+  for (let m = 0; m < row.length; m++) {
+    const weight = row[m];
+    if (!(weight > 0) || (best.length === k && weight <= best[k - 1].weight)) continue;
+    let at = best.length;
+    while (at > 0 && best[at - 1].weight < weight) at--;
+    best.splice(at, 0, { weight, m });
+    if (best.length > k) best.pop();
+  }
+  return best;
+}
+
+/** One head of an explanation, from maps already computed (one window). */
+export function explainHead(
+  maps: LocalistMaps,
+  config: ModelConfig,
+  structure: LocalistStructure,
+  texts: readonly string[],
+  l: number,
+  h: number,
+  options: ExplainSettings,
+): ExplainedHead {
+  const t = maps.length;
+  const names = blockNames(structure.blocks, config.context);
+  const blockOf = (position: number) => names[maps.blocks[position]];
+  const { dial, delta } = options;
+  const w = maps.weights[l][h];
+  let entropy = 0;
+  let fidelity = 0;
+  let certified = 0;
+  let scored = 0;
+  let threshold = 0;
+  const rows: ExplainedRow[] = [];
+  for (let n = 0; n < t; n++) {
+    const metrics = rowOf(maps, config, structure, dial, l, h, 0, n);
+    const top = topKeys(w.subarray(n * t, n * t + t), options.top).map(({ weight, m }) => ({
+      token: texts[m],
+      block: blockOf(m),
+      weight,
+    }));
+    const row: ExplainedRow = { token: texts[n], block: blockOf(n), top, metrics };
+    if (metrics) {
+      entropy += metrics.entropy;
+      if (!Number.isNaN(metrics.fidelity)) {
+        scored++;
+        fidelity += metrics.fidelity;
+        certified += 1 - metrics.leakBound;
+        // Rules' bias gap counts toward the gap the dial must supply.
+        row.threshold = dialThreshold(
+          metrics.nIn,
+          metrics.nOut,
+          metrics.spread - metrics.biasGap,
+          structure.margin,
+          delta,
+        );
+        threshold = Math.max(threshold, row.threshold);
+      }
+    }
+    rows.push(row);
+  }
+  return {
+    layer: l,
+    head: h,
+    description: describeHead(config, structure, h),
+    dial: dial[l][h],
+    entropy: entropy / t,
+    fidelity: fidelity / Math.max(1, scored),
+    certifiedFidelity: certified / Math.max(1, scored),
+    threshold,
+    rows,
+    weights: w,
   };
 }
 

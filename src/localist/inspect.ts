@@ -6,10 +6,11 @@
  *
  * Shapes: B windows, T positions.
  */
+import type { JaxArray } from "../engine/engine.js";
 import { check } from "../engine/errors.js";
 import type { ModelConfig } from "../model/config.js";
 import { localHeadCount, localWindow } from "../model/config.js";
-import { attentionMaps, keyAllowed, type AttentionMaps } from "../model/inspect.js";
+import { attentionMaps, keyAllowed, type AttentionMaps, type MapsPass } from "../model/inspect.js";
 import type { ParamMap } from "../model/params.js";
 import { blockIds } from "./blocks.js";
 import type { HookSource } from "../model/hooks.js";
@@ -48,9 +49,11 @@ export function localistMaps(
   tokens: Int32Array,
   batch: number,
   extras: MeasureExtras,
-): LocalistMaps {
+  /** Where the pass starts and what it keeps besides the maps (model/inspect.ts). */
+  pass: MapsPass = {},
+): LocalistMaps & { logits?: Float32Array; inputs?: JaxArray[] } {
   const rules = extras.rules ?? [];
-  const maps = attentionMaps(params, config, tokens, batch, extras.sources, extras.blocks);
+  const maps = attentionMaps(params, config, tokens, batch, extras.sources, extras.blocks, pass);
   return {
     ...maps,
     blocks: blockIds(structure.blocks, tokens, tokens.length / batch, extras.blocks),
@@ -83,22 +86,27 @@ export function rowOf(
   const base = (b * t + n) * t;
   const g = structure.routing.blocks;
   const queryBlock = maps.blocks[b * t + n];
-  const allowed = Array.from({ length: t }, (_, m) =>
-    keyAllowed(maps, config, head, b, n, m) ? 1 : 0,
-  );
-  // j ∈ R_h(i) ⇔ g(x_j) ∈ T_h(g(x_i)), among the allowed keys
-  const relevant = allowed.map((ok, m) =>
-    ok ? structure.routing.targets[(head * g + queryBlock) * g + maps.blocks[b * t + m]] : 0,
-  );
+  // Plain loops over typed arrays: the Lab computes every row of every head on each dial move.
+  const allowed = new Uint8Array(t);
+  const relevant = new Uint8Array(t);
+  const targetsOfQuery = (head * g + queryBlock) * g;
+  for (let m = 0; m < t; m++) {
+    if (!keyAllowed(maps, config, head, b, n, m)) continue;
+    allowed[m] = 1;
+    // j ∈ R_h(i) ⇔ g(x_j) ∈ T_h(g(x_i)), among the allowed keys
+    relevant[m] = structure.routing.targets[targetsOfQuery + maps.blocks[b * t + m]] ? 1 : 0;
+  }
   const strength = dial[layer][head] * structure.margin;
   const biasAt = (((b * config.layers + layer) * config.heads + head) * t + n) * t;
   let bias: ArrayLike<number> | undefined = maps.ruleBias?.subarray(biasAt, biasAt + t);
   if (maps.visible && head < localHeadCount(config)) {
     // Anchors before the window carry no bias at all: cancel the dial's −λm there, and any rule's.
     const beyond = n - localWindow(config);
-    bias = Array.from({ length: t }, (_, m) =>
-      m < beyond ? (relevant[m] ? 0 : strength) : (bias?.[m] ?? 0),
-    );
+    const rules = bias;
+    const anchored = new Float64Array(t);
+    for (let m = 0; m < t; m++)
+      anchored[m] = m < beyond ? (relevant[m] ? 0 : strength) : (rules?.[m] ?? 0);
+    bias = anchored;
   }
   return rowMetrics({
     weights: maps.weights[layer][head].subarray(base, base + t),

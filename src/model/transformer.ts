@@ -144,11 +144,41 @@ export function forwardFromEmbeddings(
 ): JaxArray {
   const t = embedded.shape[1];
   const d = config.dModel;
+  const { positionEmbedding, ...rest } = params;
   let x = embedded; // (B, T, D)
-  if (params.positionEmbedding) x = x.add(params.positionEmbedding.slice([0, t]));
+  if (positionEmbedding) x = x.add(positionEmbedding.slice([0, t]));
   if (config.positional === "sinusoidal") x = x.add(sinusoidalTable(t, d));
+  return forwardFromLayer(rest, x, 0, config, options);
+}
+
+/** Settings of `forwardFromLayer`. */
+export interface LayerRunOptions extends ForwardOptions {
+  /** Sees the residual stream x_ℓ (B, T, D) entering each layer run (borrowed: keep it with `.ref`). */
+  onLayerInput?(layer: number, x: JaxArray): void;
+}
+
+/**
+ * The model from the residual stream x_ℓ (B, T, D) entering layer `from` (position encoding
+ * already added) to the logits: layers < `from` are not run, so a caller that kept x_ℓ from an
+ * earlier pass re-runs only the layers whose hooks changed. Consumes `x` and every parameter
+ * array, as `forward` does.
+ */
+export function forwardFromLayer(
+  params: ParamMap,
+  x: JaxArray,
+  from: number,
+  config: ModelConfig,
+  options: LayerRunOptions = {},
+): JaxArray {
+  const t = x.shape[1];
+  const d = config.dModel;
+  // Consumed like `forward`'s: what the skipped layers and the position encoding would have used.
+  params.positionEmbedding?.dispose();
+  for (let l = 0; l < from; l++)
+    for (const array of Object.values(layerParams(params, l))) array.dispose();
   const rotary = config.positional === "rotary" ? rotaryTables(t, d / config.heads) : undefined;
-  for (let l = 0; l < config.layers; l++) {
+  for (let l = from; l < config.layers; l++) {
+    options.onLayerInput?.(l, x);
     const layer = layerParams(params, l);
     const normed = layerNorm(x.ref, layer.ln1Scale, layer.ln1Bias);
     x = x.add(attentionBlock(normed, layer, l, config, rotary, options.hooks));

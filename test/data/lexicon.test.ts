@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { lexiconBlocks, parseLexicon } from "../../src/data/lexicon.js";
+import { lexiconBlocks } from "../../src/data/lexicon.js";
+import { parseLexicon } from "../../src/data/lexiconFile.js";
 import { tagText } from "../../src/data/tagger.js";
 import { LocalistError } from "../../src/engine/errors.js";
 

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { lexiconFromStored, parseLexicon, storedLexicon } from "../../src/data/lexicon.js";
+import { lexiconFromStored, storedLexicon } from "../../src/data/lexicon.js";
+import { parseLexicon } from "../../src/data/lexiconFile.js";
 import {
   encodeWithBlocks,
   labelIds,

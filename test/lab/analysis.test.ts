@@ -1,5 +1,5 @@
 /**
- * The page's computations (src/lab/analysis.ts) run in Node too: arrays are reference-counted, and
+ * The page's computations (src/lab/analysis.ts, run in the page's worker) run in Node too: arrays are reference-counted, and
  * a page that leaked one attention map or one logits array per redraw would grow without bound
  * as the slider moves. Resident memory must stay flat over many redraws, rules and next tokens
  * included, on a model with a context of 256 (a leak would be about 1 MiB per redraw).
@@ -63,11 +63,20 @@ test("resident memory stays flat over many redraws of the page's analysis", () =
     }),
   );
   assert.ok(parsed.rules, parsed.error);
+  // The page's worker keeps one session (with its compiled passes) per window, and a new one
+  // when the text changes (here every 5 redraws); the dial alternates between moving every head
+  // and moving one head of the last layer (a partial re-run).
+  let session = model.explainSession(window, { rules: parsed.rules });
   const redraw = (i: number) => {
-    const dial = dialOf(model, { value: (i % 10) / 10, schedule: "uniform" });
-    const result = analyse(model, window, dial, parsed.rules);
+    if (i % 5 === 0) {
+      session.dispose();
+      session = model.explainSession(window, { rules: parsed.rules });
+    }
+    const dial = dialOf(model.config, { value: (i % 10) / 10, schedule: "uniform" });
+    if (i % 2 === 1) dial[model.config.layers - 1][0] = 0.95;
+    const result = analyse(model, session, window, dial, parsed.rules);
     assert.ok(result.compliance && result.overall.rows > 0);
-    nextTokens(model, window, dial, parsed.rules, 255);
+    nextTokens(model, result, 255);
   };
   // Warm-up: compile every kernel and let the heaps reach their working size.
   for (let i = 0; i < 20; i++) redraw(i);
@@ -76,6 +85,7 @@ test("resident memory stays flat over many redraws of the page's analysis", () =
   for (let i = 0; i < 50; i++) redraw(i);
   gc();
   const grownMiB = (process.memoryUsage().rss - warm) / 2 ** 20;
+  session.dispose();
   // A leak of one attention map or logits array per redraw would add ≥ 50 MiB here; the rest is
   // the garbage collector's slack (about ±20 MiB measured).
   assert.ok(grownMiB < 35, `resident memory grew by ${grownMiB.toFixed(1)} MiB over 50 redraws`);

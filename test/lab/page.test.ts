@@ -200,6 +200,8 @@ test("moving the dial from 0 to 1 lowers the entropy and raises the fidelities; 
     cells.map((c) => Number((c as HTMLElement).dataset.value)),
   );
   assert.deepEqual(lambdas, [0, 0, 0, 0.8]);
+  // Only the moved head's layer (the last of two) re-ran in the worker.
+  assert.equal(await page.$eval("#latency", (e) => (e as HTMLElement).dataset.layersRun), "1");
   assert.equal(
     new URLSearchParams((await page.evaluate(() => location.hash)).slice(1)).get("heads"),
     "0,0;0,0.8",
