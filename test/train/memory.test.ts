@@ -6,9 +6,11 @@
  *
  * Resident memory moves by ±10% with the garbage collector's timing alone, so each reading is
  * taken after a full collection and the test compares medians of eleven readings around step 200
- * and around step 2,000. The process is warmed up first by a separate 2,500-step run: V8 (Node
- * ≥ 22) tiers the compiled Wasm kernels up lazily over the first few thousand calls, which grows
- * code space by ~15 MiB once per process, not per step; the measured run must then stay flat.
+ * and around step 2,000. V8 tiers the compiled Wasm kernels up lazily over the first few thousand
+ * calls, which grows code space once per process, not per step. On Node ≥ 22 that is ~15 MiB, so
+ * the process is warmed up first by a separate 2,500-step run and the measured run must then stay
+ * flat. On Node 20 it is smaller (measured here: 4% from step 200 to 2,000 without the warm-up,
+ * 1.4% after it), well inside the 10% bound, so the warm-up, half the test's time, is left out.
  */
 import "../../src/engine/threads.js"; // before the engine: the run computes on the threads
 import { before, test } from "node:test";
@@ -93,7 +95,7 @@ test("resident memory stays flat from step 200 to step 2,000", async () => {
         onStep,
       },
     );
-  await run(2500);
+  if (Number(process.versions.node.split(".")[0]) >= 22) await run(2500);
   await run(2000, (step) => {
     if (step % 20 !== 0) return;
     const window = step >= 100 && step <= 300 ? early : step >= 1800 ? late : undefined;
