@@ -262,7 +262,7 @@ function meanShiftBandwidth(text: string): number | "estimate" {
   return h;
 }
 
-function runMethod(method: string, flags: FlagValues): string {
+async function runMethod(method: string, flags: FlagValues): Promise<string> {
   const command = `localist local ${method}`;
   const trainPath = flags.train as string | undefined;
   if (trainPath === undefined) throw new UsageError(`'${command}' needs --train FILE`);
@@ -317,7 +317,7 @@ function runMethod(method: string, flags: FlagValues): string {
   // Progress appears only on runs that take more than a few seconds.
   const rows = (query ?? train).rows.length;
   const progress = createProgress({ total: rows, label: command, quietMs: 3000 });
-  const result = runLocalMethod(method, train, query, {
+  const result = await runLocalMethod(method, train, query, {
     ...options,
     onProgress: (done, total) => progress.update(done, {}, total),
   });

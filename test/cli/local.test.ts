@@ -200,7 +200,7 @@ test("every method runs and prints CSV", () => {
   assert.notEqual(labels[0], labels[6]);
 });
 
-test("a method run with no options uses LOCAL_DEFAULTS, the defaults its --help shows", () => {
+test("a method run with no options uses LOCAL_DEFAULTS, the defaults its --help shows", async () => {
   const cases: [method: string, target: string, flag: string, option: string][] = [
     ["poly", "y", "degree", "degree"],
     ["knn-regress", "y", "k", "k"],
@@ -216,7 +216,7 @@ test("a method run with no options uses LOCAL_DEFAULTS, the defaults its --help 
     ]);
     assert.equal(r.status, 0, r.stderr);
     const table = readCsv(file("train.csv"));
-    const result = runLocalMethod(method, table, undefined, { target, features });
+    const result = await runLocalMethod(method, table, undefined, { target, features });
     assert.equal(r.stdout.trim(), formatCsv(result.header, result.rows).trim(), method);
     const shown = String(LOCAL_DEFAULTS[option as keyof typeof LOCAL_DEFAULTS]);
     const help = runCli(["local", method, "--help"]).stdout;

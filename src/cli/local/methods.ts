@@ -9,7 +9,7 @@ import { check } from "../../engine/errors.js";
 import { toFloat64 } from "../../engine/engine.js";
 import { distanceKernel } from "../../kernels/distance.js";
 import type { LogKernel } from "../../kernels/logKernel.js";
-import { checkSupported, localMean, localMode } from "../../classical/localMean.js";
+import { checkSupported, localMeanAsync, localModeAsync } from "../../classical/localMean.js";
 import { localize } from "../../classical/localize.js";
 import { weightedPolynomialModel } from "../../classical/polynomial.js";
 import { weightedLogisticModel } from "../../classical/logistic.js";
@@ -50,14 +50,15 @@ function progress(options: LocalMethodOptions): { onProgress?: LocalMethodOption
 
 /**
  * Runs a method; `query` defaults to the training table, and options not given (or undefined) to
- * LOCAL_DEFAULTS.
+ * LOCAL_DEFAULTS. The local mean and mode compute on the engine's threads (their asynchronous
+ * forms), the others on the calling thread.
  */
-export function runLocalMethod(
+export async function runLocalMethod(
   method: string,
   train: Table,
   query: Table | undefined,
   options: Partial<LocalMethodOptions>,
-): LocalMethodResult {
+): Promise<LocalMethodResult> {
   const entry = LOCAL_METHODS[method];
   check(entry !== undefined, `unknown local method '${method}'`);
   return entry.run({ train, query: query ?? train, options: withDefaults(options) });
@@ -68,8 +69,10 @@ export const LOCAL_METHODS: Record<string, Method> = {
   mean: {
     description: "Nadaraya–Watson regression: the kernel-weighted mean of the target",
     supervised: true,
-    run: regression(true, (s, y, kernel, options) =>
-      toFloat64(localMean(kernel as LogKernel, s.keys(), y, s.queries(), progress(options))),
+    run: regression(true, async (s, y, kernel, options) =>
+      toFloat64(
+        await localMeanAsync(kernel as LogKernel, s.keys(), y, s.queries(), progress(options)),
+      ),
     ),
   },
   poly: {
@@ -87,12 +90,12 @@ export const LOCAL_METHODS: Record<string, Method> = {
   mode: {
     description: "kernel classification: the class with the largest kernel mass",
     supervised: true,
-    run(inputs) {
+    async run(inputs) {
       const s = supervised(inputs);
       const notes: string[] = [];
       const { labels, classes } = classLabels(inputs.train, s.target);
       const kernel = classifierKernel(inputs, s.data, notes);
-      const result = localMode(
+      const result = await localModeAsync(
         kernel,
         s.keys(),
         labels,

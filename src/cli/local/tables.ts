@@ -103,7 +103,8 @@ export interface Method {
   description: string;
   /** Needs a target column. */
   supervised: boolean;
-  run(inputs: Inputs): LocalMethodResult;
+  /** Asynchronous where the method computes on the engine's threads (the local mean and mode). */
+  run(inputs: Inputs): LocalMethodResult | Promise<LocalMethodResult>;
 }
 
 /** The feature columns of a table as a row-major matrix on the host. */
@@ -232,9 +233,9 @@ export function regression(
     y: JaxArray,
     kernel: LogKernel | undefined,
     options: LocalMethodOptions,
-  ) => Float64Array,
+  ) => Float64Array | Promise<Float64Array>,
 ): Method["run"] {
-  return (inputs) => {
+  return async (inputs) => {
     const s = supervised(inputs);
     const yHost = numericColumns(inputs.train, [s.target]);
     const notes: string[] = [];
@@ -242,7 +243,7 @@ export function regression(
     const kernel = usesKernel
       ? distanceKernel(profile, resolveBandwidth(bandwidth, s.data, yHost, profile, notes))
       : undefined;
-    const predictions = predict(s, asMatrix(yHost, s.data.rows, 1), kernel, inputs.options);
+    const predictions = await predict(s, asMatrix(yHost, s.data.rows, 1), kernel, inputs.options);
     checkFitted(predictions, s, kernel);
     return { ...column(s.target, predictions), notes };
   };
