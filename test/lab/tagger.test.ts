@@ -3,6 +3,8 @@
  * from it: each position's block is its own word's class in its own sentence, so the same word
  * gets two blocks in two sentences ("we book a flight": verb; "a good book": noun). The tagger is
  * loaded on demand in the page's compute worker, and the page says where the blocks came from.
+ * A model trained with a lexicon's blocks carries its phrases, and the page matches them the same
+ * way: a multi-word phrase takes its lexicon block where it occurs, its words elsewhere do not.
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -23,31 +25,39 @@ import {
 import { tinyTrainArgs } from "../helpers/tinyModel.js";
 
 const corpus = fileURLToPath(new URL("../../../fixtures/corpus/harbour.txt", import.meta.url));
+const lexicon = fileURLToPath(new URL("../../../fixtures/corpus/lexicon.json", import.meta.url));
 const TEXT = "we book a flight. it is a good book.";
 
 let model: string;
+let lexiconModel: string;
 let lab: RunningLab;
 let browser: Browser;
 const errors: string[] = [];
 
-before(async () => {
-  // A small model on a non-Brown text prepared with the tagger's blocks (as test/cli/ownCorpus.test.ts).
-  const dir = mkdtempSync(join(tmpdir(), "localist-lab-tagger-"));
-  const data = join(dir, "data");
+/** A small model on a non-Brown text prepared with `blocks` (as test/cli/ownCorpus.test.ts). */
+function preparedModel(dir: string, name: string, blocks: string): string {
+  const data = join(dir, `${name}-data`);
   const prepared = runCli(
     ["prepare", "--corpus", corpus, "--tokenizer", "bpe", "--vocab", "400"].concat([
       "--blocks",
-      "tagger",
+      blocks,
       "--out",
       data,
       "--quiet",
     ]),
   );
   assert.equal(prepared.status, 0, prepared.stderr);
-  model = join(dir, "model");
-  const args = tinyTrainArgs({ dModel: 16, context: 32, batch: 4, steps: 10, out: model });
+  const out = join(dir, `${name}-model`);
+  const args = tinyTrainArgs({ dModel: 16, context: 32, batch: 4, steps: 10, out });
   const trained = runCli(["train", "--data", data, "--localist", "--threads", "1", ...args]);
   assert.equal(trained.status, 0, trained.stderr);
+  return out;
+}
+
+before(async () => {
+  const dir = mkdtempSync(join(tmpdir(), "localist-lab-tagger-"));
+  model = preparedModel(dir, "tagger", "tagger");
+  lexiconModel = preparedModel(dir, "lexicon", `lexicon:${lexicon}`);
   browser = await launchBrowser();
 });
 
@@ -105,6 +115,23 @@ test("a model whose blocks are per word does not load the tagger, and says so", 
   // The same word has the same block in both sentences here.
   const book = await blocksOf(page, "book");
   assert.equal(new Set(book).size, 1, `one block for every 'book': ${book}`);
+  await page.close();
+  assert.deepEqual(errors, [], "the page wrote errors to the console");
+});
+
+test("a lexicon model's phrases take their block in typed text: 'at dawn' is time, 'at' alone is not", async () => {
+  await lab?.stop();
+  lab = await startLab(["--model", lexiconModel, "--port", "0"]);
+  const page = await watchedPage(browser, errors);
+  const text = "the boats left at dawn. they looked at the sea.";
+  await page.goto(`${lab.url}#${new URLSearchParams({ text, dial: "0.5" })}`);
+  await page.waitForSelector("body[data-ready]", { timeout: 120_000 });
+  assert.equal(await page.isHidden("#message"), true, (await page.textContent("#message")) ?? "");
+  assert.match((await page.textContent("#blocks-from")) ?? "", /blocks: the model's lexicon/);
+  assert.deepEqual(await blocksOf(page, " at dawn"), ["time"]);
+  assert.deepEqual(await blocksOf(page, "dawn"), ["time"]);
+  assert.deepEqual(await blocksOf(page, " at the"), ["preposition-conjunction"]);
+  assert.deepEqual(await blocksOf(page, "sea"), ["sea"]);
   await page.close();
   assert.deepEqual(errors, [], "the page wrote errors to the console");
 });
