@@ -17,7 +17,7 @@ export {
   localModeAsync,
   localWeights,
 } from "../classical/localMean.js";
-export { localize, type WeightedModel } from "../classical/localize.js";
+export { localize, localizeAsync, type WeightedModel } from "../classical/localize.js";
 export { weightedPolynomialModel } from "../classical/polynomial.js";
 export { weightedLogisticModel } from "../classical/logistic.js";
 export { knnRegress, knnClassify } from "../classical/neighbours.js";

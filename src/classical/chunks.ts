@@ -51,6 +51,27 @@ export function mapQueryChunks(
   plan: number | ChunkPlan,
   block: (chunk: JaxArray, start: number) => JaxArray,
 ): JaxArray {
+  return runReads(queryChunkReads(queries, plan, block));
+}
+
+/**
+ * `mapQueryChunks` on the engine's compute threads: each block read asynchronously, so jax-js
+ * spreads its kernels over the threads (engine/threads.ts); the same blocks and the same results.
+ */
+export function mapQueryChunksAsync(
+  queries: JaxArray,
+  plan: number | ChunkPlan,
+  block: (chunk: JaxArray, start: number) => JaxArray,
+): Promise<JaxArray> {
+  return runReadsAsync(queryChunkReads(queries, plan, block));
+}
+
+/** The computation of `mapQueryChunks`, written once for both ways of reading (`Reads`). */
+function* queryChunkReads(
+  queries: JaxArray,
+  plan: number | ChunkPlan,
+  block: (chunk: JaxArray, start: number) => JaxArray,
+): Reads<JaxArray> {
   const { rows, onProgress } =
     typeof plan === "number" ? { rows: plan, onProgress: undefined } : plan;
   const [total] = queries.shape;
@@ -61,7 +82,7 @@ export function mapQueryChunks(
     const result = block(chunk, start);
     trailing = result.shape.slice(1);
     dtype = result.dtype;
-    parts.push(result.dataSync());
+    parts.push(yield result);
     onProgress?.(end, total);
   }
   const width = trailing.reduce((a, b) => a * b, 1);

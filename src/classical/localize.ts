@@ -10,7 +10,7 @@
 import { check } from "../engine/errors.js";
 import { type JaxArray } from "../engine/engine.js";
 import type { LogKernel } from "../kernels/logKernel.js";
-import { chunkPlan, mapQueryChunks, type ChunkOptions } from "./chunks.js";
+import { chunkPlan, mapQueryChunks, mapQueryChunksAsync, type ChunkOptions } from "./chunks.js";
 import { localWeights } from "./localMean.js";
 
 /**
@@ -43,6 +43,37 @@ export function localize(
   queries: JaxArray,
   options: ChunkOptions = {},
 ): JaxArray {
+  const { plan, block } = localizedBlocks(model, kernel, keys, queries, options);
+  const predictions = mapQueryChunks(queries, plan, block);
+  keys.dispose();
+  return predictions;
+}
+
+/**
+ * `localize` on the engine's compute threads (each block read asynchronously, so jax-js spreads
+ * its kernels over the threads); the same blocks and the same results.
+ */
+export async function localizeAsync(
+  model: WeightedModel,
+  kernel: LogKernel,
+  keys: JaxArray,
+  queries: JaxArray,
+  options: ChunkOptions = {},
+): Promise<JaxArray> {
+  const { plan, block } = localizedBlocks(model, kernel, keys, queries, options);
+  const predictions = await mapQueryChunksAsync(queries, plan, block);
+  keys.dispose();
+  return predictions;
+}
+
+/** The checks, and one block's weighted fits, of `localize` and `localizeAsync`. */
+function localizedBlocks(
+  model: WeightedModel,
+  kernel: LogKernel,
+  keys: JaxArray,
+  queries: JaxArray,
+  options: ChunkOptions,
+) {
   const [n, d] = keys.shape;
   check(
     n === model.trainingRows,
@@ -52,9 +83,9 @@ export function localize(
     queries.shape[1] === d,
     `queries have ${queries.shape[1]} features but the training data has ${d}`,
   );
-  const predictions = mapQueryChunks(queries, chunkPlan(n, options), (chunk) =>
-    model.fitPredict(localWeights(kernel.logWeights(chunk.ref, keys.ref)), chunk),
-  );
-  keys.dispose();
-  return predictions;
+  return {
+    plan: chunkPlan(n, options),
+    block: (chunk: JaxArray) =>
+      model.fitPredict(localWeights(kernel.logWeights(chunk.ref, keys.ref)), chunk),
+  };
 }

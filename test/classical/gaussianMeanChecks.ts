@@ -3,7 +3,7 @@
  * local means, run by gaussianMean.test.ts on two compute threads and by
  * gaussianMeanOneThread.test.ts on one: values against a plain-JS Nadaraya–Watson in float64
  * (log-sum-exp, so far queries are exact too), and the asynchronous results equal to the
- * synchronous ones.
+ * synchronous ones (the local means, and the localization trick's weighted fits, `localizeAsync`).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -17,6 +17,8 @@ import {
   localMode,
   localModeAsync,
 } from "../../src/classical/localMean.js";
+import { localize, localizeAsync } from "../../src/classical/localize.js";
+import { weightedPolynomialModel } from "../../src/classical/polynomial.js";
 import { assertClose } from "../helpers/arrays.js";
 
 interface Problem {
@@ -127,6 +129,24 @@ export function gaussianMeanChecks(): void {
     const threaded = await localModeAsync(kernel, keys2, labels, 3, queries2);
     assert.deepEqual(Array.from(threaded.classes), Array.from(sync.classes));
     assert.deepEqual(toFloat64(threaded.probabilities), toFloat64(sync.probabilities));
+  });
+
+  test("localizeAsync equals localize (local linear regression, in blocks)", async () => {
+    const p = problem(150, 30, 2, 1, 9);
+    const kernel = distanceKernel("gaussian", 0.3);
+    const run = async (threaded: boolean) => {
+      const [keys, values, queries] = arrays(p, np.float64);
+      const model = weightedPolynomialModel(keys.ref, values, 1);
+      const options = { chunkElements: 1500 }; // 10 queries a block: three blocks
+      const out = threaded
+        ? await localizeAsync(model, kernel, keys, queries, options)
+        : localize(model, kernel, keys, queries, options);
+      model.dispose();
+      return Array.from(toFloat64(out));
+    };
+    const sync = await run(false);
+    assert.ok(sync.every(Number.isFinite));
+    assert.deepEqual(await run(true), sync);
   });
 
   test("simdExp: relative error below 1e-4 on [−87, 0]", () => {

@@ -109,6 +109,7 @@ const API: Record<string, Subpath> = {
       "localModeAsync",
       "localWeights",
       "localize",
+      "localizeAsync",
       "locallyLinearEmbedding",
       "meanShift",
       "tskModel",

@@ -10,7 +10,7 @@ import { toFloat64 } from "../../engine/engine.js";
 import { distanceKernel } from "../../kernels/distance.js";
 import type { LogKernel } from "../../kernels/logKernel.js";
 import { checkSupported, localMeanAsync, localModeAsync } from "../../classical/localMean.js";
-import { localize } from "../../classical/localize.js";
+import { localizeAsync } from "../../classical/localize.js";
 import { weightedPolynomialModel } from "../../classical/polynomial.js";
 import { weightedLogisticModel } from "../../classical/logistic.js";
 import { knnClassify, knnRegress } from "../../classical/neighbours.js";
@@ -50,8 +50,8 @@ function progress(options: LocalMethodOptions): { onProgress?: LocalMethodOption
 
 /**
  * Runs a method; `query` defaults to the training table, and options not given (or undefined) to
- * LOCAL_DEFAULTS. The local mean and mode compute on the engine's threads (their asynchronous
- * forms), the others on the calling thread.
+ * LOCAL_DEFAULTS. The local mean, mode, polynomial and logistic regression compute on the engine's
+ * threads (their asynchronous forms), the others on the calling thread.
  */
 export async function runLocalMethod(
   method: string,
@@ -78,10 +78,10 @@ export const LOCAL_METHODS: Record<string, Method> = {
   poly: {
     description: "local polynomial regression (degree 0, 1 or 2) by kernel-weighted least squares",
     supervised: true,
-    run: regression(true, (s, y, kernel, options) => {
+    run: regression(true, async (s, y, kernel, options) => {
       const model = weightedPolynomialModel(s.keys(), y, options.degree);
       const predictions = toFloat64(
-        localize(model, kernel as LogKernel, s.keys(), s.queries(), progress(options)),
+        await localizeAsync(model, kernel as LogKernel, s.keys(), s.queries(), progress(options)),
       );
       model.dispose();
       return predictions;
@@ -116,7 +116,7 @@ export const LOCAL_METHODS: Record<string, Method> = {
   logistic: {
     description: "local logistic regression (two classes): P(second class) per query",
     supervised: true,
-    run(inputs) {
+    async run(inputs) {
       const s = supervised(inputs);
       const notes: string[] = [];
       const { labels, classes } = classLabels(inputs.train, s.target);
@@ -127,7 +127,7 @@ export const LOCAL_METHODS: Record<string, Method> = {
       const kernel = classifierKernel(inputs, s.data, notes);
       const model = weightedLogisticModel(s.keys(), labels);
       const probabilities = toFloat64(
-        localize(model, kernel, s.keys(), s.queries(), progress(inputs.options)),
+        await localizeAsync(model, kernel, s.keys(), s.queries(), progress(inputs.options)),
       );
       model.dispose();
       checkFitted(probabilities, s, kernel);
