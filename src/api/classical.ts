@@ -24,7 +24,7 @@ export { knnRegress, knnClassify } from "../classical/neighbours.js";
 export { meanShift, estimateMeanShiftBandwidth } from "../classical/meanShift.js";
 export { locallyLinearEmbedding } from "../classical/lle.js";
 export { crossValidatedBandwidth } from "../classical/bandwidthSelection.js";
-export { kernelDensity } from "../classical/density.js";
+export { kernelDensity, kernelDensityAsync } from "../classical/density.js";
 export { kernelRidge, type KernelRidgeModel } from "../classical/kernelRidge.js";
 export { gaussianProcess, type GaussianProcessModel } from "../classical/gaussianProcess.js";
 export { hopfieldRetrieve, classicalHopfieldRetrieve } from "../classical/hopfield.js";

@@ -19,7 +19,7 @@ import {
 } from "../kernels/distance.js";
 import { logKernelIntegral } from "../kernels/normalization.js";
 import { logKernelMass } from "../kernels/weightedMean.js";
-import { chunkPlan, mapQueryChunks, type ChunkOptions } from "./chunks.js";
+import { chunkPlan, mapQueryChunks, mapQueryChunksAsync, type ChunkOptions } from "./chunks.js";
 
 /**
  * log p̂ at each query. keys (N, D), queries (Q, D) → (Q, 1), −∞ where no key has weight.
@@ -32,6 +32,37 @@ export function kernelDensity(
   queries: JaxArray,
   options: ChunkOptions = {},
 ): JaxArray {
+  const { plan, block } = densityBlocks(profile, bandwidth, keys, queries, options);
+  const densities = mapQueryChunks(queries, plan, block);
+  keys.dispose();
+  return densities;
+}
+
+/**
+ * `kernelDensity` on the engine's compute threads (each block read asynchronously); the same
+ * blocks and the same results.
+ */
+export async function kernelDensityAsync(
+  profile: DistanceProfile,
+  bandwidth: Bandwidth,
+  keys: JaxArray,
+  queries: JaxArray,
+  options: ChunkOptions = {},
+): Promise<JaxArray> {
+  const { plan, block } = densityBlocks(profile, bandwidth, keys, queries, options);
+  const densities = await mapQueryChunksAsync(queries, plan, block);
+  keys.dispose();
+  return densities;
+}
+
+/** The checks, and one block's log-densities, of `kernelDensity` and `kernelDensityAsync`. */
+function densityBlocks(
+  profile: DistanceProfile,
+  bandwidth: Bandwidth,
+  keys: JaxArray,
+  queries: JaxArray,
+  options: ChunkOptions,
+) {
   const [n, d] = keys.shape;
   check(n >= 1, "kernel density estimation needs at least one training row");
   check(
@@ -43,9 +74,9 @@ export function kernelDensity(
   const widths = typeof bandwidth === "number" ? Array<number>(d).fill(bandwidth) : bandwidth;
   const logNormalizer =
     Math.log(n) + widths.reduce((sum, h) => sum + Math.log(h), 0) + logKernelIntegral(profile, d);
-  const densities = mapQueryChunks(queries, chunkPlan(n, options), (chunk) =>
-    logKernelMass(kernel.logWeights(chunk, keys.ref), { precise: true }).sub(logNormalizer),
-  );
-  keys.dispose();
-  return densities;
+  return {
+    plan: chunkPlan(n, options),
+    block: (chunk: JaxArray) =>
+      logKernelMass(kernel.logWeights(chunk, keys.ref), { precise: true }).sub(logNormalizer),
+  };
 }

@@ -18,6 +18,7 @@ import {
   localModeAsync,
 } from "../../src/classical/localMean.js";
 import { localize, localizeAsync } from "../../src/classical/localize.js";
+import { kernelDensity, kernelDensityAsync } from "../../src/classical/density.js";
 import { weightedPolynomialModel } from "../../src/classical/polynomial.js";
 import { assertClose } from "../helpers/arrays.js";
 
@@ -146,6 +147,22 @@ export function gaussianMeanChecks(): void {
     };
     const sync = await run(false);
     assert.ok(sync.every(Number.isFinite));
+    assert.deepEqual(await run(true), sync);
+  });
+
+  test("kernelDensityAsync equals kernelDensity, −∞ rows included", async () => {
+    const p = problem(150, 30, 2, 1, 10);
+    const run = async (threaded: boolean) => {
+      const [keys, values, queries] = arrays(p, np.float64);
+      values.dispose();
+      const options = { chunkElements: 1500 };
+      const out = threaded
+        ? await kernelDensityAsync("epanechnikov", 0.3, keys, queries, options)
+        : kernelDensity("epanechnikov", 0.3, keys, queries, options);
+      return Array.from(toFloat64(out));
+    };
+    const sync = await run(false);
+    assert.equal(sync[p.q - 1], -Infinity, "the far query has no key inside the support");
     assert.deepEqual(await run(true), sync);
   });
 

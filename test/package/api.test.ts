@@ -100,6 +100,7 @@ const API: Record<string, Subpath> = {
       "hopfieldRetrieve",
       "kMeans",
       "kernelDensity",
+      "kernelDensityAsync",
       "kernelRidge",
       "knnClassify",
       "knnRegress",

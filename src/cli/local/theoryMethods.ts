@@ -7,7 +7,7 @@ import { check } from "../../engine/errors.js";
 import { toFloat64 } from "../../engine/engine.js";
 import { distanceKernel } from "../../kernels/distance.js";
 import type { LogKernel } from "../../kernels/logKernel.js";
-import { kernelDensity } from "../../classical/density.js";
+import { kernelDensityAsync } from "../../classical/density.js";
 import { kernelRidge } from "../../classical/kernelRidge.js";
 import { gaussianProcess } from "../../classical/gaussianProcess.js";
 import { tskModel } from "../../classical/fuzzy.js";
@@ -98,13 +98,13 @@ export const THEORY_METHODS: Record<string, Method> = {
   kde: {
     description: "kernel density estimation: the log-density of each query row",
     supervised: false,
-    run(inputs) {
+    async run(inputs) {
       const u = unsupervised(inputs);
       const notes: string[] = [];
       const { kernel, bandwidth } = inputs.options;
       const h = resolveBandwidth(bandwidth, u.data, undefined, kernel, notes);
       const logDensity = toFloat64(
-        kernelDensity(kernel, h, u.keys(), u.queries(), {
+        await kernelDensityAsync(kernel, h, u.keys(), u.queries(), {
           ...(inputs.options.onProgress ? { onProgress: inputs.options.onProgress } : {}),
         }),
       );
