@@ -263,6 +263,15 @@ test("a rule changes the compliance table and the heatmap; a malformed rule is a
   assert.match(message, /rule 'bad'.*unknown block 'nouns'/);
   assert.doesNotMatch(message, /\n|at .*\.js/);
   await page.locator("#rules").fill("{ not json");
+  // The rules are checked in the page's compute worker: wait for its answer to replace the
+  // previous error (reading at once raced it, and once read the previous rule's line).
+  await page
+    .waitForFunction(
+      () => /not valid JSON/.test(document.querySelector("#rules-error")?.textContent ?? ""),
+      undefined,
+      { timeout: 10_000 },
+    )
+    .catch(() => undefined); // the assertion below says what was shown instead
   assert.match((await page.textContent("#rules-error")) ?? "", /not valid JSON/);
   await afterRedraw(page, () => page.locator("#dial").fill("0.5"));
   assert.equal(await page.$$eval("#heads tbody tr", (rows) => rows.length), 4);
