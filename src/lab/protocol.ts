@@ -4,6 +4,7 @@
  * Everything here is plain data, copied by `postMessage` (weights are transferred, not copied).
  */
 import type { ComplianceReport } from "../localist/compliance.js";
+import type { ExplainedHead } from "../localist/explain.js";
 import type { MetricSummary } from "../localist/metrics.js";
 import type { Schedule } from "../localist/dial.js";
 import type { CheckpointBytes } from "../io/checkpointFiles.js";
@@ -37,16 +38,11 @@ export interface RowsView {
   threshold: Float64Array;
 }
 
-/** One head of an analysis: its summary, its rows and its (T·T) weights for the heatmap. */
-export interface HeadView {
-  layer: number;
-  head: number;
-  description: string;
-  dial: number;
-  entropy: number;
-  fidelity: number;
-  certifiedFidelity: number;
-  threshold: number;
+/**
+ * One head of an analysis as the worker sends it: `explain`'s head, its rows as typed arrays and
+ * its (T·T) weights in float32, for the heatmap.
+ */
+export interface HeadView extends Omit<ExplainedHead, "rows" | "weights"> {
   rows: RowsView;
   weights: Float32Array;
 }

@@ -148,7 +148,11 @@ export class LocalistModel implements LoadedModel {
   readonly anchors?: Readonly<AnchorsEntry>;
   #splits?: SavedSplits;
   /** The labeller of blocks per occurrence and its block ids → the model's; null: none. */
-  #labeller?: { labeller: OccurrenceLabeller; toModel: Int32Array } | null;
+  /** The labeller made by the factory last asked for (null: none for this model); see below. */
+  #labeller?: {
+    make: BlockLabeller;
+    found: { labeller: OccurrenceLabeller; toModel: Int32Array } | null;
+  };
 
   private constructor(loaded: LoadedModel) {
     Object.assign(this, loaded);
@@ -233,27 +237,29 @@ export class LocalistModel implements LoadedModel {
    * The labeller of the model's blocks per occurrence: the tagger for a model trained on a folder
    * prepared with tagger blocks, its lexicon for lexicon blocks; none for other models, a model
    * trained per token or a lexicon model saved without its phrases. Made by `make` when given
-   * (the Lab's worker passes the one it imports on demand), else by the Node services (kept).
+   * (the Lab's worker passes the one it imports on demand), else by the Node services; kept for
+   * the next call with the same factory (a lexicon's phrases are parsed once, not per keystroke).
    */
   #occurrenceLabeller(
     make?: BlockLabeller,
   ): { labeller: OccurrenceLabeller; toModel: Int32Array } | undefined {
-    const blocks = this.localist?.blocks;
-    const labelWith = (factory: BlockLabeller) => {
-      if (blocks?.kind !== "tokens" || blocks.perToken) return null;
-      const labeller = factory(blocks.source, blocks.lexicon, this.tokenizer);
-      if (!labeller) return null;
-      // The model's block ids, by name (its table was built in the labeller's order; map anyway).
-      const toModel = Int32Array.from(labeller.names, (name) => blocks.names.indexOf(name));
-      return toModel.includes(-1) ? null : { labeller, toModel };
-    };
-    if (make) return labelWith(make) ?? undefined;
-    if (this.#labeller === undefined) {
-      this.#labeller = hasNodeServices()
-        ? labelWith(nodeServices("labelling text").occurrenceLabeller)
-        : null;
+    const factory =
+      make ?? (hasNodeServices() ? nodeServices("labelling text").occurrenceLabeller : undefined);
+    if (!factory) return undefined;
+    if (this.#labeller?.make !== factory) {
+      this.#labeller = { make: factory, found: this.#labelWith(factory) };
     }
-    return this.#labeller ?? undefined;
+    return this.#labeller.found ?? undefined;
+  }
+
+  #labelWith(factory: BlockLabeller): { labeller: OccurrenceLabeller; toModel: Int32Array } | null {
+    const blocks = this.localist?.blocks;
+    if (blocks?.kind !== "tokens" || blocks.perToken) return null;
+    const labeller = factory(blocks.source, blocks.lexicon, this.tokenizer);
+    if (!labeller) return null;
+    // The model's block ids, by name (its table was built in the labeller's order; map anyway).
+    const toModel = Int32Array.from(labeller.names, (name) => blocks.names.indexOf(name));
+    return toModel.includes(-1) ? null : { labeller, toModel };
   }
 
   /**

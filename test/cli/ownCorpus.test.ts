@@ -10,39 +10,20 @@ import assert from "node:assert/strict";
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { LocalistModel } from "../../src/lm/node.js";
 import { tagText } from "../../src/data/tagger.js";
 import { EOS_ID } from "../../src/data/tokenizer.js";
 import { runCli, tempFiles } from "../helpers/cli.js";
+import { OWN_CORPUS, ownCorpusModel } from "../helpers/ownCorpus.js";
 import { tinyTrainArgs } from "../helpers/tinyModel.js";
 
-const fixture = fileURLToPath(new URL("../../../fixtures/corpus/", import.meta.url));
+const fixture = OWN_CORPUS;
 const dir = mkdtempSync(join(tmpdir(), "localist-own-corpus-"));
 
-/** Prepares the text with BPE and the given blocks, then trains a small localist model on it. */
+/** The text prepared with BPE and `blocks`, and a small localist model trained on it. */
 function prepareAndTrain(name: string, blocks: string): string {
-  const data = join(dir, `${name}-data`);
-  const prepared = runCli([
-    "prepare",
-    "--corpus",
-    join(fixture, "harbour.txt"),
-    "--tokenizer",
-    "bpe",
-    "--vocab",
-    "400",
-    "--blocks",
-    blocks,
-    "--out",
-    data,
-    "--quiet",
-  ]);
-  assert.equal(prepared.status, 0, prepared.stderr);
-  const model = join(dir, `${name}-model`);
-  const args = tinyTrainArgs({ dModel: 16, context: 16, batch: 4, steps: 30, out: model });
-  const trained = runCli(["train", "--data", data, "--localist", "--threads", "1", ...args]);
-  assert.equal(trained.status, 0, trained.stderr);
-  assert.match(trained.stderr, /training .* on .*-data: \d+ tokens, vocabulary 400/);
+  const { model, trainStderr } = ownCorpusModel(dir, name, blocks, { context: 16, steps: 30 });
+  assert.match(trainStderr, /training .* on .*-data: \d+ tokens, vocabulary 400/);
   return model;
 }
 

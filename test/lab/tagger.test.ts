@@ -11,9 +11,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Browser } from "playwright-core";
-import { runCli } from "../helpers/cli.js";
 import {
   LAB_MODEL,
   launchBrowser,
@@ -22,10 +20,8 @@ import {
   watchedPage,
   type RunningLab,
 } from "../helpers/lab.js";
-import { tinyTrainArgs } from "../helpers/tinyModel.js";
+import { OWN_CORPUS, ownCorpusModel } from "../helpers/ownCorpus.js";
 
-const corpus = fileURLToPath(new URL("../../../fixtures/corpus/harbour.txt", import.meta.url));
-const lexicon = fileURLToPath(new URL("../../../fixtures/corpus/lexicon.json", import.meta.url));
 const TEXT = "we book a flight. it is a good book.";
 
 let model: string;
@@ -34,30 +30,16 @@ let lab: RunningLab;
 let browser: Browser;
 const errors: string[] = [];
 
-/** A small model on a non-Brown text prepared with `blocks` (as test/cli/ownCorpus.test.ts). */
-function preparedModel(dir: string, name: string, blocks: string): string {
-  const data = join(dir, `${name}-data`);
-  const prepared = runCli(
-    ["prepare", "--corpus", corpus, "--tokenizer", "bpe", "--vocab", "400"].concat([
-      "--blocks",
-      blocks,
-      "--out",
-      data,
-      "--quiet",
-    ]),
-  );
-  assert.equal(prepared.status, 0, prepared.stderr);
-  const out = join(dir, `${name}-model`);
-  const args = tinyTrainArgs({ dModel: 16, context: 32, batch: 4, steps: 10, out });
-  const trained = runCli(["train", "--data", data, "--localist", "--threads", "1", ...args]);
-  assert.equal(trained.status, 0, trained.stderr);
-  return out;
-}
-
 before(async () => {
   const dir = mkdtempSync(join(tmpdir(), "localist-lab-tagger-"));
-  model = preparedModel(dir, "tagger", "tagger");
-  lexiconModel = preparedModel(dir, "lexicon", `lexicon:${lexicon}`);
+  const size = { context: 32, steps: 10 };
+  model = ownCorpusModel(dir, "tagger", "tagger", size).model;
+  lexiconModel = ownCorpusModel(
+    dir,
+    "lexicon",
+    `lexicon:${join(OWN_CORPUS, "lexicon.json")}`,
+    size,
+  ).model;
   browser = await launchBrowser();
 });
 
