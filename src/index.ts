@@ -59,6 +59,7 @@ export {
   type SessionWindow,
   type SessionSettings,
   type SessionPass,
+  type NextToken,
 } from "./lm/explainSession.js";
 export {
   validateTrainingSpec,

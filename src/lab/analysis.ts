@@ -11,7 +11,7 @@ import type { Explanation } from "../localist/explain.js";
 import { MetricTotals, type MetricSummary } from "../localist/metrics.js";
 import type { ComplianceReport } from "../localist/compliance.js";
 import type { RuleSet } from "../localist/rules.js";
-import { topNextTokens, type ExplainSession } from "../lm/explainSession.js";
+import { topNextTokens, type ExplainSession, type NextToken } from "../lm/explainSession.js";
 import type { BlockLabeller, LocalistModel } from "../lm/localistModel.js";
 
 /** The dial as the page holds it: one value and a schedule, or one value per (layer, head). */
@@ -125,11 +125,7 @@ export function nextTokens(
   analysis: Analysis,
   position: number,
   k = 8,
-): { token: string; probability: number }[] {
-  let vocabulary = vocabularies.get(model);
-  if (!vocabulary) vocabularies.set(model, (vocabulary = model.tokenizer.toJSON().tokens));
-  return topNextTokens(analysis.logits, vocabulary, model.config.vocabSize, position, k);
+): NextToken[] {
+  const decode = (ids: ArrayLike<number>) => model.tokenizer.decode(ids);
+  return topNextTokens(analysis.logits, decode, model.config.vocabSize, position, k);
 }
-
-/** Each model's token strings, read once (`toJSON` copies the whole vocabulary). */
-const vocabularies = new WeakMap<LocalistModel, readonly string[]>();

@@ -31,7 +31,7 @@ import type {
   Requests,
   TrainingChoice,
 } from "./protocol.js";
-import { sweepChart } from "./sweepChart.js";
+import { sweepChartInTurns } from "./sweepChart.js";
 import { trainInPage, type TrainingSource } from "./training.js";
 import { lossSvg, trainingSweepSvg } from "./trainingCharts.js";
 
@@ -51,6 +51,8 @@ let last: Analysis | undefined;
 /** How the blocks of typed text are found, for the current model (see `labellerFor`). */
 let blocksFrom = "";
 let labeller: BlockLabeller | undefined;
+/** Sweeps asked for so far: a sweep still running when a newer one is asked for stops. */
+let sweeps = 0;
 
 function requireModel(): LocalistModel {
   if (!model) throw new Error("no model is open yet");
@@ -231,14 +233,22 @@ const handlers: Handlers = {
     if (!last) throw new Error("nothing has been analysed yet");
     return nextTokens(requireModel(), last, Math.min(position, last.window.ids.length - 1));
   },
-  sweep: ({ text, start, schedule }) => {
+  sweep: async ({ text, start, schedule }) => {
     const current = requireModel();
-    return sweepChart(current, textWindow(current, text, start, labeller), {
-      dials: Array.from({ length: 11 }, (_, i) => i / 10),
-      schedule,
-      rules,
-      title: "this text",
-    });
+    const mine = ++sweeps;
+    const version = rulesVersion;
+    const svg = await sweepChartInTurns(
+      current,
+      textWindow(current, text, start, labeller),
+      { dials: Array.from({ length: 11 }, (_, i) => i / 10), schedule, rules, title: "this text" },
+      // Other requests are answered between the passes; a newer sweep, another model or new
+      // rules make this one stale, and it stops.
+      async () => {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        return mine === sweeps && model === current && version === rulesVersion;
+      },
+    );
+    return svg ?? null;
   },
   train: async ({ source: choice, steps }) => {
     const { source, sample } = trainingSource(choice);

@@ -201,7 +201,10 @@ function renderNextTokens(analysis: AnalysisView, top: NextToken[]): void {
   ui.topk.replaceChildren(
     ...top.map(({ token, probability }) => {
       const item = document.createElement("li");
-      item.textContent = `${token} ${percent(probability)}`;
+      // The token's own text (a BPE token's leading space kept visible by the style), then its share.
+      const text = document.createElement("code");
+      text.textContent = token;
+      item.append(text, ` ${percent(probability)}`);
       item.dataset.probability = String(probability);
       return item;
     }),
@@ -308,12 +311,15 @@ async function pump(): Promise<void> {
 async function renderSweep(): Promise<void> {
   if (!model) return;
   try {
-    sweepSvg = await compute.ask("sweep", {
+    const svg = await compute.ask("sweep", {
       text: state.text,
       start: state.start,
       schedule: state.schedule,
     });
+    if (svg === null) return; // abandoned for a newer sweep, which draws instead
+    sweepSvg = svg;
     ui.sweep.innerHTML = sweepSvg;
+    ui.sweep.dataset.count = String(Number(ui.sweep.dataset.count ?? 0) + 1); // sweeps drawn
   } catch (error) {
     showMessage(describe(error));
   }

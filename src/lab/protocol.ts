@@ -8,6 +8,9 @@ import type { ExplainedHead } from "../localist/explain.js";
 import type { MetricSummary } from "../localist/metrics.js";
 import type { Schedule } from "../localist/dial.js";
 import type { CheckpointBytes } from "../io/checkpointFiles.js";
+import type { NextToken } from "../lm/explainSession.js";
+
+export type { NextToken };
 
 /** The model in use, as the page describes it. */
 export interface ModelInfo {
@@ -67,11 +70,6 @@ export interface AnalysisView {
   computeMs: number;
 }
 
-export interface NextToken {
-  token: string;
-  probability: number;
-}
-
 /** The requests the page makes, by kind, with their answers. */
 export interface Requests {
   /** Starts the engine; `engine: "wasm"` forces Wasm. Answers the engine in words. */
@@ -87,8 +85,12 @@ export interface Requests {
   };
   /** The next-token distribution after `position` of the last analysis (no new pass). */
   next: { ask: { position: number }; answer: NextToken[] };
-  /** The sweep chart (SVG) of the dial over [0, 1] on the window. */
-  sweep: { ask: { text: string; start: number; schedule: Schedule }; answer: string };
+  /**
+   * The sweep chart (SVG) of the dial over [0, 1] on the window, one pass at a time with other
+   * requests answered between passes; null when it was abandoned (a newer sweep was asked for, or
+   * the model or the rules changed meanwhile).
+   */
+  sweep: { ask: { text: string; start: number; schedule: Schedule }; answer: string | null };
   /** Trains a small model in the worker (progress as `TrainProgress` events), then uses it. */
   train: { ask: { source: TrainingChoice; steps: number }; answer: ModelInfo };
 }

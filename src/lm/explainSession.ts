@@ -156,20 +156,30 @@ export class ExplainSession {
 
 /**
  * The k most likely next tokens after `position` from a pass's (T·V) logits, V = `v`: softmax of
- * that row, largest first.
+ * that row, largest first, each with its id and its text as `decode` writes it (a byte-level BPE
+ * token as the text it stands for, " from", not its merge-table spelling "Ġfrom").
  */
 export function topNextTokens(
   logits: Float32Array,
-  vocabulary: readonly string[],
+  decode: (ids: ArrayLike<number>) => string[],
   v: number,
   position: number,
   k = 8,
-): { token: string; probability: number }[] {
+): NextToken[] {
   const row = Float64Array.from(logits.subarray(position * v, position * v + v));
   const top = Math.max(...row);
   const weights = row.map((x) => Math.exp(x - top));
   const sum = weights.reduce((a, b) => a + b, 0);
-  return Array.from(weights, (w, id) => ({ token: vocabulary[id], probability: w / sum }))
+  const best = Array.from(weights, (w, id) => ({ id, probability: w / sum }))
     .sort((a, b) => b.probability - a.probability)
     .slice(0, k);
+  const texts = decode(best.map((x) => x.id));
+  return best.map((x, i) => ({ id: x.id, token: texts[i], probability: x.probability }));
+}
+
+/** One of the most likely next tokens: its id, its text, and its probability. */
+export interface NextToken {
+  id: number;
+  token: string;
+  probability: number;
 }

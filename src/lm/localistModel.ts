@@ -48,6 +48,7 @@ import { closeModel, loadedModelFrom, type LoadedModel } from "./loadedModel.js"
 import {
   ExplainSession,
   topNextTokens,
+  type NextToken,
   type SessionSettings,
   type SessionWindow,
 } from "./explainSession.js";
@@ -403,7 +404,7 @@ export class LocalistModel implements LoadedModel {
     ids: Int32Array,
     position: number,
     options: RunSettings & { k?: number } = {},
-  ): { token: string; probability: number }[] {
+  ): NextToken[] {
     const t = ids.length;
     const sources = this.hooks({ dial: options.dial, rules: options.rules });
     const hooks = attachHooks(
@@ -415,7 +416,7 @@ export class LocalistModel implements LoadedModel {
     });
     finishAndDiscard(hooks);
     const row = Float32Array.from(logits.slice(0, position).dataSync() as ArrayLike<number>);
-    return topNextTokens(row, this.tokenizer.toJSON().tokens, row.length, 0, options.k);
+    return topNextTokens(row, (top) => this.tokenizer.decode(top), row.length, 0, options.k);
   }
 
   /**

@@ -75,6 +75,14 @@ test("typed text gets the tagger's blocks per occurrence: 'book' a verb, then a 
   assert.equal(await page.isHidden("#message"), true, (await page.textContent("#message")) ?? "");
   assert.match((await page.textContent("#blocks-from")) ?? "", /blocks: the tagger/);
   assert.deepEqual(await blocksOf(page, "book"), ["verb", "noun"]);
+  // The next tokens are shown as the text they stand for, as the token strip shows tokens: a
+  // byte-level BPE token's space is a space, not the merge table's "Ġ".
+  const next = await page.$$eval("#topk li code", (codes) => codes.map((c) => c.textContent ?? ""));
+  assert.equal(next.length, 8);
+  assert.ok(
+    next.every((token) => !/[ĠĊ]/.test(token)),
+    `raw BPE spellings: ${next}`,
+  );
   await screenshot(page, "lab-tagger");
   await page.close();
   assert.deepEqual(errors, [], "the page wrote errors to the console");

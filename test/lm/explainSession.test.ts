@@ -76,7 +76,7 @@ test("moving one head's dial re-runs from its layer, and equals a full pass", ()
     const expected = model.nextTokens(ids, position, { dial: moved, k: 5 });
     const shown = topNextTokens(
       partial.logits,
-      model.tokenizer.toJSON().tokens,
+      (top) => model.tokenizer.decode(top),
       model.config.vocabSize,
       position,
       5,

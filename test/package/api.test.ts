@@ -48,6 +48,7 @@ const API: Record<string, Subpath> = {
       "SessionWindow",
       "SessionSettings",
       "SessionPass",
+      "NextToken",
       "TrainingSpec",
       "AnchorKind",
       "RunOptions",
