@@ -11,7 +11,8 @@
  * kernel ridge (λ = 1, the kernel exp(−‖x − x'‖²/2h²) at --bandwidth, scikit-learn's
  * KernelRidge(kernel="rbf", gamma = 1/2h²)) is fitted on the first --ridge-train training rows and
  * predicts as many queries: its fit is an (N, N) solve, and jax-js's solve grows faster than N³
- * (about 0.8 s at N = 1000, 2.4 s at 1500 on this machine), so N stays near a thousand.
+ * (a first call, compiling included: 0.8 s at N = 1000, 2.4 s at 1500 on the 2-core VM), so N
+ * stays near a thousand.
  *
  * The data (uniform on [0, 1]^D, a smooth target plus noise) is drawn here with a seeded PRNG and
  * written once to a temporary little-endian float64 file that the peer, bench/local_sklearn.py,

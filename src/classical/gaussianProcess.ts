@@ -75,7 +75,7 @@ export function gaussianProcessAsync(
   return runReadsAsync(gaussianProcessReads(kernel, keys, targets, options));
 }
 
-/** The conditioning of `gaussianProcess`, written once for both ways of reading (chunks.ts, `Reads`). */
+/** The conditioning of `gaussianProcess`, once for both ways of reading (chunks.ts, `Reads`). */
 function* gaussianProcessReads(
   kernel: LogKernel,
   keys: JaxArray,

@@ -27,7 +27,10 @@ export interface LleOptions {
   regularization?: number;
 }
 
-/** Embeds x (N, D) into (N, components), on the calling thread (`…Async`: on the threads). Borrows x. */
+/**
+ * Embeds x (N, D) into (N, components), on the calling thread (`locallyLinearEmbeddingAsync`: the
+ * same on the threads). Borrows x.
+ */
 export function locallyLinearEmbedding(x: JaxArray, options: LleOptions = {}): JaxArray {
   return runReads(embeddingReads(x, options));
 }
@@ -44,7 +47,7 @@ export function locallyLinearEmbeddingAsync(
   return runReadsAsync(embeddingReads(x, options));
 }
 
-/** The computation of `locallyLinearEmbedding`, written once for both ways of reading (chunks.ts, `Reads`). */
+/** The computation of `locallyLinearEmbedding`, once for both ways of reading (chunks.ts, `Reads`). */
 function* embeddingReads(x: JaxArray, options: LleOptions): Reads<JaxArray> {
   const { neighbours: k = 5, components = 2, regularization = 1e-3 } = options;
   const [n, d] = x.shape;

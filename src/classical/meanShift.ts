@@ -57,7 +57,10 @@ export function estimateMeanShiftBandwidth(x: JaxArray, quantile = 0.3): number 
   return total / n;
 }
 
-/** Runs MeanShift on x (N, D), on the calling thread (`meanShiftAsync`: the same on the threads). Borrows x. */
+/**
+ * Runs MeanShift on x (N, D), on the calling thread (`meanShiftAsync`: the same on the threads).
+ * Borrows x.
+ */
 export function meanShift(x: JaxArray, options: MeanShiftOptions): MeanShiftResult {
   return runReads(meanShiftReads(x, options));
 }
