@@ -1,9 +1,18 @@
 /**
- * Benchmark: localist's Nadaraya–Watson (localMean with a gaussian distanceKernel) and k-NN
- * (knnRegress, knnClassify) against scikit-learn, on the same data, in the same run.
+ * Benchmark: localist's Nadaraya–Watson (localMean with a gaussian distanceKernel), k-NN
+ * (knnRegress, knnClassify), MeanShift (flat kernel) and kernel ridge regression (gaussian kernel)
+ * against scikit-learn, on the same data, in the same run.
  *
  *   npm run build && node dist/bench/local.bench.js [--train N] [--query Q] [--dims D] [--k K]
- *     [--repeats R] [--seed S] [--bandwidth H] [--python PATH] [--json]
+ *     [--repeats R] [--seed S] [--bandwidth H] [--shift-rows S] [--shift-bandwidth H]
+ *     [--ridge-train N] [--python PATH] [--json]
+ *
+ * MeanShift clusters the first --shift-rows training rows (scikit-learn's MeanShift(bandwidth));
+ * kernel ridge (λ = 1, the kernel exp(−‖x − x'‖²/2h²) at --bandwidth, scikit-learn's
+ * KernelRidge(kernel="rbf", gamma = 1/2h²)) is fitted on the first --ridge-train training rows and
+ * predicts as many queries: its fit is an (N, N) solve, and jax-js's solve grows faster than N³
+ * (a first call, compiling included: 0.8 s at N = 1000, 2.4 s at 1500 on the 2-core VM), so N
+ * stays near a thousand.
  *
  * The data (uniform on [0, 1]^D, a smooth target plus noise) is drawn here with a seeded PRNG and
  * written once to a temporary little-endian float64 file that the peer, bench/local_sklearn.py,
@@ -29,6 +38,9 @@ import { distanceKernel } from "../src/kernels/distance.js";
 import { seededUniform } from "../src/engine/random.js";
 import { localMean, localMeanAsync } from "../src/classical/localMean.js";
 import { knnClassify, knnRegress } from "../src/classical/neighbours.js";
+import { meanShift, meanShiftAsync } from "../src/classical/meanShift.js";
+import { kernelRidge, kernelRidgeAsync } from "../src/classical/kernelRidge.js";
+import { DEFAULT_CHUNK_ELEMENTS } from "../src/classical/chunks.js";
 
 interface Options {
   train: number;
@@ -38,6 +50,9 @@ interface Options {
   repeats: number;
   seed: number;
   bandwidth: number;
+  shiftRows: number;
+  shiftBandwidth: number;
+  ridgeTrain: number;
   python: string;
   json: boolean;
   part: string | undefined;
@@ -51,6 +66,9 @@ const DEFAULTS = {
   repeats: "3",
   seed: "42",
   bandwidth: "0.2",
+  shiftRows: "1000",
+  shiftBandwidth: "0.5",
+  ridgeTrain: "1000",
   python: "/usr/bin/python3",
 };
 
@@ -64,6 +82,9 @@ function readOptions(): Options {
       repeats: { type: "string", default: DEFAULTS.repeats },
       seed: { type: "string", default: DEFAULTS.seed },
       bandwidth: { type: "string", default: DEFAULTS.bandwidth },
+      "shift-rows": { type: "string", default: DEFAULTS.shiftRows },
+      "shift-bandwidth": { type: "string", default: DEFAULTS.shiftBandwidth },
+      "ridge-train": { type: "string", default: DEFAULTS.ridgeTrain },
       python: { type: "string", default: DEFAULTS.python },
       json: { type: "boolean", default: false },
       part: { type: "string" }, // internal: run one localist part (see runPart)
@@ -76,10 +97,13 @@ function readOptions(): Options {
     }
     return value;
   };
-  const bandwidth = Number(values.bandwidth);
-  if (!(Number.isFinite(bandwidth) && bandwidth > 0)) {
-    throw new Error(`--bandwidth must be a positive number, got ${String(values.bandwidth)}`);
-  }
+  const positive = (name: string, text: string | undefined): number => {
+    const value = Number(text);
+    if (!(Number.isFinite(value) && value > 0)) {
+      throw new Error(`--${name} must be a positive number, got ${String(text)}`);
+    }
+    return value;
+  };
   const options: Options = {
     train: integer("train", values.train, 1),
     query: integer("query", values.query, 1),
@@ -87,12 +111,21 @@ function readOptions(): Options {
     k: integer("k", values.k, 1),
     repeats: integer("repeats", values.repeats, 1),
     seed: integer("seed", values.seed, 0),
-    bandwidth,
+    bandwidth: positive("bandwidth", values.bandwidth),
+    shiftRows: integer("shift-rows", values["shift-rows"], 1),
+    shiftBandwidth: positive("shift-bandwidth", values["shift-bandwidth"]),
+    ridgeTrain: integer("ridge-train", values["ridge-train"], 1),
     python: values.python ?? DEFAULTS.python,
     json: values.json ?? false,
     part: values.part,
   };
-  if (options.k > options.train) throw new Error(`--k must be ≤ --train (${options.train})`);
+  for (const [name, value] of [
+    ["k", options.k],
+    ["shift-rows", options.shiftRows],
+    ["ridge-train", options.ridgeTrain],
+  ] as const) {
+    if (value > options.train) throw new Error(`--${name} must be ≤ --train (${options.train})`);
+  }
   return options;
 }
 
@@ -180,6 +213,10 @@ function runPeer(options: Options, path: string): PeerResult {
     String(options.seed),
     String(options.repeats),
     String(options.bandwidth),
+    String(DEFAULT_CHUNK_ELEMENTS),
+    String(options.shiftRows),
+    String(options.shiftBandwidth),
+    String(options.ridgeTrain),
   ];
   return runPythonPeer<PeerResult>(
     options.python,
@@ -197,6 +234,10 @@ const PARTS = [
   "knnRegress",
   "knnRegressFloat32",
   "knnClassify",
+  "meanShift",
+  "meanShiftMainThread",
+  "kernelRidge",
+  "kernelRidgeMainThread",
 ] as const;
 type Part = (typeof PARTS)[number];
 
@@ -224,10 +265,15 @@ function partRunner(
   const { train, query, dims, k, bandwidth } = options;
   const dtype = part.includes("Float32") ? np.float32 : np.float64;
   const kernel = distanceKernel("gaussian", bandwidth);
-  const inputs = (): { keys: JaxArray; values: JaxArray; queries: JaxArray } => ({
-    keys: fromHost(data.x, [train, dims], dtype),
-    values: fromHost(data.y, [train, 1], dtype),
-    queries: fromHost(data.q, [query, dims], dtype),
+  const ridgeSizes = [options.ridgeTrain, Math.min(query, options.ridgeTrain)] as const;
+  /** The first `rows` training rows and their targets, and the first `queries` queries. */
+  const inputs = (
+    rows: number,
+    queries: number,
+  ): { keys: JaxArray; values: JaxArray; queries: JaxArray } => ({
+    keys: fromHost(data.x.subarray(0, rows * dims), [rows, dims], dtype),
+    values: fromHost(data.y.subarray(0, rows), [rows, 1], dtype),
+    queries: fromHost(data.q.subarray(0, queries * dims), [queries, dims], dtype),
   });
   const timed = (
     work: (arrays: {
@@ -235,9 +281,11 @@ function partRunner(
       values: JaxArray;
       queries: JaxArray;
     }) => ArrayLike<number> | Promise<ArrayLike<number>>,
+    rows = train,
+    queries = query,
   ): (() => Promise<[number, ArrayLike<number>]>) => {
     return async () => {
-      const arrays = inputs();
+      const arrays = inputs(rows, queries);
       sampleRss();
       const start = performance.now();
       const result = await work(arrays);
@@ -266,6 +314,38 @@ function partRunner(
         values.dispose();
         return knnClassify(keys, data.labels, 2, queries, { k }).classes;
       });
+    case "meanShift": // the sum of the centres is the checksum
+    case "meanShiftMainThread": {
+      const shift = { bandwidth: options.shiftBandwidth };
+      return timed(async ({ keys, values, queries }) => {
+        values.dispose();
+        queries.dispose();
+        const result =
+          part === "meanShift" ? await meanShiftAsync(keys, shift) : meanShift(keys, shift);
+        keys.dispose();
+        return result.centers;
+      }, options.shiftRows);
+    }
+    case "kernelRidge": // fit and predict, as scikit-learn's row times them
+      return timed(
+        async ({ keys, values, queries }) => {
+          const model = await kernelRidgeAsync(kernel, keys, values, { ridge: 1 });
+          const predictions = toFloat64(await model.predictAsync(queries));
+          model.dispose();
+          return predictions;
+        },
+        ...ridgeSizes,
+      );
+    case "kernelRidgeMainThread":
+      return timed(
+        ({ keys, values, queries }) => {
+          const model = kernelRidge(kernel, keys, values, { ridge: 1 });
+          const predictions = toFloat64(model.predict(queries));
+          model.dispose();
+          return predictions;
+        },
+        ...ridgeSizes,
+      );
   }
 }
 
@@ -312,6 +392,9 @@ function spawnPart(options: Options, part: Part): PartResult {
     ...["--dims", String(options.dims), "--k", String(options.k)],
     ...["--repeats", String(options.repeats), "--seed", String(options.seed)],
     ...["--bandwidth", String(options.bandwidth), "--part", part],
+    ...["--shift-rows", String(options.shiftRows)],
+    ...["--shift-bandwidth", String(options.shiftBandwidth)],
+    ...["--ridge-train", String(options.ridgeTrain)],
   ];
   const run = spawnSync(process.execPath, args, {
     encoding: "utf8",
@@ -352,9 +435,12 @@ interface Row {
 }
 
 function rowsFor(options: Options, peer: PeerResult): Row[] {
-  const { k, bandwidth } = options;
+  const { k, bandwidth, shiftRows, shiftBandwidth, ridgeTrain, query } = options;
+  const ridgeQueries = Math.min(query, ridgeTrain);
   const auto = peer.autoAlgorithm;
   const nw = `Nadaraya–Watson, gaussian h=${bandwidth}`;
+  const shift = `MeanShift, flat h=${shiftBandwidth}, ${shiftRows} rows`;
+  const ridge = `kernel ridge, gaussian h=${bandwidth}, λ=1, fit ${ridgeTrain} rows + predict ${ridgeQueries}`;
   return [
     { method: `${nw}: localMeanAsync, float64`, localist: "nw", sklearn: "nw", rtol: 1e-6 },
     { method: `${nw}: localMeanAsync, float32`, localist: "nwFloat32", sklearn: "nw", rtol: 1e-3 },
@@ -392,6 +478,25 @@ function rowsFor(options: Options, peer: PeerResult): Row[] {
       method: `k-NN classification k=${k}, float64 vs sklearn brute`,
       localist: "knnClassify",
       sklearn: "knnClassifyBrute",
+      rtol: 1e-6,
+    },
+    { method: `${shift}: meanShiftAsync`, localist: "meanShift", sklearn: "meanShift", rtol: 1e-6 },
+    {
+      method: `${shift}: meanShift (main thread)`,
+      localist: "meanShiftMainThread",
+      sklearn: "meanShift",
+      rtol: 1e-6,
+    },
+    {
+      method: `${ridge}: kernelRidgeAsync`,
+      localist: "kernelRidge",
+      sklearn: "kernelRidge",
+      rtol: 1e-6,
+    },
+    {
+      method: `${ridge}: kernelRidge (main thread)`,
+      localist: "kernelRidgeMainThread",
+      sklearn: "kernelRidge",
       rtol: 1e-6,
     },
   ];
@@ -470,7 +575,17 @@ async function main(): Promise<void> {
   if (options.json) {
     const summary = {
       command: `node dist/bench/local.bench.js ${process.argv.slice(2).join(" ")}`.trim(),
-      sizes: { train, query, dims, k, bandwidth, seed },
+      sizes: {
+        train,
+        query,
+        dims,
+        k,
+        bandwidth,
+        seed,
+        shiftRows: options.shiftRows,
+        shiftBandwidth: options.shiftBandwidth,
+        ridgeTrain: options.ridgeTrain,
+      },
       repeats,
       node: process.version,
       localist: Object.fromEntries(parts),

@@ -21,16 +21,24 @@ export { localize, localizeAsync, type WeightedModel } from "../classical/locali
 export { weightedPolynomialModel } from "../classical/polynomial.js";
 export { weightedLogisticModel } from "../classical/logistic.js";
 export { knnRegress, knnClassify } from "../classical/neighbours.js";
-export { meanShift, estimateMeanShiftBandwidth } from "../classical/meanShift.js";
-export { locallyLinearEmbedding } from "../classical/lle.js";
+export { meanShift, meanShiftAsync, estimateMeanShiftBandwidth } from "../classical/meanShift.js";
+export { locallyLinearEmbedding, locallyLinearEmbeddingAsync } from "../classical/lle.js";
 export { crossValidatedBandwidth } from "../classical/bandwidthSelection.js";
 export { kernelDensity, kernelDensityAsync } from "../classical/density.js";
-export { kernelRidge, type KernelRidgeModel } from "../classical/kernelRidge.js";
-export { gaussianProcess, type GaussianProcessModel } from "../classical/gaussianProcess.js";
-export { hopfieldRetrieve, classicalHopfieldRetrieve } from "../classical/hopfield.js";
-export { tskModel, type TskModel } from "../classical/fuzzy.js";
+export { kernelRidge, kernelRidgeAsync, type KernelRidgeModel } from "../classical/kernelRidge.js";
+export {
+  gaussianProcess,
+  gaussianProcessAsync,
+  type GaussianProcessModel,
+} from "../classical/gaussianProcess.js";
+export {
+  hopfieldRetrieve,
+  hopfieldRetrieveAsync,
+  classicalHopfieldRetrieve,
+} from "../classical/hopfield.js";
+export { tskModel, tskModelAsync, type TskModel } from "../classical/fuzzy.js";
 export { kMeans, type KMeansResult } from "../classical/kMeans.js";
-export { denoise } from "../classical/denoise.js";
+export { denoise, denoiseAsync } from "../classical/denoise.js";
 
 // The options and results the functions above take and return.
 export type { CrossValidationResult } from "../classical/bandwidthSelection.js";

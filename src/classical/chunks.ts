@@ -66,8 +66,11 @@ export function mapQueryChunksAsync(
   return runReadsAsync(queryChunkReads(queries, plan, block));
 }
 
-/** The computation of `mapQueryChunks`, written once for both ways of reading (`Reads`). */
-function* queryChunkReads(
+/**
+ * The computation of `mapQueryChunks`, written once for both ways of reading (`Reads`); methods
+ * that map blocks several times (Hopfield retrieval's steps) `yield*` it.
+ */
+export function* queryChunkReads(
   queries: JaxArray,
   plan: number | ChunkPlan,
   block: (chunk: JaxArray, start: number) => JaxArray,

@@ -13,8 +13,8 @@
 import { check, checkInteger, checkPositive } from "../engine/errors.js";
 import { type JaxArray } from "../engine/engine.js";
 import { distanceKernel } from "../kernels/distance.js";
-import { localMean } from "./localMean.js";
-import type { ChunkOptions } from "./chunks.js";
+import { localMeanReads } from "./localMean.js";
+import { runReads, runReadsAsync, type ChunkOptions, type Reads } from "./chunks.js";
 
 /** Settings of `denoise`: the kernel bandwidth h, the noise level σ and the number of steps. */
 export interface DenoiseOptions extends ChunkOptions {
@@ -28,9 +28,31 @@ export interface DenoiseOptions extends ChunkOptions {
 
 /**
  * Denoised queries: `steps` times y ← y + (σ²/h²)(m_h(y) − y), m_h the gaussian local mean of the
- * samples. samples (N, D), queries (Q, D) → (Q, D). Takes ownership of both.
+ * samples, on the calling thread (`denoiseAsync`: the same on the threads).
+ * samples (N, D), queries (Q, D) → (Q, D). Takes ownership of both.
  */
 export function denoise(samples: JaxArray, queries: JaxArray, options: DenoiseOptions): JaxArray {
+  return runReads(denoiseReads(samples, queries, options));
+}
+
+/**
+ * `denoise` on the engine's compute threads (each step's local means read asynchronously); the
+ * same results. Takes ownership of both.
+ */
+export function denoiseAsync(
+  samples: JaxArray,
+  queries: JaxArray,
+  options: DenoiseOptions,
+): Promise<JaxArray> {
+  return runReadsAsync(denoiseReads(samples, queries, options));
+}
+
+/** The steps of `denoise`, written once for both ways of reading (chunks.ts, `Reads`). */
+function* denoiseReads(
+  samples: JaxArray,
+  queries: JaxArray,
+  options: DenoiseOptions,
+): Reads<JaxArray> {
   const { bandwidth: h, noise = h, steps = 1 } = options;
   checkPositive("bandwidth", h);
   checkPositive("noise", noise);
@@ -51,7 +73,7 @@ export function denoise(samples: JaxArray, queries: JaxArray, options: DenoiseOp
       ...options,
       onProgress: onProgress && ((done: number) => onProgress(step * q + done, steps * q)),
     };
-    const mean = localMean(kernel, samples.ref, samples.ref, state.ref, stepOptions);
+    const mean = yield* localMeanReads(kernel, samples.ref, samples.ref, state.ref, stepOptions);
     state = rate === 1 ? (state.dispose(), mean) : state.ref.add(mean.sub(state).mul(rate));
   }
   samples.dispose();

@@ -16,11 +16,12 @@
  * from k-means (seeded) or from the caller; σ is one width or one per feature.
  */
 import { check, checkInteger } from "../engine/errors.js";
-import { np, toFloat64, type JaxArray } from "../engine/engine.js";
+import { np, type JaxArray } from "../engine/engine.js";
 import { checkBandwidth, distanceKernel, type Bandwidth } from "../kernels/distance.js";
 import { kernelWeights } from "../kernels/weightedMean.js";
 import { kMeans } from "./kMeans.js";
 import { weightedPolynomialFit } from "./polynomial.js";
+import { runReads, runReadsAsync, type Reads } from "./chunks.js";
 
 /** Settings of `tskModel`: the membership widths, and the rule centres or how to choose them. */
 export interface TskOptions {
@@ -61,8 +62,25 @@ export interface TskModel {
   dispose(): void;
 }
 
-/** Fits a TSK system on x (N, D) and y (N, M); takes ownership of x, y and `centres`. */
+/**
+ * Fits a TSK system on x (N, D) and y (N, M), on the calling thread (`tskModelAsync`: the same on
+ * the threads); takes ownership of x, y and `centres`.
+ */
 export function tskModel(x: JaxArray, y: JaxArray, options: TskOptions): TskModel {
+  return runReads(tskReads(x, y, options));
+}
+
+/**
+ * `tskModel` on the engine's compute threads (the consequent fits read asynchronously); the same
+ * model. k-means, when it chooses the centres, stays on the calling thread (kMeans has no reads
+ * form; its R centres are a small part of the fit). Takes ownership of x, y and `centres`.
+ */
+export function tskModelAsync(x: JaxArray, y: JaxArray, options: TskOptions): Promise<TskModel> {
+  return runReadsAsync(tskReads(x, y, options));
+}
+
+/** The fit of `tskModel`, written once for both ways of reading (chunks.ts, `Reads`). */
+function* tskReads(x: JaxArray, y: JaxArray, options: TskOptions): Reads<TskModel> {
   const { width, rules: ruleCount = 3, seed = 0, degree = 1 } = options;
   const [n, d] = x.shape;
   check(y.shape[0] === n, `targets have ${y.shape[0]} rows but inputs have ${n}; they must match`);
@@ -100,17 +118,22 @@ export function tskModel(x: JaxArray, y: JaxArray, options: TskOptions): TskMode
   const ruleWeights = trainingFiring.transpose(); // (R, N)
   const fit = weightedPolynomialFit(x, y, degree);
   const beta = fit.coefficients(ruleWeights.ref.div(ruleWeights.sum(1, { keepdims: true }))); // (R, P, M)
-  const betaHost = toFloat64(beta.ref);
+  const betaHost = Float64Array.from(yield beta.ref);
   check(
     betaHost.every(Number.isFinite),
     "a rule's consequent fit is singular (its firing strengths weight too few distinct points); " +
       "use fewer rules or wider memberships",
   );
-  const consequents = originalUnits(betaHost, fit.standardizer, r, d, m, degree);
+  const standardizer = {
+    mean: Float64Array.from(yield fit.standardizer.mean.ref),
+    scale: Float64Array.from(yield fit.standardizer.scale.ref),
+  };
+  const consequents = originalUnits(betaHost, standardizer, r, d, m, degree);
+  const centresHost = Float64Array.from(yield centres.ref);
   return {
     rules: r,
     features: d,
-    centres: toFloat64(centres.ref),
+    centres: centresHost,
     consequents,
     firing,
     predict(queries) {
@@ -142,14 +165,12 @@ export function tskModel(x: JaxArray, y: JaxArray, options: TskOptions): TskMode
  */
 function originalUnits(
   beta: Float64Array, // (R, P, M), P = 1 or 1 + D
-  standardizer: { mean: JaxArray; scale: JaxArray },
+  { mean, scale }: { mean: Float64Array; scale: Float64Array }, // the standardizer's μ and s
   r: number,
   d: number,
   m: number,
   degree: number,
 ): Float64Array {
-  const mean = toFloat64(standardizer.mean.ref);
-  const scale = toFloat64(standardizer.scale.ref);
   const p = degree === 0 ? 1 : 1 + d;
   const out = new Float64Array(r * (1 + d) * m);
   for (let rule = 0; rule < r; rule++)

@@ -19,7 +19,14 @@ import { fromHost, toFloat64, type JaxArray } from "../engine/engine.js";
 import { seededUniform } from "../engine/random.js";
 import { dotProductKernel } from "../kernels/sequence.js";
 import { weightedMean } from "../kernels/weightedMean.js";
-import { chunkPlan, mapQueryChunks, type ChunkOptions } from "./chunks.js";
+import {
+  chunkPlan,
+  queryChunkReads,
+  runReads,
+  runReadsAsync,
+  type ChunkOptions,
+  type Reads,
+} from "./chunks.js";
 
 /** Settings of `hopfieldRetrieve`: the inverse temperature β and the number of updates. */
 export interface HopfieldOptions extends ChunkOptions {
@@ -38,7 +45,8 @@ function checkShapes(patterns: JaxArray, probes: JaxArray): void {
 }
 
 /**
- * Modern Hopfield retrieval: `steps` updates ξ ← Xᵀ softmax(β X ξ) from each probe.
+ * Modern Hopfield retrieval: `steps` updates ξ ← Xᵀ softmax(β X ξ) from each probe, on the calling
+ * thread (`hopfieldRetrieveAsync`: the same on the threads).
  * patterns (N, D), probes (Q, D) → (Q, D). Takes ownership of both.
  */
 export function hopfieldRetrieve(
@@ -46,6 +54,27 @@ export function hopfieldRetrieve(
   probes: JaxArray,
   options: HopfieldOptions,
 ): JaxArray {
+  return runReads(hopfieldReads(patterns, probes, options));
+}
+
+/**
+ * `hopfieldRetrieve` on the engine's compute threads (each step's blocks read asynchronously);
+ * the same results. Takes ownership of both.
+ */
+export function hopfieldRetrieveAsync(
+  patterns: JaxArray,
+  probes: JaxArray,
+  options: HopfieldOptions,
+): Promise<JaxArray> {
+  return runReadsAsync(hopfieldReads(patterns, probes, options));
+}
+
+/** The steps of `hopfieldRetrieve`, written once for both ways of reading (chunks.ts, `Reads`). */
+function* hopfieldReads(
+  patterns: JaxArray,
+  probes: JaxArray,
+  options: HopfieldOptions,
+): Reads<JaxArray> {
   const { beta, steps = 1 } = options;
   checkPositive("beta", beta);
   checkInteger("steps", steps, 1);
@@ -62,7 +91,7 @@ export function hopfieldRetrieve(
       rows,
       onProgress: onProgress && ((done: number) => onProgress(step * q + done, steps * q)),
     };
-    state = mapQueryChunks(state, plan, (chunk) => {
+    state = yield* queryChunkReads(state, plan, (chunk) => {
       const { mean, mass } = weightedMean(kernel.logWeights(chunk, patterns.ref), patterns.ref);
       mass.dispose();
       return mean;

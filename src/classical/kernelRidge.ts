@@ -12,9 +12,17 @@
  * Shapes: N training rows, D features, M target columns, Q queries.
  */
 import { check } from "../engine/errors.js";
-import { np, toFloat64, type JaxArray } from "../engine/engine.js";
+import { np, type JaxArray } from "../engine/engine.js";
 import { kernelMatrix, type LogKernel } from "../kernels/logKernel.js";
-import { mapQueryChunks, rowsPerChunk, type ChunkOptions } from "./chunks.js";
+import {
+  mapQueryChunks,
+  mapQueryChunksAsync,
+  rowsPerChunk,
+  runReads,
+  runReadsAsync,
+  type ChunkOptions,
+  type Reads,
+} from "./chunks.js";
 
 /** Settings of `kernelRidge`: the ridge λ, and the query blocks of prediction. */
 export interface KernelRidgeOptions extends ChunkOptions {
@@ -33,19 +41,49 @@ export interface KernelRidgeModel {
   readonly features: number;
   /** f at each query: (Q, D) → (Q, M). Takes ownership of queries. */
   predict(queries: JaxArray): JaxArray;
+  /** `predict` on the engine's compute threads; the same results. Takes ownership of queries. */
+  predictAsync(queries: JaxArray): Promise<JaxArray>;
   /** The equivalent weights w(x*) = (K + λI)⁻¹ k(x*): (Q, D) → (Q, N), f = w @ Y. Takes ownership. */
   weights(queries: JaxArray): JaxArray;
+  /** `weights` on the engine's compute threads; the same results. Takes ownership of queries. */
+  weightsAsync(queries: JaxArray): Promise<JaxArray>;
   /** Frees the arrays the model holds (the training rows and the solved coefficients). */
   dispose(): void;
 }
 
-/** Fits kernel ridge regression on keys (N, D) and targets (N, M); takes ownership of both. */
+/**
+ * Fits kernel ridge regression on keys (N, D) and targets (N, M), on the calling thread
+ * (`kernelRidgeAsync`: the same on the threads); takes ownership of both.
+ */
 export function kernelRidge(
   kernel: LogKernel,
   keys: JaxArray,
   targets: JaxArray,
   options: KernelRidgeOptions = {},
 ): KernelRidgeModel {
+  return runReads(kernelRidgeReads(kernel, keys, targets, options));
+}
+
+/**
+ * `kernelRidge` on the engine's compute threads (the solve read asynchronously); the same model.
+ * Its `predictAsync` and `weightsAsync` predict on the threads too. Takes ownership of both.
+ */
+export function kernelRidgeAsync(
+  kernel: LogKernel,
+  keys: JaxArray,
+  targets: JaxArray,
+  options: KernelRidgeOptions = {},
+): Promise<KernelRidgeModel> {
+  return runReadsAsync(kernelRidgeReads(kernel, keys, targets, options));
+}
+
+/** The fit of `kernelRidge`, written once for both ways of reading (chunks.ts, `Reads`). */
+function* kernelRidgeReads(
+  kernel: LogKernel,
+  keys: JaxArray,
+  targets: JaxArray,
+  options: KernelRidgeOptions,
+): Reads<KernelRidgeModel> {
   const { ridge = 1 } = options;
   const [n, d] = keys.shape;
   check(
@@ -57,32 +95,31 @@ export function kernelRidge(
     np.eye(n, undefined, { dtype: keys.dtype }).mul(ridge),
   ); // K + λI
   const coefficients = np.linalg.solve(gram.ref, targets); // α (N, M)
+  const solved = yield coefficients.ref;
   check(
-    toFloat64(coefficients.ref).every(Number.isFinite),
+    Array.from(solved).every(Number.isFinite),
     `K + λI is singular for ${kernel.name} with λ = ${ridge}; increase the ridge`,
   );
   const rows = rowsPerChunk(n, options);
-  const checkQueries = (queries: JaxArray) =>
+  const checked = (queries: JaxArray) => {
     check(
       queries.shape[1] === d,
       `queries have ${queries.shape[1]} features but the training data has ${d}`,
     );
+    return queries;
+  };
+  const prediction = (chunk: JaxArray) =>
+    np.matmul(kernelMatrix(kernel, chunk, keys.ref), coefficients.ref);
+  // (K + λI) is symmetric, so w(x*)ᵀ = k(x*)ᵀ (K + λI)⁻¹ = solve(K + λI, k(x*))ᵀ.
+  const weights = (chunk: JaxArray) =>
+    np.linalg.solve(gram.ref, kernelMatrix(kernel, chunk, keys.ref).transpose()).transpose();
   return {
     trainingRows: n,
     features: d,
-    predict(queries) {
-      checkQueries(queries);
-      return mapQueryChunks(queries, rows, (chunk) =>
-        np.matmul(kernelMatrix(kernel, chunk, keys.ref), coefficients.ref),
-      );
-    },
-    weights(queries) {
-      checkQueries(queries);
-      // (K + λI) is symmetric, so w(x*)ᵀ = k(x*)ᵀ (K + λI)⁻¹ = solve(K + λI, k(x*))ᵀ.
-      return mapQueryChunks(queries, rows, (chunk) =>
-        np.linalg.solve(gram.ref, kernelMatrix(kernel, chunk, keys.ref).transpose()).transpose(),
-      );
-    },
+    predict: (queries) => mapQueryChunks(checked(queries), rows, prediction),
+    predictAsync: (queries) => mapQueryChunksAsync(checked(queries), rows, prediction),
+    weights: (queries) => mapQueryChunks(checked(queries), rows, weights),
+    weightsAsync: (queries) => mapQueryChunksAsync(checked(queries), rows, weights),
     dispose() {
       keys.dispose();
       gram.dispose();

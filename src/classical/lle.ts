@@ -10,8 +10,9 @@
  * Each output column is defined up to sign.
  */
 import { check, checkInteger, checkPositive } from "../engine/errors.js";
-import { fromHost, np, toFloat64, type JaxArray } from "../engine/engine.js";
+import { fromHost, np, type JaxArray } from "../engine/engine.js";
 import { nearestNeighbours } from "../kernels/nearest.js";
+import { runReads, runReadsAsync, type Reads } from "./chunks.js";
 
 /** Settings of `locallyLinearEmbedding`. */
 export interface LleOptions {
@@ -26,8 +27,28 @@ export interface LleOptions {
   regularization?: number;
 }
 
-/** Embeds x (N, D) into (N, components). Borrows x. */
+/**
+ * Embeds x (N, D) into (N, components), on the calling thread (`locallyLinearEmbeddingAsync`: the
+ * same on the threads). Borrows x.
+ */
 export function locallyLinearEmbedding(x: JaxArray, options: LleOptions = {}): JaxArray {
+  return runReads(embeddingReads(x, options));
+}
+
+/**
+ * `locallyLinearEmbedding` on the engine's compute threads (the local Gram traces and the
+ * barycentre weights read asynchronously); the same embedding, whose eigenvectors are computed
+ * when the caller reads it (read it asynchronously to keep them on the threads). Borrows x.
+ */
+export function locallyLinearEmbeddingAsync(
+  x: JaxArray,
+  options: LleOptions = {},
+): Promise<JaxArray> {
+  return runReadsAsync(embeddingReads(x, options));
+}
+
+/** The computation of `locallyLinearEmbedding`, once for both ways of reading (chunks.ts, `Reads`). */
+function* embeddingReads(x: JaxArray, options: LleOptions): Reads<JaxArray> {
   const { neighbours: k = 5, components = 2, regularization = 1e-3 } = options;
   const [n, d] = x.shape;
   checkInteger("components", components, 1);
@@ -36,7 +57,8 @@ export function locallyLinearEmbedding(x: JaxArray, options: LleOptions = {}): J
   check(components < n, `components = ${components} must be smaller than the ${n} rows`);
   checkPositive("regularization", regularization);
 
-  // k + 1 nearest, dropping the first (each point is its own nearest neighbour).
+  // k + 1 nearest, dropping the first (each point is its own nearest neighbour). The search stays
+  // synchronous (nearestNeighbours has no reads form): a k-d tree on the host up to 16 features.
   const found = nearestNeighbours(x.ref, x.ref, k + 1);
   const neighbourIndex = new Int32Array(n * k);
   for (let i = 0; i < n; i++)
@@ -48,7 +70,7 @@ export function locallyLinearEmbedding(x: JaxArray, options: LleOptions = {}): J
     .reshape([n, k, d])
     .sub(x.ref.reshape([n, 1, d])); // (N, k, D)
   const gram = np.matmul(offsets.ref, offsets.transpose([0, 2, 1])); // (N, k, k)
-  const trace = toFloat64(np.trace(gram.ref, 0, 1, 2)); // (N)
+  const trace = Float64Array.from(yield np.trace(gram.ref, 0, 1, 2)); // (N)
   const shift = fromHost(
     trace.map((t) => (t > 0 ? regularization * t : regularization)),
     [n, 1, 1],
@@ -58,7 +80,7 @@ export function locallyLinearEmbedding(x: JaxArray, options: LleOptions = {}): J
     np.eye(k, undefined, { dtype: x.dtype }).reshape([1, k, k]).mul(shift),
   );
   const raw = np.linalg.solve(regularized, np.ones([n, k, 1], { dtype: x.dtype })).reshape([n, k]);
-  const weights = raw.ref.div(raw.sum(1, { keepdims: true })).dataSync(); // (N, k)
+  const weights = yield raw.ref.div(raw.sum(1, { keepdims: true })); // (N, k)
 
   // M = (I − W)ᵀ(I − W) with W the sparse barycentre matrix, assembled densely on the host.
   const iw = new Float64Array(n * n);

@@ -96,8 +96,11 @@ function* gaussianBlock(
   return means;
 }
 
-/** The local means as reads (chunks.ts): one block of queries at a time. Takes ownership of all three. */
-function* localMeanReads(
+/**
+ * The local means as reads (chunks.ts): one block of queries at a time; methods built on local
+ * means (denoising's steps) `yield*` it. Takes ownership of all three.
+ */
+export function* localMeanReads(
   kernel: LogKernel,
   keys: JaxArray,
   values: JaxArray,

@@ -8,11 +8,12 @@
  * its nearest mode. The gaussian kernel (K = exp(−‖x − x_j‖²/2h²)) uses the same procedure.
  */
 import { check, checkInteger, checkPositive } from "../engine/errors.js";
-import { fromHost, np, toFloat64, type JaxArray } from "../engine/engine.js";
+import { fromHost, np, type JaxArray } from "../engine/engine.js";
 import { nearestNeighbours } from "../kernels/nearest.js";
 import { squaredDistances } from "../kernels/distance.js";
 import { indicatorLogWeights } from "../kernels/logKernel.js";
 import { localWeights } from "./localMean.js";
+import { runReads, runReadsAsync, type Reads } from "./chunks.js";
 
 export const MEAN_SHIFT_KERNELS = ["flat", "gaussian"] as const;
 export type MeanShiftKernel = (typeof MEAN_SHIFT_KERNELS)[number];
@@ -56,8 +57,24 @@ export function estimateMeanShiftBandwidth(x: JaxArray, quantile = 0.3): number 
   return total / n;
 }
 
-/** Runs MeanShift on x (N, D). Borrows x. */
+/**
+ * Runs MeanShift on x (N, D), on the calling thread (`meanShiftAsync`: the same on the threads).
+ * Borrows x.
+ */
 export function meanShift(x: JaxArray, options: MeanShiftOptions): MeanShiftResult {
+  return runReads(meanShiftReads(x, options));
+}
+
+/**
+ * `meanShift` on the engine's compute threads (each step's counts and means read
+ * asynchronously); the same results. Borrows x.
+ */
+export function meanShiftAsync(x: JaxArray, options: MeanShiftOptions): Promise<MeanShiftResult> {
+  return runReadsAsync(meanShiftReads(x, options));
+}
+
+/** The computation of `meanShift`, written once for both ways of reading (chunks.ts, `Reads`). */
+function* meanShiftReads(x: JaxArray, options: MeanShiftOptions): Reads<MeanShiftResult> {
   const { bandwidth, kernel = "flat", maxIterations = 300 } = options;
   checkPositive("bandwidth", bandwidth);
   checkInteger("maxIterations", maxIterations, 1);
@@ -69,7 +86,7 @@ export function meanShift(x: JaxArray, options: MeanShiftOptions): MeanShiftResu
   const radius2 = bandwidth * bandwidth;
   const stopDistance = 1e-3 * bandwidth;
 
-  const means = toFloat64(x.ref); // one seed per point
+  const means = Float64Array.from(yield x.ref); // one seed per point
   const intensity = new Int32Array(n);
   const seedIterations = new Int32Array(n);
   let active = Array.from({ length: n }, (_, i) => i);
@@ -81,7 +98,7 @@ export function meanShift(x: JaxArray, options: MeanShiftOptions): MeanShiftResu
     );
     const d2 = squaredDistances(current, x.ref); // (A, N)
     const within = np.lessEqual(d2.ref, radius2);
-    const counts = within.ref.astype(np.int32).sum(1).dataSync();
+    const counts = yield within.ref.astype(np.int32).sum(1);
     let logW: JaxArray;
     if (kernel === "flat") {
       logW = indicatorLogWeights(within, x.dtype);
@@ -90,7 +107,7 @@ export function meanShift(x: JaxArray, options: MeanShiftOptions): MeanShiftResu
       within.dispose();
       logW = d2.mul(-0.5 / radius2);
     }
-    const next = toFloat64(np.matmul(localWeights(logW), x.ref)); // (A, D)
+    const next = yield np.matmul(localWeights(logW), x.ref); // (A, D)
     const stillActive: number[] = [];
     active.forEach((seed, row) => {
       intensity[seed] = counts[row];
@@ -115,6 +132,8 @@ export function meanShift(x: JaxArray, options: MeanShiftOptions): MeanShiftResu
   );
   const clusterCount = centers.length / d;
   const centerArray = fromHost(centers, [clusterCount, d], x.dtype);
+  // The labels stay synchronous (nearestNeighbours has no reads form): N × K distances to the
+  // few centres, or a k-d tree on the host, are small next to the iterations above.
   const nearest = nearestNeighbours(x.ref, centerArray, 1);
   return {
     centers,

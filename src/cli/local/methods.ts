@@ -6,7 +6,7 @@
  * processes, fuzzy rules, Hopfield retrieval, denoising) are in ./theoryMethods.ts.
  */
 import { check } from "../../engine/errors.js";
-import { toFloat64 } from "../../engine/engine.js";
+import { readAsync, toFloat64 } from "../../engine/engine.js";
 import { distanceKernel } from "../../kernels/distance.js";
 import type { LogKernel } from "../../kernels/logKernel.js";
 import { checkSupported, localMeanAsync, localModeAsync } from "../../classical/localMean.js";
@@ -14,8 +14,8 @@ import { localizeAsync } from "../../classical/localize.js";
 import { weightedPolynomialModel } from "../../classical/polynomial.js";
 import { weightedLogisticModel } from "../../classical/logistic.js";
 import { knnClassify, knnRegress } from "../../classical/neighbours.js";
-import { estimateMeanShiftBandwidth, meanShift } from "../../classical/meanShift.js";
-import { locallyLinearEmbedding } from "../../classical/lle.js";
+import { estimateMeanShiftBandwidth, meanShiftAsync } from "../../classical/meanShift.js";
+import { locallyLinearEmbeddingAsync } from "../../classical/lle.js";
 import type { Table } from "../../io/csv.js";
 import {
   asMatrix,
@@ -50,8 +50,9 @@ function progress(options: LocalMethodOptions): { onProgress?: LocalMethodOption
 
 /**
  * Runs a method; `query` defaults to the training table, and options not given (or undefined) to
- * LOCAL_DEFAULTS. The local mean, mode, polynomial and logistic regression compute on the engine's
- * threads (their asynchronous forms), the others on the calling thread.
+ * LOCAL_DEFAULTS. The kernel methods compute on the engine's threads (their asynchronous forms);
+ * k-NN (a k-d tree on the host, or its own threads) and MeanShift's bandwidth estimate run on the
+ * calling thread.
  */
 export async function runLocalMethod(
   method: string,
@@ -167,7 +168,7 @@ export const LOCAL_METHODS: Record<string, Method> = {
   meanshift: {
     description: "MeanShift clustering: a cluster label per training row",
     supervised: false,
-    run({ train, options }) {
+    async run({ train, options }) {
       const data = featureData(train, options.target, options.features);
       const x = asMatrix(data.x, data.rows, data.features.length);
       try {
@@ -177,7 +178,7 @@ export const LOCAL_METHODS: Record<string, Method> = {
           bandwidth > 0,
           `the estimated bandwidth is 0 (${data.rows} rows are too few for quantile 0.3); give --bandwidth H`,
         );
-        const result = meanShift(x, { bandwidth, kernel: options.meanShiftKernel });
+        const result = await meanShiftAsync(x, { bandwidth, kernel: options.meanShiftKernel });
         return {
           ...column("label", result.labels),
           notes: [
@@ -192,18 +193,18 @@ export const LOCAL_METHODS: Record<string, Method> = {
   lle: {
     description: "locally linear embedding: coordinates per training row",
     supervised: false,
-    run({ train, options }) {
+    async run({ train, options }) {
       const data = featureData(train, options.target, options.features);
       const x = asMatrix(data.x, data.rows, data.features.length);
       try {
         const { components } = options;
-        const embedding = toFloat64(
-          locallyLinearEmbedding(x, {
-            neighbours: options.k,
-            components,
-            regularization: options.regularization,
-          }),
-        );
+        const lazyEmbedding = await locallyLinearEmbeddingAsync(x, {
+          neighbours: options.k,
+          components,
+          regularization: options.regularization,
+        });
+        // Read asynchronously too: the eigenvectors are computed at this read, on the threads.
+        const embedding = Float64Array.from(await readAsync(lazyEmbedding));
         return {
           header: Array.from({ length: components }, (_, c) => `component${c + 1}`),
           rows: Array.from({ length: data.rows }, (_, r) =>

@@ -103,7 +103,7 @@ export interface Method {
   description: string;
   /** Needs a target column. */
   supervised: boolean;
-  /** Asynchronous where the method computes on the engine's threads (the local mean and mode). */
+  /** Asynchronous where the method computes on the engine's threads (the kernel methods). */
   run(inputs: Inputs): LocalMethodResult | Promise<LocalMethodResult>;
 }
 

@@ -1,18 +1,19 @@
 /**
  * The methods of the general theory on tables (`localist local kde|ridge|gp|tsk|hopfield|denoise`):
  * kernel density, kernel ridge and Gaussian-process regression, TSK fuzzy rules, modern Hopfield
- * retrieval and denoising, each an entry like those of ./methods.ts.
+ * retrieval and denoising, each an entry like those of ./methods.ts, each on the engine's threads
+ * (the methods' asynchronous forms).
  */
 import { check } from "../../engine/errors.js";
-import { toFloat64 } from "../../engine/engine.js";
+import { readAsync, toFloat64 } from "../../engine/engine.js";
 import { distanceKernel } from "../../kernels/distance.js";
 import type { LogKernel } from "../../kernels/logKernel.js";
 import { kernelDensityAsync } from "../../classical/density.js";
-import { kernelRidge } from "../../classical/kernelRidge.js";
-import { gaussianProcess } from "../../classical/gaussianProcess.js";
-import { tskModel } from "../../classical/fuzzy.js";
-import { hopfieldRetrieve } from "../../classical/hopfield.js";
-import { denoise } from "../../classical/denoise.js";
+import { kernelRidgeAsync } from "../../classical/kernelRidge.js";
+import { gaussianProcessAsync } from "../../classical/gaussianProcess.js";
+import { tskModelAsync } from "../../classical/fuzzy.js";
+import { hopfieldRetrieveAsync } from "../../classical/hopfield.js";
+import { denoiseAsync } from "../../classical/denoise.js";
 import { numericColumns, type Table } from "../../io/csv.js";
 import {
   asMatrix,
@@ -119,9 +120,11 @@ export const THEORY_METHODS: Record<string, Method> = {
   ridge: {
     description: "kernel ridge regression: f(x) = k(x)ᵀ(K + λI)⁻¹y",
     supervised: true,
-    run: regression(true, (s, y, kernel, options) => {
-      const model = kernelRidge(kernel as LogKernel, s.keys(), y, { ridge: options.ridge });
-      const predictions = toFloat64(model.predict(s.queries()));
+    run: regression(true, async (s, y, kernel, options) => {
+      const model = await kernelRidgeAsync(kernel as LogKernel, s.keys(), y, {
+        ridge: options.ridge,
+      });
+      const predictions = toFloat64(await model.predictAsync(s.queries()));
       model.dispose();
       return predictions;
     }),
@@ -129,14 +132,14 @@ export const THEORY_METHODS: Record<string, Method> = {
   gp: {
     description: "Gaussian-process regression: posterior mean and standard deviation",
     supervised: true,
-    run(inputs) {
+    async run(inputs) {
       const s = supervised(inputs);
       const notes: string[] = [];
       const kernel = resolvedKernel(inputs, s.data, notes);
       const y = asMatrix(numericColumns(inputs.train, [s.target]), s.data.rows, 1);
       const { noise, amplitude } = inputs.options;
-      const model = gaussianProcess(kernel, s.keys(), y, { noise, amplitude });
-      const { mean, std } = model.predict(s.queries());
+      const model = await gaussianProcessAsync(kernel, s.keys(), y, { noise, amplitude });
+      const { mean, std } = await model.predictAsync(s.queries());
       const [means, stds] = [toFloat64(mean), toFloat64(std)];
       model.dispose();
       return {
@@ -149,7 +152,7 @@ export const THEORY_METHODS: Record<string, Method> = {
   tsk: {
     description: "Takagi–Sugeno–Kang fuzzy rules: gaussian memberships, local linear consequents",
     supervised: true,
-    run(inputs) {
+    async run(inputs) {
       const s = supervised(inputs);
       const notes: string[] = [];
       const { options } = inputs;
@@ -157,7 +160,7 @@ export const THEORY_METHODS: Record<string, Method> = {
       const width = resolveBandwidth(options.bandwidth, s.data, undefined, "gaussian", notes);
       const centres = options.centres;
       if (centres) check(centres.rows.length >= 1, `${centres.path} has no rule centres`);
-      const model = tskModel(
+      const model = await tskModelAsync(
         s.keys(),
         asMatrix(numericColumns(inputs.train, [s.target]), s.data.rows, 1),
         {
@@ -169,7 +172,7 @@ export const THEORY_METHODS: Record<string, Method> = {
             : undefined,
         },
       );
-      const predictions = toFloat64(model.predict(s.queries()));
+      const predictions = Float64Array.from(await readAsync(model.predict(s.queries())));
       notes.push(
         ...tskNotes(
           model.centres,
@@ -187,11 +190,11 @@ export const THEORY_METHODS: Record<string, Method> = {
   hopfield: {
     description: "modern Hopfield retrieval: each query row moved to Xᵀ softmax(β X ξ)",
     supervised: false,
-    run(inputs) {
+    async run(inputs) {
       const u = unsupervised(inputs);
       const { beta, steps } = inputs.options;
       const retrieved = toFloat64(
-        hopfieldRetrieve(u.keys(), u.queries(), { beta, steps, ...onProgress(inputs) }),
+        await hopfieldRetrieveAsync(u.keys(), u.queries(), { beta, steps, ...onProgress(inputs) }),
       );
       return featureTable(u.data, retrieved);
     },
@@ -199,12 +202,17 @@ export const THEORY_METHODS: Record<string, Method> = {
   denoise: {
     description: "denoising by Tweedie / MeanShift steps of the gaussian local mean",
     supervised: false,
-    run(inputs) {
+    async run(inputs) {
       const u = unsupervised(inputs);
       const { noise, steps, denoiseBandwidth } = inputs.options;
       const bandwidth = denoiseBandwidth ?? noise;
       const denoised = toFloat64(
-        denoise(u.keys(), u.queries(), { bandwidth, noise, steps, ...onProgress(inputs) }),
+        await denoiseAsync(u.keys(), u.queries(), {
+          bandwidth,
+          noise,
+          steps,
+          ...onProgress(inputs),
+        }),
       );
       return featureTable(u.data, denoised);
     },
