@@ -91,12 +91,17 @@ function* meanShiftReads(x: JaxArray, options: MeanShiftOptions): Reads<MeanShif
   const seedIterations = new Int32Array(n);
   let active = Array.from({ length: n }, (_, i) => i);
   while (active.length > 0) {
+    // The A active seeds padded to R rows (copies of the first; their results are not read): an
+    // engine operation is compiled per shape, so R takes a few sizes instead of every A that the
+    // steps pass through, and the compiled kernels stay few (their memory is never given back).
+    const rows = paddedRows(active.length, n);
+    const seeds = rows === n && active.length === n ? active : padSeeds(active, rows);
     const current = fromHost(
-      active.length === n ? means : gatherRows(means, active, d),
-      [active.length, d],
+      rows === n && active.length === n ? means : gatherRows(means, seeds, d),
+      [rows, d],
       x.dtype,
     );
-    const d2 = squaredDistances(current, x.ref); // (A, N)
+    const d2 = squaredDistances(current, x.ref); // (R, N)
     const within = np.lessEqual(d2.ref, radius2);
     const counts = yield within.ref.astype(np.int32).sum(1);
     let logW: JaxArray;
@@ -107,7 +112,7 @@ function* meanShiftReads(x: JaxArray, options: MeanShiftOptions): Reads<MeanShif
       within.dispose();
       logW = d2.mul(-0.5 / radius2);
     }
-    const next = yield np.matmul(localWeights(logW), x.ref); // (A, D)
+    const next = yield np.matmul(localWeights(logW), x.ref); // (R, D)
     const stillActive: number[] = [];
     active.forEach((seed, row) => {
       intensity[seed] = counts[row];
@@ -141,6 +146,19 @@ function* meanShiftReads(x: JaxArray, options: MeanShiftOptions): Reads<MeanShif
     labels: Int32Array.from(nearest.indices),
     iterations: Math.max(0, ...seedIterations),
   };
+}
+
+/**
+ * R ≥ A rows for A active seeds of N: the next power of two, at most N, so at most ⌈log₂ N⌉ + 1
+ * shapes. (Four sizes per doubling wasted fewer rows but compiled more: slower, and twice the
+ * memory, at N = 2,000.)
+ */
+export function paddedRows(active: number, n: number): number {
+  return Math.min(n, 2 ** Math.ceil(Math.log2(active)));
+}
+/** `active` followed by copies of its first seed, `rows` in all. */
+function padSeeds(active: number[], rows: number): number[] {
+  return Array.from({ length: rows }, (_, i) => active[i < active.length ? i : 0]);
 }
 
 function gatherRows(data: Float64Array, rows: number[], d: number): Float64Array {
