@@ -6,6 +6,12 @@
  * ./fileDurations.mjs summing each file's tests). The closing table gives each part's wall time,
  * the tests' time per folder, and the slowest files, so a slow addition shows where it landed.
  *
+ * The test files run in two parts. Those that measure the process's resident memory (MEASURES_MEMORY)
+ * run first, one at a time, so that nothing else running moves what they measure (a neighbour's
+ * load delays V8's tier-up into their measured window). The others run as many at a time as the
+ * machine has cores (Node's default is one fewer): most of them wait on child processes, and two at
+ * a time on two cores takes about two thirds of the time of one at a time.
+ *
  *   node scripts/test.mjs [--only PART] [FILE.test.js …]
  *
  * --only runs the parts whose name starts with PART (e.g. tests: the build must be current), and
@@ -13,11 +19,14 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { availableParallelism, tmpdir } from "node:os";
+import { join, normalize, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 
-const chosenFiles = process.argv.slice(2).filter((arg) => arg.endsWith(".test.js"));
+const chosenFiles = process.argv
+  .slice(2)
+  .filter((arg) => arg.endsWith(".test.js"))
+  .map((arg) => normalize(arg));
 
 const testFiles = () =>
   chosenFiles.length > 0
@@ -33,33 +42,69 @@ const testFiles = () =>
         )
         .sort();
 
+/** The test files that measure resident memory: they run alone (see the file comment). */
+const MEASURES_MEMORY = [
+  "dist/test/train/memory.test.js",
+  "dist/test/classical/memory.test.js",
+  "dist/test/classical/chunks.test.js",
+  "dist/test/lab/analysis.test.js",
+];
+
+/**
+ * The node --test arguments for `files`, `concurrency` at a time, durations into `durationsFile`;
+ * null for no files (node --test given none would look for test files itself).
+ */
+const testRun = (files, concurrency, durationsFile) =>
+  files.length === 0
+    ? null
+    : [
+        "--test",
+        `--test-concurrency=${concurrency}`,
+        ...["--test-reporter=spec", "--test-reporter-destination=stdout"],
+        ...[`--test-reporter=${reporter}`, `--test-reporter-destination=${durationsFile}`],
+        ...files,
+      ];
+
 /** [name, command, arguments] of each part, in the order they run (the test files: once built). */
-const parts = (durationsFile) => [
+const parts = (durationsFiles) => [
   ["build (tsc, vite)", "npm", () => ["run", "build"]],
   ["lint (eslint)", "npm", () => ["run", "lint"]],
   ["format check (prettier)", "npm", () => ["run", "format:check"]],
   ["import ladder (dependency-cruiser)", "npm", () => ["run", "check:imports"]],
   ["API docs (typedoc)", "npm", () => ["run", "docs:check"]],
   [
-    "tests",
+    "tests measuring memory (one at a time)",
     process.execPath,
-    () => [
-      "--test",
-      ...["--test-reporter=spec", "--test-reporter-destination=stdout"],
-      ...[`--test-reporter=${reporter}`, `--test-reporter-destination=${durationsFile}`],
-      ...testFiles(),
-    ],
+    () =>
+      testRun(
+        testFiles().filter((f) => MEASURES_MEMORY.includes(f)),
+        1,
+        durationsFiles[0],
+      ),
+  ],
+  [
+    `tests (${availableParallelism()} at a time)`,
+    process.execPath,
+    () =>
+      testRun(
+        testFiles().filter((f) => !MEASURES_MEMORY.includes(f)),
+        availableParallelism(),
+        durationsFiles[1],
+      ),
   ],
 ];
 
 const reporter = pathToFileURL(join(import.meta.dirname, "fileDurations.mjs")).href;
 
 /** Each test file's duration in seconds (the sum of its tests), from ./fileDurations.mjs. */
-function fileDurations(path) {
-  const byFile = JSON.parse(readFileSync(path, "utf8"));
-  return new Map(
-    Object.entries(byFile).map(([file, ms]) => [relative("dist/test", file), ms / 1000]),
-  );
+function fileDurations(paths) {
+  const durations = new Map();
+  for (const path of paths) {
+    if (!existsSync(path)) continue; // that part did not run
+    for (const [file, ms] of Object.entries(JSON.parse(readFileSync(path, "utf8"))))
+      durations.set(relative("dist/test", file), ms / 1000);
+  }
+  return durations;
 }
 
 const seconds = (s) => `${s.toFixed(s < 10 ? 1 : 0)} s`;
@@ -74,10 +119,7 @@ function report(times, durations) {
     const [count, sum] = byFolder.get(folder) ?? [0, 0];
     byFolder.set(folder, [count + 1, sum + s]);
   }
-  const out = [
-    "",
-    "What each part cost (wall time; node --test runs one test file per core beyond the first at a time):",
-  ];
+  const out = ["", "What each part cost (wall time):"];
   const width = Math.max(...rows.map(([name]) => name.length));
   for (const [name, value] of rows) out.push(`  ${name.padEnd(width)}  ${value.padStart(7)}`);
   if (durations.size > 0) {
@@ -99,14 +141,16 @@ const only = process.argv.includes("--only")
   ? process.argv[process.argv.indexOf("--only") + 1]
   : undefined;
 const folder = mkdtempSync(join(tmpdir(), "localist-test-"));
-const durationsFile = join(folder, "durations.json");
+const durationsFiles = [join(folder, "alone.json"), join(folder, "together.json")];
 const times = [];
 let status = 0;
 try {
-  for (const [name, command, args] of parts(durationsFile)) {
+  for (const [name, command, args] of parts(durationsFiles)) {
     if (only !== undefined && !name.startsWith(only)) continue;
+    const argv = args();
+    if (argv === null) continue; // a tests part with none of the files chosen
     const began = performance.now();
-    const run = spawnSync(command, args(), { stdio: "inherit" });
+    const run = spawnSync(command, argv, { stdio: "inherit" });
     times.push([name, (performance.now() - began) / 1000]);
     status = run.status ?? 1;
     if (status !== 0) {
@@ -114,13 +158,7 @@ try {
       break;
     }
   }
-  let durations = new Map();
-  try {
-    durations = fileDurations(durationsFile);
-  } catch {
-    // the tests did not run: only the parts' times
-  }
-  report(times, durations);
+  report(times, fileDurations(durationsFiles));
 } finally {
   rmSync(folder, { recursive: true, force: true });
 }
