@@ -1,24 +1,23 @@
 /**
  * The Lab's slider-to-redraw latency in a real headless Chromium: a model like the Lab's test
  * model (2 layers × 2 heads, width 32, vocabulary 1,000) but with a context of 512, so that
- * texts of 64 and 512 tokens fit. Per size, the dial slider is moved R times and three times are
+ * texts of 64 and 512 tokens fit (./labModel.ts). Per size, the dial slider is moved R times and three times are
  * taken: the page's own (from the input event to the redrawn page), the wall time from the
  * slider move to the redrawn page as the test driver sees it, and the compute worker's; then one
  * head's slider of the last layer is moved R times (only that layer re-runs); then the schedule is
  * changed, which starts a sweep of 11 passes in the worker, and the dial is moved while it runs
- * (the worker answers between two passes). Medians are printed. Last, the dial is dragged with the mouse for about 2 s, and the longest task on the
- * page's thread during the drag is printed (the Long Tasks API: every task of 50 ms or more;
- * "none" when there was none), which is how long input could have waited, and the longest input
- * delay of the drag's events (the Event Timing API, which reports events of 16 ms or more).
+ * (the worker answers between two passes). Medians are printed. Last, the dial is dragged with
+ * the mouse for about 2 s, and the longest task on the page's thread during the drag is printed
+ * (the Long Tasks API: every task of 50 ms or more; "none" when there was none), which is how long
+ * input could have waited, and the longest input delay of the drag's events (the Event Timing API,
+ * which reports events of 16 ms or more).
  * The engine is whatever the worker chose (Wasm here: this headless Chromium has no WebGPU).
  *
  *   npm run build && node dist/bench/lab.bench.js [--repeats 15] [--out bench-lab]
  */
-import { spawnSync } from "node:child_process";
-import { mkdirSync, rmSync } from "node:fs";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { launchBrowser, startLab } from "../test/helpers/lab.js";
+import { benchText, makeLabBenchModel } from "./labModel.js";
 
 const { values } = parseArgs({
   options: {
@@ -28,41 +27,9 @@ const { values } = parseArgs({
 });
 const repeats = Number(values.repeats);
 const out = values.out as string;
-const model = join(out, "model-512");
-rmSync(model, { recursive: true, force: true });
-mkdirSync(out, { recursive: true });
-// An untrained model has the same cost as a trained one: latency depends on the shapes only.
-const made = spawnSync(
-  process.execPath,
-  [
-    "bin/localist.js",
-    "train",
-    "--out",
-    model,
-    "--vocab",
-    "1000",
-    "--layers",
-    "2",
-    "--heads",
-    "2",
-    "--d-model",
-    "32",
-    "--context",
-    "512",
-    "--localist",
-    "--blocks",
-    "pos",
-    "--init-only",
-  ],
-  { stdio: ["ignore", "ignore", "inherit"] },
-);
-if (made.status !== 0) throw new Error("could not make the benchmark model");
+const model = makeLabBenchModel(out);
 
-const WORDS =
-  "the man said that the people of the state would work for the new school , but the president was not here in time .".split(
-    " ",
-  );
-const text = (n: number) => Array.from({ length: n }, (_, i) => WORDS[i % WORDS.length]).join(" ");
+const text = benchText;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**

@@ -12,7 +12,7 @@
 import type { JaxArray } from "../engine/engine.js";
 import type { ExplainedHead, Explanation } from "../localist/explain.js";
 import { explainMaps } from "../localist/explain.js";
-import { localistMaps, type LocalistMaps } from "../localist/inspect.js";
+import { firstPositions, localistMaps, type LocalistMaps } from "../localist/inspect.js";
 import { CompiledMapsPass } from "../model/inspect.js";
 import type { RuleSet } from "../localist/rules.js";
 import type { LocalistEntry } from "../localist/structure.js";
@@ -58,6 +58,26 @@ export interface SessionPass {
   layersRun: number;
 }
 
+/**
+ * The length a session runs a window of T tokens at: T rounded up to a multiple of 32, at most the
+ * context C. The engine compiles a pass per length, which costs more than the pass (about 250 ms
+ * against 80 at 400 tokens); typed text changes T at nearly every word, and a length of its
+ * multiple of 32 seen before is compiled already. Positions after the window change nothing in it
+ * (attention is causal), and the session reports the first T only.
+ */
+export function paddedLength(t: number, context: number): number {
+  return Math.min(context, Math.ceil(t / 32) * 32);
+}
+
+/** `values` followed by copies of its last element, `length` in all. */
+function padWithLast<A extends Int32Array | Uint8Array>(values: A, length: number): A {
+  if (values.length === length) return values;
+  const out = new (values.constructor as new (n: number) => A)(length);
+  out.set(values);
+  out.fill(values[values.length - 1], values.length);
+  return out;
+}
+
 /** The first layer whose row differs between two (L, H) dials; `rows` when none does. */
 export function firstChangedLayer(before: number[][], after: number[][], rows: number): number {
   for (let l = 0; l < rows; l++) if (before[l].some((value, h) => value !== after[l][h])) return l;
@@ -78,6 +98,8 @@ export class ExplainSession {
   #dial: number[][];
   /** The pass compiled once per starting layer, with hooks that read `#dial`. */
   readonly #compiled: CompiledMapsPass;
+  /** The window's ids and blocks padded to `paddedLength` (see there). */
+  readonly #padded: { ids: Int32Array; blocks?: Uint8Array };
 
   constructor(model: SessionModel, window: SessionWindow, settings: SessionSettings = {}) {
     model.requireLocalist();
@@ -87,6 +109,11 @@ export class ExplainSession {
     this.#dial = [];
     const sources = model.hooks({ dial: () => this.#dial, rules: this.#settings.rules });
     this.#compiled = new CompiledMapsPass(model.config, sources);
+    const t = paddedLength(window.ids.length, model.config.context);
+    this.#padded = {
+      ids: padWithLast(window.ids, t),
+      ...(window.blocks ? { blocks: padWithLast(window.blocks, t) } : {}),
+    };
   }
 
   /** Explains the window at `dial`, re-running only the layers from the first whose dial changed. */
@@ -99,11 +126,12 @@ export class ExplainSession {
       const { explanation, logits } = this.#last;
       return { explanation, logits, layersRun: 0 };
     }
-    const { ids, texts, blocks } = this.#window;
+    const { texts } = this.#window;
+    const { ids, blocks } = this.#padded;
     const { rules } = this.#settings;
     const input = from > 0 ? this.#inputs[from] : undefined;
     this.#dial = dial;
-    const maps = localistMaps(
+    const padded = localistMaps(
       model.params,
       config,
       structure,
@@ -117,6 +145,9 @@ export class ExplainSession {
         compiled: this.#compiled,
       },
     );
+    const t = this.#window.ids.length;
+    const maps = { ...firstPositions(padded, t), inputs: padded.inputs };
+    const logits = (padded.logits as Float32Array).subarray(0, t * config.vocabSize);
     (maps.inputs ?? []).forEach((x, i) => {
       this.#inputs[from + i]?.dispose();
       this.#inputs[from + i] = x;
@@ -137,7 +168,7 @@ export class ExplainSession {
     const explanation: Explanation = { ...fresh, heads: this.#heads.flat() };
     this.#last = {
       explanation,
-      logits: maps.logits as Float32Array,
+      logits,
       layersRun: layers.length,
       dial: dial.map((row) => [...row]),
     };

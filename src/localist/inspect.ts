@@ -71,6 +71,40 @@ export function localistMaps(
   };
 }
 
+/**
+ * The maps of one window (B = 1) run at a padded length cut to its first `t` positions: what a pass
+ * on the first t tokens alone computes, since attention is causal (no query sees a later key, so
+ * positions added after the window change nothing before them). Layers a resumed pass did not run
+ * (empty arrays) stay empty.
+ */
+export function firstPositions(maps: LocalistMaps, t: number): LocalistMaps {
+  const padded = maps.length;
+  if (t === padded) return maps;
+  /** The leading t × t block of each (padded × padded) matrix in `values`. */
+  const square = <A extends Float64Array | Float32Array>(values: A): A => {
+    const matrices = values.length / (padded * padded);
+    const out = new (values.constructor as new (n: number) => A)(matrices * t * t);
+    for (let k = 0; k < matrices; k++)
+      for (let n = 0; n < t; n++)
+        out.set(
+          values.subarray((k * padded + n) * padded, (k * padded + n) * padded + t),
+          (k * t + n) * t,
+        );
+    return out;
+  };
+  const perHead = (layers: Float64Array[][]) =>
+    layers.map((heads) => heads.map((values) => (values.length === 0 ? values : square(values))));
+  return {
+    ...maps,
+    length: t,
+    weights: perHead(maps.weights),
+    scores: perHead(maps.scores),
+    blocks: maps.blocks.slice(0, t),
+    ...(maps.visible ? { visible: maps.visible.slice(0, t) } : {}),
+    ...(maps.ruleBias ? { ruleBias: square(maps.ruleBias) } : {}),
+  };
+}
+
 /** Row metrics of query n of window b in (layer, head); undefined when the row sees no key. */
 export function rowOf(
   maps: LocalistMaps,

@@ -6,7 +6,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { initEngine, LocalistModel } from "../../src/index.js";
-import { firstChangedLayer, topNextTokens } from "../../src/lm/explainSession.js";
+import { firstChangedLayer, paddedLength, topNextTokens } from "../../src/lm/explainSession.js";
 import type { Explanation } from "../../src/localist/explain.js";
 import { LAB_MODEL } from "../helpers/lab.js";
 
@@ -146,4 +146,41 @@ test("firstChangedLayer finds the first differing row", () => {
     ),
     2,
   );
+});
+
+test("a session runs its window padded to a multiple of 32 and reports the window alone, rules included", () => {
+  const rules = model.parseRules(
+    {
+      rules: [
+        // In one head only: a crop that mixed up the (layer, head) blocks of the bias would show.
+        {
+          id: "r",
+          query: { block: "verb" },
+          key: { block: "noun" },
+          heads: [[1, 1]],
+          alpha: 0.01,
+          minFidelity: 0.9,
+        },
+      ],
+    },
+    "rules",
+  );
+  for (const words of [1, 7, 15]) {
+    const ids = model.encode(TEXT.split(" ").slice(0, words).join(" "));
+    assert.ok(paddedLength(ids.length, model.config.context) > ids.length, "the window is padded");
+    const session = model.explainSession({ ids, texts: model.decode(ids) }, { rules });
+    try {
+      const dial = model.dial(0.6);
+      const pass = session.explain(dial);
+      assertSameExplanation(
+        pass.explanation,
+        model.explain(ids, { dial, rules }),
+        `${words} words`,
+      );
+      assert.equal(pass.logits.length, ids.length * model.config.vocabSize);
+      assert.equal(pass.explanation.tokens.length, ids.length);
+    } finally {
+      session.dispose();
+    }
+  }
 });
