@@ -29,7 +29,6 @@ const repeats = Number(values.repeats);
 const out = values.out as string;
 const model = makeLabBenchModel(out);
 
-const text = benchText;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
@@ -56,7 +55,7 @@ try {
   for (const n of [64, 512]) {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.addInitScript(WATCH_THE_PAGE_THREAD);
-    await page.goto(`${lab.url}#${new URLSearchParams({ text: text(n), dial: "0" })}`);
+    await page.goto(`${lab.url}#${new URLSearchParams({ text: benchText(n), dial: "0" })}`);
     await page.waitForSelector("body[data-started]", { timeout: 600_000 });
     const engine = await page.textContent("#engine");
     const redraws = () => page.$eval("#latency", (e) => Number((e as HTMLElement).dataset.count));

@@ -20,6 +20,7 @@ import { taggerLabels } from "../src/data/tokenBlocks.js";
 import { prepareCorpus } from "../src/io/prepareCorpus.js";
 import { LocalistModel } from "../src/lm/node.js";
 import type { TrainingSpec } from "../src/lm/trainingSpec.js";
+import { smallBrownModel } from "./brownRuns.js";
 import { writeBrownText } from "./brownText.js";
 
 const MiB = 2 ** 20;
@@ -61,29 +62,13 @@ function sample(step: number): Sample {
 /** The measured process: trains on the folder, sampling memory every `every` steps. */
 async function child(data: string, out: string): Promise<void> {
   const blocks = values.blocks === "tagger";
+  // The experiments' small model (bench/brownRuns.ts) on the folder: BPE, context 64.
+  const small = smallBrownModel(steps, 1);
   const spec: TrainingSpec = {
+    ...small,
     corpus: { corpus: data, tokenizer: "bpe", maxVocab: 8192, minCount: 1, lowercase: false },
     data,
-    model: {
-      context: 64,
-      layers: 2,
-      heads: 4,
-      dModel: 64,
-      dMlp: 256,
-      attention: { kind: "global" },
-      positional: "learned",
-      strict: false,
-    },
-    settings: {
-      steps,
-      batch: 16,
-      learningRate: 3e-3,
-      warmup: 30,
-      seed: 1,
-      weightDecay: 0.1,
-      clipNorm: 1,
-      checkpointEvery: steps,
-    },
+    model: { ...small.model, context: 64 },
     ...(blocks
       ? {
           localist: {

@@ -190,17 +190,14 @@ export function localMode(
   queries: JaxArray,
   options: ChunkOptions = {},
 ): LocalModeResult {
-  const oneHot = nn.oneHot(np.array(labels, { dtype: np.int32 }), classCount).astype(keys.dtype);
-  const probabilities = localMean(kernel, keys, oneHot, queries, options);
-  const classes = np.argmax(probabilities.ref, 1).dataSync();
-  return { classes: Int32Array.from(classes), probabilities };
+  return runReads(localModeReads(kernel, keys, labels, classCount, queries, options));
 }
 
 /**
  * `localMode` on the engine's compute threads (see `localMeanAsync`); the same results.
  * @param labels (N) class indices in [0, classes)
  */
-export async function localModeAsync(
+export function localModeAsync(
   kernel: LogKernel,
   keys: JaxArray,
   labels: Int32Array,
@@ -208,10 +205,21 @@ export async function localModeAsync(
   queries: JaxArray,
   options: ChunkOptions = {},
 ): Promise<LocalModeResult> {
+  return runReadsAsync(localModeReads(kernel, keys, labels, classCount, queries, options));
+}
+
+/** The computation of `localMode`, written once for both ways of reading (chunks.ts, `Reads`). */
+function* localModeReads(
+  kernel: LogKernel,
+  keys: JaxArray,
+  labels: Int32Array,
+  classCount: number,
+  queries: JaxArray,
+  options: ChunkOptions,
+): Reads<LocalModeResult> {
   const oneHot = nn.oneHot(np.array(labels, { dtype: np.int32 }), classCount).astype(keys.dtype);
-  const probabilities = await localMeanAsync(kernel, keys, oneHot, queries, options);
-  // The means are host values made into an array again: nothing is pending, a sync read is free.
-  const classes = np.argmax(probabilities.ref, 1).dataSync();
+  const probabilities = yield* localMeanReads(kernel, keys, oneHot, queries, options);
+  const classes = yield np.argmax(probabilities.ref, 1);
   return { classes: Int32Array.from(classes), probabilities };
 }
 

@@ -95,9 +95,8 @@ function* meanShiftReads(x: JaxArray, options: MeanShiftOptions): Reads<MeanShif
     // engine operation is compiled per shape, so R takes a few sizes instead of every A that the
     // steps pass through, and the compiled kernels stay few (their memory is never given back).
     const rows = paddedRows(active.length, n);
-    const seeds = rows === n && active.length === n ? active : padSeeds(active, rows);
     const current = fromHost(
-      rows === n && active.length === n ? means : gatherRows(means, seeds, d),
+      active.length === n ? means : gatherRows(means, padSeeds(active, rows), d),
       [rows, d],
       x.dtype,
     );

@@ -4,7 +4,7 @@
  * the lexicon itself because the CSV parser needs Node's Buffer, which the page lacks: the Lab's
  * worker matches stored lexicons without ever loading this module.
  */
-import { parse } from "csv-parse/sync";
+import { csvRows } from "../engine/csvRows.js";
 import { check, LocalistError } from "../engine/errors.js";
 import {
   jsonLexiconEntries,
@@ -35,12 +35,7 @@ export function parseLexicon(
 function csvEntries(text: string, name: string): [string, string][] {
   let rows: string[][];
   try {
-    rows = parse(text, {
-      bom: true,
-      trim: true,
-      skip_empty_lines: true,
-      relax_column_count: true,
-    }) as string[][];
+    rows = csvRows(text);
   } catch (error) {
     throw new LocalistError(`lexicon ${name} is not valid CSV (${(error as Error).message})`);
   }

@@ -1,11 +1,11 @@
 /**
- * CSV tables for the command line: a header row, then rows of cells, read by `csv-parse`: quoted
+ * CSV tables for the command line: a header row, then rows of cells, read by `csvRows` (csv-parse): quoted
  * cells ("a,b", with "" for a quote, and line breaks inside quotes), CRLF line ends and a
  * byte-order mark are handled; cells are trimmed; blank lines are skipped. Errors name the file, the
  * row (1-based, counting the header as row 1) and the column.
  */
 import { parseDecimal } from "../engine/numbers.js";
-import { parse } from "csv-parse/sync";
+import { csvRows } from "../engine/csvRows.js";
 import { check, LocalistError } from "../engine/errors.js";
 import { FILE_LIMITS, readLimitedFile } from "../engine/files.js";
 
@@ -26,12 +26,7 @@ export function parseCsv(
 ): Table {
   let records: string[][];
   try {
-    records = parse(text, {
-      bom: true,
-      trim: true,
-      skip_empty_lines: true,
-      relax_column_count: true,
-    }) as string[][];
+    records = csvRows(text);
   } catch (error) {
     const reason =
       (error as { code?: string }).code === "CSV_QUOTE_NOT_CLOSED"

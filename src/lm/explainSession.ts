@@ -201,14 +201,22 @@ export function topNextTokens(
   k = 8,
 ): NextToken[] {
   const row = Float64Array.from(logits.subarray(position * v, position * v + v));
-  const top = Math.max(...row);
+  let top = -Infinity;
+  for (const x of row) top = Math.max(top, x);
   const weights = row.map((x) => Math.exp(x - top));
   const sum = weights.reduce((a, b) => a + b, 0);
-  const best = Array.from(weights, (w, id) => ({ id, probability: w / sum }))
-    .sort((a, b) => b.probability - a.probability)
-    .slice(0, k);
-  const texts = decode(best.map((x) => x.id));
-  return best.map((x, i) => ({ id: x.id, token: texts[i], probability: x.probability }));
+  // The k largest in one pass (the Lab asks on every redraw; V may be 50,000): `best` stays
+  // sorted, largest first, and an id joins after those equal to it, so ties keep id order.
+  const best: number[] = [];
+  for (let id = 0; id < v; id++) {
+    if (best.length === k && weights[id] <= weights[best[k - 1]]) continue;
+    let at = best.length;
+    while (at > 0 && weights[best[at - 1]] < weights[id]) at--;
+    best.splice(at, 0, id);
+    if (best.length > k) best.pop();
+  }
+  const texts = decode(best);
+  return best.map((id, i) => ({ id, token: texts[i], probability: weights[id] / sum }));
 }
 
 /** One of the most likely next tokens: its id, its text, and its probability. */

@@ -34,6 +34,25 @@ before(() => {
   taggerModel = prepareAndTrain("tagger", "tagger");
 });
 
+/**
+ * `localist check --json` of one rule on the lexicon model over `source` (`--split …` or
+ * `--text …`): the report's row for the rule. Exit 1 (a rule failed) is a report too.
+ */
+function checkOneRule(
+  rule: object,
+  source: string[],
+): { id: string; rows: number; queries: number } {
+  const rules = tempFiles({ "rules.json": JSON.stringify({ rules: [rule] }) });
+  const r = runCli([
+    ...["check", "--model", lexiconModel, "--rules", join(rules, "rules.json")],
+    ...source,
+    "--json",
+  ]);
+  assert.ok(r.status === 0 || r.status === 1, r.stderr);
+  return (JSON.parse(r.stdout) as { rules: { id: string; rows: number; queries: number }[] })
+    .rules[0];
+}
+
 test("explain labels each word by its own sentence: 'book' is a verb, then a noun", () => {
   const blockOfBook = (text: string) => {
     const r = runCli(["explain", "--model", taggerModel, "--text", text, "--layer", "0"]);
@@ -45,36 +64,12 @@ test("explain labels each word by its own sentence: 'book' is a verb, then a nou
 });
 
 test("check audits a rule that names a lexicon block", () => {
-  const rules = tempFiles({
-    "rules.json": JSON.stringify({
-      rules: [
-        {
-          id: "to-sea",
-          query: { all: true },
-          key: { block: "sea" },
-          alpha: 0.01,
-          minFidelity: 0.5,
-        },
-      ],
-    }),
-  });
-  const r = runCli([
-    "check",
-    "--model",
-    lexiconModel,
-    "--rules",
-    join(rules, "rules.json"),
-    "--split",
-    "valid",
-    "--json",
-  ]);
-  assert.ok(r.status === 0 || r.status === 1, r.stderr);
-  const report = JSON.parse(r.stdout) as { rules: { id: string; rows: number }[] };
-  assert.equal(report.rules[0].id, "to-sea");
-  assert.ok(
-    report.rules[0].rows > 0,
-    "the sea block matched no key: the lexicon's blocks are lost",
+  const rule = checkOneRule(
+    { id: "to-sea", query: { all: true }, key: { block: "sea" }, alpha: 0.01, minFidelity: 0.5 },
+    ["--split", "valid"],
   );
+  assert.equal(rule.id, "to-sea");
+  assert.ok(rule.rows > 0, "the sea block matched no key: the lexicon's blocks are lost");
 });
 
 test("generate on a BPE model writes text and never <unk>", () => {
@@ -108,32 +103,17 @@ test("the lexicon is saved with the model: a phrase's words take its block at ev
     const phraseTokens = model.encode(" at dawn").length + model.encode(" at dusk").length;
     assert.equal(own.filter((b) => b === time).length, phraseTokens);
     // " at" is mostly a preposition in the training text, so per token it would not count here.
-    const rules = tempFiles({
-      "rules.json": JSON.stringify({
-        rules: [
-          {
-            id: "from-time",
-            query: { block: "time" },
-            key: { all: true },
-            alpha: 0.5,
-            minFidelity: 0.5,
-          },
-        ],
-      }),
-    });
-    const r = runCli([
-      "check",
-      "--model",
-      lexiconModel,
-      "--rules",
-      join(rules, "rules.json"),
-      "--text",
-      text,
-      "--json",
-    ]);
-    assert.ok(r.status === 0 || r.status === 1, r.stderr);
-    const report = JSON.parse(r.stdout) as { rules: { id: string; queries: number }[] };
-    assert.equal(report.rules[0].queries, phraseTokens);
+    const rule = checkOneRule(
+      {
+        id: "from-time",
+        query: { block: "time" },
+        key: { all: true },
+        alpha: 0.5,
+        minFidelity: 0.5,
+      },
+      ["--text", text],
+    );
+    assert.equal(rule.queries, phraseTokens);
   } finally {
     model.dispose();
   }
